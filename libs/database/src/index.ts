@@ -1,0 +1,2 @@
+export { startEmbeddedPostgres, freePort, type EmbeddedPostgresOptions, type RunningPostgres } from './embedded-postgres';
+export { createDatabase, dropDatabase, databaseUrl } from './databases';

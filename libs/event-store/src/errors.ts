@@ -1,0 +1,35 @@
+import type { ExpectedRevision } from './event-store.port';
+
+/** The stream is not at the revision the writer expected. */
+export class WrongExpectedRevisionError extends Error {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's actual last revision; undefined when the stream does not exist. */
+    readonly actual: bigint | undefined,
+  ) {
+    super(
+      `Stream ${streamName}: expected revision ${String(expected)}, actual ${
+        actual === undefined ? 'no stream' : actual.toString()
+      }`,
+    );
+  }
+}
+
+/** Some events of an append were stored before under other streams or revisions. */
+export class IdempotencyConflictError extends Error {
+  override readonly name = 'IdempotencyConflictError';
+  constructor(
+    readonly streamName: string,
+    readonly eventIds: readonly string[],
+    detail: string,
+  ) {
+    super(`Stream ${streamName}: ${detail}`);
+  }
+}
+
+/** The append is malformed (empty, too large, invalid id or data). */
+export class InvalidAppendError extends Error {
+  override readonly name = 'InvalidAppendError';
+}

@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import type { ChainBreak, EventMetadata, JsonObject, JsonValue } from './event-store.port';
+
+/**
+ * Each stream is a hash chain. For the event at revision r:
+ *
+ *   digest(e) = sha256(canonicalJson([id, type, schemaVersion, data, metadata, recordedAt]))
+ *   link(r)   = sha256(link(r - 1) ‖ uint64be(r) ‖ digest(e))
+ *   link(-1)  = sha256("cme-ledger/stream/" ‖ streamName)
+ *
+ * so altering any covered field, removing an event or moving it to another revision or stream
+ * changes every later link. The PostgreSQL adapter computes the digest here and the link in
+ * SQL (the same formula, in the append function of its migrations); the EventStoreDB adapter
+ * computes both here. Verification always recomputes here.
+ */
+
+export interface HashedEventFields {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  data: JsonObject;
+  metadata: EventMetadata;
+  recordedAt: Date;
+}
+
+/** JSON with object keys sorted (by UTF-16 code units) at every depth: one text per value. */
+export function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new TypeError('canonicalJson: numbers must be finite');
+    }
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`).join(',')}}`;
+}
+
+export function contentDigest(e: HashedEventFields): Buffer {
+  const text = canonicalJson([
+    e.id,
+    e.type,
+    e.schemaVersion,
+    e.data,
+    e.metadata as JsonObject,
+    e.recordedAt.toISOString(),
+  ]);
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+export function genesisHash(streamName: string): Buffer {
+  return createHash('sha256').update(`cme-ledger/stream/${streamName}`, 'utf8').digest();
+}
+
+export function chainLink(previous: Buffer, revision: bigint, digest: Buffer): Buffer {
+  const rev = Buffer.alloc(8);
+  rev.writeBigUInt64BE(revision);
+  return createHash('sha256').update(previous).update(rev).update(digest).digest();
+}
+
+export interface ChainedEvent extends HashedEventFields {
+  revision: bigint;
+  position?: bigint;
+  /** Stored link, hex. */
+  hash: string;
+}
+
+/** What the store says the stream's head is (its last revision and link), when it keeps one. */
+export interface StreamHead {
+  revision: bigint;
+  hash: string;
+}
+
+/**
+ * Walks one stream's events in stored revision order and names the first broken link:
+ * `removed` (a revision is missing, or the head says there are more events), `reordered`
+ * (an intact event found at another revision than the one it was written at), `altered`
+ * (its content or link no longer matches), `head-mismatch` (the head's link differs).
+ */
+export function verifyChain(
+  streamName: string,
+  events: readonly ChainedEvent[],
+  head?: StreamHead,
+): ChainBreak | undefined {
+  let previous = genesisHash(streamName);
+  let expected = 0n;
+  for (const e of events) {
+    if (e.revision !== expected) {
+      return {
+        streamName,
+        kind: e.revision > expected ? 'removed' : 'reordered',
+        revision: expected,
+        eventId: e.id,
+        position: e.position,
+        detail:
+          e.revision > expected
+            ? `revision ${expected} is missing: the next stored event has revision ${e.revision}`
+            : `revision ${e.revision} is stored again where ${expected} was expected`,
+      };
+    }
+    const digest = contentDigest(e);
+    const link = chainLink(previous, e.revision, digest);
+    if (link.toString('hex') !== e.hash) {
+      const original = originalRevision(streamName, events, e, digest);
+      return {
+        streamName,
+        kind: original === undefined ? 'altered' : 'reordered',
+        revision: e.revision,
+        eventId: e.id,
+        position: e.position,
+        detail:
+          original === undefined
+            ? `event ${e.id} at revision ${e.revision} does not match its hash: content or link altered`
+            : `event ${e.id} was written at revision ${original} and is now at revision ${e.revision}`,
+      };
+    }
+    previous = Buffer.from(e.hash, 'hex');
+    expected += 1n;
+  }
+  if (head) {
+    const last = expected - 1n;
+    if (head.revision > last) {
+      return {
+        streamName,
+        kind: 'removed',
+        revision: last + 1n,
+        detail: `the stream's head is at revision ${head.revision} but its events end at ${last}`,
+      };
+    }
+    if (head.revision !== last || head.hash !== previous.toString('hex')) {
+      return {
+        streamName,
+        kind: 'head-mismatch',
+        revision: head.revision,
+        detail: `the stream's head (revision ${head.revision}) does not match its last event`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The revision an intact event was written at, judged from the other events' stored links
+ * (its link must chain from one of them at some revision). Quadratic, so only tried on the
+ * failure path of streams short enough for it; longer ones report `altered`.
+ */
+function originalRevision(
+  streamName: string,
+  events: readonly ChainedEvent[],
+  e: ChainedEvent,
+  digest: Buffer,
+): bigint | undefined {
+  if (events.length > REORDER_SEARCH_LIMIT) return undefined;
+  const previousLinks = [genesisHash(streamName), ...events.map((o) => Buffer.from(o.hash, 'hex'))];
+  const lastRevision = BigInt(events.length);
+  for (let revision = 0n; revision <= lastRevision; revision += 1n) {
+    if (revision === e.revision) continue;
+    for (const prev of previousLinks) {
+      if (chainLink(prev, revision, digest).toString('hex') === e.hash) return revision;
+    }
+  }
+  return undefined;
+}
+
+const REORDER_SEARCH_LIMIT = 512;

@@ -1,0 +1,14 @@
+export * from './event-store.port';
+export * from './errors';
+export {
+  canonicalJson,
+  contentDigest,
+  genesisHash,
+  chainLink,
+  verifyChain,
+  type ChainedEvent,
+  type StreamHead,
+} from './hash-chain';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export { runMigrations, type Migration } from './postgres/migrations';
+export { PollingSubscription } from './polling-subscription';
