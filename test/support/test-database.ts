@@ -9,8 +9,13 @@ export function testServerUrl(): string {
 }
 
 /** A fresh database of its own for one test file; drop() removes it. */
-export async function freshDatabase(label: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
-  const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+export async function freshDatabase(
+  label: string,
+): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `t_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const server = testServerUrl();
   const url = await createDatabase(server, name);
   return { url, name, drop: () => dropDatabase(server, name) };

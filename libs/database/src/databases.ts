@@ -15,7 +15,9 @@ export async function createDatabase(serverUrl: string, database: string): Promi
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      database,
+    ]);
     if (!rowCount) {
       try {
         await client.query(`CREATE DATABASE ${database}`);

@@ -1,2 +1,12 @@
-export { startEmbeddedPostgres, freePort, type EmbeddedPostgresOptions, type RunningPostgres } from './embedded-postgres';
+export {
+  startEmbeddedPostgres,
+  freePort,
+  type EmbeddedPostgresOptions,
+  type RunningPostgres,
+} from './embedded-postgres';
 export { createDatabase, dropDatabase, databaseUrl } from './databases';
+export {
+  resolveDatabase,
+  type ResolvedDatabase,
+  type ResolveDatabaseOptions,
+} from './resolve-database';

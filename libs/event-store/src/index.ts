@@ -9,6 +9,14 @@ export {
   type ChainedEvent,
   type StreamHead,
 } from './hash-chain';
-export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export {
+  PostgresEventStore,
+  type PostgresEventStoreOptions,
+} from './postgres/postgres-event-store';
 export { runMigrations, type Migration } from './postgres/migrations';
 export { PollingSubscription } from './polling-subscription';
+export {
+  createEventStore,
+  type CreateEventStoreOptions,
+  type EventStoreKind,
+} from './create-event-store';

@@ -63,7 +63,8 @@ export class PollingSubscription implements Subscription {
         try {
           page = await this.options.read(this.checkpoint, this.options.batchSize);
           failures = 0;
-        } catch (error) {
+        } catch {
+          // The database may be restarting: read again after a backoff.
           failures += 1;
           if (this.stopped) break;
           await this.sleep(Math.min(5000, 50 * 2 ** Math.min(failures, 7)));

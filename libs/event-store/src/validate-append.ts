@@ -46,7 +46,8 @@ export function normalizeAppend(
 
 function jsonRoundTrip<T>(value: T, what: string): T {
   const text = JSON.stringify(value);
-  if (text === undefined || !text.startsWith('{')) throw new InvalidAppendError(`${what} must be an object`);
+  if (text === undefined || !text.startsWith('{'))
+    throw new InvalidAppendError(`${what} must be an object`);
   if (text.includes('\\u0000')) throw new InvalidAppendError(`${what} holds a NUL character`);
   return JSON.parse(text) as T;
 }

@@ -172,7 +172,10 @@ export async function runMigrations(
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue;
       await client.query(m.sql);
-      await client.query(`INSERT INTO ${table} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      await client.query(`INSERT INTO ${table} (version, name) VALUES ($1, $2)`, [
+        m.version,
+        m.name,
+      ]);
       ran.push(m.version);
     }
     await client.query('COMMIT');

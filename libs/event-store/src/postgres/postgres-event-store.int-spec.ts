@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { freshDatabase } from '../../../../test/support/test-database';
-import { eventStoreContract, newEvent, type ContractHarness } from '../testing/event-store.contract';
+import {
+  eventStoreContract,
+  newEvent,
+  type ContractHarness,
+} from '../testing/event-store.contract';
 import { EVENT_STORE_MIGRATIONS, runMigrations } from './migrations';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -84,7 +88,10 @@ describe('PostgreSQL event store specifics', () => {
 
   it('runs its migrations once when two processes start at the same time, and again as a no-op', async () => {
     const other = await freshDatabase('migrate_twice');
-    const pools = [new Pool({ connectionString: other.url }), new Pool({ connectionString: other.url })];
+    const pools = [
+      new Pool({ connectionString: other.url }),
+      new Pool({ connectionString: other.url }),
+    ];
     try {
       const ran = await Promise.all(pools.map((p) => runMigrations(p, EVENT_STORE_MIGRATIONS)));
       expect(ran.flat().sort()).toEqual(EVENT_STORE_MIGRATIONS.map((m) => m.version));
@@ -109,21 +116,36 @@ describe('PostgreSQL event store specifics', () => {
 
     it('an altered event', async () => {
       const { name, ids } = await streamOf(5);
-      await tamper(`UPDATE events SET data = jsonb_set(data, '{credits}', '"60"') WHERE event_id = $1`, [ids[2]]);
+      await tamper(
+        `UPDATE events SET data = jsonb_set(data, '{credits}', '"60"') WHERE event_id = $1`,
+        [ids[2]],
+      );
       const report = await store.verifyStream(name);
       expect(report.ok).toBe(false);
       expect(report.breaks).toEqual([
-        expect.objectContaining({ streamName: name, kind: 'altered', revision: 2n, eventId: ids[2] }),
+        expect.objectContaining({
+          streamName: name,
+          kind: 'altered',
+          revision: 2n,
+          eventId: ids[2],
+        }),
       ]);
       const all = await store.verifyAll();
-      expect(all.breaks).toContainEqual(expect.objectContaining({ streamName: name, eventId: ids[2], kind: 'altered' }));
+      expect(all.breaks).toContainEqual(
+        expect.objectContaining({ streamName: name, eventId: ids[2], kind: 'altered' }),
+      );
     });
 
     it('altered metadata (who issued the command)', async () => {
       const { name, ids } = await streamOf(3);
-      await tamper(`UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '"someone-else"') WHERE event_id = $1`, [ids[0]]);
+      await tamper(
+        `UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '"someone-else"') WHERE event_id = $1`,
+        [ids[0]],
+      );
       const report = await store.verifyStream(name);
-      expect(report.breaks[0]).toEqual(expect.objectContaining({ kind: 'altered', revision: 0n, eventId: ids[0] }));
+      expect(report.breaks[0]).toEqual(
+        expect.objectContaining({ kind: 'altered', revision: 0n, eventId: ids[0] }),
+      );
     });
 
     it('a removed event in the middle and a removed last event', async () => {
@@ -156,7 +178,9 @@ describe('PostgreSQL event store specifics', () => {
       const { name } = await streamOf(2);
       await tamper('DELETE FROM events WHERE stream_name = $1', [name]);
       const all = await store.verifyAll();
-      expect(all.breaks).toContainEqual(expect.objectContaining({ streamName: name, kind: 'removed', revision: 0n }));
+      expect(all.breaks).toContainEqual(
+        expect.objectContaining({ streamName: name, kind: 'removed', revision: 0n }),
+      );
     });
   });
 

@@ -13,7 +13,6 @@ import type {
   EventStore,
   EventStoreHealth,
   EventToAppend,
-
   JsonObject,
   ReadAllOptions,
   ReadStreamOptions,
@@ -80,6 +79,7 @@ export class PostgresEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly pollIntervalMs: number;
   private readonly appended = new EventEmitter();
+  private closed = false;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
     const config: PoolConfig = {
@@ -140,7 +140,11 @@ export class PostgresEventStore implements EventStore {
     events: readonly EventToAppend[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    const { nextRevision, position } = await this.prepareAppend(streamName, events, options)(client);
+    const { nextRevision, position } = await this.prepareAppend(
+      streamName,
+      events,
+      options,
+    )(client);
     return { nextRevision, position };
   }
 
@@ -170,7 +174,9 @@ export class PostgresEventStore implements EventStore {
     return async (db) => {
       let row: { outcome: string; revision: string; last_position: string | null } | undefined;
       try {
-        ({ rows: [row] } = await db.query<{
+        ({
+          rows: [row],
+        } = await db.query<{
           outcome: string;
           revision: string;
           last_position: string | null;
@@ -198,7 +204,11 @@ export class PostgresEventStore implements EventStore {
           };
         case 'wrong_expected_revision': {
           const actual = BigInt(row.revision);
-          throw new WrongExpectedRevisionError(streamName, expected, actual < 0n ? undefined : actual);
+          throw new WrongExpectedRevisionError(
+            streamName,
+            expected,
+            actual < 0n ? undefined : actual,
+          );
         }
         case 'conflict':
           throw new IdempotencyConflictError(
@@ -216,7 +226,12 @@ export class PostgresEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     const from = options.fromRevision;
-    const condition = from === undefined ? '' : backwards ? 'AND stream_revision <= $2' : 'AND stream_revision >= $2';
+    const condition =
+      from === undefined
+        ? ''
+        : backwards
+          ? 'AND stream_revision <= $2'
+          : 'AND stream_revision >= $2';
     const params: unknown[] = [streamName];
     if (from !== undefined) params.push(from.toString());
     params.push(Math.min(limit, Number.MAX_SAFE_INTEGER));
@@ -335,24 +350,36 @@ export class PostgresEventStore implements EventStore {
   async health(): Promise<EventStoreHealth> {
     try {
       const { rows } = await this.pool.query<{ server_version: string }>('SHOW server_version');
-      return { ok: true, adapter: 'postgres', serverVersion: `PostgreSQL ${rows[0]?.server_version ?? '?'}` };
+      return {
+        ok: true,
+        adapter: 'postgres',
+        serverVersion: `PostgreSQL ${rows[0]?.server_version ?? '?'}`,
+      };
     } catch (error) {
       return { ok: false, adapter: 'postgres', detail: (error as Error).message };
     }
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.appended.emit('closing');
     await this.pool.end();
   }
 
   private async heads(streamNames: string[]): Promise<Map<string, StreamHead>> {
-    const { rows } = await this.pool.query<{ stream_name: string; revision: string; last_hash: Buffer }>(
-      'SELECT stream_name, revision, last_hash FROM streams WHERE stream_name = ANY ($1)',
-      [streamNames],
-    );
+    const { rows } = await this.pool.query<{
+      stream_name: string;
+      revision: string;
+      last_hash: Buffer;
+    }>('SELECT stream_name, revision, last_hash FROM streams WHERE stream_name = ANY ($1)', [
+      streamNames,
+    ]);
     return new Map(
-      rows.map((r) => [r.stream_name, { revision: BigInt(r.revision), hash: r.last_hash.toString('hex') }]),
+      rows.map((r) => [
+        r.stream_name,
+        { revision: BigInt(r.revision), hash: r.last_hash.toString('hex') },
+      ]),
     );
   }
 }
@@ -371,4 +398,3 @@ function toRecorded(row: EventRow): RecordedEvent {
     hash: row.hash.toString('hex'),
   };
 }
-

@@ -23,7 +23,11 @@ export interface ContractHarness {
    * Appends, keeping the write uncommitted for `holdMs` first (a transaction held open while
    * later writers commit), then commits it.
    */
-  appendHeldOpen(streamName: string, events: EventToAppend[], holdMs: number): Promise<AppendResult>;
+  appendHeldOpen(
+    streamName: string,
+    events: EventToAppend[],
+    holdMs: number,
+  ): Promise<AppendResult>;
   /** Only the events of this test run; stores shared with other users see more in $all. */
   ownEvent(event: RecordedEvent): boolean;
   /** A stream name that no other test run uses. */
@@ -69,7 +73,10 @@ function expectLogOrder(events: readonly RecordedEvent[]): void {
   }
 }
 
-export function eventStoreContract(adapter: string, makeHarness: () => Promise<ContractHarness>): void {
+export function eventStoreContract(
+  adapter: string,
+  makeHarness: () => Promise<ContractHarness>,
+): void {
   describe(`event store contract: ${adapter}`, () => {
     let h: ContractHarness;
     let store: EventStore;
@@ -84,7 +91,9 @@ export function eventStoreContract(adapter: string, makeHarness: () => Promise<C
     describe('appending with an expected revision', () => {
       it('creates a stream with no_stream and refuses a second no_stream with the actual revision', async () => {
         const s = h.streamName('no-stream');
-        const first = await store.append(s, [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
+        const first = await store.append(s, [newEvent(), newEvent()], {
+          expectedRevision: 'no_stream',
+        });
         expect(first.nextRevision).toBe(1n);
         const error = await store
           .append(s, [newEvent()], { expectedRevision: 'no_stream' })
@@ -99,7 +108,9 @@ export function eventStoreContract(adapter: string, makeHarness: () => Promise<C
         await store.append(s, [newEvent()], { expectedRevision: 'no_stream' });
         const second = await store.append(s, [newEvent()], { expectedRevision: 0n });
         expect(second.nextRevision).toBe(1n);
-        const error = await store.append(s, [newEvent()], { expectedRevision: 0n }).catch((e: unknown) => e);
+        const error = await store
+          .append(s, [newEvent()], { expectedRevision: 0n })
+          .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WrongExpectedRevisionError);
         expect((error as WrongExpectedRevisionError).actual).toBe(1n);
         expect((error as WrongExpectedRevisionError).expected).toBe(0n);
@@ -121,7 +132,9 @@ export function eventStoreContract(adapter: string, makeHarness: () => Promise<C
 
       it('refuses an exact revision on a missing stream', async () => {
         const s = h.streamName('exact-missing');
-        const error = await store.append(s, [newEvent()], { expectedRevision: 0n }).catch((e: unknown) => e);
+        const error = await store
+          .append(s, [newEvent()], { expectedRevision: 0n })
+          .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WrongExpectedRevisionError);
         expect((error as WrongExpectedRevisionError).actual).toBeUndefined();
       });
@@ -144,7 +157,9 @@ export function eventStoreContract(adapter: string, makeHarness: () => Promise<C
       it('lets concurrent creators of a new stream with no_stream see exactly one win', async () => {
         const s = h.streamName('create-race');
         const outcomes = await Promise.allSettled(
-          Array.from({ length: 10 }, () => store.append(s, [newEvent()], { expectedRevision: 'no_stream' })),
+          Array.from({ length: 10 }, () =>
+            store.append(s, [newEvent()], { expectedRevision: 'no_stream' }),
+          ),
         );
         expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBe(1);
         expect((await store.readStream(s)).length).toBe(1);
@@ -158,11 +173,19 @@ export function eventStoreContract(adapter: string, makeHarness: () => Promise<C
         const first = await store.append(s, events, { expectedRevision: 'no_stream' });
         await store.append(s, [newEvent()]);
         // A client retry: same ids, a stale expected revision, even 'no_stream'.
-        for (const expectedRevision of ['no_stream', 'any', 5n, 'stream_exists'] as ExpectedRevision[]) {
+        for (const expectedRevision of [
+          'no_stream',
+          'any',
+          5n,
+          'stream_exists',
+        ] as ExpectedRevision[]) {
           const again = await store.append(s, events, { expectedRevision });
           expect(again).toEqual(first);
         }
-        const again = await store.append(s, events.map((e) => ({ ...e, id: e.id.toUpperCase() })));
+        const again = await store.append(
+          s,
+          events.map((e) => ({ ...e, id: e.id.toUpperCase() })),
+        );
         expect(again).toEqual(first);
         expect((await store.readStream(s)).length).toBe(4);
       });
@@ -179,7 +202,9 @@ export function eventStoreContract(adapter: string, makeHarness: () => Promise<C
         const s = h.streamName('idem-partial');
         const stored = newEvent();
         await store.append(s, [stored]);
-        await expect(store.append(s, [stored, newEvent()])).rejects.toBeInstanceOf(IdempotencyConflictError);
+        await expect(store.append(s, [stored, newEvent()])).rejects.toBeInstanceOf(
+          IdempotencyConflictError,
+        );
         await expect(store.append(h.streamName('other'), [stored])).rejects.toBeInstanceOf(
           IdempotencyConflictError,
         );
@@ -190,7 +215,11 @@ export function eventStoreContract(adapter: string, makeHarness: () => Promise<C
     describe('reading', () => {
       it('gives back every field of every event', async () => {
         const s = h.streamName('fields');
-        const e = newEvent({ type: 'CreditClaimed', schemaVersion: 3, data: { twelfths: '18', when: '2024-09-01', list: [] } });
+        const e = newEvent({
+          type: 'CreditClaimed',
+          schemaVersion: 3,
+          data: { twelfths: '18', when: '2024-09-01', list: [] },
+        });
         const before = Date.now();
         const result = await store.append(s, [e]);
         const [read] = await store.readStream(s);
@@ -232,7 +261,9 @@ export function eventStoreContract(adapter: string, makeHarness: () => Promise<C
         const r1 = await store.append(a, [newEvent(), newEvent()]);
         await store.append(b, [newEvent()]);
         await store.append(a, [newEvent()]);
-        const mine = (await readWholeLog(h, 2)).filter((e) => e.streamName === a || e.streamName === b);
+        const mine = (await readWholeLog(h, 2)).filter(
+          (e) => e.streamName === a || e.streamName === b,
+        );
         expect(mine.map((e) => [e.streamName, e.revision])).toEqual([
           [a, 0n],
           [a, 1n],
@@ -294,7 +325,8 @@ export function eventStoreContract(adapter: string, makeHarness: () => Promise<C
         let calls = 0;
         const sub = store.subscribeToAll(
           async (events) => {
-            if (events.some((e) => e.streamName === s && e.revision === 2n)) throw new Error('cannot apply');
+            if (events.some((e) => e.streamName === s && e.revision === 2n))
+              throw new Error('cannot apply');
             calls += 1;
           },
           { batchSize: 1 },

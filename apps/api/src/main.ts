@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { resolveDatabase } from '@ledger/database';
+import { createApp } from './bootstrap';
+import { loadConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await resolveDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    port: config.embeddedPostgresPort,
+  });
+  const app = await createApp({ config, databaseUrl: database.url, databaseKind: database.kind });
+  const host = process.env.HOST ?? '127.0.0.1';
+  await app.listen(config.port, host);
+  process.stdout.write(
+    `cme-ledger api listening on http://${host}:${config.port} (database: ${database.kind}, event store: ${config.eventStore})\n`,
+  );
+  const stop = async (): Promise<void> => {
+    await app.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `cme-ledger api failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,4 @@
+/** Injection tokens of the API's infrastructure. */
+export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
+export const DATABASE_POOL = Symbol('DATABASE_POOL');
+export const DATABASE_KIND = Symbol('DATABASE_KIND');

@@ -1,0 +1,33 @@
+import type { EventStore } from './event-store.port';
+import { PostgresEventStore } from './postgres/postgres-event-store';
+
+export type EventStoreKind = 'postgres' | 'eventstoredb';
+
+export interface CreateEventStoreOptions {
+  kind: EventStoreKind;
+  /** The PostgreSQL database (the default adapter). */
+  postgresUrl: string;
+  /** EVENTSTORE_CONNECTION_STRING, for kind eventstoredb. */
+  eventStoreDbConnectionString?: string;
+}
+
+/** The adapter selected by configuration (EVENT_STORE). */
+export async function createEventStore(options: CreateEventStoreOptions): Promise<EventStore> {
+  switch (options.kind) {
+    case 'postgres':
+      return PostgresEventStore.create({ connectionString: options.postgresUrl });
+    case 'eventstoredb': {
+      if (!options.eventStoreDbConnectionString) {
+        throw new Error('the eventstoredb adapter needs EVENTSTORE_CONNECTION_STRING');
+      }
+      const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');
+      return EventStoreDbEventStore.create({
+        connectionString: options.eventStoreDbConnectionString,
+      });
+    }
+    default: {
+      const never: never = options.kind;
+      throw new Error(`unknown event store ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../../apps/api/src/bootstrap';
+import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
+import { freshDatabase } from './test-database';
+
+export interface TestApp {
+  app: INestApplication;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real API on a fresh database of the test run's PostgreSQL server. */
+export async function startTestApp(
+  label: string,
+  overrides: Partial<LedgerConfig> = {},
+): Promise<TestApp> {
+  const db = await freshDatabase(label);
+  const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
+  const app = await createApp({ config, databaseUrl: db.url, databaseKind: 'external' });
+  await app.init();
+  return {
+    app,
+    databaseUrl: db.url,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
