@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppRuntime } from './app.module';
+import { correlationId } from './http/correlation-id.middleware';
 
 /** The API application, configured exactly as it runs: used by main.ts and the e2e tests. */
 export async function createApp(runtime: AppRuntime): Promise<INestApplication> {
@@ -13,6 +14,7 @@ export async function createApp(runtime: AppRuntime): Promise<INestApplication> 
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(correlationId);
   app.use(helmet());
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '64kb' });

@@ -12,7 +12,19 @@ export interface LedgerConfig {
   timeZone: string;
   /** LEDGER_API_KEYS: comma-separated role:key pairs. */
   apiKeys: string | undefined;
+  /** LEDGER_MASTER_KEY: 32 bytes, base64; encrypts the learners' keys. */
+  masterKey: Buffer;
+  /** Requests per minute per API key. */
+  rateLimitPerMinute: number;
+  /** R15: how far in the future a command's occurredAt may be. */
+  maxClockSkewMs: number;
 }
+
+/**
+ * Development only: a fixed master key so that `npm start` works out of the box. Production
+ * refuses to start without LEDGER_MASTER_KEY.
+ */
+const DEVELOPMENT_MASTER_KEY = Buffer.from('cme-ledger-development-master-key!!').subarray(0, 32);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const eventStore = env.EVENT_STORE ?? 'postgres';
@@ -38,6 +50,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
     timeZone,
     apiKeys: env.LEDGER_API_KEYS || undefined,
+    masterKey: masterKey(env),
+    rateLimitPerMinute: integer(
+      env.LEDGER_RATE_LIMIT_PER_MINUTE,
+      60000,
+      'LEDGER_RATE_LIMIT_PER_MINUTE',
+    ),
+    maxClockSkewMs: integer(
+      env.LEDGER_MAX_CLOCK_SKEW_MS,
+      5 * 60 * 1000,
+      'LEDGER_MAX_CLOCK_SKEW_MS',
+    ),
   };
 }
 
@@ -45,4 +68,17 @@ function integer(value: string | undefined, fallback: number, name: string): num
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, not "${value}"`);
   return Number.parseInt(value, 10);
+}
+
+function masterKey(env: NodeJS.ProcessEnv): Buffer {
+  const given = env.LEDGER_MASTER_KEY;
+  if (!given) {
+    if (env.NODE_ENV === 'production') {
+      throw new Error('LEDGER_MASTER_KEY is required in production (32 random bytes, base64)');
+    }
+    return DEVELOPMENT_MASTER_KEY;
+  }
+  const key = Buffer.from(given, 'base64');
+  if (key.length !== 32) throw new Error('LEDGER_MASTER_KEY must be 32 bytes, base64-encoded');
+  return key;
 }

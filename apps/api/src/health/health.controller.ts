@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
+import { Public } from '../auth/allow.decorator';
 import { DATABASE_KIND, DATABASE_POOL } from '../tokens';
 
 interface ComponentHealth {
@@ -12,6 +13,7 @@ interface ComponentHealth {
 }
 
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -1,0 +1,118 @@
+import { HttpException } from '@nestjs/common';
+import { isDomainRuleViolation } from '@ledger/domain';
+import {
+  IdempotencyConflictError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+} from '@ledger/event-store';
+import { ConcurrencyExhaustedError, SubmissionNotFoundError } from '@ledger/ledger';
+import { ApiError, type ErrorBody } from './api-error';
+
+/** Business-rule refusals answered 409 (a conflict with what exists) rather than 422. */
+const CONFLICT_CODES = new Set(['claim-id-conflict', 'submission-conflict', 'already-confirmed']);
+
+/** Any error → the one error shape and its headers. 5xx bodies never carry internals. */
+export function toErrorResponse(error: unknown): {
+  body: ErrorBody;
+  headers: Record<string, string>;
+} {
+  if (error instanceof ApiError) {
+    const body: ErrorBody = {
+      statusCode: error.getStatus(),
+      code: error.code,
+      message: error.message,
+    };
+    if (error.extra.rule) body.rule = error.extra.rule;
+    if (error.extra.errors) body.errors = error.extra.errors;
+    return { body, headers: error.extra.headers ?? {} };
+  }
+  if (isDomainRuleViolation(error)) {
+    const status = CONFLICT_CODES.has(error.code) ? 409 : 422;
+    const body: ErrorBody = {
+      statusCode: status,
+      code: error.code,
+      message: error.message,
+      rule: error.rule,
+    };
+    if (error.field) body.errors = [{ field: error.field, message: error.message }];
+    return { body, headers: {} };
+  }
+  if (error instanceof WrongExpectedRevisionError || error instanceof ConcurrencyExhaustedError) {
+    return {
+      body: {
+        statusCode: 409,
+        code: 'concurrency-conflict',
+        message: "the learner's history changed meanwhile; retry",
+      },
+      headers: { 'retry-after': '1' },
+    };
+  }
+  if (error instanceof SubmissionNotFoundError) {
+    return { body: { statusCode: 404, code: 'not-found', message: error.message }, headers: {} };
+  }
+  if (error instanceof IdempotencyConflictError) {
+    return {
+      body: { statusCode: 409, code: 'idempotency-conflict', message: error.message },
+      headers: {},
+    };
+  }
+  if (error instanceof InvalidAppendError) {
+    return {
+      body: { statusCode: 400, code: 'invalid-input', message: error.message },
+      headers: {},
+    };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code =
+      status === 404
+        ? 'not-found'
+        : status === 413
+          ? 'payload-too-large'
+          : status === 415
+            ? 'unsupported-media-type'
+            : status === 429
+              ? 'rate-limited'
+              : status === 400
+                ? 'bad-request'
+                : `http-${status}`;
+    const message =
+      status === 429
+        ? 'too many requests for this API key; slow down'
+        : status >= 500
+          ? 'internal error'
+          : error.message;
+    return { body: { statusCode: status, code, message }, headers: {} };
+  }
+  const status = httpStatusOf(error);
+  if (status !== undefined) {
+    // Errors raised by the body parser (malformed JSON, too large, wrong charset).
+    const type = (error as { type?: string }).type;
+    const code =
+      status === 413
+        ? 'payload-too-large'
+        : status === 415
+          ? 'unsupported-media-type'
+          : type === 'entity.parse.failed'
+            ? 'malformed-json'
+            : 'bad-request';
+    const message =
+      code === 'malformed-json'
+        ? 'the body is not valid JSON'
+        : code === 'payload-too-large'
+          ? 'the body is larger than the limit'
+          : 'the request cannot be read';
+    return { body: { statusCode: status, code, message }, headers: {} };
+  }
+  return {
+    body: { statusCode: 500, code: 'internal-error', message: 'internal error' },
+    headers: {},
+  };
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  const status =
+    (error as { status?: unknown; statusCode?: unknown })?.status ??
+    (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}

@@ -1,0 +1,86 @@
+import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { amountView, type Activity, type AmountView } from '@ledger/domain';
+import type { Request, Response } from 'express';
+import { CommandEndpoint } from '../../http/command-endpoint.decorator';
+import { LearnerIdParam } from '../../http/route-params';
+import { LearnerCommandController } from '../learner-commands.base';
+import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
+import { ClaimCreditsRequestDto } from './claim-credits.request.dto';
+
+class ClaimView {
+  @ApiProperty() claimId!: string;
+  @ApiProperty({ enum: ['ipoc', 'nejm-board-review'] }) activity!: Activity;
+  @ApiProperty({
+    description: 'Credits claimed (board review rounded down to a quarter, R3/R6)',
+    example: { credits: '1.50', twelfths: 18 },
+  })
+  claimed!: AmountView;
+  @ApiProperty({ description: 'Oldest earned year first (R6)' })
+  breakdown!: { earnedYear: number; claimed: AmountView; claimDeadline: string }[];
+  @ApiProperty({ description: 'Boards the claim is submitted to (R8)', example: ['ABIM'] })
+  boards!: string[];
+  @ApiProperty({ enum: ['ama-pra-category-1', 'participation'], description: 'R11' })
+  certificate!: string;
+  @ApiProperty({ enum: ['Not submitted', 'Pending'], description: 'R8 tag when claimed' })
+  tag!: string;
+}
+
+class ClaimCreditsResponse extends LearnerCommandResponse {
+  @ApiProperty({ type: ClaimView })
+  claim!: ClaimView;
+}
+
+@ApiTags('learner commands')
+@Controller('v1/learners/:learnerId/claims')
+export class ClaimCreditsController extends LearnerCommandController {
+  @Post()
+  @CommandEndpoint(
+    'Claim all unclaimed, unexpired credit of one activity, oldest first (R5, R6, R8, R11)',
+  )
+  @ApiCreatedResponse({ type: ClaimCreditsResponse })
+  async claim(
+    @LearnerIdParam() learnerId: string,
+    @Body() body: ClaimCreditsRequestDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ClaimCreditsResponse> {
+    const metadata = this.metadata(req);
+    const claimId = body.claimId?.toLowerCase() ?? metadata.commandId;
+    const outcome = await this.send(
+      req,
+      learnerId,
+      {
+        type: 'ClaimCredits',
+        data: { claimId, activity: body.activity, occurredAt: new Date(body.occurredAt) },
+      },
+      metadata,
+    );
+    const claim = outcome.state.claims.get(claimId);
+    if (!claim) throw new Error(`claim ${claimId} is not in the learner's state after the command`);
+    const response = learnerCommandResponse(
+      learnerId,
+      outcome,
+      this.clock(),
+      this.settings.timeZone,
+      res,
+    );
+    res.setHeader('Location', `/v1/learners/${learnerId}/claims/${claimId}`);
+    return {
+      ...response,
+      claim: {
+        claimId,
+        activity: claim.activity,
+        claimed: amountView(claim.twelfths, claim.activity),
+        breakdown: claim.breakdown.map((line) => ({
+          earnedYear: line.earnedYear,
+          claimed: amountView(line.twelfths, claim.activity),
+          claimDeadline: line.claimDeadline,
+        })),
+        boards: [...claim.boards],
+        certificate: claim.certificate,
+        tag: claim.boards.length === 0 ? 'Not submitted' : 'Pending',
+      },
+    };
+  }
+}

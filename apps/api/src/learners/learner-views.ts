@@ -1,0 +1,35 @@
+import {
+  amountView,
+  ACTIVITIES,
+  creditTotals,
+  type Activity,
+  type AmountView,
+  type LearnerState,
+} from '@ledger/domain';
+
+export interface ActivityBalanceView {
+  earned: AmountView;
+  claimed: AmountView;
+  unclaimed: AmountView;
+  expired: AmountView;
+}
+
+/** R12: each activity's totals as the learner's stream has them at `asOf`. */
+export function balancesView(
+  state: LearnerState,
+  asOf: Date,
+  timeZone: string,
+): Record<Activity, ActivityBalanceView> {
+  const totals = creditTotals(state, asOf, timeZone);
+  const view = {} as Record<Activity, ActivityBalanceView>;
+  for (const activity of ACTIVITIES) {
+    const t = totals[activity];
+    view[activity] = {
+      earned: amountView(t.earned, activity),
+      claimed: amountView(t.claimed, activity),
+      unclaimed: amountView(t.unclaimed, activity),
+      expired: amountView(t.expired, activity),
+    };
+  }
+  return view;
+}

@@ -1,0 +1,42 @@
+import type { Migration } from '@ledger/event-store';
+
+/**
+ * Operational tables of the ledger that are not events: learners' keys (kept outside the log so
+ * that destroying one erases the person, not the history) and HTTP idempotency records.
+ */
+export const LEDGER_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'learner keys, idempotency records',
+    sql: /* sql */ `
+CREATE TABLE learner_keys (
+  learner_id  text        PRIMARY KEY,
+  key_id      uuid        NOT NULL,
+  -- The learner's data key, encrypted (AES-256-GCM) with the master key.
+  wrapped_key bytea       NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE erased_learners (
+  learner_id text        PRIMARY KEY,
+  erased_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE idempotency_records (
+  scope        text        NOT NULL,
+  key          text        NOT NULL,
+  request_hash text        NOT NULL,
+  state        text        NOT NULL CHECK (state IN ('pending', 'done')),
+  status       integer,
+  body         jsonb,
+  headers      jsonb,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (scope, key)
+);
+`,
+  },
+];
+
+export const LEDGER_MIGRATIONS_TABLE = 'ledger_migrations';
+export const LEDGER_MIGRATIONS_LOCK = 'cme-ledger/ledger/migrations';

@@ -1,0 +1,114 @@
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+
+/**
+ * Personal data never enters an event in clear: it is encrypted (AES-256-GCM) with a key per
+ * learner, kept in the `learner_keys` table outside the log and itself encrypted with the
+ * master key. Erasing a learner deletes the key (crypto-shredding): the events, their totals
+ * and their hash chain stay as they were while the person can no longer be read from them.
+ *
+ * Ciphertext: `pd1.<key id>.<iv>.<tag>.<data>` (base64url parts).
+ */
+export class PersonalDataCipher {
+  private readonly keys = new Map<string, { keyId: string; key: Buffer }>();
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly masterKey: Buffer,
+  ) {
+    if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
+  }
+
+  async encrypt(learnerId: string, value: unknown): Promise<string> {
+    const { keyId, key } = await this.keyFor(learnerId, true);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(learnerId, 'utf8'));
+    const data = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+    return ['pd1', keyId, iv, cipher.getAuthTag(), data]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
+  }
+
+  /** The clear value, or undefined when the learner's key was destroyed (erased). */
+  async decrypt(learnerId: string, ciphertext: string): Promise<unknown> {
+    const [version, keyId, iv, tag, data] = ciphertext.split('.');
+    if (version !== 'pd1' || !keyId || !iv || !tag || data === undefined) {
+      throw new Error('not a personal-data ciphertext');
+    }
+    const found = await this.keyFor(learnerId, false);
+    if (!found || found.keyId !== keyId) return undefined;
+    const decipher = createDecipheriv('aes-256-gcm', found.key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(learnerId, 'utf8'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    const clear = Buffer.concat([
+      decipher.update(Buffer.from(data, 'base64url')),
+      decipher.final(),
+    ]);
+    return JSON.parse(clear.toString('utf8'));
+  }
+
+  /** Destroys the learner's key: everything encrypted with it becomes unreadable. */
+  async erase(learnerId: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM learner_keys WHERE learner_id = $1', [learnerId]);
+      await client.query(
+        'INSERT INTO erased_learners (learner_id) VALUES ($1) ON CONFLICT (learner_id) DO NOTHING',
+        [learnerId],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    this.keys.delete(learnerId);
+  }
+
+  private async keyFor(learnerId: string, create: true): Promise<{ keyId: string; key: Buffer }>;
+  private async keyFor(
+    learnerId: string,
+    create: false,
+  ): Promise<{ keyId: string; key: Buffer } | undefined>;
+  private async keyFor(
+    learnerId: string,
+    create: boolean,
+  ): Promise<{ keyId: string; key: Buffer } | undefined> {
+    const cached = this.keys.get(learnerId);
+    if (cached) return cached;
+    if (create) {
+      const key = randomBytes(32);
+      await this.pool.query(
+        `INSERT INTO learner_keys (learner_id, key_id, wrapped_key) VALUES ($1, $2, $3)
+         ON CONFLICT (learner_id) DO NOTHING`,
+        [learnerId, randomUUID(), this.wrap(key)],
+      );
+    }
+    const { rows } = await this.pool.query<{ key_id: string; wrapped_key: Buffer }>(
+      'SELECT key_id, wrapped_key FROM learner_keys WHERE learner_id = $1',
+      [learnerId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const found = { keyId: row.key_id, key: this.unwrap(row.wrapped_key) };
+    if (this.keys.size > 50_000) this.keys.clear();
+    this.keys.set(learnerId, found);
+    return found;
+  }
+
+  private wrap(key: Buffer): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv);
+    const data = Buffer.concat([cipher.update(key), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), data]);
+  }
+
+  private unwrap(wrapped: Buffer): Buffer {
+    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, wrapped.subarray(0, 12));
+    decipher.setAuthTag(wrapped.subarray(12, 28));
+    return Buffer.concat([decipher.update(wrapped.subarray(28)), decipher.final()]);
+  }
+}
