@@ -3,6 +3,20 @@ import { createApp } from '../../apps/api/src/bootstrap';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
 import { freshDatabase } from './test-database';
 
+/** The instant the test apps' clock shows, so that answers do not depend on the day tests run. */
+export const TEST_NOW = '2026-11-28T12:00:00.000Z';
+
+export const KEYS = {
+  service: 'dev-service-key',
+  compliance: 'dev-compliance-key',
+  auditor: 'dev-auditor-key',
+  admin: 'dev-admin-key',
+} as const;
+
+export const bearer = (role: keyof typeof KEYS): { Authorization: string } => ({
+  Authorization: `Bearer ${KEYS[role]}`,
+});
+
 export interface TestApp {
   app: INestApplication;
   databaseUrl: string;

@@ -114,7 +114,7 @@ export class StreamCommandExecutor {
         }
         const toAppend = await Promise.all(
           events.map(async (event, index) => ({
-            id: uuidV5(`${metadata.commandId}/${index}`, COMMAND_EVENT_NAMESPACE),
+            id: uuidV5(`${streamName}/${metadata.commandId}/${index}`, COMMAND_EVENT_NAMESPACE),
             ...(await codec.encode(event, streamName)),
             metadata: {
               actor: metadata.actor,
