@@ -20,3 +20,8 @@ export {
   type CreateEventStoreOptions,
   type EventStoreKind,
 } from './create-event-store';
+// The EventStoreDB adapter is loaded on demand by createEventStore (its client pulls in gRPC).
+export type {
+  EventStoreDbEventStore,
+  EventStoreDbEventStoreOptions,
+} from './eventstoredb/eventstoredb-event-store';
