@@ -26,9 +26,12 @@ function upcast(recorded: RecordedEvent, current: number, upcasters: Upcasters):
   return data;
 }
 
-/** Learner events; the profile's personal data is encrypted with the learner's key. */
+/**
+ * Learner events; the profile's personal data is encrypted with the learner's key. Without a
+ * cipher (the read side) personal data is left out when decoding, and encoding refuses it.
+ */
 export function learnerEventCodec(
-  cipher: PersonalDataCipher,
+  cipher?: PersonalDataCipher,
   upcasters: Upcasters = {},
 ): EventCodec<LearnerEvent> {
   const versions: Record<string, number> = LEARNER_EVENT_SCHEMA_VERSIONS;
@@ -39,8 +42,10 @@ export function learnerEventCodec(
       if (event.type === 'LearnerProfileUpdated') {
         const { personal, ...clear } = event.data;
         const data: JsonObject = { ...(clear as unknown as JsonObject) };
-        if (personal)
+        if (personal) {
+          if (!cipher) throw new Error('personal data cannot be stored without the cipher');
           data.personalEncrypted = await cipher.encrypt(learnerIdOf(streamName), personal);
+        }
         return { type: event.type, schemaVersion, data };
       }
       return { type: event.type, schemaVersion, data: event.data as unknown as JsonObject };
@@ -52,7 +57,7 @@ export function learnerEventCodec(
       if (recorded.type === 'LearnerProfileUpdated') {
         const { personalEncrypted, ...clear } = data;
         const personal =
-          typeof personalEncrypted === 'string'
+          typeof personalEncrypted === 'string' && cipher
             ? ((await cipher.decrypt(learnerIdOf(recorded.streamName), personalEncrypted)) as
                 PersonalData | undefined)
             : undefined;

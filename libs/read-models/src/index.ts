@@ -1,0 +1,43 @@
+export { ProjectionApplyError, type Projection, type ProjectedEvent } from './projection';
+export { ProjectionState } from './entities/projection-state.entity';
+export { openReadModels, readModelDataSource } from './data-source';
+export { CreditBalancesProjection } from './projections/credit-balances.projection';
+export {
+  ClaimsProjection,
+  foldSubmission,
+  type SubmissionRow,
+  type SubmissionStatus,
+} from './projections/claims.projection';
+export {
+  ProjectionRunner,
+  requestRebuild,
+  schemaOf,
+  type RunnerState,
+  type RunnerOptions,
+} from './runner/projection-runner';
+export { toProjected } from './runner/projected-events';
+export {
+  liveProjections,
+  projectionsAt,
+  ProjectionBehindError,
+  type LiveProjection,
+} from './queries/projection-positions';
+export {
+  learnerCredits,
+  learnerDeadlines,
+  learnerClaims,
+  claimView,
+  submissionView,
+  type CreditsView,
+  type DeadlineView,
+  type ClaimView,
+  type BoardSubmissionView,
+} from './queries/learner-queries';
+export {
+  expiringReport,
+  submissionsReport,
+  InvalidCursorError,
+  encodeCursor,
+  decodeCursor,
+} from './queries/report-queries';
+export { ProjectionWorker, allProjections } from './runner/projection-worker';

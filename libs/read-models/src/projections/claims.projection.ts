@@ -1,0 +1,278 @@
+import { claimTag, type BoardSubmissionEvent } from '@ledger/domain';
+import type { EntityManager } from 'typeorm';
+import type { ProjectedEvent, Projection } from '../projection';
+
+export type SubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed';
+
+/** One board submission as the read side keeps it. */
+export interface SubmissionRow {
+  submission_id: string;
+  claim_id: string;
+  learner_id: string;
+  board: string;
+  activity: string;
+  twelfths: string;
+  claimed_at: Date;
+  status: SubmissionStatus;
+  attempt: number;
+  reason: string | null;
+  retryable: boolean | null;
+  requested_at: Date;
+  accepted_at: Date | null;
+  confirmed_at: Date | null;
+  failed_at: Date | null;
+  flagged_for_follow_up: boolean;
+}
+
+/** The read side's fold of one submission's events (the same facts the domain folds). */
+export function foldSubmission(
+  row: SubmissionRow | undefined,
+  event: BoardSubmissionEvent,
+): SubmissionRow | undefined {
+  const d = event.data;
+  const at = new Date(d.occurredAt);
+  if (event.type === 'BoardSubmissionRequested') {
+    return {
+      submission_id: d.submissionId,
+      claim_id: d.claimId,
+      learner_id: d.learnerId,
+      board: d.board,
+      activity: event.data.activity,
+      twelfths: event.data.twelfths,
+      claimed_at: new Date(event.data.claimedAt),
+      status: 'requested',
+      attempt: event.data.attempt,
+      reason: null,
+      retryable: null,
+      requested_at: at,
+      accepted_at: null,
+      confirmed_at: null,
+      failed_at: null,
+      flagged_for_follow_up: false,
+    };
+  }
+  if (!row) return undefined;
+  switch (event.type) {
+    case 'BoardSubmissionRetryRequested':
+      return {
+        ...row,
+        status: 'requested',
+        attempt: event.data.attempt,
+        reason: null,
+        retryable: null,
+        requested_at: at,
+        failed_at: null,
+      };
+    case 'BoardSubmissionSucceeded':
+      return {
+        ...row,
+        status: 'accepted',
+        attempt: event.data.attempt,
+        accepted_at: at,
+        reason: null,
+        retryable: null,
+      };
+    case 'BoardSubmissionFailed':
+      return {
+        ...row,
+        status: 'failed',
+        attempt: event.data.attempt,
+        reason: event.data.reason,
+        retryable: event.data.retryable,
+        failed_at: at,
+      };
+    case 'BoardRecordConfirmed':
+      return { ...row, status: 'confirmed', confirmed_at: at };
+    case 'BoardSubmissionFlaggedForFollowUp':
+      return { ...row, flagged_for_follow_up: true };
+    default: {
+      const _never: never = event;
+      return row;
+    }
+  }
+}
+
+const SUBMISSION_COLUMNS = [
+  'submission_id',
+  'claim_id',
+  'learner_id',
+  'board',
+  'activity',
+  'twelfths',
+  'claimed_at',
+  'status',
+  'attempt',
+  'reason',
+  'retryable',
+  'requested_at',
+  'accepted_at',
+  'confirmed_at',
+  'failed_at',
+  'flagged_for_follow_up',
+] as const;
+const SUBMISSION_TYPES = [
+  'uuid',
+  'uuid',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'timestamptz',
+  'text',
+  'int',
+  'text',
+  'bool',
+  'timestamptz',
+  'timestamptz',
+  'timestamptz',
+  'timestamptz',
+  'bool',
+] as const;
+
+/**
+ * R8/R9/R16/R17/R11/R12: claims with their tag, and each board submission's status, reason
+ * and dates. MOC points and non-US equivalents are read from these rows at query time.
+ */
+export class ClaimsProjection implements Projection {
+  readonly name = 'claims';
+
+  async createTables(manager: EntityManager, schema: string): Promise<void> {
+    await manager.query(`
+      CREATE TABLE ${schema}.claims (
+        claim_id        uuid        PRIMARY KEY,
+        learner_id      text        NOT NULL,
+        activity        text        NOT NULL,
+        twelfths        bigint      NOT NULL,
+        claimed_at      timestamptz NOT NULL,
+        boards          text[]      NOT NULL,
+        clinical_role   text        NOT NULL,
+        certificate     text        NOT NULL,
+        profile_version integer     NOT NULL,
+        breakdown       jsonb       NOT NULL,
+        tag             text        NOT NULL,
+        position        bigint      NOT NULL
+      );
+      CREATE INDEX ON ${schema}.claims (learner_id, claimed_at);
+      CREATE INDEX ON ${schema}.claims (tag, claimed_at, claim_id);
+      CREATE TABLE ${schema}.board_submissions (
+        submission_id         uuid        PRIMARY KEY,
+        claim_id              uuid        NOT NULL,
+        learner_id            text        NOT NULL,
+        board                 text        NOT NULL,
+        activity              text        NOT NULL,
+        twelfths              bigint      NOT NULL,
+        claimed_at            timestamptz NOT NULL,
+        status                text        NOT NULL,
+        attempt               integer     NOT NULL,
+        reason                text,
+        retryable             boolean,
+        requested_at          timestamptz NOT NULL,
+        accepted_at           timestamptz,
+        confirmed_at          timestamptz,
+        failed_at             timestamptz,
+        flagged_for_follow_up boolean     NOT NULL
+      );
+      CREATE INDEX ON ${schema}.board_submissions (claim_id);
+      CREATE INDEX ON ${schema}.board_submissions (learner_id);
+      CREATE INDEX ON ${schema}.board_submissions (board, status);`);
+  }
+
+  async apply(
+    manager: EntityManager,
+    schema: string,
+    events: readonly ProjectedEvent[],
+  ): Promise<void> {
+    const claims: unknown[][] = [];
+    const touched = new Map<string, BoardSubmissionEvent[]>();
+    for (const { event, learnerId, recorded } of events) {
+      if (!event) continue;
+      if (event.type === 'CreditClaimed' && learnerId) {
+        const d = event.data;
+        claims.push([
+          d.claimId,
+          learnerId,
+          d.activity,
+          d.twelfths,
+          d.occurredAt,
+          `{${d.boards.map((b) => `"${b}"`).join(',')}}`,
+          d.clinicalRole,
+          d.certificate,
+          d.profileVersion,
+          JSON.stringify(d.breakdown),
+          d.boards.length === 0 ? 'Not submitted' : 'Pending',
+          recorded.position.toString(),
+        ]);
+      } else if (event.type.startsWith('Board')) {
+        const submission = event as BoardSubmissionEvent;
+        const list = touched.get(submission.data.submissionId) ?? [];
+        list.push(submission);
+        touched.set(submission.data.submissionId, list);
+      }
+    }
+    if (claims.length > 0) {
+      const columns = (i: number) => claims.map((c) => c[i]);
+      await manager.query(
+        `INSERT INTO ${schema}.claims (claim_id, learner_id, activity, twelfths, claimed_at, boards, clinical_role,
+                                       certificate, profile_version, breakdown, tag, position)
+         SELECT u.c0, u.c1, u.c2, u.c3, u.c4, u.c5::text[], u.c6, u.c7, u.c8, u.c9, u.c10, u.c11
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[],
+                       $8::text[], $9::int[], $10::jsonb[], $11::text[], $12::bigint[])
+                AS u(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)`,
+        Array.from({ length: 12 }, (_, i) => columns(i)),
+      );
+    }
+    if (touched.size === 0) return;
+    const ids = [...touched.keys()];
+    const existing: SubmissionRow[] = await manager.query(
+      `SELECT ${SUBMISSION_COLUMNS.join(', ')}, twelfths::text AS twelfths FROM ${schema}.board_submissions WHERE submission_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const rows = new Map(existing.map((r) => [r.submission_id, r]));
+    for (const [id, list] of touched) {
+      let row = rows.get(id);
+      for (const event of list) row = foldSubmission(row, event);
+      if (row) rows.set(id, row);
+    }
+    const changed = ids
+      .map((id) => rows.get(id))
+      .filter((r): r is SubmissionRow => r !== undefined);
+    if (changed.length > 0) {
+      await manager.query(
+        `INSERT INTO ${schema}.board_submissions AS s (${SUBMISSION_COLUMNS.join(', ')})
+         SELECT * FROM unnest(${SUBMISSION_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+         ON CONFLICT (submission_id) DO UPDATE SET
+           ${SUBMISSION_COLUMNS.filter((c) => c !== 'submission_id')
+             .map((c) => `${c} = EXCLUDED.${c}`)
+             .join(', ')}`,
+        SUBMISSION_COLUMNS.map((c) => changed.map((r) => valueOf(r[c]))),
+      );
+    }
+    // R8: the tags of the claims whose submissions changed.
+    const claimIds = [...new Set(changed.map((r) => r.claim_id))];
+    const [claimRows, statusRows] = await Promise.all([
+      manager.query(
+        `SELECT claim_id, boards FROM ${schema}.claims WHERE claim_id = ANY($1::uuid[])`,
+        [claimIds],
+      ) as Promise<{ claim_id: string; boards: string[] }[]>,
+      manager.query(
+        `SELECT claim_id, board, status FROM ${schema}.board_submissions WHERE claim_id = ANY($1::uuid[])`,
+        [claimIds],
+      ) as Promise<{ claim_id: string; board: string; status: SubmissionStatus }[]>,
+    ]);
+    if (claimRows.length === 0) return;
+    const tags = claimRows.map((c) =>
+      claimTag(
+        c.boards,
+        statusRows.filter((s) => s.claim_id === c.claim_id),
+      ),
+    );
+    await manager.query(
+      `UPDATE ${schema}.claims c SET tag = u.tag FROM unnest($1::uuid[], $2::text[]) AS u(claim_id, tag) WHERE c.claim_id = u.claim_id`,
+      [claimRows.map((c) => c.claim_id), tags],
+    );
+  }
+}
+
+function valueOf(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}

@@ -1,0 +1,293 @@
+import {
+  ACTIVITIES,
+  amountView,
+  claimTag,
+  claimWindowEnd,
+  findBoard,
+  mocPoints,
+  needsFollowUp,
+  submissionAtRisk,
+  type Activity,
+  type AmountView,
+} from '@ledger/domain';
+import type { DataSource } from 'typeorm';
+import type { SubmissionRow } from '../projections/claims.projection';
+import { projectionsAt } from './projection-positions';
+
+interface LotRow {
+  activity: Activity;
+  earned_year: number;
+  claim_deadline: string;
+  earned: string;
+  claimed: string;
+}
+
+export interface ActivityBalances {
+  earned: AmountView;
+  claimed: AmountView;
+  unclaimed: AmountView;
+  expired: AmountView;
+}
+
+export interface CreditsView {
+  learnerId: string;
+  position: string;
+  asOf: string;
+  activities: Record<Activity, ActivityBalances>;
+  mocPoints: { total: AmountView; byBoard: Record<string, AmountView> };
+  nonUsEquivalents: { rcpscSection2SelfLearning: AmountView; ecmec: AmountView };
+}
+
+const LOTS = (schema: string) =>
+  `SELECT activity, earned_year, to_char(claim_deadline, 'YYYY-MM-DD') AS claim_deadline, earned::text, claimed::text
+     FROM ${schema}.credit_lots WHERE learner_id = $1 ORDER BY activity, earned_year`;
+
+/** R12/R13: a learner's balances per activity, MOC points and non-US equivalents. */
+export async function learnerCredits(
+  dataSource: DataSource,
+  learnerId: string,
+  options: { now: Date; timeZone: string; minPosition?: bigint },
+): Promise<CreditsView> {
+  const { projections, position } = await projectionsAt(
+    dataSource,
+    ['credit-balances', 'claims'],
+    options.minPosition,
+  );
+  const balances = projections.get('credit-balances')!.schema;
+  const claims = projections.get('claims')!.schema;
+  const [lots, accepted, category1] = await Promise.all([
+    dataSource.query(LOTS(balances), [learnerId]) as Promise<LotRow[]>,
+    dataSource.query(
+      `SELECT board, twelfths::text FROM ${claims}.board_submissions WHERE learner_id = $1 AND status IN ('accepted', 'confirmed')`,
+      [learnerId],
+    ) as Promise<{ board: string; twelfths: string }[]>,
+    dataSource.query(
+      `SELECT activity, sum(twelfths)::text AS twelfths FROM ${claims}.claims
+        WHERE learner_id = $1 AND certificate = 'ama-pra-category-1' GROUP BY activity`,
+      [learnerId],
+    ) as Promise<{ activity: Activity; twelfths: string }[]>,
+  ]);
+  const activities = {} as Record<Activity, ActivityBalances>;
+  for (const activity of ACTIVITIES) {
+    let earned = 0n;
+    let claimed = 0n;
+    let unclaimed = 0n;
+    let expired = 0n;
+    for (const lot of lots.filter((l) => l.activity === activity)) {
+      const e = BigInt(lot.earned);
+      const c = BigInt(lot.claimed);
+      earned += e;
+      claimed += c;
+      if (claimWindowEnd(lot.earned_year, options.timeZone).getTime() > options.now.getTime())
+        unclaimed += e - c;
+      else expired += e - c;
+    }
+    activities[activity] = {
+      earned: amountView(earned, activity),
+      claimed: amountView(claimed, activity),
+      unclaimed: amountView(unclaimed, activity),
+      expired: amountView(expired, activity),
+    };
+  }
+  const moc = mocPoints(accepted.map((a) => ({ board: a.board, twelfths: BigInt(a.twelfths) })));
+  const cat1 = (activity: Activity) =>
+    BigInt(category1.find((c) => c.activity === activity)?.twelfths ?? '0');
+  return {
+    learnerId,
+    position: position.toString(),
+    asOf: options.now.toISOString(),
+    activities,
+    mocPoints: {
+      total: amountView(moc.total, 'ipoc'),
+      byBoard: Object.fromEntries(
+        Object.entries(moc.byBoard).map(([board, t]) => [board, amountView(t, 'ipoc')]),
+      ),
+    },
+    nonUsEquivalents: {
+      rcpscSection2SelfLearning: amountView(cat1('ipoc'), 'ipoc'),
+      ecmec: amountView(cat1('ipoc') + cat1('nejm-board-review'), 'ipoc'),
+    },
+  };
+}
+
+export interface DeadlineView {
+  activity: Activity;
+  earnedYear: number;
+  claimDeadline: string;
+  unclaimed: AmountView;
+  expired: boolean;
+}
+
+/** R5: unclaimed credit by earned year with its claim deadline (expired years included, marked). */
+export async function learnerDeadlines(
+  dataSource: DataSource,
+  learnerId: string,
+  options: { now: Date; timeZone: string; minPosition?: bigint },
+): Promise<{ learnerId: string; position: string; deadlines: DeadlineView[] }> {
+  const { projections, position } = await projectionsAt(
+    dataSource,
+    ['credit-balances'],
+    options.minPosition,
+  );
+  const lots = (await dataSource.query(LOTS(projections.get('credit-balances')!.schema), [
+    learnerId,
+  ])) as LotRow[];
+  return {
+    learnerId,
+    position: position.toString(),
+    deadlines: lots
+      .filter((l) => BigInt(l.earned) > BigInt(l.claimed))
+      .map((l) => ({
+        activity: l.activity,
+        earnedYear: l.earned_year,
+        claimDeadline: l.claim_deadline,
+        unclaimed: amountView(BigInt(l.earned) - BigInt(l.claimed), l.activity),
+        expired: claimWindowEnd(l.earned_year, options.timeZone).getTime() <= options.now.getTime(),
+      })),
+  };
+}
+
+export interface BoardSubmissionView {
+  submissionId: string;
+  board: string;
+  boardName: string | undefined;
+  status: string;
+  attempt: number;
+  reason: string | null;
+  retryable: boolean | null;
+  requestedAt: string;
+  acceptedAt: string | null;
+  confirmedAt: string | null;
+  failedAt: string | null;
+  /** R9: accepted more than 24 hours ago and not confirmed. */
+  needsFollowUp: boolean;
+  /** R17: reasons the submission may miss a deadline. */
+  atRisk: { code: string; message: string; deadline: string }[];
+}
+
+export interface ClaimView {
+  claimId: string;
+  activity: Activity;
+  claimedAt: string;
+  claimed: AmountView;
+  tag: string;
+  boards: string[];
+  certificate: string;
+  clinicalRole: string;
+  breakdown: { earnedYear: number; claimed: AmountView; claimDeadline: string }[];
+  submissions: BoardSubmissionView[];
+  certificateUrl: string;
+}
+
+interface ClaimRow {
+  claim_id: string;
+  learner_id: string;
+  activity: Activity;
+  twelfths: string;
+  claimed_at: Date;
+  boards: string[];
+  clinical_role: string;
+  certificate: string;
+  breakdown: { earnedYear: number; twelfths: string; claimDeadline: string }[];
+  tag: string;
+}
+
+export function submissionView(s: SubmissionRow, now: Date, timeZone: string): BoardSubmissionView {
+  const status = s.status;
+  return {
+    submissionId: s.submission_id,
+    board: s.board,
+    boardName: findBoard(s.board)?.name,
+    status,
+    attempt: s.attempt,
+    reason: s.reason,
+    retryable: s.retryable,
+    requestedAt: s.requested_at.toISOString(),
+    acceptedAt: s.accepted_at?.toISOString() ?? null,
+    confirmedAt: s.confirmed_at?.toISOString() ?? null,
+    failedAt: s.failed_at?.toISOString() ?? null,
+    needsFollowUp:
+      s.flagged_for_follow_up ||
+      needsFollowUp(
+        { status, acceptedAt: s.accepted_at ?? undefined, flaggedForFollowUp: false },
+        now,
+      ),
+    atRisk: submissionAtRisk({
+      board: s.board,
+      claimedAt: s.claimed_at,
+      reachedBoardAt: s.accepted_at ?? undefined,
+      now,
+      timeZone,
+    }).map((r) => ({ code: r.code, message: r.message, deadline: r.deadline.toISOString() })),
+  };
+}
+
+export function claimView(
+  c: ClaimRow,
+  submissions: SubmissionRow[],
+  now: Date,
+  timeZone: string,
+): ClaimView {
+  return {
+    claimId: c.claim_id,
+    activity: c.activity,
+    claimedAt: c.claimed_at.toISOString(),
+    claimed: amountView(BigInt(c.twelfths), c.activity),
+    tag: claimTag(
+      c.boards,
+      submissions.map((s) => ({ board: s.board, status: s.status })),
+    ),
+    boards: c.boards,
+    certificate: c.certificate,
+    clinicalRole: c.clinical_role,
+    breakdown: c.breakdown.map((l) => ({
+      earnedYear: l.earnedYear,
+      claimed: amountView(BigInt(l.twelfths), c.activity),
+      claimDeadline: l.claimDeadline,
+    })),
+    submissions: submissions.map((s) => submissionView(s, now, timeZone)),
+    certificateUrl: `/v1/learners/${c.learner_id}/claims/${c.claim_id}/certificate.pdf`,
+  };
+}
+
+export const CLAIM_COLUMNS = `claim_id, learner_id, activity, twelfths::text, claimed_at, boards, clinical_role, certificate, breakdown, tag`;
+export const SUBMISSION_SELECT = `submission_id, claim_id, learner_id, board, activity, twelfths::text, claimed_at, status, attempt,
+  reason, retryable, requested_at, accepted_at, confirmed_at, failed_at, flagged_for_follow_up`;
+
+/** R8: the learner's claims, newest first, each with its tag and every board's status. */
+export async function learnerClaims(
+  dataSource: DataSource,
+  learnerId: string,
+  options: { now: Date; timeZone: string; minPosition?: bigint },
+): Promise<{ learnerId: string; position: string; claims: ClaimView[] }> {
+  const { projections, position } = await projectionsAt(
+    dataSource,
+    ['claims'],
+    options.minPosition,
+  );
+  const schema = projections.get('claims')!.schema;
+  const [claims, submissions] = await Promise.all([
+    dataSource.query(
+      `SELECT ${CLAIM_COLUMNS} FROM ${schema}.claims WHERE learner_id = $1 ORDER BY claimed_at DESC, claim_id`,
+      [learnerId],
+    ) as Promise<ClaimRow[]>,
+    dataSource.query(
+      `SELECT ${SUBMISSION_SELECT} FROM ${schema}.board_submissions WHERE learner_id = $1 ORDER BY board`,
+      [learnerId],
+    ) as Promise<SubmissionRow[]>,
+  ]);
+  return {
+    learnerId,
+    position: position.toString(),
+    claims: claims.map((c) =>
+      claimView(
+        c,
+        submissions.filter((s) => s.claim_id === c.claim_id),
+        options.now,
+        options.timeZone,
+      ),
+    ),
+  };
+}
+
+export type { ClaimRow };

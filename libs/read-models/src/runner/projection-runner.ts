@@ -1,0 +1,415 @@
+import type { EventStore, RecordedEvent, Subscription } from '@ledger/event-store';
+import { KeyedMutex } from '@ledger/ledger';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { ProjectionApplyError, type Projection } from '../projection';
+import { toProjected } from './projected-events';
+
+export type RunnerState = 'starting' | 'standby' | 'running' | 'failed' | 'stopped';
+
+export interface RunnerOptions {
+  batchSize?: number;
+  /** How often a runner without the lease tries again, and a failed one looks for a rebuild. */
+  retryMs?: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export const schemaOf = (projection: string, generation: number): string =>
+  `rm_${projection.replace(/[^a-z0-9]/g, '_')}_g${generation}`;
+
+interface StateRow {
+  live_generation: number;
+  live_position: string;
+  rebuild_generation: number | null;
+  rebuild_position: string | null;
+  rebuild_requested_at: Date | null;
+  failed_event: string | null;
+}
+
+/**
+ * Keeps one projection from the log. Only the process holding the projection's lease (a
+ * PostgreSQL advisory lock on a connection of its own) applies events; others stand by and
+ * take over when it dies. Each batch's read-model writes and the checkpoint commit in one
+ * transaction on that connection, and the checkpoint update is fenced (it must still be at
+ * the position the batch started from), so a batch is never applied twice nor lost.
+ *
+ * A rebuild fills a new generation from position zero while the live one keeps answering and
+ * keeps following the log; once the new one has caught up, one transaction makes it live.
+ */
+export class ProjectionRunner {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private lease: QueryRunner | undefined;
+  private subscription: Subscription | undefined;
+  private readonly mutex = new KeyedMutex();
+  private livePosition = 0n;
+  private liveGeneration = 1;
+  private current: RunnerState = 'starting';
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    readonly projection: Projection,
+    private readonly options: RunnerOptions = {},
+  ) {}
+
+  get state(): RunnerState {
+    return this.current;
+  }
+
+  get position(): bigint {
+    return this.livePosition;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.subscription?.stop();
+    await this.loop;
+    this.current = 'stopped';
+  }
+
+  private log(message: string, fields: Record<string, unknown> = {}): void {
+    this.options.log?.(message, { projection: this.projection.name, ...fields });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (await this.acquireLease()) {
+          failures = 0;
+          await this.ensureState();
+          await this.follow();
+        } else {
+          this.current = 'standby';
+        }
+      } catch (error) {
+        failures += 1;
+        this.log('projection runner interrupted', { error: (error as Error).message });
+      } finally {
+        await this.releaseLease();
+      }
+      if (!this.stopped)
+        await this.sleep(Math.min(10_000, (this.options.retryMs ?? 1000) * Math.max(1, failures)));
+    }
+  }
+
+  private async acquireLease(): Promise<boolean> {
+    const lease = this.dataSource.createQueryRunner();
+    await lease.connect();
+    const [row] = (await lease.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `cme-ledger/projection/${this.projection.name}`,
+    ])) as { locked: boolean }[];
+    if (!row?.locked) {
+      await lease.release();
+      return false;
+    }
+    this.lease = lease;
+    return true;
+  }
+
+  private async releaseLease(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    if (!lease) return;
+    await lease
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [
+        `cme-ledger/projection/${this.projection.name}`,
+      ])
+      .catch(() => undefined);
+    await lease.release().catch(() => undefined);
+  }
+
+  private async ensureState(): Promise<void> {
+    const lease = this.requireLease();
+    const existing = await this.readState();
+    if (!existing) {
+      await lease.startTransaction();
+      try {
+        const schema = schemaOf(this.projection.name, 1);
+        await lease.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await lease.query(`CREATE SCHEMA ${schema}`);
+        await this.projection.createTables(lease.manager, schema);
+        await lease.query(
+          `INSERT INTO projection_state (name, live_generation, live_position) VALUES ($1, 1, 0)`,
+          [this.projection.name],
+        );
+        await lease.commitTransaction();
+      } catch (error) {
+        await lease.rollbackTransaction();
+        throw error;
+      }
+    }
+  }
+
+  private async readState(): Promise<StateRow | undefined> {
+    const rows = (await this.requireLease().query(
+      `SELECT live_generation, live_position::text, rebuild_generation, rebuild_position::text,
+              rebuild_requested_at, failed_event
+         FROM projection_state WHERE name = $1`,
+      [this.projection.name],
+    )) as StateRow[];
+    return rows[0];
+  }
+
+  /** Follows the log until stopped or interrupted; runs rebuilds when asked. */
+  private async follow(): Promise<void> {
+    const state = await this.readState();
+    if (!state) throw new Error('projection state vanished');
+    this.livePosition = BigInt(state.live_position);
+    this.liveGeneration = state.live_generation;
+    this.current = state.failed_event !== null ? 'failed' : 'running';
+    if (this.current === 'running') this.subscribe();
+    while (!this.stopped) {
+      if (this.subscriptionEnded) {
+        const ended = this.subscriptionEnded;
+        this.subscriptionEnded = undefined;
+        this.subscription = undefined;
+        if (ended.error instanceof ProjectionApplyError) this.current = 'failed';
+        else if (!this.stopped) throw ended.error ?? new Error('the subscription ended');
+      }
+      const step = await this.mutex.run('lease', () => this.rebuildStep());
+      if (step === 'swapped' && this.current === 'failed') {
+        this.current = 'running';
+        this.subscribe();
+      }
+      if (step !== 'progress') await this.sleep(this.options.retryMs ?? 1000);
+    }
+  }
+
+  private subscriptionEnded: { error: unknown } | undefined;
+
+  private subscribe(): void {
+    const subscription = this.store.subscribeToAll(
+      (events) => this.mutex.run('lease', () => this.applyLive(events)),
+      { after: this.livePosition, batchSize: this.options.batchSize ?? 1000 },
+    );
+    this.subscription = subscription;
+    subscription.done.then(
+      () => {
+        this.subscriptionEnded = { error: undefined };
+        this.wake?.();
+      },
+      (error: unknown) => {
+        this.subscriptionEnded = { error };
+        this.wake?.();
+      },
+    );
+  }
+
+  private async applyLive(events: readonly RecordedEvent[]): Promise<void> {
+    const fresh = events.filter((e) => e.position > this.livePosition);
+    if (fresh.length === 0) return;
+    const schema = schemaOf(this.projection.name, this.liveGeneration);
+    try {
+      await this.applyBatch(schema, fresh, 'live');
+    } catch (error) {
+      if (!(error instanceof BatchApplyError)) throw error;
+      // Find the event the projection cannot apply: one at a time, each with its checkpoint.
+      for (const event of fresh) {
+        try {
+          await this.applyBatch(schema, [event], 'live');
+        } catch (single) {
+          if (!(single instanceof BatchApplyError)) throw single;
+          const failure = new ProjectionApplyError(
+            this.projection.name,
+            event,
+            single.causeMessage,
+          );
+          await this.requireLease().query(
+            `UPDATE projection_state SET failed_event = $2, failure = $3, updated_at = now() WHERE name = $1`,
+            [
+              this.projection.name,
+              `${event.type} ${event.id} at position ${event.position}`,
+              failure.message,
+            ],
+          );
+          this.log('projection stopped on an event it cannot apply', {
+            event: event.id,
+            error: failure.message,
+          });
+          throw failure;
+        }
+      }
+    }
+  }
+
+  /** Applies events and moves the checkpoint, in one transaction on the lease's connection. */
+  private async applyBatch(
+    schema: string,
+    events: readonly RecordedEvent[],
+    target: 'live' | 'rebuild',
+  ): Promise<void> {
+    const lease = this.requireLease();
+    const last = events[events.length - 1];
+    if (!last) return;
+    const from = target === 'live' ? this.livePosition : undefined;
+    const projected = await Promise.all(events.map(toProjected));
+    await lease.startTransaction();
+    try {
+      try {
+        await this.projection.apply(lease.manager, schema, projected);
+      } catch (error) {
+        throw new BatchApplyError((error as Error).message);
+      }
+      const result =
+        target === 'live'
+          ? await lease.query(
+              `UPDATE projection_state
+                  SET live_position = $2, events_applied = events_applied + $3,
+                      last_applied_recorded_at = $4, updated_at = now()
+                WHERE name = $1 AND live_position = $5 AND live_generation = $6`,
+              [
+                this.projection.name,
+                last.position.toString(),
+                events.length,
+                last.recordedAt,
+                String(from),
+                this.liveGeneration,
+              ],
+              true,
+            )
+          : await lease.query(
+              `UPDATE projection_state SET rebuild_position = $2, updated_at = now()
+                WHERE name = $1 AND rebuild_generation IS NOT NULL`,
+              [this.projection.name, last.position.toString()],
+              true,
+            );
+      if (result.affected !== 1)
+        throw new Error(`projection ${this.projection.name}: checkpoint moved under this runner`);
+      await lease.commitTransaction();
+    } catch (error) {
+      await lease.rollbackTransaction().catch(() => undefined);
+      throw error;
+    }
+    if (target === 'live') this.livePosition = last.position;
+  }
+
+  /** One step of a requested rebuild: start it, apply a page, or swap it in. */
+  private async rebuildStep(): Promise<'idle' | 'progress' | 'swapped'> {
+    const lease = this.requireLease();
+    const state = await this.readState();
+    if (!state?.rebuild_requested_at) return 'idle';
+    if (state.rebuild_generation === null) {
+      const generation = state.live_generation + 1;
+      const schema = schemaOf(this.projection.name, generation);
+      await lease.startTransaction();
+      try {
+        await lease.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await lease.query(`CREATE SCHEMA ${schema}`);
+        await this.projection.createTables(lease.manager, schema);
+        await lease.query(
+          `UPDATE projection_state SET rebuild_generation = $2, rebuild_position = 0 WHERE name = $1`,
+          [this.projection.name, generation],
+        );
+        await lease.commitTransaction();
+      } catch (error) {
+        await lease.rollbackTransaction();
+        throw error;
+      }
+      this.log('rebuild started', { generation });
+      return 'progress';
+    }
+    const generation = state.rebuild_generation;
+    const schema = schemaOf(this.projection.name, generation);
+    let position = BigInt(state.rebuild_position ?? '0');
+    const batchSize = this.options.batchSize ?? 1000;
+    // Several pages per step, then let live batches in.
+    for (let i = 0; i < 20; i++) {
+      const page = await this.store.readAll({ after: position, maxCount: batchSize });
+      const last = page[page.length - 1];
+      if (last) {
+        try {
+          await this.applyBatch(schema, page, 'rebuild');
+        } catch (error) {
+          const message =
+            error instanceof BatchApplyError ? error.causeMessage : (error as Error).message;
+          await lease.query(
+            `UPDATE projection_state SET rebuild_requested_at = NULL, rebuild_generation = NULL, rebuild_position = NULL,
+                    failure = $2, updated_at = now() WHERE name = $1`,
+            [this.projection.name, `rebuild failed: ${message}`],
+          );
+          await lease.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          this.log('rebuild failed', { error: message });
+          return 'idle';
+        }
+        position = last.position;
+      }
+      if (page.length < batchSize && position >= this.livePosition)
+        return this.swap(state.live_generation, generation, position);
+      if (page.length < batchSize) return 'progress';
+    }
+    return 'progress';
+  }
+
+  private async swap(
+    oldGeneration: number,
+    generation: number,
+    position: bigint,
+  ): Promise<'swapped'> {
+    const lease = this.requireLease();
+    await lease.startTransaction();
+    try {
+      await lease.query(
+        `UPDATE projection_state
+            SET live_generation = $2, live_position = $3, rebuild_generation = NULL, rebuild_position = NULL,
+                rebuild_requested_at = NULL, failed_event = NULL, failure = NULL, updated_at = now()
+          WHERE name = $1`,
+        [this.projection.name, generation, position.toString()],
+      );
+      await lease.query(
+        `DROP SCHEMA IF EXISTS ${schemaOf(this.projection.name, oldGeneration)} CASCADE`,
+      );
+      await lease.commitTransaction();
+    } catch (error) {
+      await lease.rollbackTransaction();
+      throw error;
+    }
+    this.liveGeneration = generation;
+    this.livePosition = position;
+    this.log('rebuild swapped in', { generation, position: position.toString() });
+    return 'swapped';
+  }
+
+  private requireLease(): QueryRunner {
+    if (!this.lease) throw new Error('the projection lease is not held');
+    return this.lease;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+class BatchApplyError extends Error {
+  constructor(readonly causeMessage: string) {
+    super(causeMessage);
+  }
+}
+
+/** Asks the runner holding the projection's lease to rebuild it (from the API or the CLI). */
+export async function requestRebuild(dataSource: DataSource, projection: string): Promise<boolean> {
+  const result = await dataSource.query(
+    `UPDATE projection_state SET rebuild_requested_at = now(), updated_at = now()
+      WHERE name = $1 AND rebuild_requested_at IS NULL`,
+    [projection],
+  );
+  const rows = await dataSource.query('SELECT 1 FROM projection_state WHERE name = $1', [
+    projection,
+  ]);
+  void result;
+  return rows.length > 0;
+}
