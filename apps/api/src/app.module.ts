@@ -1,32 +1,20 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { createEventStore, EVENT_STORE, runMigrations, type EventStore } from '@ledger/event-store';
 import {
-  boardSubmissionEventCodec,
-  BOARD_SUBMISSION_EVENT_CODEC,
-  DECISION_SETTINGS,
   ExecuteBoardSubmissionCommandHandler,
   ExecuteLearnerCommandHandler,
-  LEARNER_EVENT_CODEC,
-  learnerEventCodec,
-  LEDGER_CLOCK,
-  LEDGER_MIGRATIONS,
-  LEDGER_MIGRATIONS_LOCK,
-  LEDGER_MIGRATIONS_TABLE,
-  PersonalDataCipher,
   RetryBoardSubmissionHandler,
-  StreamCommandExecutor,
   type Clock,
 } from '@ledger/ledger';
 import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
-import { Pool } from 'pg';
 import { ApiKeyGuard, API_KEYS } from './auth/api-key.guard';
 import { apiKeysFromConfig } from './auth/api-keys';
 import { RetryBoardSubmissionController } from './board-submissions/retry-board-submission/retry-board-submission.controller';
 import type { LedgerConfig } from './config';
+import { CoreModule } from './core.module';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
@@ -35,7 +23,15 @@ import { ClaimCreditsController } from './learners/claim-credits/claim-credits.c
 import { RecordAnswerController } from './learners/record-answer/record-answer.controller';
 import { RecordResearchController } from './learners/record-research/record-research.controller';
 import { UpdateProfileController } from './learners/update-profile/update-profile.controller';
-import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG } from './tokens';
+import { createMetrics, METRICS } from './operations/metrics';
+import { MetricsController } from './operations/metrics.controller';
+import { ProjectionHost } from './operations/projection-host';
+import { ProjectionsController } from './operations/projections.controller';
+import { LearnerQueriesController } from './queries/learner-queries.controller';
+import { ReportsController } from './queries/reports.controller';
+import { READ_MODELS } from './tokens';
+import { EVENT_STORE, PostgresEventStore, type EventStore } from '@ledger/event-store';
+import type { DataSource } from 'typeorm';
 
 export interface AppRuntime {
   config: LedgerConfig;
@@ -55,17 +51,13 @@ class ApiKeyThrottlerGuard extends ThrottlerGuard {
 }
 
 @Module({})
-export class AppModule implements OnApplicationShutdown {
-  constructor(
-    @Inject(DATABASE_POOL) private readonly pool: Pool,
-    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
-  ) {}
-
+export class AppModule {
   static forRoot(runtime: AppRuntime): DynamicModule {
     const { config } = runtime;
     return {
       module: AppModule,
       imports: [
+        CoreModule.forRoot(runtime),
         CqrsModule.forRoot(),
         ThrottlerModule.forRoot([
           { name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute },
@@ -92,59 +84,20 @@ export class AppModule implements OnApplicationShutdown {
         RecordAnswerController,
         ClaimCreditsController,
         RetryBoardSubmissionController,
+        LearnerQueriesController,
+        ReportsController,
+        ProjectionsController,
+        MetricsController,
       ],
       providers: [
-        { provide: LEDGER_CONFIG, useValue: config },
-        { provide: DATABASE_KIND, useValue: runtime.databaseKind },
-        { provide: LEDGER_CLOCK, useValue: runtime.clock ?? (() => new Date()) },
-        {
-          provide: DECISION_SETTINGS,
-          useValue: { timeZone: config.timeZone, maxClockSkewMs: config.maxClockSkewMs },
-        },
         { provide: API_KEYS, useValue: apiKeysFromConfig(config) },
         {
-          provide: DATABASE_POOL,
-          useFactory: async () => {
-            const pool = new Pool({
-              connectionString: runtime.databaseUrl,
-              max: 10,
-              application_name: 'cme-ledger-api',
-            });
-            pool.on('error', () => undefined);
-            await runMigrations(
-              pool,
-              LEDGER_MIGRATIONS,
-              LEDGER_MIGRATIONS_TABLE,
-              LEDGER_MIGRATIONS_LOCK,
-            );
-            return pool;
-          },
+          provide: METRICS,
+          inject: [READ_MODELS, EVENT_STORE],
+          useFactory: (readModels: DataSource, store: EventStore) =>
+            createMetrics(readModels, store instanceof PostgresEventStore ? store.pool : undefined),
         },
-        {
-          provide: EVENT_STORE,
-          useFactory: () =>
-            createEventStore({
-              kind: config.eventStore,
-              postgresUrl: runtime.databaseUrl,
-              eventStoreDbConnectionString: config.eventStoreConnectionString,
-            }),
-        },
-        {
-          provide: PersonalDataCipher,
-          inject: [DATABASE_POOL],
-          useFactory: (pool: Pool) => new PersonalDataCipher(pool, config.masterKey),
-        },
-        {
-          provide: StreamCommandExecutor,
-          inject: [EVENT_STORE],
-          useFactory: (store: EventStore) => new StreamCommandExecutor(store),
-        },
-        {
-          provide: LEARNER_EVENT_CODEC,
-          inject: [PersonalDataCipher],
-          useFactory: learnerEventCodec,
-        },
-        { provide: BOARD_SUBMISSION_EVENT_CODEC, useFactory: () => boardSubmissionEventCodec() },
+        ProjectionHost,
         ExecuteLearnerCommandHandler,
         ExecuteBoardSubmissionCommandHandler,
         RetryBoardSubmissionHandler,
@@ -154,12 +107,6 @@ export class AppModule implements OnApplicationShutdown {
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
-      exports: [LEDGER_CONFIG, DATABASE_POOL, EVENT_STORE],
     };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.eventStore.close();
-    await this.pool.end();
   }
 }

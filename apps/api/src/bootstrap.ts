@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppRuntime } from './app.module';
 import { correlationId } from './http/correlation-id.middleware';
+import { httpMetricsMiddleware, METRICS, type LedgerMetrics } from './operations/metrics';
 
 /** The API application, configured exactly as it runs: used by main.ts and the e2e tests. */
 export async function createApp(runtime: AppRuntime): Promise<INestApplication> {
@@ -15,6 +16,7 @@ export async function createApp(runtime: AppRuntime): Promise<INestApplication> 
   });
   app.useLogger(app.get(Logger));
   app.use(correlationId);
+  app.use(httpMetricsMiddleware(app.get<LedgerMetrics>(METRICS)));
   app.use(helmet());
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '64kb' });

@@ -18,6 +18,8 @@ export interface LedgerConfig {
   rateLimitPerMinute: number;
   /** R15: how far in the future a command's occurredAt may be. */
   maxClockSkewMs: number;
+  /** Run the projections inside this process (LEDGER_RUN_PROJECTIONS, default on). */
+  runProjections: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       5 * 60 * 1000,
       'LEDGER_MAX_CLOCK_SKEW_MS',
     ),
+    runProjections: (env.LEDGER_RUN_PROJECTIONS ?? 'true') !== 'false',
   };
 }
 

@@ -20,6 +20,7 @@ describe('GET /health', () => {
         adapter: 'postgres',
         version: expect.stringMatching(/^PostgreSQL \d+/),
       },
+      projections: expect.any(Array),
     });
   });
 

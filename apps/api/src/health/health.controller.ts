@@ -4,7 +4,8 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
 import { Public } from '../auth/allow.decorator';
-import { DATABASE_KIND, DATABASE_POOL } from '../tokens';
+import { DATABASE_KIND, DATABASE_POOL, READ_MODELS } from '../tokens';
+import type { DataSource } from 'typeorm';
 
 interface ComponentHealth {
   ok: boolean;
@@ -20,6 +21,7 @@ export class HealthController {
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(DATABASE_KIND) private readonly databaseKind: 'embedded' | 'external',
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: DataSource,
   ) {}
 
   @Get('health')
@@ -28,11 +30,17 @@ export class HealthController {
     description: 'The database or the event store does not answer.',
   })
   async health(@Res({ passthrough: true }) res: Response): Promise<object> {
-    const [database, eventStore] = await Promise.all([this.database(), this.eventStore.health()]);
+    const [database, eventStore, projections] = await Promise.all([
+      this.database(),
+      this.eventStore.health(),
+      this.projections(),
+    ]);
     const ok = database.ok && eventStore.ok;
+    const failed = projections.filter((p) => p.failedEvent !== null);
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
-      status: ok ? 'ok' : 'unavailable',
+      // A projection stopped on an event it cannot apply: commands still work, reads of it go stale.
+      status: !ok ? 'unavailable' : failed.length > 0 ? 'degraded' : 'ok',
       database: { ...database, kind: this.databaseKind },
       eventStore: {
         ok: eventStore.ok,
@@ -40,7 +48,25 @@ export class HealthController {
         version: eventStore.serverVersion,
         detail: eventStore.detail,
       },
+      projections,
     };
+  }
+
+  private async projections(): Promise<
+    { name: string; position: string; failedEvent: string | null; failure: string | null }[]
+  > {
+    try {
+      return (await this.readModels.query(
+        `SELECT name, live_position::text AS position, failed_event AS "failedEvent", failure FROM projection_state ORDER BY name`,
+      )) as {
+        name: string;
+        position: string;
+        failedEvent: string | null;
+        failure: string | null;
+      }[];
+    } catch {
+      return [];
+    }
   }
 
   private async database(): Promise<ComponentHealth> {

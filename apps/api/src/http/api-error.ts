@@ -16,6 +16,8 @@ export interface ErrorBody {
   /** Each offending field, for validation failures. */
   errors?: FieldError[];
   correlationId?: string;
+  /** For 503 read-model-behind: the position the read models are at. */
+  position?: string;
 }
 
 export class ApiError extends HttpException {

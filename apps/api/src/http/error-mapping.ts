@@ -6,6 +6,7 @@ import {
   WrongExpectedRevisionError,
 } from '@ledger/event-store';
 import { ConcurrencyExhaustedError, SubmissionNotFoundError } from '@ledger/ledger';
+import { InvalidCursorError, ProjectionBehindError } from '@ledger/read-models';
 import { ApiError, type ErrorBody } from './api-error';
 
 /** Business-rule refusals answered 409 (a conflict with what exists) rather than 422. */
@@ -45,6 +46,28 @@ export function toErrorResponse(error: unknown): {
         message: "the learner's history changed meanwhile; retry",
       },
       headers: { 'retry-after': '1' },
+    };
+  }
+  if (error instanceof ProjectionBehindError) {
+    return {
+      body: {
+        statusCode: 503,
+        code: 'read-model-behind',
+        message: `${error.message}; retry shortly`,
+        position: error.current.toString(),
+      },
+      headers: { 'retry-after': '1' },
+    };
+  }
+  if (error instanceof InvalidCursorError) {
+    return {
+      body: {
+        statusCode: 400,
+        code: 'validation-failed',
+        message: `cursor: ${error.message}`,
+        errors: [{ field: 'cursor', message: error.message }],
+      },
+      headers: {},
     };
   }
   if (error instanceof SubmissionNotFoundError) {

@@ -1,0 +1,147 @@
+import type { NextFunction, Request, Response } from 'express';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+
+export const METRICS = Symbol('METRICS');
+
+export interface LedgerMetrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+/**
+ * The service's Prometheus metrics: HTTP requests and latencies, and per projection its
+ * position, lag behind the log (events and seconds), events applied and failure. Projection
+ * figures are read from the database at scrape time, so they are right whichever process
+ * runs the projection.
+ */
+export function createMetrics(readModels: DataSource, eventsPool: Pool | undefined): LedgerMetrics {
+  const registry = new Registry();
+  const httpRequests = new Counter({
+    name: 'ledger_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'ledger_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  // Every projection gauge reads one snapshot of the projections per scrape (prom-client asks
+  // the metrics concurrently).
+  interface Figures {
+    name: string;
+    position: number;
+    applied: number;
+    failed: number;
+    rebuilding: number;
+    lagEvents: number | undefined;
+    lagSeconds: number | undefined;
+  }
+  let cached: { at: number; figures: Promise<Figures[]> } | undefined;
+  const snapshot = (): Promise<Figures[]> => {
+    if (!cached || Date.now() - cached.at > 500)
+      cached = { at: Date.now(), figures: readFigures() };
+    return cached.figures;
+  };
+  const readFigures = async (): Promise<Figures[]> => {
+    const rows = (await readModels.query(
+      `SELECT name, live_position::text AS position, events_applied::text AS applied, failed_event, rebuild_requested_at
+         FROM projection_state`,
+    )) as {
+      name: string;
+      position: string;
+      applied: string;
+      failed_event: string | null;
+      rebuild_requested_at: Date | null;
+    }[];
+    return Promise.all(
+      rows.map(async (r) => {
+        let lagEvents: number | undefined;
+        let lagSeconds: number | undefined;
+        if (eventsPool) {
+          const { rows: lag } = await eventsPool.query<{ behind: string; oldest: Date | null }>(
+            `SELECT count(*)::text AS behind, min(recorded_at) AS oldest
+               FROM (SELECT recorded_at FROM events WHERE position > $1 ORDER BY position LIMIT 1000000) t`,
+            [r.position],
+          );
+          lagEvents = Number(lag[0]?.behind ?? 0);
+          const oldest = lag[0]?.oldest;
+          lagSeconds = oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0;
+        }
+        return {
+          name: r.name,
+          // Gauges are doubles: a position above 2^53 shows rounded here (exact in the API).
+          position: Number(r.position),
+          applied: Number(r.applied),
+          failed: r.failed_event ? 1 : 0,
+          rebuilding: r.rebuild_requested_at ? 1 : 0,
+          lagEvents,
+          lagSeconds,
+        };
+      }),
+    );
+  };
+  const gauge = (name: string, help: string, pick: (f: Figures) => number | undefined): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['projection'] as const,
+      registers: [registry],
+      async collect() {
+        for (const f of await snapshot()) {
+          const value = pick(f);
+          if (value !== undefined) this.set({ projection: f.name }, value);
+        }
+      },
+    });
+  };
+  gauge('ledger_projection_position', 'Position of the last event applied', (f) => f.position);
+  gauge(
+    'ledger_projection_lag_events',
+    'Events in the log not yet applied (capped at 1,000,000)',
+    (f) => f.lagEvents,
+  );
+  gauge(
+    'ledger_projection_lag_seconds',
+    'Age of the oldest event not yet applied',
+    (f) => f.lagSeconds,
+  );
+  gauge(
+    'ledger_projection_events_applied_total',
+    'Events applied to the live generation',
+    (f) => f.applied,
+  );
+  gauge(
+    'ledger_projection_failed',
+    '1 when the projection stopped on an event it cannot apply',
+    (f) => f.failed,
+  );
+  gauge('ledger_projection_rebuilding', '1 while a rebuild is in progress', (f) => f.rebuilding);
+  return { registry, httpRequests, httpDuration };
+}
+
+/** Counts and times every HTTP request, by the route's pattern (not the raw path). */
+export function httpMetricsMiddleware(metrics: LedgerMetrics) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const stop = metrics.httpDuration.startTimer();
+    response.on('finish', () => {
+      const route =
+        (request.route as { path?: string } | undefined)?.path ??
+        (response.statusCode === 404 ? 'unmatched' : request.path);
+      const labels = {
+        method: request.method,
+        route: String(route),
+        status: String(response.statusCode),
+      };
+      metrics.httpRequests.inc(labels);
+      stop(labels);
+    });
+    next();
+  };
+}

@@ -1,0 +1,62 @@
+import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { allProjections, requestRebuild } from '@ledger/read-models';
+import type { Request } from 'express';
+import type { DataSource } from 'typeorm';
+import { Allow } from '../auth/allow.decorator';
+import { ApiError } from '../http/api-error';
+import { READ_MODELS } from '../tokens';
+
+const NAMES = allProjections().map((p) => p.name);
+
+@ApiTags('operations')
+@ApiBearerAuth()
+@Controller('v1/admin/projections')
+export class ProjectionsController {
+  private readonly logger = new Logger('Admin');
+
+  constructor(@Inject(READ_MODELS) private readonly readModels: DataSource) {}
+
+  @Get()
+  @Allow('admin', 'auditor')
+  @ApiOperation({
+    summary: 'Each projection: position, events applied, failure, rebuild in progress',
+  })
+  async status() {
+    const rows = (await this.readModels.query(
+      `SELECT name, live_generation, live_position::text AS position, events_applied::text AS "eventsApplied",
+              failed_event AS "failedEvent", failure, rebuild_requested_at AS "rebuildRequestedAt",
+              rebuild_position::text AS "rebuildPosition", updated_at AS "updatedAt"
+         FROM projection_state ORDER BY name`,
+    )) as Record<string, unknown>[];
+    return { projections: rows };
+  }
+
+  @Post(':name/rebuild')
+  @HttpCode(202)
+  @Allow('admin')
+  @ApiOperation({
+    summary:
+      'Rebuild a projection from position zero into a new generation, then swap it in; the old one keeps answering meanwhile',
+  })
+  @ApiAcceptedResponse({
+    description: 'The rebuild was requested; GET /v1/admin/projections shows its progress',
+  })
+  async rebuild(@Param('name') name: string, @Req() req: Request) {
+    if (!NAMES.includes(name)) {
+      throw new ApiError(
+        404,
+        'not-found',
+        `no projection ${name}; projections: ${NAMES.join(', ')}`,
+      );
+    }
+    await requestRebuild(this.readModels, name);
+    this.logger.log({
+      msg: 'projection rebuild requested',
+      projection: name,
+      actor: req.ledger.caller?.actor,
+      correlationId: req.ledger.correlationId,
+    });
+    return { projection: name, status: 'rebuild-requested' };
+  }
+}

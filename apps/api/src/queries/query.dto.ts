@@ -1,0 +1,70 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsInstant } from '../http/validators';
+
+/** `minPosition`: the position a command answered; the read waits (a little) until the read models hold it. */
+export class FreshnessQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'Wait until the read models hold this position (from a command answer); 503 if they do not within a few seconds',
+    example: '1042',
+  })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: '$property must be a position (digits)' })
+  minPosition?: string;
+}
+
+export class PageQueryDto extends FreshnessQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 512)
+  cursor?: string;
+}
+
+export class ExpiringQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description: 'Claim deadlines before this date (YYYY-MM-DD)',
+    example: '2026-12-31',
+  })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: '$property must be a date YYYY-MM-DD',
+  })
+  before!: string;
+}
+
+export const TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected'] as const;
+
+export class SubmissionsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TAGS })
+  @IsOptional()
+  @IsIn(TAGS as readonly string[], { message: `$property must be one of ${TAGS.join(', ')}` })
+  tag?: string;
+
+  @ApiPropertyOptional({ example: 'ABIM' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: '$property must be a board code' })
+  board?: string;
+
+  @ApiPropertyOptional({ description: 'Claims made at or after this instant' })
+  @IsOptional()
+  @IsInstant('2026-01-01T00:00:00Z')
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Claims made before this instant' })
+  @IsOptional()
+  @IsInstant('2027-01-01T00:00:00Z')
+  to?: string;
+}
+
+export const positionOf = (q: FreshnessQueryDto): bigint | undefined =>
+  q.minPosition === undefined ? undefined : BigInt(q.minPosition);
