@@ -1,0 +1,396 @@
+import { findBoard } from '../boards/board-catalogue';
+import type { Activity } from '../credits/activity';
+import { parseTwelfths, twelfthsToJson } from '../credits/twelfths';
+import type { Decider } from '../decider';
+import { assertBusinessTime, type DecisionContext } from '../decision-context';
+import { DomainRuleViolation } from '../rules';
+import type {
+  BoardSubmissionCommand,
+  ConfirmBoardRecord,
+  FlagForFollowUp,
+  RecordSubmissionAccepted,
+  RecordSubmissionFailed,
+  RequestBoardSubmission,
+  RetryBoardSubmission,
+} from './board-submission.commands';
+import type { BoardSubmissionEvent, SubmissionRef } from './board-submission.events';
+import { needsFollowUp } from './claim-tag';
+
+/** `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed. */
+export type BoardSubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed';
+
+export interface SubmissionFailure {
+  readonly attempt: number;
+  readonly reason: string;
+  readonly retryable: boolean;
+  readonly at: Date;
+}
+
+export interface ActiveBoardSubmission {
+  readonly status: BoardSubmissionStatus;
+  readonly submissionId: string;
+  readonly learnerId: string;
+  readonly claimId: string;
+  readonly board: string;
+  readonly activity: Activity;
+  readonly twelfths: bigint;
+  readonly claimedAt: Date;
+  readonly requestedAt: Date;
+  /** 1 for the first attempt, +1 per retry. */
+  readonly attempt: number;
+  readonly acceptedAt: Date | undefined;
+  readonly confirmedAt: Date | undefined;
+  readonly lastFailure: SubmissionFailure | undefined;
+  readonly flaggedForFollowUp: boolean;
+}
+
+export type BoardSubmissionState = { readonly status: 'not-requested' } | ActiveBoardSubmission;
+
+export const initialBoardSubmissionState = (): BoardSubmissionState => ({
+  status: 'not-requested',
+});
+
+// ---------------------------------------------------------------------------------------
+// evolve
+// ---------------------------------------------------------------------------------------
+
+export function evolveBoardSubmission(
+  state: BoardSubmissionState,
+  event: BoardSubmissionEvent,
+): BoardSubmissionState {
+  if (event.type === 'BoardSubmissionRequested') {
+    const { data } = event;
+    return {
+      status: 'requested',
+      submissionId: data.submissionId,
+      learnerId: data.learnerId,
+      claimId: data.claimId,
+      board: data.board,
+      activity: data.activity,
+      twelfths: parseTwelfths(data.twelfths),
+      claimedAt: new Date(data.claimedAt),
+      requestedAt: new Date(data.occurredAt),
+      attempt: data.attempt,
+      acceptedAt: undefined,
+      confirmedAt: undefined,
+      lastFailure: undefined,
+      flaggedForFollowUp: false,
+    };
+  }
+  if (state.status === 'not-requested') return state; // nothing to evolve before a request
+  switch (event.type) {
+    case 'BoardSubmissionRetryRequested':
+      return { ...state, status: 'requested', attempt: event.data.attempt };
+    case 'BoardSubmissionSucceeded':
+      return { ...state, status: 'accepted', acceptedAt: new Date(event.data.occurredAt) };
+    case 'BoardSubmissionFailed':
+      return {
+        ...state,
+        status: 'failed',
+        lastFailure: {
+          attempt: event.data.attempt,
+          reason: event.data.reason,
+          retryable: event.data.retryable,
+          at: new Date(event.data.occurredAt),
+        },
+      };
+    case 'BoardRecordConfirmed':
+      return { ...state, status: 'confirmed', confirmedAt: new Date(event.data.occurredAt) };
+    case 'BoardSubmissionFlaggedForFollowUp':
+      return { ...state, flaggedForFollowUp: true };
+    default: {
+      const _unknownEvent: never = event;
+      return state;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// decide
+// ---------------------------------------------------------------------------------------
+
+export function decideBoardSubmission(
+  command: BoardSubmissionCommand,
+  state: BoardSubmissionState,
+  context: DecisionContext,
+): BoardSubmissionEvent[] {
+  assertBusinessTime(command.data.occurredAt, context);
+  switch (command.type) {
+    case 'RequestBoardSubmission':
+      return request(command, state);
+    case 'RecordSubmissionAccepted':
+      return recordAccepted(command, state);
+    case 'RecordSubmissionFailed':
+      return recordFailed(command, state);
+    case 'ConfirmBoardRecord':
+      return confirm(command, state);
+    case 'RetryBoardSubmission':
+      return retry(command, state);
+    case 'FlagForFollowUp':
+      return flagForFollowUp(command, state, context);
+    default: {
+      const _unknownCommand: never = command;
+      throw new TypeError(`unknown board submission command ${JSON.stringify(_unknownCommand)}`);
+    }
+  }
+}
+
+export const boardSubmissionDecider: Decider<
+  BoardSubmissionState,
+  BoardSubmissionCommand,
+  BoardSubmissionEvent,
+  DecisionContext
+> = {
+  initialState: initialBoardSubmissionState,
+  evolve: evolveBoardSubmission,
+  decide: decideBoardSubmission,
+};
+
+const refOf = (state: ActiveBoardSubmission): SubmissionRef => ({
+  submissionId: state.submissionId,
+  learnerId: state.learnerId,
+  claimId: state.claimId,
+  board: state.board,
+});
+
+const gapsReason = (gaps: readonly string[] | undefined): string =>
+  (gaps ?? [])
+    .map((gap) => gap.trim())
+    .filter((gap) => gap !== '')
+    .join('; ');
+
+function requested(state: BoardSubmissionState): ActiveBoardSubmission {
+  if (state.status === 'not-requested') {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'submission-not-requested',
+      message: 'this board submission was never requested; it starts when credit is claimed',
+    });
+  }
+  return state;
+}
+
+/**
+ * R8/R16: a claim's credit goes to the board; when the profile lacks what the board needs,
+ * the first attempt fails at once with the reasons (nothing is lost silently).
+ */
+function request(
+  { data }: RequestBoardSubmission,
+  state: BoardSubmissionState,
+): BoardSubmissionEvent[] {
+  if (state.status !== 'not-requested') {
+    if (state.claimId === data.claimId && state.board === data.board) return []; // redelivery
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'submission-conflict',
+      field: 'submissionId',
+      message: `submission ${data.submissionId} already reports claim ${state.claimId} to ${state.board}`,
+    });
+  }
+  if (findBoard(data.board) === undefined) {
+    throw new DomainRuleViolation({
+      rule: 'R10',
+      code: 'board-not-in-catalogue',
+      field: 'board',
+      message: `"${data.board}" does not take direct credit reporting; the learner needs the PDF certificate`,
+    });
+  }
+  if (data.twelfths <= 0n) {
+    throw new DomainRuleViolation({
+      rule: 'R4',
+      code: 'invalid-amount',
+      field: 'twelfths',
+      message: 'a board submission reports a positive amount of claimed credit',
+    });
+  }
+  const ref: SubmissionRef = {
+    submissionId: data.submissionId,
+    learnerId: data.learnerId,
+    claimId: data.claimId,
+    board: data.board,
+  };
+  const occurredAt = data.occurredAt.toISOString();
+  const events: BoardSubmissionEvent[] = [
+    {
+      type: 'BoardSubmissionRequested',
+      data: {
+        ...ref,
+        activity: data.activity,
+        twelfths: twelfthsToJson(data.twelfths),
+        claimedAt: data.claimedAt.toISOString(),
+        occurredAt,
+        attempt: 1,
+      },
+    },
+  ];
+  const reason = gapsReason(data.profileGaps);
+  if (reason !== '') {
+    events.push({
+      type: 'BoardSubmissionFailed',
+      data: { ...ref, occurredAt, attempt: 1, reason, retryable: true },
+    });
+  }
+  return events;
+}
+
+function recordAccepted(
+  { data }: RecordSubmissionAccepted,
+  state: BoardSubmissionState,
+): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  if (submission.status === 'accepted' || submission.status === 'confirmed') return []; // duplicate
+  if (submission.status === 'failed') {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'submission-not-in-flight',
+      message: `attempt ${submission.attempt} to ${submission.board} already failed; retry the submission first`,
+    });
+  }
+  return [
+    {
+      type: 'BoardSubmissionSucceeded',
+      data: {
+        ...refOf(submission),
+        occurredAt: data.occurredAt.toISOString(),
+        attempt: submission.attempt,
+      },
+    },
+  ];
+}
+
+function recordFailed(
+  { data }: RecordSubmissionFailed,
+  state: BoardSubmissionState,
+): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  if (submission.status === 'failed') return []; // duplicate report of the same attempt
+  if (submission.status !== 'requested') {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'submission-not-in-flight',
+      message: `${submission.board} already accepted this submission; no attempt is in flight`,
+    });
+  }
+  const reason = data.reason.trim();
+  if (reason === '') {
+    throw new DomainRuleViolation({
+      rule: 'R16',
+      code: 'required-field',
+      field: 'reason',
+      message: 'a failed submission needs a reason the learner or an operator can act on',
+    });
+  }
+  return [
+    {
+      type: 'BoardSubmissionFailed',
+      data: {
+        ...refOf(submission),
+        occurredAt: data.occurredAt.toISOString(),
+        attempt: submission.attempt,
+        reason,
+        retryable: data.retryable,
+      },
+    },
+  ];
+}
+
+/** R9: the board's records show the credit. */
+function confirm(
+  { data }: ConfirmBoardRecord,
+  state: BoardSubmissionState,
+): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  if (submission.status === 'confirmed') return [];
+  if (submission.status !== 'accepted') {
+    throw new DomainRuleViolation({
+      rule: 'R9',
+      code: 'submission-not-accepted',
+      message: `${submission.board} has not accepted this submission, so its records cannot show it yet`,
+    });
+  }
+  return [
+    {
+      type: 'BoardRecordConfirmed',
+      data: { ...refOf(submission), occurredAt: data.occurredAt.toISOString() },
+    },
+  ];
+}
+
+/** R16: only a failed submission whose failure a retry can fix is retried, as attempt n+1. */
+function retry(
+  { data }: RetryBoardSubmission,
+  state: BoardSubmissionState,
+): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  if (submission.status !== 'failed' || submission.lastFailure === undefined) {
+    throw new DomainRuleViolation({
+      rule: 'R16',
+      code: 'retry-not-allowed',
+      message: `only a failed submission can be retried; this one to ${submission.board} is ${submission.status}`,
+    });
+  }
+  if (!submission.lastFailure.retryable) {
+    throw new DomainRuleViolation({
+      rule: 'R16',
+      code: 'failure-not-retryable',
+      message: `${submission.board} refused this submission for a reason a retry cannot fix: ${submission.lastFailure.reason}`,
+    });
+  }
+  const ref = refOf(submission);
+  const occurredAt = data.occurredAt.toISOString();
+  const attempt = submission.attempt + 1;
+  const events: BoardSubmissionEvent[] = [
+    { type: 'BoardSubmissionRetryRequested', data: { ...ref, occurredAt, attempt } },
+  ];
+  const reason = gapsReason(data.profileGaps);
+  if (reason !== '') {
+    events.push({
+      type: 'BoardSubmissionFailed',
+      data: { ...ref, occurredAt, attempt, reason, retryable: true },
+    });
+  }
+  return events;
+}
+
+/** R9: flag a submission accepted more than 24 h before now and still not confirmed. */
+function flagForFollowUp(
+  { data }: FlagForFollowUp,
+  state: BoardSubmissionState,
+  context: DecisionContext,
+): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  if (submission.status === 'confirmed') {
+    throw new DomainRuleViolation({
+      rule: 'R9',
+      code: 'already-confirmed',
+      message: `${submission.board} already confirmed this credit; no follow-up is needed`,
+    });
+  }
+  if (submission.status !== 'accepted' || submission.acceptedAt === undefined) {
+    throw new DomainRuleViolation({
+      rule: 'R9',
+      code: 'submission-not-accepted',
+      message: `${submission.board} has not accepted this submission; follow-up applies to accepted credit only`,
+    });
+  }
+  if (submission.flaggedForFollowUp) return [];
+  if (!needsFollowUp(submission, context.now)) {
+    throw new DomainRuleViolation({
+      rule: 'R9',
+      code: 'follow-up-too-early',
+      message:
+        `${submission.board} accepted this credit at ${submission.acceptedAt.toISOString()}; ` +
+        'its records update about a day later, so follow up only after 24 hours',
+    });
+  }
+  return [
+    {
+      type: 'BoardSubmissionFlaggedForFollowUp',
+      data: {
+        ...refOf(submission),
+        occurredAt: data.occurredAt.toISOString(),
+        acceptedAt: submission.acceptedAt.toISOString(),
+      },
+    },
+  ];
+}

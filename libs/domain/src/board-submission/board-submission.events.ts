@@ -1,0 +1,90 @@
+import type { Activity } from '../credits/activity';
+
+/**
+ * Events of the `board-submission-<submissionId>` stream: one claim's credit reported to one
+ * board (R8), its attempts (R16), the board's confirmation and follow-up (R9). Every event
+ * names the submission, learner, claim and board, so that a projection needs no lookup.
+ */
+
+export type SubmissionRef = {
+  submissionId: string;
+  learnerId: string;
+  claimId: string;
+  board: string;
+};
+
+/** R8: a claim's credit is to be reported to a board; attempt 1 starts. */
+export type BoardSubmissionRequested = {
+  type: 'BoardSubmissionRequested';
+  data: SubmissionRef & {
+    activity: Activity;
+    twelfths: string;
+    /** When the claim was made: R17 deadlines run from it. */
+    claimedAt: string;
+    occurredAt: string;
+    attempt: number;
+  };
+};
+
+/** R16: after a failure, a new attempt in the same history. */
+export type BoardSubmissionRetryRequested = {
+  type: 'BoardSubmissionRetryRequested';
+  data: SubmissionRef & { occurredAt: string; attempt: number };
+};
+
+/** The board accepted the attempt. */
+export type BoardSubmissionSucceeded = {
+  type: 'BoardSubmissionSucceeded';
+  data: SubmissionRef & { occurredAt: string; attempt: number };
+};
+
+/** R16: the attempt failed: incomplete profile, board rejection or outage. */
+export type BoardSubmissionFailed = {
+  type: 'BoardSubmissionFailed';
+  data: SubmissionRef & {
+    occurredAt: string;
+    attempt: number;
+    /** What the learner (or operator) can act on. */
+    reason: string;
+    /** Whether a retry can help (after a profile correction, or once the board is back). */
+    retryable: boolean;
+  };
+};
+
+/** R9: the board's records show the credit. */
+export type BoardRecordConfirmed = {
+  type: 'BoardRecordConfirmed';
+  data: SubmissionRef & { occurredAt: string };
+};
+
+/** R9: accepted more than 24 hours ago and still not confirmed by the board. */
+export type BoardSubmissionFlaggedForFollowUp = {
+  type: 'BoardSubmissionFlaggedForFollowUp';
+  data: SubmissionRef & { occurredAt: string; acceptedAt: string };
+};
+
+export type BoardSubmissionEvent =
+  | BoardSubmissionRequested
+  | BoardSubmissionRetryRequested
+  | BoardSubmissionSucceeded
+  | BoardSubmissionFailed
+  | BoardRecordConfirmed
+  | BoardSubmissionFlaggedForFollowUp;
+
+export type BoardSubmissionEventType = BoardSubmissionEvent['type'];
+
+export const BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS = {
+  BoardSubmissionRequested: 1,
+  BoardSubmissionRetryRequested: 1,
+  BoardSubmissionSucceeded: 1,
+  BoardSubmissionFailed: 1,
+  BoardRecordConfirmed: 1,
+  BoardSubmissionFlaggedForFollowUp: 1,
+} as const satisfies Record<BoardSubmissionEventType, number>;
+
+export const BOARD_SUBMISSION_EVENT_TYPES = Object.keys(
+  BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS,
+) as BoardSubmissionEventType[];
+
+export const boardSubmissionStreamName = (submissionId: string): string =>
+  `board-submission-${submissionId}`;

@@ -1,0 +1,34 @@
+import {
+  boardSubmissionStreamName,
+  EVENT_SCHEMA_VERSIONS,
+  isDomainEventType,
+  learnerStreamName,
+} from './index';
+
+describe('the public face of the domain', () => {
+  it('gives every stored event type a schema version (all 1 for now)', () => {
+    expect(EVENT_SCHEMA_VERSIONS).toEqual({
+      LearnerProfileUpdated: 1,
+      QuestionResearched: 1,
+      AnswerCorrect: 1,
+      AnswerIncorrect: 1,
+      CorrectAnswerRepeated: 1,
+      CreditClaimed: 1,
+      PersonalDataErased: 1,
+      BoardSubmissionRequested: 1,
+      BoardSubmissionRetryRequested: 1,
+      BoardSubmissionSucceeded: 1,
+      BoardSubmissionFailed: 1,
+      BoardRecordConfirmed: 1,
+      BoardSubmissionFlaggedForFollowUp: 1,
+    });
+    expect(isDomainEventType('CreditClaimed')).toBe(true);
+    expect(isDomainEventType('CreditsClaimed')).toBe(false);
+    expect(isDomainEventType('toString')).toBe(false);
+  });
+
+  it('names the streams as the style guide does', () => {
+    expect(learnerStreamName('6f1c')).toBe('learner-6f1c');
+    expect(boardSubmissionStreamName('9a2b')).toBe('board-submission-9a2b');
+  });
+});

@@ -1,0 +1,196 @@
+/** @ledger/domain: the pure CME credit domain. The only public face of libs/domain. */
+
+// Rules and errors
+export {
+  DomainRuleViolation,
+  isDomainRuleViolation,
+  type DomainRuleCode,
+  type DomainRuleViolationDetails,
+  type RuleId,
+} from './rules';
+export type { Decider } from './decider';
+export {
+  assertBusinessTime,
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  type DecisionContext,
+} from './decision-context';
+export { boardSubmissionId, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
+export {
+  EVENT_SCHEMA_VERSIONS,
+  isDomainEventType,
+  type DomainEvent,
+  type DomainEventType,
+} from './domain-events';
+
+// Credit arithmetic (R3, R4) and the claim window (R5)
+export {
+  ACTIVITIES,
+  BOARD_REVIEW_TWELFTHS_PER_CORRECT_ANSWER,
+  IPOC_TWELFTHS_PER_RESEARCH,
+  isActivity,
+  type Activity,
+} from './credits/activity';
+export {
+  amountView,
+  boardReviewDisplay,
+  floorToQuarter,
+  formatCredits,
+  parseTwelfths,
+  QUARTER_CREDIT_TWELFTHS,
+  TWELFTHS_PER_CREDIT,
+  twelfthsToJson,
+  type AmountView,
+} from './credits/twelfths';
+export {
+  assertTimeZone,
+  calendarDate,
+  CLAIM_WINDOW_EXTRA_YEARS,
+  claimDeadline,
+  claimWindowEnd,
+  DEFAULT_TIME_ZONE,
+  earnedYear,
+  isClaimable,
+  isValidTimeZone,
+  startOfLocalDay,
+  startOfYear,
+} from './credits/claim-window';
+
+// Board catalogue (R10)
+export {
+  BOARD_CATALOGUE,
+  boardTakesCredit,
+  findBoard,
+  isLearnerBoardIdValid,
+  type BoardCatalogueEntry,
+  type BoardField,
+  type BoardKind,
+  type LearnerBoardIdFormat,
+} from './boards/board-catalogue';
+
+// Learner stream
+export {
+  certificateFor,
+  CLINICAL_ROLES,
+  isClinicalRole,
+  type CertificateKind,
+  type ClinicalRole,
+} from './learner/clinical-role';
+export {
+  LEARNER_EVENT_SCHEMA_VERSIONS,
+  LEARNER_EVENT_TYPES,
+  learnerStreamName,
+  type AnswerCorrect,
+  type AnswerIncorrect,
+  type ClaimBreakdownLine,
+  type CorrectAnswerRepeated,
+  type CreditClaimed,
+  type LearnerEvent,
+  type LearnerEventType,
+  type LearnerProfileUpdated,
+  type LicenseData,
+  type PersonalData,
+  type PersonalDataErased,
+  type QuestionResearched,
+} from './learner/learner.events';
+export type {
+  ClaimCredits,
+  ErasePersonalData,
+  LearnerCommand,
+  ProfileBoardSelection,
+  RecordAnswer,
+  RecordResearch,
+  UpdateProfile,
+} from './learner/learner.commands';
+export type {
+  Claim,
+  ClaimedLine,
+  EarnedCredit,
+  LearnerProfile,
+  LearnerState,
+} from './learner/learner.state';
+export {
+  decideLearner,
+  evolveLearner,
+  foldLearner,
+  initialLearnerState,
+  learnerDecider,
+} from './learner/learner.decider';
+export {
+  isPossibleBirthDate,
+  isValidNpi,
+  US_LICENSE_JURISDICTIONS,
+  validateProfile,
+  type ValidatedProfile,
+} from './learner/profile-validation';
+export {
+  creditTotals,
+  nonUsEquivalents,
+  type ActivityTotals,
+  type CreditTotals,
+  type EarnedYearTotals,
+  type NonUsEquivalents,
+} from './learner/credit-totals';
+
+// Board submission stream
+export {
+  BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS,
+  BOARD_SUBMISSION_EVENT_TYPES,
+  boardSubmissionStreamName,
+  type BoardRecordConfirmed,
+  type BoardSubmissionEvent,
+  type BoardSubmissionEventType,
+  type BoardSubmissionFailed,
+  type BoardSubmissionFlaggedForFollowUp,
+  type BoardSubmissionRequested,
+  type BoardSubmissionRetryRequested,
+  type BoardSubmissionSucceeded,
+  type SubmissionRef,
+} from './board-submission/board-submission.events';
+export type {
+  BoardSubmissionCommand,
+  ConfirmBoardRecord,
+  FlagForFollowUp,
+  RecordSubmissionAccepted,
+  RecordSubmissionFailed,
+  RequestBoardSubmission,
+  RetryBoardSubmission,
+} from './board-submission/board-submission.commands';
+export {
+  boardSubmissionDecider,
+  decideBoardSubmission,
+  evolveBoardSubmission,
+  initialBoardSubmissionState,
+  type ActiveBoardSubmission,
+  type BoardSubmissionState,
+  type BoardSubmissionStatus,
+  type SubmissionFailure,
+} from './board-submission/board-submission.decider';
+export {
+  AT_RISK_WARNING_DAYS,
+  claimTag,
+  FOLLOW_UP_AFTER_MS,
+  needsFollowUp,
+  SUBMISSION_DUE_DAYS,
+  submissionAtRisk,
+  submissionDeadlines,
+  type AtRiskCode,
+  type AtRiskInput,
+  type AtRiskReason,
+  type BoardStatus,
+  type ClaimTag,
+  type FollowUpView,
+  type SubmissionDeadlines,
+} from './board-submission/claim-tag';
+export { missingBoardFields } from './board-submission/missing-board-fields';
+export { mocPoints, type AcceptedCredit, type MocPoints } from './board-submission/moc-points';
+
+// Testing helpers: deterministic builders (fixed clock) and given/when/then, for the
+// app layer's own tests. Namespaced so that a builder is never mistaken for domain logic.
+export {
+  DeciderSpecification,
+  type DecisionExpectation,
+  type ExpectedViolation,
+} from './testing/decider-specification';
+export { at, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
+export * as learnerFixtures from './testing/learner.builders';
+export * as boardSubmissionFixtures from './testing/board-submission.builders';

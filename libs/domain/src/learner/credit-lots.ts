@@ -1,0 +1,48 @@
+import type { Activity } from '../credits/activity';
+import { claimDeadline, isClaimable } from '../credits/claim-window';
+import type { Claim, LearnerState } from './learner.state';
+
+/** One earned year of one activity's credit, as seen at an instant (R5, R6, R12). */
+export interface CreditLot {
+  readonly earnedYear: number;
+  /** Credit earned in that year by facts whose occurredAt is at or before the instant. */
+  readonly earned: bigint;
+  /** Credit of that year redeemed by the claims given. */
+  readonly claimed: bigint;
+  readonly claimDeadline: string;
+  /** R5: whether that year's claim window is still open at the instant. */
+  readonly windowOpen: boolean;
+}
+
+const add = (totals: Map<number, bigint>, year: number, twelfths: bigint): void => {
+  totals.set(year, (totals.get(year) ?? 0n) + twelfths);
+};
+
+/** The lots of one activity at `at`, oldest earned year first. */
+export function creditLots(
+  state: LearnerState,
+  activity: Activity,
+  at: Date,
+  timeZone: string,
+  claims: Iterable<Claim>,
+): CreditLot[] {
+  const earned = new Map<number, bigint>();
+  for (const credit of state.earned) {
+    if (credit.activity === activity && credit.occurredAt.getTime() <= at.getTime()) {
+      add(earned, credit.earnedYear, credit.twelfths);
+    }
+  }
+  const claimed = new Map<number, bigint>();
+  for (const claim of claims) {
+    if (claim.activity !== activity) continue;
+    for (const line of claim.breakdown) add(claimed, line.earnedYear, line.twelfths);
+  }
+  const years = [...new Set([...earned.keys(), ...claimed.keys()])].sort((a, b) => a - b);
+  return years.map((year) => ({
+    earnedYear: year,
+    earned: earned.get(year) ?? 0n,
+    claimed: claimed.get(year) ?? 0n,
+    claimDeadline: claimDeadline(year),
+    windowOpen: isClaimable(year, at, timeZone),
+  }));
+}

@@ -1,0 +1,55 @@
+import type { Activity } from '../credits/activity';
+import type { ClinicalRole } from './clinical-role';
+
+/** Commands of the `learner-<id>` stream; `occurredAt` is when the learner acted (R15). */
+
+/** R1: the learner researched a clinical question (Internet Point of Care). */
+export type RecordResearch = {
+  type: 'RecordResearch';
+  data: { researchId: string; occurredAt: Date };
+};
+
+/** R2/R14: the learner answered a board-review question. */
+export type RecordAnswer = {
+  type: 'RecordAnswer';
+  data: { questionId: string; correct: boolean; occurredAt: Date };
+};
+
+export type ProfileBoardSelection = {
+  /** A board code of the R10 catalogue, e.g. `ABIM`. */
+  boardId: string;
+  /** The learner's id at that board; may be left empty, then submissions fail (R16). */
+  learnerBoardId?: string;
+};
+
+/** R7/R10: replace the CME profile. */
+export type UpdateProfile = {
+  type: 'UpdateProfile';
+  data: {
+    clinicalRole: ClinicalRole;
+    firstName: string;
+    lastName: string;
+    birthMonth: number;
+    birthDay: number;
+    country: string;
+    boards: ProfileBoardSelection[];
+    licenses: { state: string; licenseNumber: string }[];
+    npi?: string;
+    occurredAt: Date;
+  };
+};
+
+/** R5/R6: redeem all unclaimed, unexpired credit of one activity. */
+export type ClaimCredits = {
+  type: 'ClaimCredits';
+  data: { claimId: string; activity: Activity; occurredAt: Date };
+};
+
+/** An administrator erases the learner's personal data. */
+export type ErasePersonalData = {
+  type: 'ErasePersonalData';
+  data: { occurredAt: Date; reason?: string };
+};
+
+export type LearnerCommand =
+  RecordResearch | RecordAnswer | UpdateProfile | ClaimCredits | ErasePersonalData;

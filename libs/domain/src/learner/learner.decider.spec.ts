@@ -1,0 +1,762 @@
+import { formatCredits } from '../credits/twelfths';
+import type { DomainRuleCode } from '../rules';
+import { DeciderSpecification } from '../testing/decider-specification';
+import { at, TEST_NOW, testDecisionContext } from '../testing/fixed-clock';
+import {
+  answerCorrect,
+  answerIncorrect,
+  claimCredits,
+  creditClaimed,
+  erasePersonalData,
+  learnerProfileUpdated,
+  personalData,
+  personalDataErased,
+  questionResearched,
+  recordAnswer,
+  recordResearch,
+  updateProfile,
+} from '../testing/learner.builders';
+import type { ClinicalRole } from './clinical-role';
+import type { LearnerCommand } from './learner.commands';
+import {
+  decideLearner,
+  evolveLearner,
+  foldLearner,
+  initialLearnerState,
+  learnerDecider,
+} from './learner.decider';
+import type { CreditClaimed, LearnerEvent } from './learner.events';
+
+const given = DeciderSpecification.for(learnerDecider, testDecisionContext());
+const profile = learnerProfileUpdated();
+
+/** n first correct answers to distinct questions, all at one instant. */
+const correctAnswers = (n: number, occurredAt = '2025-06-01T10:00:00.000Z'): LearnerEvent[] =>
+  Array.from({ length: n }, (_, i) =>
+    answerCorrect({ questionId: `q-${occurredAt}-${i}`, occurredAt }),
+  );
+
+/** Decides a claim after the given events and returns the CreditClaimed it records. */
+const claimed = (
+  events: readonly LearnerEvent[],
+  command = claimCredits(),
+  now = TEST_NOW,
+): CreditClaimed['data'] => {
+  const [event, ...rest] = decideLearner(
+    command,
+    foldLearner(events),
+    testDecisionContext({ now }),
+  );
+  if (event?.type !== 'CreditClaimed' || rest.length > 0)
+    throw new Error(`expected one CreditClaimed, got ${JSON.stringify(event)}`);
+  return event.data;
+};
+
+describe('learner decider', () => {
+  describe('given a learner with no history', () => {
+    it('R1: researching a clinical question earns 0.5 credit (6/12) in the year it happened', () => {
+      given([])
+        .when(recordResearch({ researchId: 'r-1', occurredAt: at('2025-03-02T08:00:00Z') }))
+        .then([
+          {
+            type: 'QuestionResearched',
+            data: {
+              researchId: 'r-1',
+              occurredAt: '2025-03-02T08:00:00.000Z',
+              earnedYear: 2025,
+              twelfths: '6',
+            },
+          },
+        ]);
+    });
+
+    it('R1: a research without an id is refused', () => {
+      given([])
+        .when(recordResearch({ researchId: '  ' }))
+        .thenThrows({ rule: 'R1', code: 'research-id-required', field: 'researchId' });
+    });
+
+    it('R2: a first correct answer earns 2/12', () => {
+      given([])
+        .when(recordAnswer({ questionId: 'q-1', correct: true }))
+        .then([
+          {
+            type: 'AnswerCorrect',
+            data: {
+              questionId: 'q-1',
+              occurredAt: '2025-06-01T10:00:00.000Z',
+              earnedYear: 2025,
+              twelfths: '2',
+            },
+          },
+        ]);
+    });
+
+    it('R2: an incorrect answer is recorded and earns nothing', () => {
+      given([])
+        .when(recordAnswer({ questionId: 'q-1', correct: false }))
+        .then([
+          {
+            type: 'AnswerIncorrect',
+            data: { questionId: 'q-1', occurredAt: '2025-06-01T10:00:00.000Z' },
+          },
+        ]);
+    });
+
+    it('R2: an answer without a question id is refused', () => {
+      given([])
+        .when(recordAnswer({ questionId: '' }))
+        .thenThrows({ rule: 'R2', code: 'question-id-required', field: 'questionId' });
+    });
+
+    it('R7: a first profile becomes version 1 with all personal data in one sub-object', () => {
+      given([])
+        .when(
+          updateProfile({
+            firstName: ' Ada ',
+            country: 'us',
+            boards: [
+              { boardId: 'ABIM', learnerBoardId: '123456' },
+              { boardId: 'CA-MBC', learnerBoardId: 'A12345' },
+            ],
+            licenses: [{ state: 'ca', licenseNumber: 'A12345' }],
+          }),
+        )
+        .then([
+          {
+            type: 'LearnerProfileUpdated',
+            data: {
+              occurredAt: '2025-01-10T09:00:00.000Z',
+              profileVersion: 1,
+              clinicalRole: 'physician',
+              country: 'US',
+              boards: ['ABIM', 'CA-MBC'],
+              licenseStates: ['CA'],
+              personal: {
+                firstName: 'Ada',
+                lastName: 'Quinn',
+                birthMonth: 3,
+                birthDay: 14,
+                boardIds: { ABIM: '123456', 'CA-MBC': 'A12345' },
+                licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
+                npi: '1234567893',
+              },
+            },
+          },
+        ]);
+    });
+
+    it('R7: a profile without an NPI records none', () => {
+      const { npi: _npi, ...withoutNpi } = personalData();
+      given([])
+        .when(updateProfile({ npi: '' }))
+        .then([learnerProfileUpdated({ personal: withoutNpi })]);
+    });
+
+    it('R6: a claim with no credit at all is refused: nothing to claim', () => {
+      given([profile]).when(claimCredits()).thenThrows({ rule: 'R6', code: 'nothing-to-claim' });
+    });
+
+    it('R7: a claim before any CME profile is refused, since the certificate depends on the role', () => {
+      const error = given([questionResearched()])
+        .when(claimCredits())
+        .thenThrows({ rule: 'R7', code: 'profile-required' });
+      expect(error.message).toMatch(/clinical role/);
+    });
+  });
+
+  describe('given a learner who researched question r-1', () => {
+    const history = [profile, questionResearched({ researchId: 'r-1' })];
+
+    it('R1: recording the same research again earns nothing and records nothing', () => {
+      given(history)
+        .when(recordResearch({ researchId: 'r-1', occurredAt: at('2025-06-02T10:00:00Z') }))
+        .thenNothing();
+    });
+
+    it('R1: another research earns again', () => {
+      given(history)
+        .when(recordResearch({ researchId: 'r-2' }))
+        .then([questionResearched({ researchId: 'r-2' })]);
+    });
+
+    it('R6: a board-review claim does not take IPoC credit', () => {
+      given(history)
+        .when(claimCredits({ activity: 'nejm-board-review' }))
+        .thenThrows({ rule: 'R6', code: 'nothing-to-claim' });
+    });
+  });
+
+  describe('given a learner who answered question q-1 incorrectly', () => {
+    it('R2: a later first correct answer to it still earns', () => {
+      given([answerIncorrect({ questionId: 'q-1' })])
+        .when(recordAnswer({ questionId: 'q-1', correct: true }))
+        .then([answerCorrect({ questionId: 'q-1' })]);
+    });
+  });
+
+  describe('given a learner who answered question q-1 correctly', () => {
+    const history = [answerCorrect({ questionId: 'q-1' })];
+
+    it('R14: answering it correctly again is recorded and earns nothing', () => {
+      given(history)
+        .when(recordAnswer({ questionId: 'q-1', correct: true }))
+        .then([
+          {
+            type: 'CorrectAnswerRepeated',
+            data: { questionId: 'q-1', occurredAt: '2025-06-01T10:00:00.000Z' },
+          },
+        ]);
+    });
+
+    it('R14: answering it incorrectly afterwards is recorded and takes nothing back', () => {
+      given(history)
+        .when(recordAnswer({ questionId: 'q-1', correct: false }))
+        .then([answerIncorrect({ questionId: 'q-1' })]);
+    });
+
+    it('R14: after any number of repeats the question still counts once', () => {
+      const state = foldLearner([
+        ...history,
+        {
+          type: 'CorrectAnswerRepeated',
+          data: { questionId: 'q-1', occurredAt: '2025-06-02T10:00:00.000Z' },
+        },
+        {
+          type: 'CorrectAnswerRepeated',
+          data: { questionId: 'q-1', occurredAt: '2025-06-03T10:00:00.000Z' },
+        },
+      ]);
+      expect(state.earned.map((credit) => credit.twelfths)).toEqual([2n]);
+    });
+  });
+
+  describe('given a learner with 6 first correct answers', () => {
+    it('R2: a board-review claim redeems exactly 1 credit', () => {
+      const claim = claimed(
+        [profile, ...correctAnswers(6)],
+        claimCredits({ activity: 'nejm-board-review' }),
+      );
+      expect(claim.twelfths).toBe('12');
+      expect(formatCredits(BigInt(claim.twelfths))).toBe('1.00');
+    });
+  });
+
+  describe('R3: given a learner with n first correct answers, a board-review claim rounds down to a quarter', () => {
+    it.each([
+      [2, '3', '0.25'],
+      [3, '6', '0.50'],
+      [4, '6', '0.50'],
+      [5, '9', '0.75'],
+      [6, '12', '1.00'],
+      [7, '12', '1.00'],
+      [11, '21', '1.75'],
+    ])('R3: %i correct answers claim %s twelfths (%s credit)', (answers, twelfths, credits) => {
+      const claim = claimed(
+        [profile, ...correctAnswers(answers)],
+        claimCredits({ activity: 'nejm-board-review' }),
+      );
+      expect(claim.twelfths).toBe(twelfths);
+      expect(formatCredits(BigInt(claim.twelfths))).toBe(credits);
+    });
+
+    it('R3: 1 correct answer (0 credit on a certificate) cannot be claimed yet, and the learner is told why', () => {
+      const error = given([profile, ...correctAnswers(1)])
+        .when(claimCredits({ activity: 'nejm-board-review' }))
+        .thenThrows({ rule: 'R6', code: 'nothing-to-claim' });
+      expect(error.message).toMatch(/2\/12 credit .* less than the quarter credit/);
+      expect(error.message).toMatch(/answer 1 more question/);
+    });
+  });
+
+  describe('given a learner with 7 first correct answers (2 in 2024, 5 in 2025) and one earlier claim', () => {
+    // The first claim took 12/12 of 14/12: all of 2024 (4) and 8 of 2025, leaving 2/12 in 2025.
+    const history: LearnerEvent[] = [
+      profile,
+      ...correctAnswers(2, '2024-11-01T10:00:00.000Z'),
+      ...correctAnswers(5, '2025-02-01T10:00:00.000Z'),
+    ];
+
+    it('R6: the first claim takes the oldest year first and leaves the remainder in the newest', () => {
+      const claim = claimed(
+        history,
+        claimCredits({ activity: 'nejm-board-review', occurredAt: at('2025-03-01T00:00:00Z') }),
+      );
+      expect(claim.twelfths).toBe('12');
+      expect(claim.breakdown).toEqual([
+        { earnedYear: 2024, twelfths: '4', claimDeadline: '2026-12-31' },
+        { earnedYear: 2025, twelfths: '8', claimDeadline: '2027-12-31' },
+      ]);
+    });
+
+    it('R6: the remainder carries to the next claim: with one more answer it makes a quarter', () => {
+      const afterFirstClaim = [
+        ...history,
+        creditClaimed({
+          claimId: 'claim-1',
+          activity: 'nejm-board-review',
+          occurredAt: '2025-03-01T00:00:00.000Z',
+          twelfths: '12',
+          breakdown: [
+            { earnedYear: 2024, twelfths: '4', claimDeadline: '2026-12-31' },
+            { earnedYear: 2025, twelfths: '8', claimDeadline: '2027-12-31' },
+          ],
+        }),
+      ];
+      given(afterFirstClaim)
+        .when(claimCredits({ claimId: 'claim-2', activity: 'nejm-board-review' }))
+        .thenThrows({ rule: 'R6', code: 'nothing-to-claim' });
+      const second = claimed(
+        [
+          ...afterFirstClaim,
+          answerCorrect({ questionId: 'q-8', occurredAt: '2025-04-01T10:00:00.000Z' }),
+        ],
+        claimCredits({ claimId: 'claim-2', activity: 'nejm-board-review' }),
+      );
+      expect(second.twelfths).toBe('3');
+      expect(second.breakdown).toEqual([
+        { earnedYear: 2025, twelfths: '3', claimDeadline: '2027-12-31' },
+      ]);
+    });
+  });
+
+  describe('given IPoC credit earned in 2024 and 2025', () => {
+    const history = [
+      profile,
+      questionResearched({ researchId: 'r-2025', occurredAt: '2025-02-01T10:00:00.000Z' }),
+      questionResearched({ researchId: 'r-2024', occurredAt: '2024-05-01T10:00:00.000Z' }),
+      questionResearched({ researchId: 'r-late', occurredAt: '2025-06-12T10:00:00.000Z' }),
+    ];
+
+    it('R6: a claim redeems all unclaimed credit earned at or before its time, oldest year first', () => {
+      given(history)
+        .when(claimCredits({ occurredAt: at('2025-06-10T08:00:00Z') }))
+        .then([
+          creditClaimed({
+            twelfths: '12',
+            breakdown: [
+              { earnedYear: 2024, twelfths: '6', claimDeadline: '2026-12-31' },
+              { earnedYear: 2025, twelfths: '6', claimDeadline: '2027-12-31' },
+            ],
+          }),
+        ]);
+    });
+
+    it('R6: the same claim id again records nothing; reused for another activity it is refused', () => {
+      const afterClaim = [...history, creditClaimed({ twelfths: '12' })];
+      given(afterClaim).when(claimCredits()).thenNothing();
+      given(afterClaim)
+        .when(claimCredits({ activity: 'nejm-board-review' }))
+        .thenThrows({ rule: 'R6', code: 'claim-id-conflict', field: 'claimId' });
+    });
+  });
+
+  describe('R5: given IPoC credit earned in September 2024 (the FAQ example, UTC)', () => {
+    const history = [
+      profile,
+      questionResearched({ researchId: 'r-1', occurredAt: '2024-09-15T10:00:00.000Z' }),
+    ];
+    const later = testDecisionContext({ now: at('2027-06-01T00:00:00Z') });
+
+    it('R5: it can still be claimed at the last instant of 31 December 2026', () => {
+      const claim = claimed(
+        history,
+        claimCredits({ occurredAt: at('2026-12-31T23:59:59.999Z') }),
+        later.now,
+      );
+      expect(claim.breakdown).toEqual([
+        { earnedYear: 2024, twelfths: '6', claimDeadline: '2026-12-31' },
+      ]);
+    });
+
+    it('R5: a claim on 1 January 2027 is refused with a clear error: the claim window has closed', () => {
+      const error = given(history)
+        .when(claimCredits({ occurredAt: at('2027-01-01T00:00:00Z') }), later)
+        .thenThrows({ rule: 'R5', code: 'claim-window-closed' });
+      expect(error.message).toContain('earned in 2024 could be claimed until 2026-12-31');
+    });
+
+    it('R5: expired credit is left out while newer credit is claimed', () => {
+      const claim = claimed(
+        [
+          ...history,
+          questionResearched({ researchId: 'r-2', occurredAt: '2027-02-01T10:00:00.000Z' }),
+        ],
+        claimCredits({ occurredAt: at('2027-03-01T00:00:00Z') }),
+        later.now,
+      );
+      expect(claim.breakdown).toEqual([
+        { earnedYear: 2027, twelfths: '6', claimDeadline: '2029-12-31' },
+      ]);
+    });
+  });
+
+  describe('R5: given the configured time zone is America/New_York', () => {
+    const newYork = { timeZone: 'America/New_York', now: at('2027-06-01T00:00:00Z') };
+    const lateOnNewYearsEve = at('2025-01-01T04:30:00Z'); // 2024-12-31T23:30 in New York
+
+    it('R5: an answer at 23:30 on 31 December 2024 New York time is earned in 2024, though UTC says 2025', () => {
+      given([])
+        .when(recordAnswer({ questionId: 'q-1', occurredAt: lateOnNewYearsEve }), newYork)
+        .then([
+          answerCorrect({
+            questionId: 'q-1',
+            occurredAt: '2025-01-01T04:30:00.000Z',
+            earnedYear: 2024,
+          }),
+        ]);
+      given([])
+        .when(recordAnswer({ questionId: 'q-1', occurredAt: lateOnNewYearsEve }))
+        .then([
+          answerCorrect({
+            questionId: 'q-1',
+            occurredAt: '2025-01-01T04:30:00.000Z',
+            earnedYear: 2025,
+          }),
+        ]);
+    });
+
+    it('R5: that credit is claimable until the end of 31 December 2026 in New York, past midnight UTC', () => {
+      const history = [
+        profile,
+        ...correctAnswers(3, '2025-01-01T04:30:00.000Z').map((e) => withEarnedYear(e, 2024)),
+      ];
+      const claim = decideLearner(
+        claimCredits({ activity: 'nejm-board-review', occurredAt: at('2027-01-01T04:59:59.999Z') }),
+        foldLearner(history),
+        testDecisionContext(newYork),
+      );
+      expect(claim).toHaveLength(1);
+      given(history)
+        .when(
+          claimCredits({ activity: 'nejm-board-review', occurredAt: at('2027-01-01T05:00:00Z') }),
+          newYork,
+        )
+        .thenThrows({ rule: 'R5', code: 'claim-window-closed' });
+    });
+  });
+
+  describe('R5: given the configured time zone is Asia/Tokyo (east of UTC)', () => {
+    const tokyo = { timeZone: 'Asia/Tokyo', now: at('2028-06-01T00:00:00Z') };
+    const earlyNewYearsDay = at('2024-12-31T15:30:00Z'); // 2025-01-01T00:30 in Tokyo
+
+    it('R5: research at 00:30 on 1 January 2025 Tokyo time is earned in 2025, though UTC says 2024', () => {
+      given([])
+        .when(recordResearch({ occurredAt: earlyNewYearsDay }), tokyo)
+        .then([questionResearched({ occurredAt: '2024-12-31T15:30:00.000Z', earnedYear: 2025 })]);
+    });
+
+    it('R5: that credit is claimable through 31 December 2027 Tokyo time, and refused from 1 January 2028 there', () => {
+      const history = [
+        profile,
+        questionResearched({ occurredAt: '2024-12-31T15:30:00.000Z', earnedYear: 2025 }),
+      ];
+      const claim = claimed(
+        history,
+        claimCredits({ occurredAt: at('2027-12-31T14:59:59.999Z') }),
+        tokyo.now,
+      );
+      expect(claim.breakdown).toEqual([
+        { earnedYear: 2025, twelfths: '6', claimDeadline: '2027-12-31' },
+      ]);
+      given(history)
+        .when(claimCredits({ occurredAt: at('2027-12-31T15:00:00Z') }), tokyo)
+        .thenThrows({ rule: 'R5', code: 'claim-window-closed' });
+    });
+  });
+
+  describe('given a physician profile (version 1) selecting ABIM', () => {
+    const history = [profile, questionResearched()];
+
+    it('R8/R11: a claim snapshots the boards, clinical role and profile version at claim time', () => {
+      const claim = claimed(history);
+      expect(claim).toMatchObject({
+        boards: ['ABIM'],
+        clinicalRole: 'physician',
+        certificate: 'ama-pra-category-1',
+        profileVersion: 1,
+      });
+    });
+
+    it('R7: an identical profile update records nothing', () => {
+      given(history).when(updateProfile()).thenNothing();
+    });
+
+    it('R7: a changed profile becomes version 2', () => {
+      given(history)
+        .when(updateProfile({ lastName: 'Quinn-Hart', occurredAt: at('2025-05-01T00:00:00Z') }))
+        .then([
+          learnerProfileUpdated({
+            occurredAt: '2025-05-01T00:00:00.000Z',
+            profileVersion: 2,
+            personal: personalData({ lastName: 'Quinn-Hart' }),
+          }),
+        ]);
+    });
+
+    it('R7: a profile change affects later claims only', () => {
+      const v2 = learnerProfileUpdated({
+        occurredAt: '2025-06-11T00:00:00.000Z',
+        profileVersion: 2,
+        clinicalRole: 'nurse',
+        boards: [],
+        personal: personalData({ boardIds: {} }),
+      });
+      const state = foldLearner([
+        ...history,
+        creditClaimed(),
+        v2,
+        questionResearched({ researchId: 'r-2' }),
+      ]);
+      expect(state.claims.get('claim-1')).toMatchObject({
+        boards: ['ABIM'],
+        clinicalRole: 'physician',
+        profileVersion: 1,
+      });
+      const later = claimed(
+        [...history, creditClaimed(), v2, questionResearched({ researchId: 'r-2' })],
+        claimCredits({ claimId: 'claim-2', occurredAt: at('2025-06-12T00:00:00Z') }),
+      );
+      expect(later).toMatchObject({
+        boards: [],
+        clinicalRole: 'nurse',
+        certificate: 'participation',
+        profileVersion: 2,
+      });
+    });
+  });
+
+  describe('R11: given a learner of each clinical role with unclaimed credit', () => {
+    it.each<[ClinicalRole, string]>([
+      ['physician', 'ama-pra-category-1'],
+      ['physician_assistant', 'participation'],
+      ['nurse_practitioner', 'participation'],
+      ['nurse', 'participation'],
+      ['pharmacist', 'participation'],
+      ['other', 'participation'],
+    ])('R11: clinical role %s gets the %s certificate', (clinicalRole, certificate) => {
+      const claim = claimed([learnerProfileUpdated({ clinicalRole }), questionResearched()]);
+      expect(claim.certificate).toBe(certificate);
+    });
+  });
+
+  describe('R10: given a profile selecting ABIM and ABPMR (which takes credit from 2025)', () => {
+    const history = [
+      learnerProfileUpdated({
+        occurredAt: '2024-01-10T09:00:00.000Z',
+        boards: ['ABIM', 'ABPMR'],
+        personal: personalData({ boardIds: { ABIM: '123456', ABPMR: '4321' } }),
+      }),
+      questionResearched({ researchId: 'r-1', occurredAt: '2024-06-01T10:00:00.000Z' }),
+      questionResearched({ researchId: 'r-2', occurredAt: '2025-01-05T10:00:00.000Z' }),
+    ];
+
+    it('R8/R10: a claim in 2024 goes to ABIM only', () => {
+      expect(
+        claimed(history, claimCredits({ occurredAt: at('2024-12-31T23:00:00Z') })).boards,
+      ).toEqual(['ABIM']);
+    });
+
+    it('R8/R10: a claim in 2025 goes to both boards', () => {
+      expect(
+        claimed(history, claimCredits({ occurredAt: at('2025-01-06T00:00:00Z') })).boards,
+      ).toEqual(['ABIM', 'ABPMR']);
+    });
+  });
+
+  describe('given any learner updating the profile', () => {
+    it('R10: a board outside the catalogue is refused, naming the field', () => {
+      const error = given([])
+        .when(
+          updateProfile({
+            boards: [
+              { boardId: 'ABIM', learnerBoardId: '123456' },
+              { boardId: 'ABFM', learnerBoardId: '1' },
+            ],
+          }),
+        )
+        .thenThrows({ rule: 'R10', code: 'board-not-in-catalogue', field: 'boards[1].boardId' });
+      expect(error.message).toMatch(/PDF certificate/);
+    });
+
+    it('R16: a learner board id in the wrong format is refused without echoing the id', () => {
+      const error = given([])
+        .when(updateProfile({ boards: [{ boardId: 'ABIM', learnerBoardId: '98765' }] }))
+        .thenThrows({ rule: 'R16', code: 'board-id-format', field: 'boards[0].learnerBoardId' });
+      expect(error.message).toContain('ABIM ID (6 digits)');
+      expect(error.message).not.toContain('98765');
+    });
+
+    it('R16: a board selected without the learner id is accepted (its submissions will fail with a reason)', () => {
+      const [event] = decideLearner(
+        updateProfile({ boards: [{ boardId: 'ABIM' }] }),
+        initialLearnerState(),
+        testDecisionContext(),
+      );
+      expect(event?.type === 'LearnerProfileUpdated' && event.data.boards).toEqual(['ABIM']);
+      expect(event?.type === 'LearnerProfileUpdated' && event.data.personal?.boardIds).toEqual({});
+    });
+
+    it('R7: the same board twice is refused', () => {
+      given([])
+        .when(
+          updateProfile({
+            boards: [
+              { boardId: 'ABIM', learnerBoardId: '123456' },
+              { boardId: 'ABIM', learnerBoardId: '123456' },
+            ],
+          }),
+        )
+        .thenThrows({ rule: 'R7', code: 'duplicate-board', field: 'boards[1].boardId' });
+    });
+
+    it.each([
+      [2, 30, 'birthDay'],
+      [2, 31, 'birthDay'],
+      [4, 31, 'birthDay'],
+      [1, 0, 'birthDay'],
+      [13, 1, 'birthMonth'],
+      [0, 1, 'birthMonth'],
+    ])(
+      'R7: an impossible birth date (month %i, day %i) is refused on %s',
+      (birthMonth, birthDay, field) => {
+        given([])
+          .when(updateProfile({ birthMonth, birthDay }))
+          .thenThrows({ rule: 'R7', code: 'impossible-birth-date', field });
+      },
+    );
+
+    it('R7: 29 February is a possible birthday', () => {
+      const [event] = decideLearner(
+        updateProfile({ birthMonth: 2, birthDay: 29 }),
+        initialLearnerState(),
+        testDecisionContext(),
+      );
+      expect(event?.type === 'LearnerProfileUpdated' && event.data.personal?.birthDay).toBe(29);
+    });
+
+    it.each<[string, Parameters<typeof updateProfile>[0], DomainRuleCode, string]>([
+      ['a blank first name', { firstName: '  ' }, 'required-field', 'firstName'],
+      ['a blank last name', { lastName: '' }, 'required-field', 'lastName'],
+      [
+        'an unknown clinical role',
+        { clinicalRole: 'surgeon' as ClinicalRole },
+        'invalid-clinical-role',
+        'clinicalRole',
+      ],
+      ['a country that is not an ISO code', { country: 'USA' }, 'invalid-country', 'country'],
+      [
+        'a license in an unknown state',
+        { licenses: [{ state: 'XX', licenseNumber: 'A1' }] },
+        'unknown-license-state',
+        'licenses[0].state',
+      ],
+      [
+        'a blank license number',
+        { licenses: [{ state: 'CA', licenseNumber: ' ' }] },
+        'invalid-license-number',
+        'licenses[0].licenseNumber',
+      ],
+      [
+        'two licenses in one state',
+        {
+          licenses: [
+            { state: 'CA', licenseNumber: 'A1' },
+            { state: 'CA', licenseNumber: 'A2' },
+          ],
+        },
+        'duplicate-license',
+        'licenses[1].state',
+      ],
+      ['an NPI with a wrong check digit', { npi: '1234567890' }, 'invalid-npi', 'npi'],
+    ])('R7: %s is refused, naming the field', (_what, overrides, code, field) => {
+      given([]).when(updateProfile(overrides)).thenThrows({ rule: 'R7', code, field });
+    });
+  });
+
+  describe('R15: given a server clock at 2025-06-15T12:00Z with 5 minutes of allowed skew', () => {
+    const inFuture = at('2025-06-15T12:05:00.001Z');
+    const commands: [string, LearnerCommand][] = [
+      ['RecordResearch', recordResearch({ occurredAt: inFuture })],
+      ['RecordAnswer', recordAnswer({ occurredAt: inFuture })],
+      ['UpdateProfile', updateProfile({ occurredAt: inFuture })],
+      ['ClaimCredits', claimCredits({ occurredAt: inFuture })],
+      ['ErasePersonalData', erasePersonalData({ occurredAt: inFuture })],
+    ];
+
+    it.each(commands)(
+      'R15: %s with a business time beyond the skew is refused',
+      (_name, command) => {
+        given([profile, questionResearched()])
+          .when(command)
+          .thenThrows({ rule: 'R15', code: 'occurred-at-in-future', field: 'occurredAt' });
+      },
+    );
+
+    it('R15: a business time within the skew is accepted, and kept as given', () => {
+      given([])
+        .when(recordResearch({ occurredAt: at('2025-06-15T12:05:00.000Z') }))
+        .then([questionResearched({ occurredAt: '2025-06-15T12:05:00.000Z' })]);
+    });
+
+    it('R15: an invalid business time is refused', () => {
+      given([])
+        .when(recordResearch({ occurredAt: new Date('not a date') }))
+        .thenThrows({ rule: 'R15', code: 'invalid-occurred-at' });
+    });
+  });
+
+  describe('given a learner whose personal data was erased', () => {
+    const history = [
+      profile,
+      questionResearched(),
+      creditClaimed(),
+      questionResearched({ researchId: 'r-2' }),
+      personalDataErased(),
+    ];
+
+    it('erasing records one event; erasing again records nothing', () => {
+      given([profile])
+        .when(erasePersonalData({ reason: ' GDPR request ' }))
+        .then([personalDataErased({ reason: 'GDPR request' })]);
+      given(history).when(erasePersonalData()).thenNothing();
+    });
+
+    it('R12: the credit history survives: the claim stays and unclaimed credit can still be claimed', () => {
+      const state = foldLearner(history);
+      expect(state.profile?.personal).toBeUndefined();
+      expect(state.claims.get('claim-1')?.twelfths).toBe(6n);
+      expect(
+        claimed(
+          history,
+          claimCredits({ claimId: 'claim-2', occurredAt: at('2025-06-13T00:00:00Z') }),
+        ).twelfths,
+      ).toBe('6');
+    });
+
+    it('a replayed profile whose personal data was crypto-shredded folds without it', () => {
+      const state = foldLearner([learnerProfileUpdated({ personal: undefined })]);
+      expect(state.profile).toMatchObject({
+        version: 1,
+        clinicalRole: 'physician',
+        boards: ['ABIM'],
+        personal: undefined,
+      });
+    });
+  });
+
+  describe('evolve', () => {
+    it('is pure: evolving does not change the state it started from, and folding equals reducing', () => {
+      const events = [profile, questionResearched(), answerCorrect(), creditClaimed()];
+      const before = foldLearner(events.slice(0, 2));
+      const after = evolveLearner(before, answerCorrect({ questionId: 'q-9' }));
+      expect(before.correctlyAnsweredQuestionIds.has('q-9')).toBe(false);
+      expect(after.correctlyAnsweredQuestionIds.has('q-9')).toBe(true);
+      expect(foldLearner(events)).toEqual(events.reduce(evolveLearner, initialLearnerState()));
+    });
+  });
+});
+
+function withEarnedYear(event: LearnerEvent, earnedYear: number): LearnerEvent {
+  return event.type === 'AnswerCorrect' ? { ...event, data: { ...event.data, earnedYear } } : event;
+}

@@ -1,0 +1,450 @@
+import { findBoard, boardTakesCredit } from '../boards/board-catalogue';
+import {
+  BOARD_REVIEW_TWELFTHS_PER_CORRECT_ANSWER,
+  IPOC_TWELFTHS_PER_RESEARCH,
+  type Activity,
+} from '../credits/activity';
+import { calendarDate, earnedYear } from '../credits/claim-window';
+import {
+  QUARTER_CREDIT_TWELFTHS,
+  floorToQuarter,
+  formatCredits,
+  parseTwelfths,
+  twelfthsToJson,
+} from '../credits/twelfths';
+import type { Decider } from '../decider';
+import { assertBusinessTime, type DecisionContext } from '../decision-context';
+import { DomainRuleViolation } from '../rules';
+import { certificateFor } from './clinical-role';
+import { creditLots, type CreditLot } from './credit-lots';
+import type {
+  ClaimCredits,
+  ErasePersonalData,
+  LearnerCommand,
+  RecordAnswer,
+  RecordResearch,
+  UpdateProfile,
+} from './learner.commands';
+import type { ClaimBreakdownLine, LearnerEvent, PersonalData } from './learner.events';
+import type { Claim, EarnedCredit, LearnerProfile, LearnerState } from './learner.state';
+import { validateProfile, type ValidatedProfile } from './profile-validation';
+
+export const initialLearnerState = (): LearnerState => ({
+  profile: undefined,
+  personalDataErased: false,
+  researchIds: new Set(),
+  correctlyAnsweredQuestionIds: new Set(),
+  earned: [],
+  claims: new Map(),
+});
+
+// ---------------------------------------------------------------------------------------
+// evolve
+// ---------------------------------------------------------------------------------------
+
+/** A private, mutable copy of a state: `evolve` copies once per event, `fold` once per fold. */
+interface LearnerDraft {
+  profile: LearnerProfile | undefined;
+  personalDataErased: boolean;
+  researchIds: Set<string>;
+  correctlyAnsweredQuestionIds: Set<string>;
+  earned: EarnedCredit[];
+  claims: Map<string, Claim>;
+}
+
+const draftOf = (state: LearnerState): LearnerDraft => ({
+  profile: state.profile,
+  personalDataErased: state.personalDataErased,
+  researchIds: new Set(state.researchIds),
+  correctlyAnsweredQuestionIds: new Set(state.correctlyAnsweredQuestionIds),
+  earned: [...state.earned],
+  claims: new Map(state.claims),
+});
+
+function apply(draft: LearnerDraft, event: LearnerEvent): void {
+  switch (event.type) {
+    case 'LearnerProfileUpdated': {
+      const { data } = event;
+      draft.profile = {
+        version: data.profileVersion,
+        updatedAt: new Date(data.occurredAt),
+        clinicalRole: data.clinicalRole,
+        country: data.country,
+        boards: data.boards,
+        licenseStates: data.licenseStates,
+        personal: data.personal ?? undefined,
+      };
+      if (data.personal != null) draft.personalDataErased = false;
+      return;
+    }
+    case 'QuestionResearched':
+      draft.researchIds.add(event.data.researchId);
+      draft.earned.push({
+        activity: 'ipoc',
+        sourceId: event.data.researchId,
+        earnedYear: event.data.earnedYear,
+        twelfths: parseTwelfths(event.data.twelfths),
+        occurredAt: new Date(event.data.occurredAt),
+      });
+      return;
+    case 'AnswerCorrect':
+      draft.correctlyAnsweredQuestionIds.add(event.data.questionId);
+      draft.earned.push({
+        activity: 'nejm-board-review',
+        sourceId: event.data.questionId,
+        earnedYear: event.data.earnedYear,
+        twelfths: parseTwelfths(event.data.twelfths),
+        occurredAt: new Date(event.data.occurredAt),
+      });
+      return;
+    case 'AnswerIncorrect':
+    case 'CorrectAnswerRepeated':
+      return; // R2/R14: facts for auditors, no credit.
+    case 'CreditClaimed': {
+      const { data } = event;
+      draft.claims.set(data.claimId, {
+        claimId: data.claimId,
+        activity: data.activity,
+        occurredAt: new Date(data.occurredAt),
+        twelfths: parseTwelfths(data.twelfths),
+        breakdown: data.breakdown.map((line) => ({
+          earnedYear: line.earnedYear,
+          twelfths: parseTwelfths(line.twelfths),
+          claimDeadline: line.claimDeadline,
+        })),
+        boards: data.boards,
+        clinicalRole: data.clinicalRole,
+        certificate: data.certificate,
+        profileVersion: data.profileVersion,
+      });
+      return;
+    }
+    case 'PersonalDataErased':
+      draft.personalDataErased = true;
+      if (draft.profile !== undefined) draft.profile = { ...draft.profile, personal: undefined };
+      return;
+    default: {
+      // A type this version does not know (written by a newer one) changes nothing here.
+      const _unknownEvent: never = event;
+      return;
+    }
+  }
+}
+
+export function evolveLearner(state: LearnerState, event: LearnerEvent): LearnerState {
+  const draft = draftOf(state);
+  apply(draft, event);
+  return draft;
+}
+
+/** Folds a stream: the same as `events.reduce(evolveLearner, from)`, in linear time. */
+export function foldLearner(
+  events: Iterable<LearnerEvent>,
+  from: LearnerState = initialLearnerState(),
+): LearnerState {
+  const draft = draftOf(from);
+  for (const event of events) apply(draft, event);
+  return draft;
+}
+
+// ---------------------------------------------------------------------------------------
+// decide
+// ---------------------------------------------------------------------------------------
+
+export function decideLearner(
+  command: LearnerCommand,
+  state: LearnerState,
+  context: DecisionContext,
+): LearnerEvent[] {
+  assertBusinessTime(command.data.occurredAt, context);
+  switch (command.type) {
+    case 'RecordResearch':
+      return recordResearch(command, state, context);
+    case 'RecordAnswer':
+      return recordAnswer(command, state, context);
+    case 'UpdateProfile':
+      return updateProfile(command, state);
+    case 'ClaimCredits':
+      return claimCredits(command, state, context);
+    case 'ErasePersonalData':
+      return erasePersonalData(command, state);
+    default: {
+      const _unknownCommand: never = command;
+      throw new TypeError(`unknown learner command ${JSON.stringify(_unknownCommand)}`);
+    }
+  }
+}
+
+export const learnerDecider: Decider<LearnerState, LearnerCommand, LearnerEvent, DecisionContext> =
+  {
+    initialState: initialLearnerState,
+    evolve: evolveLearner,
+    decide: decideLearner,
+  };
+
+/** R1: each research earns 6/12 once; the same research id again records nothing. */
+function recordResearch(
+  { data }: RecordResearch,
+  state: LearnerState,
+  context: DecisionContext,
+): LearnerEvent[] {
+  if (data.researchId.trim() === '') {
+    throw new DomainRuleViolation({
+      rule: 'R1',
+      code: 'research-id-required',
+      field: 'researchId',
+      message: 'researchId must name the research, so that recording it twice earns once',
+    });
+  }
+  if (state.researchIds.has(data.researchId)) return [];
+  return [
+    {
+      type: 'QuestionResearched',
+      data: {
+        researchId: data.researchId,
+        occurredAt: data.occurredAt.toISOString(),
+        earnedYear: earnedYear(data.occurredAt, context.timeZone),
+        twelfths: twelfthsToJson(IPOC_TWELFTHS_PER_RESEARCH),
+      },
+    },
+  ];
+}
+
+/** R2/R14: only a question's first correct answer earns (2/12); every answer is recorded. */
+function recordAnswer(
+  { data }: RecordAnswer,
+  state: LearnerState,
+  context: DecisionContext,
+): LearnerEvent[] {
+  if (data.questionId.trim() === '') {
+    throw new DomainRuleViolation({
+      rule: 'R2',
+      code: 'question-id-required',
+      field: 'questionId',
+      message: 'questionId must name the board-review question answered',
+    });
+  }
+  const occurredAt = data.occurredAt.toISOString();
+  if (!data.correct) {
+    return [{ type: 'AnswerIncorrect', data: { questionId: data.questionId, occurredAt } }];
+  }
+  if (state.correctlyAnsweredQuestionIds.has(data.questionId)) {
+    return [{ type: 'CorrectAnswerRepeated', data: { questionId: data.questionId, occurredAt } }];
+  }
+  return [
+    {
+      type: 'AnswerCorrect',
+      data: {
+        questionId: data.questionId,
+        occurredAt,
+        earnedYear: earnedYear(data.occurredAt, context.timeZone),
+        twelfths: twelfthsToJson(BOARD_REVIEW_TWELFTHS_PER_CORRECT_ANSWER),
+      },
+    },
+  ];
+}
+
+/** JSON with object keys sorted, so that equal profiles compare equal whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What a profile update can change, as a comparable string. */
+const profileKey = (profile: {
+  readonly clinicalRole: string;
+  readonly country: string;
+  readonly boards: readonly string[];
+  readonly licenseStates: readonly string[];
+  readonly personal: PersonalData | undefined;
+}): string =>
+  canonicalJson([
+    profile.clinicalRole,
+    profile.country,
+    profile.boards,
+    profile.licenseStates,
+    profile.personal,
+  ]);
+
+/** Whether an update changes nothing (unknowable once the personal data was erased). */
+const sameProfile = (current: LearnerProfile, next: ValidatedProfile): boolean =>
+  current.personal !== undefined && profileKey(current) === profileKey(next);
+
+/** R7/R10/R16: a valid profile becomes the next version; an identical one records nothing. */
+function updateProfile({ data }: UpdateProfile, state: LearnerState): LearnerEvent[] {
+  const next = validateProfile(data);
+  if (state.profile !== undefined && sameProfile(state.profile, next)) return [];
+  return [
+    {
+      type: 'LearnerProfileUpdated',
+      data: {
+        occurredAt: data.occurredAt.toISOString(),
+        profileVersion: (state.profile?.version ?? 0) + 1,
+        clinicalRole: next.clinicalRole,
+        country: next.country,
+        boards: next.boards,
+        licenseStates: next.licenseStates,
+        personal: next.personal,
+      },
+    },
+  ];
+}
+
+const ACTIVITY_LABEL: Record<Activity, string> = {
+  ipoc: 'Internet Point of Care',
+  'nejm-board-review': 'NEJM Knowledge+ board review',
+};
+
+const describeAmount = (twelfths: bigint): string =>
+  twelfths % QUARTER_CREDIT_TWELFTHS === 0n
+    ? `${formatCredits(twelfths)} credit`
+    : `${twelfths}/12 credit`;
+
+const unclaimedIn = (lot: CreditLot): bigint =>
+  lot.earned > lot.claimed ? lot.earned - lot.claimed : 0n;
+
+const sum = (amounts: readonly bigint[]): bigint => amounts.reduce((a, b) => a + b, 0n);
+
+/**
+ * R5/R6/R8/R11: redeems all unclaimed credit of the activity earned at or before occurredAt
+ * whose claim window is still open, oldest earned year first. Board review claims whole
+ * quarters (R3); the remainder stays unclaimed, in the newest years.
+ */
+function claimCredits(
+  { data }: ClaimCredits,
+  state: LearnerState,
+  context: DecisionContext,
+): LearnerEvent[] {
+  const existing = state.claims.get(data.claimId);
+  if (existing !== undefined) {
+    if (existing.activity === data.activity) return [];
+    throw new DomainRuleViolation({
+      rule: 'R6',
+      code: 'claim-id-conflict',
+      field: 'claimId',
+      message: `claim ${data.claimId} already claimed ${existing.activity} credit; use a new claim id`,
+    });
+  }
+  const profile = state.profile;
+  if (profile === undefined) {
+    throw new DomainRuleViolation({
+      rule: 'R7',
+      code: 'profile-required',
+      message:
+        'complete the CME profile before claiming: the certificate depends on the clinical role (R11) ' +
+        'and the boards selected receive the credit (R8)',
+    });
+  }
+
+  const lots = creditLots(
+    state,
+    data.activity,
+    data.occurredAt,
+    context.timeZone,
+    state.claims.values(),
+  );
+  const open = lots.filter((lot) => lot.windowOpen && unclaimedIn(lot) > 0n);
+  const closed = lots.filter((lot) => !lot.windowOpen && unclaimedIn(lot) > 0n);
+  const claimable = sum(open.map(unclaimedIn));
+  const amount = data.activity === 'nejm-board-review' ? floorToQuarter(claimable) : claimable;
+
+  if (amount === 0n)
+    refuseEmptyClaim(data.activity, data.occurredAt, claimable, closed, context.timeZone);
+
+  const breakdown: ClaimBreakdownLine[] = [];
+  let remaining = amount;
+  for (const lot of open) {
+    if (remaining === 0n) break;
+    const take = unclaimedIn(lot) < remaining ? unclaimedIn(lot) : remaining;
+    breakdown.push({
+      earnedYear: lot.earnedYear,
+      twelfths: twelfthsToJson(take),
+      claimDeadline: lot.claimDeadline,
+    });
+    remaining -= take;
+  }
+
+  const claimDate = calendarDate(data.occurredAt, context.timeZone);
+  const boards = profile.boards.filter((code) => {
+    const board = findBoard(code);
+    return board !== undefined && boardTakesCredit(board, data.activity, claimDate);
+  });
+
+  return [
+    {
+      type: 'CreditClaimed',
+      data: {
+        claimId: data.claimId,
+        activity: data.activity,
+        occurredAt: data.occurredAt.toISOString(),
+        twelfths: twelfthsToJson(amount),
+        breakdown,
+        boards,
+        clinicalRole: profile.clinicalRole,
+        certificate: certificateFor(profile.clinicalRole),
+        profileVersion: profile.version,
+      },
+    },
+  ];
+}
+
+function refuseEmptyClaim(
+  activity: Activity,
+  occurredAt: Date,
+  claimable: bigint,
+  closed: readonly CreditLot[],
+  timeZone: string,
+): never {
+  const label = ACTIVITY_LABEL[activity];
+  if (closed.length > 0) {
+    const years = closed
+      .map(
+        (lot) =>
+          `${describeAmount(unclaimedIn(lot))} earned in ${lot.earnedYear} could be claimed until ${lot.claimDeadline}`,
+      )
+      .join('; ');
+    throw new DomainRuleViolation({
+      rule: 'R5',
+      code: 'claim-window-closed',
+      message:
+        `no ${label} credit can be claimed: ${years} (${timeZone}); ` +
+        'that credit has expired (credit may be claimed until 31 December of the second year after the year it was earned)',
+    });
+  }
+  if (claimable > 0n) {
+    const missing = QUARTER_CREDIT_TWELFTHS - claimable;
+    const answers =
+      (missing + BOARD_REVIEW_TWELFTHS_PER_CORRECT_ANSWER - 1n) /
+      BOARD_REVIEW_TWELFTHS_PER_CORRECT_ANSWER;
+    throw new DomainRuleViolation({
+      rule: 'R6',
+      code: 'nothing-to-claim',
+      message:
+        `only ${claimable}/12 credit of ${label} credit is unclaimed, less than the quarter credit a ` +
+        `board-review claim needs (R3); answer ${answers} more question(s) correctly for the first time, then claim again`,
+    });
+  }
+  throw new DomainRuleViolation({
+    rule: 'R6',
+    code: 'nothing-to-claim',
+    message: `there is no unclaimed ${label} credit earned by ${occurredAt.toISOString()} to claim`,
+  });
+}
+
+/** Erasure is recorded once; the key is destroyed outside the domain. */
+function erasePersonalData({ data }: ErasePersonalData, state: LearnerState): LearnerEvent[] {
+  if (state.personalDataErased) return [];
+  const reason = data.reason?.trim() ?? '';
+  return [
+    {
+      type: 'PersonalDataErased',
+      data: { occurredAt: data.occurredAt.toISOString(), ...(reason === '' ? {} : { reason }) },
+    },
+  ];
+}

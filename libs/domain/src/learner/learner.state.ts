@@ -1,0 +1,57 @@
+import type { Activity } from '../credits/activity';
+import type { CertificateKind, ClinicalRole } from './clinical-role';
+import type { PersonalData } from './learner.events';
+
+/** The folded state of one `learner-<id>` stream. Amounts are bigint twelfths. */
+
+export interface LearnerProfile {
+  readonly version: number;
+  readonly updatedAt: Date;
+  readonly clinicalRole: ClinicalRole;
+  readonly country: string;
+  readonly boards: readonly string[];
+  readonly licenseStates: readonly string[];
+  /** Undefined once the learner's personal data was erased (crypto-shredded). */
+  readonly personal: PersonalData | undefined;
+}
+
+/** One earning fact: a research (R1) or a first correct answer (R2). */
+export interface EarnedCredit {
+  readonly activity: Activity;
+  /** The research id or question id that earned it. */
+  readonly sourceId: string;
+  readonly earnedYear: number;
+  readonly twelfths: bigint;
+  readonly occurredAt: Date;
+}
+
+export interface ClaimedLine {
+  readonly earnedYear: number;
+  readonly twelfths: bigint;
+  readonly claimDeadline: string;
+}
+
+export interface Claim {
+  readonly claimId: string;
+  readonly activity: Activity;
+  readonly occurredAt: Date;
+  readonly twelfths: bigint;
+  readonly breakdown: readonly ClaimedLine[];
+  readonly boards: readonly string[];
+  readonly clinicalRole: ClinicalRole;
+  readonly certificate: CertificateKind;
+  readonly profileVersion: number;
+}
+
+export interface LearnerState {
+  readonly profile: LearnerProfile | undefined;
+  readonly personalDataErased: boolean;
+  /** R1: research ids already recorded. */
+  readonly researchIds: ReadonlySet<string>;
+  /** R2/R14: questions already answered correctly. */
+  readonly correctlyAnsweredQuestionIds: ReadonlySet<string>;
+  /** Every earning fact, in stream order. */
+  readonly earned: readonly EarnedCredit[];
+  /** Claims by claim id, in stream order. */
+  readonly claims: ReadonlyMap<string, Claim>;
+}
