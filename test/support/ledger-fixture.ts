@@ -1,0 +1,199 @@
+import {
+  boardSubmissionDecider,
+  boardSubmissionStreamName,
+  claimTag,
+  creditTotals,
+  learnerDecider,
+  learnerStreamName,
+  mocPoints,
+  amountView,
+  ACTIVITIES,
+  type BoardSubmissionCommand,
+  type BoardSubmissionState,
+  type LearnerCommand,
+  type LearnerState,
+} from '@ledger/domain';
+import { PostgresEventStore, runMigrations } from '@ledger/event-store';
+import {
+  boardSubmissionEventCodec,
+  learnerEventCodec,
+  LEDGER_MIGRATIONS,
+  LEDGER_MIGRATIONS_LOCK,
+  LEDGER_MIGRATIONS_TABLE,
+  PersonalDataCipher,
+  StreamCommandExecutor,
+} from '@ledger/ledger';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { freshDatabase } from './test-database';
+
+export const FIXTURE_NOW = new Date('2026-11-28T12:00:00Z');
+export const FIXTURE_ZONE = 'UTC';
+
+/** A ledger on a fresh database, driven through the real command executor (no HTTP). */
+export class LedgerFixture {
+  readonly executor: StreamCommandExecutor;
+  readonly learnerCodec;
+  readonly submissionCodec = boardSubmissionEventCodec();
+  readonly learners = new Set<string>();
+  readonly submissions = new Set<string>();
+
+  private constructor(
+    readonly url: string,
+    readonly store: PostgresEventStore,
+    readonly pool: Pool,
+    private readonly drop: () => Promise<void>,
+  ) {
+    this.executor = new StreamCommandExecutor(store);
+    this.learnerCodec = learnerEventCodec(new PersonalDataCipher(pool, Buffer.alloc(32, 7)));
+  }
+
+  static async create(label: string): Promise<LedgerFixture> {
+    const db = await freshDatabase(label);
+    const store = await PostgresEventStore.create({ connectionString: db.url, pollIntervalMs: 20 });
+    const pool = new Pool({ connectionString: db.url, max: 4 });
+    await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
+    return new LedgerFixture(db.url, store, pool, db.drop);
+  }
+
+  private context = () => ({ now: FIXTURE_NOW, timeZone: FIXTURE_ZONE, maxClockSkewMs: 60_000 });
+
+  /** Runs a learner command; a rule refusal is returned, not thrown (random sequences make many). */
+  async learner(
+    learnerId: string,
+    command: LearnerCommand,
+  ): Promise<{ position: bigint | undefined; refused?: string }> {
+    this.learners.add(learnerId);
+    try {
+      const outcome = await this.executor.execute({
+        streamName: learnerStreamName(learnerId),
+        decider: learnerDecider,
+        codec: this.learnerCodec,
+        command,
+        context: this.context,
+        metadata: { actor: 'test', correlationId: 'fixture', commandId: randomUUID() },
+      });
+      return { position: outcome.position };
+    } catch (error) {
+      if ((error as { name?: string }).name === 'DomainRuleViolation')
+        return { position: undefined, refused: (error as { code?: string }).code };
+      throw error;
+    }
+  }
+
+  async submission(
+    submissionId: string,
+    command: BoardSubmissionCommand,
+  ): Promise<{ position: bigint | undefined; refused?: string }> {
+    this.submissions.add(submissionId);
+    try {
+      const outcome = await this.executor.execute({
+        streamName: boardSubmissionStreamName(submissionId),
+        decider: boardSubmissionDecider,
+        codec: this.submissionCodec,
+        command,
+        context: this.context,
+        metadata: { actor: 'test', correlationId: 'fixture', commandId: randomUUID() },
+      });
+      return { position: outcome.position };
+    } catch (error) {
+      if ((error as { name?: string }).name === 'DomainRuleViolation')
+        return { position: undefined, refused: (error as { code?: string }).code };
+      throw error;
+    }
+  }
+
+  async learnerState(learnerId: string): Promise<LearnerState> {
+    return (
+      await new StreamCommandExecutor(this.store).state(
+        learnerStreamName(learnerId),
+        learnerDecider,
+        this.learnerCodec,
+      )
+    ).state;
+  }
+
+  async submissionState(submissionId: string): Promise<BoardSubmissionState> {
+    return (
+      await new StreamCommandExecutor(this.store).state(
+        boardSubmissionStreamName(submissionId),
+        boardSubmissionDecider,
+        this.submissionCodec,
+      )
+    ).state;
+  }
+
+  /** What the pure domain fold of the log says a learner's credits and claims are. */
+  async expected(learnerId: string): Promise<{
+    activities: Record<string, Record<string, { credits: string; twelfths: number }>>;
+    mocTotal: { credits: string; twelfths: number };
+    claims: {
+      claimId: string;
+      tag: string;
+      claimed: { credits: string; twelfths: number };
+      statuses: Record<string, string>;
+    }[];
+  }> {
+    const state = await this.learnerState(learnerId);
+    const totals = creditTotals(state, FIXTURE_NOW, FIXTURE_ZONE);
+    const activities: Record<string, Record<string, { credits: string; twelfths: number }>> = {};
+    for (const activity of ACTIVITIES) {
+      const t = totals[activity];
+      activities[activity] = {
+        earned: amountView(t.earned, activity),
+        claimed: amountView(t.claimed, activity),
+        unclaimed: amountView(t.unclaimed, activity),
+        expired: amountView(t.expired, activity),
+      };
+    }
+    const submissionStates: BoardSubmissionState[] = [];
+    for (const id of this.submissions) {
+      const s = await this.submissionState(id);
+      if (s.status !== 'not-requested' && s.learnerId === learnerId) submissionStates.push(s);
+    }
+    const accepted = submissionStates.filter(
+      (s) => s.status === 'accepted' || s.status === 'confirmed',
+    );
+    const moc = mocPoints(
+      accepted.map((s) =>
+        s.status === 'not-requested'
+          ? { board: '', twelfths: 0n }
+          : { board: s.board, twelfths: s.twelfths },
+      ),
+    );
+    const claims = [...state.claims.values()].map((c) => {
+      const mine = submissionStates.filter(
+        (s) => s.status !== 'not-requested' && s.claimId === c.claimId,
+      );
+      return {
+        claimId: c.claimId,
+        tag: claimTag(
+          c.boards,
+          mine.map((s) =>
+            s.status === 'not-requested'
+              ? { board: '', status: 'requested' as const }
+              : { board: s.board, status: s.status },
+          ),
+        ),
+        claimed: amountView(c.twelfths, c.activity),
+        statuses: Object.fromEntries(
+          mine.map((s) => (s.status === 'not-requested' ? ['', ''] : [s.board, s.status])),
+        ),
+      };
+    });
+    return { activities, mocTotal: amountView(moc.total, 'ipoc'), claims };
+  }
+
+  async headPosition(): Promise<bigint> {
+    const { rows } = await this.pool.query<{ p: string | null }>(
+      'SELECT max(position)::text AS p FROM events',
+    );
+    return BigInt(rows[0]?.p ?? '0');
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    await this.pool.end();
+    await this.drop();
+  }
+}
