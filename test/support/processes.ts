@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** A compiled app of this repo (npm test builds before jest runs). */
+export function compiledApp(app: 'api' | 'worker' | 'board-simulator' | 'cli'): string {
+  const file = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: run npm run build (npm test does) before these tests`);
+  return file;
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  output(): string;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts a compiled app as a real child process, with its output kept for diagnosis. */
+export function startProcess(
+  app: 'api' | 'worker' | 'board-simulator' | 'cli',
+  env: Record<string, string>,
+): RunningProcess {
+  const child = spawn(process.execPath, [compiledApp(app)], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
+  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => out,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
