@@ -1,0 +1,15 @@
+/** @ledger/certificates: the PDF certificate of a claim (R11). */
+export {
+  ACTIVITY_DESCRIPTIONS,
+  DEFAULT_PROVIDER_NAME,
+  type ActivityDescription,
+  type CertificateBoardLine,
+  type CertificateInput,
+} from './certificate-input';
+export {
+  certificateWording,
+  creditPhrase,
+  ERASED_NAME,
+  type CertificateWording,
+} from './certificate-wording';
+export { renderCertificate } from './render-certificate';
