@@ -20,12 +20,14 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ledgerValidationPipe } from './http/validation';
 import { ClaimCreditsController } from './learners/claim-credits/claim-credits.controller';
+import { CertificateController } from './learners/certificate/certificate.controller';
 import { RecordAnswerController } from './learners/record-answer/record-answer.controller';
 import { RecordResearchController } from './learners/record-research/record-research.controller';
 import { UpdateProfileController } from './learners/update-profile/update-profile.controller';
 import { createMetrics, METRICS } from './operations/metrics';
 import { MetricsController } from './operations/metrics.controller';
 import { ProjectionHost } from './operations/projection-host';
+import { BoardProcessHost } from './operations/board-process-host';
 import { ProjectionsController } from './operations/projections.controller';
 import { LearnerQueriesController } from './queries/learner-queries.controller';
 import { ReportsController } from './queries/reports.controller';
@@ -85,6 +87,7 @@ export class AppModule {
         ClaimCreditsController,
         RetryBoardSubmissionController,
         LearnerQueriesController,
+        CertificateController,
         ReportsController,
         ProjectionsController,
         MetricsController,
@@ -98,6 +101,7 @@ export class AppModule {
             createMetrics(readModels, store instanceof PostgresEventStore ? store.pool : undefined),
         },
         ProjectionHost,
+        BoardProcessHost,
         ExecuteLearnerCommandHandler,
         ExecuteBoardSubmissionCommandHandler,
         RetryBoardSubmissionHandler,

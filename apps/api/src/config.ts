@@ -20,6 +20,14 @@ export interface LedgerConfig {
   maxClockSkewMs: number;
   /** Run the projections inside this process (LEDGER_RUN_PROJECTIONS, default on). */
   runProjections: boolean;
+  /** Where the boards answer (BOARD_GATEWAY_URL); unset: the local board simulator of `npm start`. */
+  boardGatewayUrl: string | undefined;
+  /** Run the board submission process inside this process (LEDGER_RUN_BOARD_PROCESS, default on). */
+  runBoardProcess: boolean;
+  /** How often accepted submissions are checked for confirmation (BOARD_SWEEP_INTERVAL_MS). */
+  boardSweepIntervalMs: number;
+  /** The board gateway's retry budget per call (BOARD_GATEWAY_MAX_ATTEMPTS). */
+  boardGatewayMaxAttempts: number;
 }
 
 /**
@@ -64,6 +72,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       'LEDGER_MAX_CLOCK_SKEW_MS',
     ),
     runProjections: (env.LEDGER_RUN_PROJECTIONS ?? 'true') !== 'false',
+    boardGatewayUrl: env.BOARD_GATEWAY_URL || undefined,
+    runBoardProcess: (env.LEDGER_RUN_BOARD_PROCESS ?? 'true') !== 'false',
+    boardSweepIntervalMs: integer(env.BOARD_SWEEP_INTERVAL_MS, 60_000, 'BOARD_SWEEP_INTERVAL_MS'),
+    boardGatewayMaxAttempts: integer(
+      env.BOARD_GATEWAY_MAX_ATTEMPTS,
+      4,
+      'BOARD_GATEWAY_MAX_ATTEMPTS',
+    ),
   };
 }
 

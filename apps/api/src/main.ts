@@ -1,5 +1,9 @@
 import 'reflect-metadata';
 import { resolveDatabase } from '@ledger/database';
+import {
+  startBoardSimulator,
+  type RunningBoardSimulator,
+} from '../../board-simulator/src/board-simulator';
 import { createApp } from './bootstrap';
 import { loadConfig } from './config';
 
@@ -10,14 +14,24 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     port: config.embeddedPostgresPort,
   });
+  // Outside production, with no board gateway configured, a board simulator runs next to the
+  // service so that the embedded default submits claims end to end.
+  let simulator: RunningBoardSimulator | undefined;
+  if (!config.boardGatewayUrl && !config.production && config.runBoardProcess) {
+    const port = Number.parseInt(process.env.BOARD_SIMULATOR_PORT ?? '4010', 10);
+    simulator = await startBoardSimulator({ port }).catch(() => startBoardSimulator({ port: 0 }));
+    config.boardGatewayUrl = simulator.url;
+  }
   const app = await createApp({ config, databaseUrl: database.url, databaseKind: database.kind });
   const host = process.env.HOST ?? '127.0.0.1';
   await app.listen(config.port, host);
   process.stdout.write(
-    `cme-ledger api listening on http://${host}:${config.port} (database: ${database.kind}, event store: ${config.eventStore})\n`,
+    `cme-ledger api listening on http://${host}:${config.port} (database: ${database.kind}, event store: ${config.eventStore}` +
+      `, boards: ${simulator ? `simulator at ${simulator.url}` : (config.boardGatewayUrl ?? 'none')})\n`,
   );
   const stop = async (): Promise<void> => {
     await app.close();
+    await simulator?.close();
     await database.stop();
     process.exit(0);
   };

@@ -1,7 +1,23 @@
 import 'reflect-metadata';
 import { resolveDatabase } from '@ledger/database';
-import { createEventStore } from '@ledger/event-store';
-import { openReadModels, ProjectionWorker } from '@ledger/read-models';
+import { HttpBoardGateway } from '@ledger/boards';
+import { createEventStore, runMigrations } from '@ledger/event-store';
+import {
+  BoardSubmissionProcess,
+  boardSubmissionEventCodec,
+  learnerEventCodec,
+  LEDGER_MIGRATIONS,
+  LEDGER_MIGRATIONS_LOCK,
+  LEDGER_MIGRATIONS_TABLE,
+  PersonalDataCipher,
+  StreamCommandExecutor,
+} from '@ledger/ledger';
+import {
+  acceptedUnconfirmedSubmissions,
+  openReadModels,
+  ProjectionWorker,
+} from '@ledger/read-models';
+import { Pool } from 'pg';
 import { loadConfig } from '../../api/src/config';
 
 /**
@@ -32,12 +48,47 @@ async function main(): Promise<void> {
     : 1000;
   const worker = new ProjectionWorker(readModels, store, { log, batchSize });
   worker.start();
-  log('cme-ledger worker started', { projections: worker.runners.map((r) => r.projection.name) });
+  // The board submission process, when a board gateway is configured.
+  const pool = new Pool({
+    connectionString: database.url,
+    max: 4,
+    application_name: 'cme-ledger-worker',
+  });
+  pool.on('error', () => undefined);
+  let process_: BoardSubmissionProcess | undefined;
+  if (config.boardGatewayUrl && config.runBoardProcess) {
+    await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
+    process_ = new BoardSubmissionProcess(
+      store,
+      pool,
+      new StreamCommandExecutor(store),
+      learnerEventCodec(new PersonalDataCipher(pool, config.masterKey)),
+      boardSubmissionEventCodec(),
+      new HttpBoardGateway({
+        baseUrl: config.boardGatewayUrl,
+        maxAttempts: config.boardGatewayMaxAttempts,
+      }),
+      () => new Date(),
+      { timeZone: config.timeZone, maxClockSkewMs: config.maxClockSkewMs },
+      {
+        acceptedSubmissions: () => acceptedUnconfirmedSubmissions(readModels),
+        sweepIntervalMs: config.boardSweepIntervalMs,
+        log,
+      },
+    );
+    process_.start();
+  }
+  log('cme-ledger worker started', {
+    projections: worker.runners.map((r) => r.projection.name),
+    boardSubmissionProcess: process_ ? config.boardGatewayUrl : 'off (no BOARD_GATEWAY_URL)',
+  });
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    await process_?.stop();
     await worker.stop();
+    await pool.end();
     await readModels.destroy();
     await store.close();
     await database.stop();

@@ -41,3 +41,7 @@ export {
   RetryBoardSubmissionHandler,
   SubmissionNotFoundError,
 } from './board-submission/retry-board-submission';
+export {
+  BoardSubmissionProcess,
+  type BoardSubmissionProcessOptions,
+} from './board-submission/board-submission-process';

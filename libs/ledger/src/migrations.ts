@@ -36,6 +36,17 @@ CREATE TABLE idempotency_records (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'process checkpoints',
+    sql: /* sql */ `
+CREATE TABLE process_checkpoints (
+  name       text        PRIMARY KEY,
+  position   bigint      NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 export const LEDGER_MIGRATIONS_TABLE = 'ledger_migrations';

@@ -26,6 +26,7 @@ export {
   learnerCredits,
   learnerDeadlines,
   learnerClaims,
+  acceptedUnconfirmedSubmissions,
   claimView,
   submissionView,
   type CreditsView,

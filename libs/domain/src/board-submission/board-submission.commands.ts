@@ -37,9 +37,14 @@ export type ConfirmBoardRecord = {
   data: { occurredAt: Date };
 };
 
+/**
+ * R16: a new attempt after a failure. A failure the board gave for the learner's data (not
+ * retryable as it stands) can be retried once the profile changed after it: `profileUpdatedAt`
+ * is when the learner's profile last changed.
+ */
 export type RetryBoardSubmission = {
   type: 'RetryBoardSubmission';
-  data: { occurredAt: Date; profileGaps?: readonly string[] };
+  data: { occurredAt: Date; profileGaps?: readonly string[]; profileUpdatedAt?: Date };
 };
 
 export type FlagForFollowUp = {

@@ -246,6 +246,32 @@ describe('board submission decider', () => {
         .thenThrows({ rule: 'R16', code: 'failure-not-retryable' });
       expect(error.message).toContain('ABIM does not take this activity');
     });
+
+    it('R16: once the learner corrected the profile after the refusal, the retry is a new attempt', () => {
+      given([
+        requested,
+        boardSubmissionFailed({
+          reason: 'unknown learner',
+          retryable: false,
+          occurredAt: '2025-06-10T08:00:06.000Z',
+        }),
+      ])
+        .when(retryBoardSubmission({ profileUpdatedAt: at('2025-06-10T09:00:00Z') }))
+        .then([boardSubmissionRetryRequested({ attempt: 2 })]);
+    });
+
+    it('R16: a profile changed before the refusal does not allow a retry', () => {
+      given([
+        requested,
+        boardSubmissionFailed({
+          reason: 'unknown learner',
+          retryable: false,
+          occurredAt: '2025-06-10T08:00:06.000Z',
+        }),
+      ])
+        .when(retryBoardSubmission({ profileUpdatedAt: at('2025-06-10T07:00:00Z') }))
+        .thenThrows({ rule: 'R16', code: 'failure-not-retryable' });
+    });
   });
 
   describe('evolve', () => {

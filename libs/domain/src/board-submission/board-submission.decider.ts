@@ -329,11 +329,16 @@ function retry(
       message: `only a failed submission can be retried; this one to ${submission.board} is ${submission.status}`,
     });
   }
-  if (!submission.lastFailure.retryable) {
+  const profileChangedSince =
+    data.profileUpdatedAt !== undefined &&
+    data.profileUpdatedAt.getTime() >= submission.lastFailure.at.getTime();
+  if (!submission.lastFailure.retryable && !profileChangedSince) {
     throw new DomainRuleViolation({
       rule: 'R16',
       code: 'failure-not-retryable',
-      message: `${submission.board} refused this submission for a reason a retry cannot fix: ${submission.lastFailure.reason}`,
+      message:
+        `${submission.board} refused this submission: ${submission.lastFailure.reason}. ` +
+        'Correct the CME profile, then retry: the same data would be refused again',
     });
   }
   const ref = refOf(submission);

@@ -72,7 +72,14 @@ export class RetryBoardSubmissionHandler implements ICommandHandler<
     return this.commandBus.execute(
       new ExecuteBoardSubmissionCommand(
         submissionId,
-        { type: 'RetryBoardSubmission', data: { occurredAt: this.clock(), profileGaps } },
+        {
+          type: 'RetryBoardSubmission',
+          data: {
+            occurredAt: this.clock(),
+            profileGaps,
+            profileUpdatedAt: learner.state.profile?.updatedAt,
+          },
+        },
         metadata,
       ),
     );

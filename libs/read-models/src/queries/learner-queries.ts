@@ -291,3 +291,20 @@ export async function learnerClaims(
 }
 
 export type { ClaimRow };
+
+/** R9: submissions a board accepted and has not confirmed yet (what the process sweeps). */
+export async function acceptedUnconfirmedSubmissions(
+  dataSource: DataSource,
+  limit = 500,
+): Promise<string[]> {
+  const { projections } = await projectionsAt(dataSource, ['claims'], undefined, 0).catch(() => ({
+    projections: undefined,
+  }));
+  const schema = projections?.get('claims')?.schema;
+  if (!schema) return [];
+  const rows = (await dataSource.query(
+    `SELECT submission_id FROM ${schema}.board_submissions WHERE status = 'accepted' ORDER BY accepted_at LIMIT $1`,
+    [limit],
+  )) as { submission_id: string }[];
+  return rows.map((r) => r.submission_id);
+}

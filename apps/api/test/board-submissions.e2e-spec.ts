@@ -1,0 +1,311 @@
+import { randomUUID } from 'node:crypto';
+import pdfParse from 'pdf-parse';
+import request from 'supertest';
+import {
+  startBoardSimulator,
+  type RunningBoardSimulator,
+} from '../../board-simulator/src/board-simulator';
+import { eventually } from '../../../test/support/eventually';
+import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
+
+const PROFILE = (learnerBoardId: string) => ({
+  clinicalRole: 'physician',
+  firstName: 'Ada',
+  lastName: 'Quinn',
+  birthMonth: 3,
+  birthDay: 14,
+  country: 'US',
+  boards: [{ boardId: 'ABIM', learnerBoardId }],
+  licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
+});
+
+interface ClaimWithTag {
+  claimId: string;
+  tag: string;
+  submissions: {
+    submissionId: string;
+    board: string;
+    status: string;
+    reason: string | null;
+    retryable: boolean | null;
+    attempt: number;
+  }[];
+}
+
+describe('board submissions through the real board simulator over HTTP (R8, R9, R16)', () => {
+  let sim: RunningBoardSimulator;
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+
+  beforeAll(async () => {
+    sim = await startBoardSimulator({ port: 0, confirmAfterMs: 1500 });
+    t = await startTestApp('board_submissions', {
+      boardGatewayUrl: sim.url,
+      boardSweepIntervalMs: 200,
+      boardGatewayMaxAttempts: 3,
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await sim.close();
+  });
+  afterEach(async () => {
+    await fetch(`${sim.url}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outage: false, latencyMs: 0, errorRate: 0 }),
+    });
+  });
+
+  const faults = (body: Record<string, unknown>) =>
+    fetch(`${sim.url}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  async function claimFor(
+    profile: Record<string, unknown>,
+  ): Promise<{ learnerId: string; claimId: string; position: string }> {
+    const learnerId = `b-${randomUUID().slice(0, 8)}`;
+    await http()
+      .put(`/v1/learners/${learnerId}/profile`)
+      .set(bearer('service'))
+      .send(profile)
+      .expect(200);
+    await http()
+      .post(`/v1/learners/${learnerId}/questions-researched`)
+      .set(bearer('service'))
+      .send({ researchId: 'r1', occurredAt: '2026-11-01T10:00:00Z' })
+      .expect(201);
+    const res = await http()
+      .post(`/v1/learners/${learnerId}/claims`)
+      .set(bearer('service'))
+      .send({ activity: 'ipoc', occurredAt: '2026-11-02T10:00:00Z' })
+      .expect(201);
+    return { learnerId, claimId: res.body.claim.claimId, position: res.body.position };
+  }
+
+  async function claimOf(learnerId: string, claimId: string): Promise<ClaimWithTag> {
+    const res = await http()
+      .get(`/v1/learners/${learnerId}/claims`)
+      .set(bearer('service'))
+      .expect(200);
+    const claim = (res.body.claims as ClaimWithTag[]).find((c) => c.claimId === claimId);
+    if (!claim) throw new Error('claim not projected yet');
+    return claim;
+  }
+
+  const tagBecomes = (learnerId: string, claimId: string, tag: string, timeoutMs = 15000) =>
+    eventually(
+      async () => {
+        const claim = await claimOf(learnerId, claimId);
+        if (claim.tag !== tag) throw new Error(`tag is ${claim.tag}, waiting for ${tag}`);
+        return claim;
+      },
+      { timeoutMs },
+    );
+
+  async function records(): Promise<
+    { board: string; submissionId: string; receivedCount: number; confirmedAt: string | null }[]
+  > {
+    const res = await fetch(`${sim.url}/admin/records`);
+    return (
+      (await res.json()) as {
+        records: {
+          board: string;
+          submissionId: string;
+          receivedCount: number;
+          confirmedAt: string | null;
+        }[];
+      }
+    ).records;
+  }
+
+  it('Not submitted: no board selected in the profile at claim time', async () => {
+    const { learnerId, claimId } = await claimFor({ ...PROFILE('123456'), boards: [] });
+    const claim = await tagBecomes(learnerId, claimId, 'Not submitted');
+    expect(claim.submissions).toEqual([]);
+  });
+
+  it('Pending while the board is answering, then Submitted, then confirmed by the board a while later', async () => {
+    await faults({ latencyMs: 2500 });
+    const { learnerId, claimId } = await claimFor(PROFILE('123456'));
+    const pending = await eventually(async () => {
+      const claim = await claimOf(learnerId, claimId);
+      if (claim.submissions.length === 0) throw new Error('not requested yet');
+      return claim;
+    });
+    expect(pending.tag).toBe('Pending');
+    expect(pending.submissions).toEqual([
+      expect.objectContaining({ board: 'ABIM', status: 'requested', attempt: 1 }),
+    ]);
+    await faults({ latencyMs: 0 });
+    const submitted = await tagBecomes(learnerId, claimId, 'Submitted');
+    const submissionId = submitted.submissions[0]!.submissionId;
+    expect((await records()).filter((r) => r.submissionId === submissionId)).toHaveLength(1);
+    await eventually(
+      async () => {
+        const claim = await claimOf(learnerId, claimId);
+        if (claim.submissions[0]?.status !== 'confirmed') throw new Error('not confirmed yet');
+      },
+      { timeoutMs: 15000 },
+    );
+  });
+
+  it("Rejected with the board's reason for an unknown learner; corrected and retried, Submitted", async () => {
+    const { learnerId, claimId } = await claimFor(PROFILE('000123'));
+    const rejected = await tagBecomes(learnerId, claimId, 'Rejected');
+    const failed = rejected.submissions[0]!;
+    expect(failed).toEqual(
+      expect.objectContaining({
+        status: 'failed',
+        retryable: false,
+        reason: expect.stringMatching(/ABIM/),
+      }),
+    );
+    // The board refused this data: retrying it unchanged is refused by the rules (R16).
+    const unchanged = await http()
+      .post(`/v1/board-submissions/${failed.submissionId}/retry`)
+      .set(bearer('service'))
+      .expect(422);
+    expect(unchanged.body).toEqual(
+      expect.objectContaining({ code: 'failure-not-retryable', rule: 'R16' }),
+    );
+    await http()
+      .put(`/v1/learners/${learnerId}/profile`)
+      .set(bearer('service'))
+      .send(PROFILE('654321'))
+      .expect(200);
+    await http()
+      .post(`/v1/board-submissions/${failed.submissionId}/retry`)
+      .set(bearer('service'))
+      .expect(202);
+    const submitted = await tagBecomes(learnerId, claimId, 'Submitted');
+    expect(submitted.submissions[0]!.attempt).toBe(2);
+  });
+
+  it('Rejected at once when the profile lacks the board id (R16); after the correction the retry is Submitted', async () => {
+    const { learnerId, claimId } = await claimFor({
+      ...PROFILE('123456'),
+      boards: [{ boardId: 'ABIM' }],
+    });
+    const rejected = await tagBecomes(learnerId, claimId, 'Rejected');
+    const failed = rejected.submissions[0]!;
+    expect(failed.reason).toMatch(/ABIM/);
+    expect(failed.retryable).toBe(true);
+    await http()
+      .put(`/v1/learners/${learnerId}/profile`)
+      .set(bearer('service'))
+      .send(PROFILE('123456'))
+      .expect(200);
+    await http()
+      .post(`/v1/board-submissions/${failed.submissionId}/retry`)
+      .set(bearer('service'))
+      .expect(202);
+    const submitted = await tagBecomes(learnerId, claimId, 'Submitted');
+    expect(submitted.submissions[0]).toEqual(
+      expect.objectContaining({ status: expect.stringMatching(/accepted|confirmed/), attempt: 2 }),
+    );
+  });
+
+  it('an outage that ends inside the retry budget ends Submitted', async () => {
+    await faults({ errorRate: 0.5 });
+    const { learnerId, claimId } = await claimFor(PROFILE('123456'));
+    setTimeout(() => void faults({ errorRate: 0 }), 150);
+    await tagBecomes(learnerId, claimId, 'Submitted');
+  });
+
+  it('an outage beyond the retry budget ends Rejected and retryable; a retry after it ends Submitted, one record at the board', async () => {
+    await faults({ outage: true });
+    const { learnerId, claimId } = await claimFor(PROFILE('123456'));
+    const rejected = await tagBecomes(learnerId, claimId, 'Rejected');
+    const failed = rejected.submissions[0]!;
+    expect(failed).toEqual(expect.objectContaining({ retryable: true, status: 'failed' }));
+    await faults({ outage: false });
+    await http()
+      .post(`/v1/board-submissions/${failed.submissionId}/retry`)
+      .set(bearer('admin'))
+      .expect(202);
+    await tagBecomes(learnerId, claimId, 'Submitted');
+    expect((await records()).filter((r) => r.submissionId === failed.submissionId)).toHaveLength(1);
+  });
+});
+
+describe('GET the PDF certificate of a claim (R11)', () => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+  beforeAll(async () => {
+    t = await startTestApp('certificates', { runBoardProcess: false });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const pdfBuffer = (
+    res: request.Response,
+    callback: (error: Error | null, body: Buffer) => void,
+  ) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => callback(null, Buffer.concat(chunks)));
+  };
+
+  async function certificateText(
+    role: string,
+    names: [string, string],
+  ): Promise<{ text: string; learnerId: string; claimId: string }> {
+    const learnerId = `c-${randomUUID().slice(0, 8)}`;
+    await http()
+      .put(`/v1/learners/${learnerId}/profile`)
+      .set(bearer('service'))
+      .send({ ...PROFILE('123456'), clinicalRole: role, firstName: names[0], lastName: names[1] })
+      .expect(200);
+    for (const q of ['q1', 'q2', 'q3', 'q4', 'q5']) {
+      await http()
+        .post(`/v1/learners/${learnerId}/answers`)
+        .set(bearer('service'))
+        .send({ questionId: q, correct: true, occurredAt: '2026-10-01T10:00:00Z' })
+        .expect(201);
+    }
+    const claim = await http()
+      .post(`/v1/learners/${learnerId}/claims`)
+      .set(bearer('service'))
+      .send({ activity: 'nejm-board-review', occurredAt: '2026-11-02T10:00:00Z' })
+      .expect(201);
+    const claimId = claim.body.claim.claimId as string;
+    const res = await http()
+      .get(`/v1/learners/${learnerId}/claims/${claimId}/certificate.pdf`)
+      .set(bearer('service'))
+      .buffer(true)
+      .parse(pdfBuffer)
+      .expect(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const parsed = await pdfParse(res.body as Buffer);
+    return { text: parsed.text.replace(/\s+/g, ' '), learnerId, claimId };
+  }
+
+  it('a physician gets a certificate of AMA PRA Category 1 Credit™ with the name and the rounded credits', async () => {
+    const { text } = await certificateText('physician', ['Ada', 'Quinn']);
+    expect(text).toContain('Ada Quinn');
+    expect(text).toMatch(/AMA PRA Category 1 Credit/);
+    expect(text).not.toMatch(/Certificate of Participation/i);
+    expect(text).toContain('0.75');
+    expect(text).toContain('ABIM');
+  });
+
+  it('a nurse practitioner gets a certificate of participation', async () => {
+    const { text } = await certificateText('nurse_practitioner', ['Bea', 'Ortiz']);
+    expect(text).toContain('Bea Ortiz');
+    expect(text).toMatch(/Participation/i);
+    expect(text).toContain('0.75');
+  });
+
+  it('answers 404 for a claim the learner does not have', async () => {
+    const res = await http()
+      .get(`/v1/learners/nobody/claims/${randomUUID()}/certificate.pdf`)
+      .set(bearer('compliance'))
+      .expect(404);
+    expect(res.body.code).toBe('not-found');
+  });
+});

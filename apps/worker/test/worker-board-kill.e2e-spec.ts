@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { boardSubmissionId } from '@ledger/domain';
+import {
+  startBoardSimulator,
+  type RunningBoardSimulator,
+} from '../../board-simulator/src/board-simulator';
+import { eventually } from '../../../test/support/eventually';
+import { LedgerFixture } from '../../../test/support/ledger-fixture';
+import { startProcess } from '../../../test/support/processes';
+
+describe('the worker killed with SIGKILL during a board submission', () => {
+  let f: LedgerFixture;
+  let sim: RunningBoardSimulator;
+  beforeAll(async () => {
+    f = await LedgerFixture.create('board_kill');
+    sim = await startBoardSimulator({ port: 0, confirmAfterMs: 60_000 });
+  });
+  afterAll(async () => {
+    await sim.close();
+    await f.close();
+  });
+
+  const faults = (body: Record<string, unknown>) =>
+    fetch(`${sim.url}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('restarted, ends with exactly one accepted record at the board', async () => {
+    const learnerId = `kill-${randomUUID().slice(0, 8)}`;
+    await f.learner(learnerId, {
+      type: 'UpdateProfile',
+      data: {
+        clinicalRole: 'physician',
+        firstName: 'Ada',
+        lastName: 'Quinn',
+        birthMonth: 3,
+        birthDay: 14,
+        country: 'US',
+        boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
+        licenses: [],
+        occurredAt: new Date('2026-01-01T00:00:00Z'),
+      },
+    });
+    await f.learner(learnerId, {
+      type: 'RecordResearch',
+      data: { researchId: 'r1', occurredAt: new Date('2026-02-01T00:00:00Z') },
+    });
+    const claimId = randomUUID();
+    await f.learner(learnerId, {
+      type: 'ClaimCredits',
+      data: { claimId, activity: 'ipoc', occurredAt: new Date('2026-02-02T00:00:00Z') },
+    });
+    const submissionId = boardSubmissionId(claimId, 'ABIM');
+    const env = {
+      DATABASE_URL: f.url,
+      BOARD_GATEWAY_URL: sim.url,
+      LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      BOARD_SWEEP_INTERVAL_MS: '500',
+    };
+    // The board answers slowly: the worker is killed while its call is in flight.
+    await faults({ latencyMs: 3000 });
+    const first = startProcess('worker', env);
+    try {
+      await eventually(
+        async () => {
+          const state = await f.submissionState(submissionId);
+          if (state.status !== 'requested') throw new Error('not requested yet');
+        },
+        { timeoutMs: 20000 },
+      );
+      await new Promise((r) => setTimeout(r, 800));
+    } finally {
+      await first.kill('SIGKILL');
+    }
+    expect((await f.submissionState(submissionId)).status).toBe('requested');
+    await faults({ latencyMs: 0 });
+    const second = startProcess('worker', env);
+    try {
+      await eventually(
+        async () => {
+          const state = await f.submissionState(submissionId);
+          if (state.status !== 'accepted' && state.status !== 'confirmed')
+            throw new Error(`status ${state.status}`);
+        },
+        { timeoutMs: 30000 },
+      );
+    } finally {
+      await second.kill('SIGTERM');
+    }
+    const res = await fetch(`${sim.url}/admin/records`);
+    const { records } = (await res.json()) as {
+      records: { submissionId: string; receivedCount: number }[];
+    };
+    const mine = records.filter((r) => r.submissionId === submissionId);
+    expect(mine).toHaveLength(1);
+    const history = await f.store.readStream(`board-submission-${submissionId}`);
+    expect(history.map((e) => e.type)).toEqual([
+      'BoardSubmissionRequested',
+      'BoardSubmissionSucceeded',
+    ]);
+  }, 90_000);
+});
