@@ -15,8 +15,12 @@ import { ApiError } from './api-error';
 import { toErrorResponse } from './error-mapping';
 
 const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
-/** A pending record older than this is taken over by a retry (its first request died). */
-const STALE_PENDING_MS = 30_000;
+/**
+ * A pending record older than this is taken over by a retry (its first request died with its
+ * process, or is stuck on a database that went away). Taking over is safe even if the first is
+ * still running: both carry the same command id, so the store records their events once.
+ */
+const STALE_PENDING_MS = 5_000;
 
 /**
  * `Idempotency-Key` on POST and PUT: the first answer (status and body, success or refusal) is
