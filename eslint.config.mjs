@@ -26,6 +26,15 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS configuration files (jest).
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The domain is pure: no framework, no database, no event-store client.
     files: ['libs/domain/**/*.ts'],
     rules: {
