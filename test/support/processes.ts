@@ -15,6 +15,8 @@ export function compiledApp(app: 'api' | 'worker' | 'board-simulator' | 'cli'): 
 export interface RunningProcess {
   child: ChildProcess;
   output(): string;
+  /** Throws, with the process's last output, if it has exited. */
+  assertRunning(): void;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -34,6 +36,13 @@ export function startProcess(
   return {
     child,
     output: () => out,
+    assertRunning() {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(
+          `${app} exited (${child.exitCode ?? child.signalCode}):\n${out.slice(-4000)}`,
+        );
+      }
+    },
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -65,6 +65,7 @@ describe('the worker killed with SIGKILL during a board submission', () => {
     try {
       await eventually(
         async () => {
+          first.assertRunning();
           const state = await f.submissionState(submissionId);
           if (state.status !== 'requested') throw new Error('not requested yet');
         },

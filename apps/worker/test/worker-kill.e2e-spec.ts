@@ -77,6 +77,7 @@ describe('the worker killed with SIGKILL mid-batch and restarted', () => {
         // Let it apply some batches, then kill it while it is working.
         const seen = await eventually(
           async () => {
+            worker.assertRunning();
             const p = await positions();
             const start = round === 0 ? 0n : (p['credit-balances'] ?? 0n);
             if ((p['credit-balances'] ?? 0n) <= start && round === 0)
