@@ -14,6 +14,8 @@ import { ApiKeyGuard, API_KEYS } from './auth/api-key.guard';
 import { apiKeysFromConfig } from './auth/api-keys';
 import { RetryBoardSubmissionController } from './board-submissions/retry-board-submission/retry-board-submission.controller';
 import type { LedgerConfig } from './config';
+import { ErasureModule } from './admin/erasure/erasure.module';
+import { AuditModule } from './audit/audit.module';
 import { CoreModule } from './core.module';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
@@ -60,6 +62,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(runtime),
+        AuditModule,
+        ErasureModule,
         CqrsModule.forRoot(),
         ThrottlerModule.forRoot([
           { name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute },

@@ -1,6 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { IsInstant } from '../http/validators';
 
 /** `minPosition`: the position a command answered; the read waits (a little) until the read models hold it. */
@@ -39,6 +49,7 @@ export class ExpiringQueryDto extends PageQueryDto {
   @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
     message: '$property must be a date YYYY-MM-DD',
   })
+  @IsISO8601({ strict: true }, { message: '$property must be a calendar date that exists' })
   before!: string;
 }
 

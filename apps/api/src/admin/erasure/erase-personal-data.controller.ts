@@ -1,0 +1,113 @@
+import { Controller, Delete, HttpCode, Inject, Logger, Query, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { learnerStreamName } from '@ledger/domain';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import {
+  ExecuteLearnerCommand,
+  LEDGER_CLOCK,
+  PersonalDataCipher,
+  StreamCommandExecutor,
+  type Clock,
+  type LearnerCommandOutcome,
+} from '@ledger/ledger';
+import type { Request } from 'express';
+import { Allow } from '../../auth/allow.decorator';
+import { ApiError } from '../../http/api-error';
+import { commandMetadata } from '../../http/command-context';
+import { LearnerIdParam } from '../../http/route-params';
+import { ErasePersonalDataQueryDto } from './erase-personal-data.request.dto';
+
+class ErasePersonalDataResponse {
+  @ApiProperty() learnerId!: string;
+  @ApiProperty({
+    description: 'Types of the events recorded: PersonalDataErased, or none when already erased',
+    example: ['PersonalDataErased'],
+  })
+  recorded!: string[];
+  @ApiProperty({ description: 'True when an earlier erasure had been recorded already' })
+  alreadyErased!: boolean;
+  @ApiProperty({ description: "The learner's key is destroyed: its personal data is unreadable" })
+  keyDestroyed!: boolean;
+  @ApiProperty({ nullable: true, type: String, example: '7' }) revision!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '1042' }) position!: string | null;
+}
+
+/**
+ * Crypto-shredding: records that the learner's personal data was erased (an event, so the
+ * history says who erased it and when), then destroys the learner's key, so the personal data
+ * encrypted in earlier events can no longer be read by anyone. The credit history, its totals
+ * and its hash chain stay as they were.
+ */
+@ApiTags('admin')
+@Controller('v1/learners/:learnerId/personal-data')
+export class ErasePersonalDataController {
+  private readonly logger = new Logger('Erasure');
+
+  constructor(
+    @Inject(CommandBus) private readonly commandBus: CommandBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PersonalDataCipher) private readonly cipher: PersonalDataCipher,
+    @Inject(StreamCommandExecutor) private readonly executor: StreamCommandExecutor,
+    @Inject(LEDGER_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Delete()
+  @HttpCode(200)
+  @Allow('admin')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      "Erase a learner's personal data: records PersonalDataErased and destroys the learner's key (crypto-shredding)",
+  })
+  @ApiOkResponse({ type: ErasePersonalDataResponse })
+  @ApiNotFoundResponse({ description: 'Nothing was ever recorded for this learner' })
+  @ApiUnauthorizedResponse({ description: 'No API key, or an unknown one' })
+  @ApiForbiddenResponse({ description: 'Only the admin role may erase' })
+  async erase(
+    @LearnerIdParam() learnerId: string,
+    @Query() query: ErasePersonalDataQueryDto,
+    @Req() req: Request,
+  ): Promise<ErasePersonalDataResponse> {
+    const streamName = learnerStreamName(learnerId);
+    if ((await this.store.streamRevision(streamName)) === undefined) {
+      throw new ApiError(404, 'not-found', `nothing was ever recorded for learner ${learnerId}`);
+    }
+    const metadata = commandMetadata(req, `DELETE ${req.path}`);
+    // The event first, then the key: if destroying the key fails, a retry records nothing new
+    // and destroys it; a profile update racing the erasure is shredded with it.
+    const outcome = await this.commandBus.execute<ExecuteLearnerCommand, LearnerCommandOutcome>(
+      new ExecuteLearnerCommand(
+        learnerId,
+        { type: 'ErasePersonalData', data: { occurredAt: this.clock(), reason: query.reason } },
+        metadata,
+      ),
+    );
+    await this.cipher.erase(learnerId);
+    this.executor.forget(streamName);
+    this.logger.log({
+      msg: 'personal data erased',
+      learnerId,
+      actor: metadata.actor,
+      correlationId: metadata.correlationId,
+      recorded: outcome.events.map((e) => e.type),
+    });
+    return {
+      learnerId,
+      recorded: outcome.events.map((e) => e.type),
+      alreadyErased: outcome.events.length === 0,
+      keyDestroyed: true,
+      revision: outcome.revision?.toString() ?? null,
+      position: outcome.position?.toString() ?? null,
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  InvalidAsOfError,
+  learnerCreditsAsOf,
+  parseAsOf,
+  type AsOf,
+  type CreditsAsOfView,
+} from '@ledger/audit';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } from '@ledger/ledger';
+import { ApiError } from '../../http/api-error';
+import { LearnerIdParam } from '../../http/route-params';
+import { AuditEndpoint } from '../audit-endpoint.decorator';
+import { AsOfQueryDto } from '../audit.query.dto';
+
+/** A learner's balances as they stood at an instant or position, rebuilt from the events alone. */
+@ApiTags('audit')
+@Controller('v1/audit/learners/:learnerId/credits')
+export class LearnerCreditsAsOfController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEDGER_CLOCK) private readonly clock: Clock,
+    @Inject(DECISION_SETTINGS) private readonly settings: DecisionSettings,
+  ) {}
+
+  @Get()
+  @AuditEndpoint(
+    "A learner's credits as they stood at an instant (events recorded by then) or a global position, " +
+      'replayed from the events without the read models; the same shape as GET /v1/learners/:id/credits',
+  )
+  @ApiOkResponse({
+    description:
+      'Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents, and what was replayed',
+  })
+  credits(
+    @LearnerIdParam() learnerId: string,
+    @Query() query: AsOfQueryDto,
+  ): Promise<CreditsAsOfView> {
+    return learnerCreditsAsOf(this.store, learnerId, this.asOf(query.asOf), {
+      timeZone: this.settings.timeZone,
+      now: this.clock,
+    });
+  }
+
+  private asOf(text: string | undefined): AsOf {
+    if (text === undefined) return { kind: 'instant', at: this.clock() };
+    try {
+      return parseAsOf(text);
+    } catch (error) {
+      if (!(error instanceof InvalidAsOfError)) throw error;
+      throw new ApiError(400, 'validation-failed', `asOf: ${error.message}`, {
+        errors: [{ field: 'asOf', message: error.message }],
+      });
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { checkIntegrity, type IntegrityReport } from '@ledger/audit';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { AuditEndpoint } from '../audit-endpoint.decorator';
+import { int64, IntegrityQueryDto } from '../audit.query.dto';
+
+/** Proof that no recorded event was altered, removed or reordered. */
+@ApiTags('audit')
+@Controller('v1/audit/integrity')
+export class IntegrityController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get()
+  @AuditEndpoint(
+    "Verifies every stream's hash chain and answers the digest of the log up to a position, to store and compare later",
+  )
+  @ApiOkResponse({
+    description:
+      '`ok` false names each broken chain (stream, revision, event, how); with expectedDigest, whether the history is still the one digested',
+  })
+  integrity(@Query() query: IntegrityQueryDto): Promise<IntegrityReport> {
+    return checkIntegrity(this.store, {
+      after: int64('after', query.after),
+      upTo: int64('upTo', query.upTo),
+      expectedDigest: query.expectedDigest,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { resolveDatabase, type ResolvedDatabase } from '@ledger/database';
+import { createEventStore, type EventStore } from '@ledger/event-store';
+import { openReadModels } from '@ledger/read-models';
+import type { DataSource } from 'typeorm';
+import type { LedgerConfig } from '../../api/src/config';
+
+/**
+ * The ledger the CLI works on, as configured for the API (DATABASE_URL, or the embedded server
+ * under LEDGER_DATA_DIR, started here if it is not running): opened on first use, closed once.
+ */
+export class CliContext {
+  private database: Promise<ResolvedDatabase> | undefined;
+  private store: Promise<EventStore> | undefined;
+  private readModels: Promise<DataSource> | undefined;
+
+  constructor(readonly config: LedgerConfig) {}
+
+  async databaseUrl(): Promise<string> {
+    this.database ??= resolveDatabase({
+      databaseUrl: this.config.databaseUrl,
+      dataDir: this.config.dataDir,
+      port: this.config.embeddedPostgresPort,
+    });
+    return (await this.database).url;
+  }
+
+  async eventStore(): Promise<EventStore> {
+    this.store ??= this.databaseUrl().then((url) =>
+      createEventStore({
+        kind: this.config.eventStore,
+        postgresUrl: url,
+        eventStoreDbConnectionString: this.config.eventStoreConnectionString,
+      }),
+    );
+    return this.store;
+  }
+
+  async readModelsSource(): Promise<DataSource> {
+    this.readModels ??= this.databaseUrl().then((url) =>
+      openReadModels(url, { name: 'cme-ledger-cli', poolSize: 2 }),
+    );
+    return this.readModels;
+  }
+
+  async close(): Promise<void> {
+    const settle = async <T>(p: Promise<T> | undefined, close: (v: T) => Promise<unknown>) => {
+      if (!p) return;
+      try {
+        await close(await p);
+      } catch {
+        // Opening failed: the error was reported by the command itself.
+      }
+    };
+    await settle(this.store, (s) => s.close());
+    await settle(this.readModels, (d) => d.destroy());
+    await settle(this.database, (d) => d.stop());
+  }
+}

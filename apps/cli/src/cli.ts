@@ -1,0 +1,328 @@
+import { createWriteStream } from 'node:fs';
+import { userInfo } from 'node:os';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  checkExport,
+  checkIntegrity,
+  digestLog,
+  exportLog,
+  importLog,
+  InvalidAsOfError,
+  learnerCreditsAsOf,
+  parseAsOf,
+  postgresImportTarget,
+} from '@ledger/audit';
+import { allProjections, requestRebuild } from '@ledger/read-models';
+import { loadConfig } from '../../api/src/config';
+import { CliContext } from './cli-context';
+import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
+
+export const USAGE = `Usage: npm run ledger -- <command> [options]
+
+Auditors
+  replay-learner <learnerId> [--as-of <instant|position>]
+      The learner's balances replayed from the events alone, as they stood at an instant
+      (ISO 8601 with a zone: what had been recorded by then) or a global position; default now.
+  verify [--up-to <position>] [--expected-digest <hex>]
+      Verifies every stream's hash chain and prints the log's digest; exit 1 if anything is
+      broken or the digest differs from the expected one.
+  digest [--after <position>] [--up-to <position>]
+      The digest of the log's range, to store and compare later.
+  export [--after <position>] [--up-to <position>] [--out <file>]
+      The log as NDJSON (one event a line, with hashes) to a file or stdout; its digest on stderr.
+  check-export <file> [--digest <hex>] [--after <position>] [--against-ledger]
+      Checks an export's hash chains and digest on their own; with --against-ledger, compares it
+      event by event with the configured ledger and names the first difference. Exit 1 if not ok.
+
+Operators
+  import <file>             Replays an export into the configured ledger, which must be empty.
+  rebuild <projection>      Asks the projection's runner to rebuild it from position zero.
+  projections               Each projection's position, events applied, failure, rebuild.
+
+The ledger is the one the API is configured with: DATABASE_URL, or the embedded PostgreSQL
+under LEDGER_DATA_DIR (default ./data). Exit codes: 0 ok, 1 check failed or error, 2 usage.
+`;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+interface Command {
+  positionals: string[];
+  options: Options;
+  run(
+    args: { positionals: string[]; values: Record<string, string | boolean | undefined> },
+    context: CliContext,
+    io: CliIo,
+  ): Promise<number>;
+}
+
+const str = (values: Record<string, string | boolean | undefined>, name: string) => {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+const HEX_DIGEST = /^[0-9a-fA-F]{64}$/;
+const digestOption = (name: string, value: string | undefined): string | undefined => {
+  if (value !== undefined && !HEX_DIGEST.test(value)) {
+    throw new UsageError(`--${name} must be 64 hex digits (a sha-256)`);
+  }
+  return value;
+};
+
+const COMMANDS: Record<string, Command> = {
+  'replay-learner': {
+    positionals: ['learnerId'],
+    options: { 'as-of': { type: 'string' } },
+    async run({ positionals: [learnerId], values }, context, io) {
+      const text = str(values, 'as-of');
+      let asOf;
+      try {
+        asOf = text === undefined ? { kind: 'instant' as const, at: new Date() } : parseAsOf(text);
+      } catch (error) {
+        if (error instanceof InvalidAsOfError) throw new UsageError(`--as-of ${error.message}`);
+        throw error;
+      }
+      const view = await learnerCreditsAsOf(await context.eventStore(), learnerId!, asOf, {
+        timeZone: context.config.timeZone,
+        now: () => new Date(),
+      });
+      await write(io.stdout, json(view));
+      return 0;
+    },
+  },
+  verify: {
+    positionals: [],
+    options: { 'up-to': { type: 'string' }, 'expected-digest': { type: 'string' } },
+    async run({ values }, context, io) {
+      const report = await checkIntegrity(await context.eventStore(), {
+        upTo: position('up-to', str(values, 'up-to')),
+        expectedDigest: digestOption('expected-digest', str(values, 'expected-digest')),
+      });
+      await write(io.stdout, json(report));
+      return report.ok ? 0 : 1;
+    },
+  },
+  digest: {
+    positionals: [],
+    options: { after: { type: 'string' }, 'up-to': { type: 'string' } },
+    async run({ values }, context, io) {
+      const report = await digestLog(await context.eventStore(), {
+        after: position('after', str(values, 'after')),
+        upTo: position('up-to', str(values, 'up-to')),
+      });
+      await write(io.stdout, json(report));
+      return 0;
+    },
+  },
+  export: {
+    positionals: [],
+    options: { after: { type: 'string' }, 'up-to': { type: 'string' }, out: { type: 'string' } },
+    async run({ values }, context, io) {
+      const out = exportLog(await context.eventStore(), {
+        after: position('after', str(values, 'after')),
+        upTo: position('up-to', str(values, 'up-to')),
+      });
+      const file = str(values, 'out');
+      const target = file === undefined ? io.stdout : createWriteStream(file, { flags: 'wx' });
+      if (file !== undefined) {
+        await new Promise<void>((resolve, reject) => {
+          target.once('open', () => resolve());
+          target.once('error', reject);
+        });
+      }
+      for await (const chunk of out.chunks) await write(target, chunk);
+      if (file !== undefined) {
+        await new Promise<void>((resolve, reject) => {
+          target.once('error', reject);
+          target.end(() => resolve());
+        });
+      }
+      await write(file === undefined ? io.stderr : io.stdout, json(out.digest()));
+      return 0;
+    },
+  },
+  'check-export': {
+    positionals: ['file'],
+    options: {
+      digest: { type: 'string' },
+      after: { type: 'string' },
+      'against-ledger': { type: 'boolean' },
+    },
+    async run({ positionals: [file], values }, context, io) {
+      const report = await checkExport(linesOf(file!, io), {
+        expectedDigest: digestOption('digest', str(values, 'digest')),
+        after: position('after', str(values, 'after')),
+        ledger: values['against-ledger'] === true ? await context.eventStore() : undefined,
+      });
+      await write(io.stdout, json(report));
+      return report.ok ? 0 : 1;
+    },
+  },
+  import: {
+    positionals: ['file'],
+    options: {},
+    async run({ positionals: [file] }, context, io) {
+      if (context.config.eventStore !== 'postgres') {
+        throw new UsageError(
+          'import replays into the PostgreSQL event store only (EVENT_STORE=postgres)',
+        );
+      }
+      const target = await postgresImportTarget(await context.databaseUrl());
+      try {
+        const report = await importLog(linesOf(file!, io), target);
+        const imported = await checkIntegrity(target.store, { expectedDigest: report.log.digest });
+        await write(io.stdout, json({ ...report, verification: imported }));
+        return imported.ok ? 0 : 1;
+      } finally {
+        await target.close();
+      }
+    },
+  },
+  rebuild: {
+    positionals: ['projection'],
+    options: {},
+    async run({ positionals: [name] }, context, io) {
+      const names = allProjections().map((p) => p.name);
+      if (!names.includes(name!)) {
+        throw new UsageError(`no projection ${name}; projections: ${names.join(', ')}`);
+      }
+      const found = await requestRebuild(await context.readModelsSource(), name!);
+      if (!found) {
+        await write(
+          io.stderr,
+          `projection ${name} has never run here: start the API or the worker first\n`,
+        );
+        return 1;
+      }
+      await write(
+        io.stdout,
+        `rebuild of ${name} requested: its runner rebuilds it from position zero into a new generation, ` +
+          'then swaps it in (`npm run ledger -- projections` shows the progress)\n',
+      );
+      return 0;
+    },
+  },
+  projections: {
+    positionals: [],
+    options: { json: { type: 'boolean' } },
+    async run({ values }, context, io) {
+      const rows = (await (
+        await context.readModelsSource()
+      ).query(
+        `SELECT name, live_generation AS generation, live_position::text AS position,
+                events_applied::text AS applied, failed_event, failure,
+                rebuild_requested_at, rebuild_position::text AS rebuild_position, updated_at
+           FROM projection_state ORDER BY name`,
+      )) as ProjectionRow[];
+      if (values.json === true) {
+        await write(io.stdout, json(rows));
+        return 0;
+      }
+      await write(io.stdout, projectionTable(rows));
+      return rows.some((r) => r.failure !== null) ? 1 : 0;
+    },
+  },
+};
+
+interface ProjectionRow {
+  name: string;
+  generation: number;
+  position: string;
+  applied: string;
+  failed_event: string | null;
+  failure: string | null;
+  rebuild_requested_at: Date | null;
+  rebuild_position: string | null;
+  updated_at: Date;
+}
+
+function projectionTable(rows: readonly ProjectionRow[]): string {
+  if (rows.length === 0) return 'no projection has run yet\n';
+  const table = [
+    ['projection', 'generation', 'position', 'events applied', 'rebuild', 'status'],
+    ...rows.map((r) => [
+      r.name,
+      String(r.generation),
+      r.position,
+      r.applied,
+      r.rebuild_requested_at ? `at ${r.rebuild_position ?? '0'}` : '-',
+      r.failure ? `FAILED on ${r.failed_event ?? '?'}: ${r.failure}` : 'ok',
+    ]),
+  ];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  return `${table
+    .map((row) =>
+      row
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
+}
+
+/** Runs one CLI command; resolves to the exit code. */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    await write(name === undefined ? io.stderr : io.stdout, USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    await write(io.stderr, `unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      options: command.options,
+      allowPositionals: true,
+      strict: true,
+    });
+    if (parsed.positionals.length !== command.positionals.length) {
+      throw new UsageError(
+        `${name} takes ${command.positionals.map((p) => `<${p}>`).join(' ') || 'no arguments'}`,
+      );
+    }
+  } catch (error) {
+    await write(io.stderr, `${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  // Who ran what, as a structured line on stderr (operators' commands are audited too).
+  await write(
+    io.stderr,
+    `${JSON.stringify({
+      level: 'info',
+      time: new Date().toISOString(),
+      msg: 'cli command',
+      actor: `cli:${userInfo().username}`,
+      command: name,
+      args: rest,
+    })}\n`,
+  );
+  const context = new CliContext(loadConfig(env));
+  try {
+    return await command.run(
+      {
+        positionals: parsed.positionals,
+        values: parsed.values as Record<string, string | boolean | undefined>,
+      },
+      context,
+      io,
+    );
+  } catch (error) {
+    await write(
+      io.stderr,
+      error instanceof UsageError
+        ? `${error.message}\n`
+        : `ledger ${name} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return error instanceof UsageError ? 2 : 1;
+  } finally {
+    await context.close();
+  }
+}

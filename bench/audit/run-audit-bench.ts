@@ -1,0 +1,419 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { getHeapStatistics } from 'node:v8';
+// Direct module paths, not the @ledger/* barrels: the benchmark builds from only what it measures.
+import { checkExport } from '../../libs/audit/src/export/check-export';
+import { exportLog } from '../../libs/audit/src/export/export-log';
+import { digestLog } from '../../libs/audit/src/log-reader';
+import type { EventToAppend, JsonObject } from '../../libs/event-store/src/event-store.port';
+import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
+import { formatNumber, textTable, type BenchFigure } from '../support/figures';
+import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';
+import { benchDatabase } from '../support/postgres';
+import { nowMs } from '../support/stats';
+
+/**
+ * bench/audit: how fast an auditor's tools go over a large log, and in how much memory.
+ *
+ *   verify   every stream's hash chain (EventStore.verifyAll: keyset pages, one stream at a time)
+ *   digest   the running SHA-256 of the whole log (pages of 5,000 in position order)
+ *   export   the whole log as NDJSON to a file (pages of 5,000, with backpressure)
+ *   check    the export checked on its own: every chain recomputed, its digest compared
+ *
+ * The log: learners' streams of realistic events (a profile with its encrypted personal data,
+ * research, answers, two claims) appended in interleaved rounds, and the board-submission
+ * streams of their claims; at least 200,000 events. Memory is sampled every 10 ms during each
+ * phase (RSS and V8 heap); a bounded phase keeps them flat however long the log is.
+ */
+export interface AuditBenchOptions {
+  /** Learner streams; each holds 50 events and has 2 board-submission streams of 3. */
+  learners: number;
+  /** Concurrent appends while the log is generated. */
+  writers: number;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_AUDIT_BENCH_OPTIONS: AuditBenchOptions = {
+  learners: 3600,
+  writers: 16,
+  log: () => undefined,
+};
+
+const EVENTS_PER_LEARNER = 50;
+const ROUNDS = 5;
+
+export interface PhaseResult {
+  name: string;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  /** Resident set size: before the phase, and the peak sampled during it (MiB). */
+  rssBeforeMiB: number;
+  rssPeakMiB: number;
+  /** V8 heap used: before, and the peak during the phase (MiB). */
+  heapBeforeMiB: number;
+  heapPeakMiB: number;
+  note: string;
+}
+
+export interface AuditBenchReport {
+  machine: MachineInfo;
+  events: number;
+  streams: number;
+  generateSeconds: number;
+  phases: PhaseResult[];
+  maxRssMiB: number;
+  /** The V8 heap limit the run had (npm run bench:audit sets 128 MiB: the log cannot fit). */
+  heapLimitMiB: number;
+  figures: BenchFigure[];
+  totalSeconds: number;
+}
+
+const MiB = 1024 * 1024;
+
+/** Runs `work` while sampling memory every 10 ms. */
+async function measure(
+  name: string,
+  work: () => Promise<{ events: number; note: string }>,
+): Promise<PhaseResult> {
+  const before = process.memoryUsage();
+  let rssPeak = before.rss;
+  let heapPeak = before.heapUsed;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > rssPeak) rssPeak = m.rss;
+    if (m.heapUsed > heapPeak) heapPeak = m.heapUsed;
+  }, 10);
+  const t0 = nowMs();
+  try {
+    const { events, note } = await work();
+    const seconds = (nowMs() - t0) / 1000;
+    const m = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, m.rss);
+    heapPeak = Math.max(heapPeak, m.heapUsed);
+    return {
+      name,
+      events,
+      seconds,
+      eventsPerSecond: events / seconds,
+      rssBeforeMiB: before.rss / MiB,
+      rssPeakMiB: rssPeak / MiB,
+      heapBeforeMiB: before.heapUsed / MiB,
+      heapPeakMiB: heapPeak / MiB,
+      note,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+const meta = (actor: string): EventToAppend['metadata'] => ({
+  actor,
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+});
+
+const event = (type: string, data: JsonObject, actor = 'service:3f9a0c1b2d4e'): EventToAppend => ({
+  id: randomUUID(),
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: meta(actor),
+});
+
+/** A stable claim id per learner and claim (events are generated afresh each round). */
+function claimIdOf(learner: number, k: number): string {
+  const hex = createHash('sha256').update(`bench-claim/${learner}/${k}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A learner's 50 events: profile, earning facts, an IPoC claim and a board-review claim. */
+function learnerEvents(learner: number): { events: EventToAppend[]; claims: string[] } {
+  const at = (day: number): string => new Date(Date.UTC(2026, 0, 1 + day, 10)).toISOString();
+  const ciphertext = [
+    'pd1',
+    randomUUID(),
+    randomBytes(12).toString('base64url'),
+    randomBytes(16).toString('base64url'),
+    randomBytes(220).toString('base64url'),
+  ].join('.');
+  const events: EventToAppend[] = [
+    event('LearnerProfileUpdated', {
+      occurredAt: at(0),
+      profileVersion: 1,
+      clinicalRole: 'physician',
+      country: 'US',
+      boards: ['ABIM'],
+      licenseStates: ['CA'],
+      personalEncrypted: ciphertext,
+    }),
+  ];
+  const claims = [claimIdOf(learner, 0), claimIdOf(learner, 1)];
+  let researched = 0;
+  let correct = 0;
+  let ipoc = 0n;
+  let review = 0n;
+  for (let i = 1; i < EVENTS_PER_LEARNER; i++) {
+    if (i === 24 || i === EVENTS_PER_LEARNER - 1) {
+      const activity = i === 24 ? 'ipoc' : 'nejm-board-review';
+      const twelfths = activity === 'ipoc' ? ipoc : review - (review % 3n);
+      if (activity === 'ipoc') ipoc = 0n;
+      else review -= twelfths;
+      events.push(
+        event('CreditClaimed', {
+          claimId: claims[i === 24 ? 0 : 1]!,
+          activity,
+          occurredAt: at(i),
+          twelfths: twelfths.toString(),
+          breakdown: [
+            { earnedYear: 2026, twelfths: twelfths.toString(), claimDeadline: '2028-12-31' },
+          ],
+          boards: ['ABIM'],
+          clinicalRole: 'physician',
+          certificate: 'ama-pra-category-1',
+          profileVersion: 1,
+        }),
+      );
+    } else if ((i + learner) % 3 === 0) {
+      researched += 1;
+      ipoc += 6n;
+      events.push(
+        event('QuestionResearched', {
+          researchId: `research-${learner}-${researched}`,
+          occurredAt: at(i),
+          earnedYear: 2026,
+          twelfths: '6',
+        }),
+      );
+    } else if ((i + learner) % 5 === 0) {
+      events.push(event('AnswerIncorrect', { questionId: `q-${i}`, occurredAt: at(i) }));
+    } else {
+      correct += 1;
+      review += 2n;
+      events.push(
+        event('AnswerCorrect', {
+          questionId: `q-${learner}-${correct}`,
+          occurredAt: at(i),
+          earnedYear: 2026,
+          twelfths: '2',
+        }),
+      );
+    }
+  }
+  return { events, claims };
+}
+
+function submissionEvents(learnerId: string, claimId: string): EventToAppend[] {
+  const submissionId = createHash('sha256').update(`${claimId}/ABIM`).digest('hex').slice(0, 32);
+  const ref = { submissionId, learnerId, claimId, board: 'ABIM' };
+  const actor = 'process:board-submission';
+  return [
+    event(
+      'BoardSubmissionRequested',
+      {
+        ...ref,
+        activity: 'ipoc',
+        twelfths: '6',
+        claimedAt: '2026-02-01T10:00:00.000Z',
+        occurredAt: '2026-02-01T10:00:01.000Z',
+        attempt: 1,
+      },
+      actor,
+    ),
+    event(
+      'BoardSubmissionSucceeded',
+      { ...ref, occurredAt: '2026-02-01T10:00:02.000Z', attempt: 1 },
+      actor,
+    ),
+    event('BoardRecordConfirmed', { ...ref, occurredAt: '2026-02-02T10:00:00.000Z' }, actor),
+  ];
+}
+
+/** Runs `tasks` with `concurrency` of them in flight. */
+async function pool<T>(tasks: readonly T[], concurrency: number, run: (task: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < tasks.length) {
+        const task = tasks[next++]!;
+        await run(task);
+      }
+    }),
+  );
+}
+
+/**
+ * Appends the log in rounds: each round, a slice of every learner's stream (the learner's
+ * events are generated afresh, so memory holds one round's appends in flight, not the log).
+ */
+async function generate(
+  store: PostgresEventStore,
+  options: AuditBenchOptions,
+): Promise<{ events: number; streams: number }> {
+  const learners = Array.from({ length: options.learners }, (_, i) => i);
+  const perRound = EVENTS_PER_LEARNER / ROUNDS;
+  let events = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    await pool(learners, options.writers, async (i) => {
+      const batch = learnerEvents(i).events.slice(round * perRound, (round + 1) * perRound);
+      await store.append(`learner-bench-${i}`, batch);
+      events += batch.length;
+    });
+    options.log(`  round ${round + 1}/${ROUNDS}: ${events} events`);
+  }
+  const submissions = learners.flatMap((i) => [0, 1].map((k) => ({ i, claimId: claimIdOf(i, k) })));
+  await pool(submissions, options.writers, async ({ i, claimId }) => {
+    const batch = submissionEvents(`bench-${i}`, claimId);
+    await store.append(`board-submission-${claimId}`, batch);
+    events += batch.length;
+  });
+  return { events, streams: learners.length + submissions.length };
+}
+
+async function drain(stream: Writable): Promise<void> {
+  await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+}
+
+export async function runAuditBenchReport(
+  overrides: Partial<AuditBenchOptions> = {},
+): Promise<AuditBenchReport> {
+  const options = { ...DEFAULT_AUDIT_BENCH_OPTIONS, ...overrides };
+  const started = nowMs();
+  const db = await benchDatabase('audit');
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-audit-bench-'));
+  const store = await PostgresEventStore.create({
+    connectionString: db.url,
+    maxConnections: options.writers + 2,
+  });
+  try {
+    const machine = await machineInfo(store.pool, db.server);
+    options.log(`generating ${options.learners * (EVENTS_PER_LEARNER + 6)} events …`);
+    const g0 = nowMs();
+    const { events, streams } = await generate(store, options);
+    const generateSeconds = (nowMs() - g0) / 1000;
+    options.log(
+      `generated ${events} events in ${streams} streams in ${formatNumber(generateSeconds, 1)} s`,
+    );
+
+    const phases: PhaseResult[] = [];
+    const verify = await measure('verify (all hash chains)', async () => {
+      const report = await store.verifyAll();
+      if (!report.ok) throw new Error(`verification failed: ${JSON.stringify(report.breaks[0])}`);
+      return { events: report.eventsChecked, note: `${report.streamsChecked} streams, ok` };
+    });
+    phases.push(verify);
+    options.log(`verify: ${formatNumber(verify.eventsPerSecond)} events/s`);
+
+    let digest = '';
+    const digestPhase = await measure('digest (whole log)', async () => {
+      const report = await digestLog(store, { pageSize: 5000 });
+      digest = report.digest;
+      return { events: report.events, note: `digest ${report.digest.slice(0, 16)}…` };
+    });
+    phases.push(digestPhase);
+    options.log(`digest: ${formatNumber(digestPhase.eventsPerSecond)} events/s`);
+
+    const file = join(dir, 'export.ndjson');
+    const exportPhase = await measure('export (NDJSON to a file)', async () => {
+      const out = exportLog(store, { pageSize: 5000 });
+      const target = createWriteStream(file);
+      for await (const chunk of out.chunks) {
+        if (!target.write(chunk)) await drain(target);
+      }
+      await new Promise<void>((resolve, reject) => {
+        target.once('error', reject);
+        target.end(() => resolve());
+      });
+      const report = out.digest();
+      if (report.digest !== digest)
+        throw new Error('the export digest differs from the log digest');
+      const mib = statSync(file).size / MiB;
+      return { events: report.events, note: `${formatNumber(mib, 1)} MiB written` };
+    });
+    phases.push(exportPhase);
+    options.log(`export: ${formatNumber(exportPhase.eventsPerSecond)} events/s`);
+
+    const checkPhase = await measure('check-export (chains + digest)', async () => {
+      const lines = createInterface({
+        input: createReadStream(file, { encoding: 'utf8' }),
+        crlfDelay: Infinity,
+      });
+      const report = await checkExport(lines, { expectedDigest: digest });
+      if (!report.ok)
+        throw new Error(`the export does not check: ${JSON.stringify(report.problems[0])}`);
+      return { events: report.events, note: `${report.streams} chains, digest matches` };
+    });
+    phases.push(checkPhase);
+    options.log(`check-export: ${formatNumber(checkPhase.eventsPerSecond)} events/s`);
+
+    const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+    const figures: BenchFigure[] = phases.flatMap((p) => [
+      { figure: `audit ${p.name}`, value: p.eventsPerSecond, unit: 'events/s' },
+      { figure: `audit ${p.name}, peak RSS`, value: p.rssPeakMiB, unit: 'MiB' },
+    ]);
+    return {
+      machine,
+      events,
+      streams,
+      generateSeconds,
+      phases,
+      maxRssMiB,
+      heapLimitMiB: getHeapStatistics().heap_size_limit / MiB,
+      figures,
+      totalSeconds: (nowMs() - started) / 1000,
+    };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    await db.dispose();
+  }
+}
+
+/** The figures of one run, for bench/all. */
+export async function runAuditBench(
+  overrides: Partial<AuditBenchOptions> = {},
+): Promise<BenchFigure[]> {
+  return (await runAuditBenchReport(overrides)).figures;
+}
+
+export function formatAuditReport(report: AuditBenchReport): string {
+  const rows: string[][] = [
+    [
+      'phase',
+      'events',
+      'seconds',
+      'events/s',
+      'RSS before',
+      'RSS peak',
+      'heap before',
+      'heap peak',
+      'note',
+    ],
+    ...report.phases.map((p) => [
+      p.name,
+      formatNumber(p.events, 0),
+      formatNumber(p.seconds, 2),
+      formatNumber(p.eventsPerSecond),
+      `${formatNumber(p.rssBeforeMiB, 0)} MiB`,
+      `${formatNumber(p.rssPeakMiB, 0)} MiB`,
+      `${formatNumber(p.heapBeforeMiB, 0)} MiB`,
+      `${formatNumber(p.heapPeakMiB, 0)} MiB`,
+      p.note,
+    ]),
+  ];
+  return [
+    describeMachine(report.machine),
+    `log:        ${formatNumber(report.events, 0)} events in ${formatNumber(report.streams, 0)} streams, ` +
+      `generated in ${formatNumber(report.generateSeconds, 1)} s`,
+    '',
+    textTable(rows, [1, 2, 3, 4, 5, 6, 7]),
+    '',
+    `V8 heap limit ${formatNumber(report.heapLimitMiB, 0)} MiB (the whole log as objects would not fit); ` +
+      `max RSS of the process, generation included: ${formatNumber(report.maxRssMiB, 0)} MiB; ` +
+      `total ${formatNumber(report.totalSeconds, 1)} s`,
+  ].join('\n');
+}

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { contentDigest, type RecordedEvent } from '@ledger/event-store';
+
+/**
+ * The digest of the whole log (or of a range of it), for an auditor to store and compare later.
+ * A running SHA-256 over the events in log order:
+ *
+ *   d(0) = sha256("cme-ledger/log-digest/v1")
+ *   d(n) = sha256(d(n-1) ‖ u64(n) ‖ str(streamName) ‖ u64(revision) ‖ str(hash) ‖ content(e))
+ *
+ * where n counts the events of the range from 1, str(x) is u32(byte length) ‖ UTF-8 bytes,
+ * `hash` is the stored link of the stream's hash chain and content(e) the event's content digest
+ * recomputed from what is stored (hash-chain.ts). So an event altered (even with its link left
+ * as it was), removed, added, moved to another stream or revision, or moved in the log's order
+ * changes every later d(n). Global positions are not part of it: they are the store's physical
+ * order key, and a ledger replayed from an export holds the same history at other positions.
+ */
+export const LOG_DIGEST_VERSION = 'cme-ledger/log-digest/v1';
+
+/** What an auditor keeps: the digest of the events after `afterPosition` up to `upToPosition`. */
+export interface LogDigestReport {
+  algorithm: typeof LOG_DIGEST_VERSION;
+  /** Exclusive start of the range ("0": the start of the log). */
+  afterPosition: string;
+  /** Position of the last event covered (`afterPosition` when the range is empty). */
+  upToPosition: string;
+  /** How many events the digest covers. */
+  events: number;
+  /** Hex sha-256. */
+  digest: string;
+  /** Id of the last event covered: names the end of the range in any copy of the log. */
+  lastEventId: string | null;
+}
+
+/** The fields of an event the digest reads. */
+export type DigestedEvent = Pick<
+  RecordedEvent,
+  | 'streamName'
+  | 'revision'
+  | 'position'
+  | 'hash'
+  | 'id'
+  | 'type'
+  | 'schemaVersion'
+  | 'data'
+  | 'metadata'
+  | 'recordedAt'
+>;
+
+const u32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+const u64 = (n: bigint): Buffer => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(n);
+  return b;
+};
+const str = (text: string): Buffer => {
+  const bytes = Buffer.from(text, 'utf8');
+  return Buffer.concat([u32(bytes.length), bytes]);
+};
+
+export const genesisLogDigest = (): Buffer =>
+  createHash('sha256').update(LOG_DIGEST_VERSION, 'utf8').digest();
+
+/** Accumulates the digest one event at a time: constant memory, whatever the log's length. */
+export class LogDigest {
+  private current = genesisLogDigest();
+  private count = 0n;
+  private lastPosition: bigint;
+  private lastEventId: string | null = null;
+
+  constructor(readonly afterPosition: bigint = 0n) {
+    this.lastPosition = afterPosition;
+  }
+
+  add(e: DigestedEvent): void {
+    this.count += 1n;
+    this.current = createHash('sha256')
+      .update(this.current)
+      .update(u64(this.count))
+      .update(str(e.streamName))
+      .update(u64(e.revision))
+      .update(str(e.hash))
+      .update(contentDigest(e))
+      .digest();
+    this.lastPosition = e.position;
+    this.lastEventId = e.id;
+  }
+
+  get events(): number {
+    return Number(this.count);
+  }
+
+  get hex(): string {
+    return this.current.toString('hex');
+  }
+
+  report(): LogDigestReport {
+    return {
+      algorithm: LOG_DIGEST_VERSION,
+      afterPosition: this.afterPosition.toString(),
+      upToPosition: this.lastPosition.toString(),
+      events: this.events,
+      digest: this.hex,
+      lastEventId: this.lastEventId,
+    };
+  }
+}
+
+/** The digest of a list of events, in the order given (tests, small exports). */
+export function digestEvents(events: Iterable<DigestedEvent>, afterPosition = 0n): LogDigestReport {
+  const digest = new LogDigest(afterPosition);
+  for (const e of events) digest.add(e);
+  return digest.report();
+}
