@@ -101,6 +101,7 @@ export const invalidInstant: fc.Arbitrary<string> = fc.oneof(
     '2026-11-01T10:00:00+25:00',
     '2026-11-01T10:00:00.1234567891Z',
     '2026-W44-1T10:00:00Z',
+    '2026-305T10:00:00Z',
     'now',
     'Infinity',
     '1e308',

@@ -42,7 +42,8 @@ export interface OpenApiDocument {
   components?: { schemas?: Record<string, OpenApiSchema> };
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** `GET`, `POST`, …, or another name of Nest's RequestMethod (`ALL`, `HEAD`: no test knows those). */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | (string & {});
 
 /** One route the application serves, as its decorators declare it. */
 export interface Endpoint {
@@ -60,14 +61,6 @@ export interface Endpoint {
 }
 
 type Route = Omit<Endpoint, 'key' | 'operation'>;
-
-const METHODS: Partial<Record<RequestMethod, HttpMethod>> = {
-  [RequestMethod.GET]: 'GET',
-  [RequestMethod.POST]: 'POST',
-  [RequestMethod.PUT]: 'PUT',
-  [RequestMethod.PATCH]: 'PATCH',
-  [RequestMethod.DELETE]: 'DELETE',
-};
 
 const segmentsOf = (path: unknown): string[] =>
   (Array.isArray(path) ? path : [path])
@@ -91,9 +84,11 @@ export function servedRoutes(app: INestApplication): Route[] {
       for (const name of scanner.getAllMethodNames(controller.prototype)) {
         const handler = (controller.prototype as Record<string, unknown>)[name];
         if (typeof handler !== 'function') continue;
-        const method = METHODS[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const own = Reflect.getMetadata(PATH_METADATA, handler) as unknown;
-        if (!method || own === undefined) continue;
+        const verb = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (own === undefined || verb === undefined) continue;
+        // Named as in Nest's enum: a route on ALL or HEAD shows up (and matches no OpenAPI operation).
+        const method: HttpMethod = RequestMethod[verb];
         const path =
           '/' +
           [...base, ...segmentsOf(own)]

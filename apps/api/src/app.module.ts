@@ -72,7 +72,12 @@ export class AppModule {
           pinoHttp: {
             level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
             redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie'],
+              paths: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'req.headers["x-api-key"]',
+                'req.headers["proxy-authorization"]',
+              ],
               censor: '[redacted]',
             },
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },

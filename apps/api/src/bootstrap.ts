@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppRuntime } from './app.module';
 import { correlationId } from './http/correlation-id.middleware';
+import { bodyParserErrors, jsonBodyGuard } from './http/json-body.middleware';
 import { httpMetricsMiddleware, METRICS, type LedgerMetrics } from './operations/metrics';
 
 /** The API application, configured exactly as it runs: used by main.ts and the e2e tests. */
@@ -20,6 +21,8 @@ export async function createApp(runtime: AppRuntime): Promise<INestApplication> 
   app.use(helmet());
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '64kb' });
+  app.use(bodyParserErrors);
+  app.use(jsonBodyGuard);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

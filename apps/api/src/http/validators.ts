@@ -14,8 +14,11 @@ export const IsInstant = (example = '2026-03-14T09:30:00Z'): PropertyDecorator =
       { strict: true, strictSeparator: true },
       { message: '$property must be an ISO 8601 date-time' },
     ),
-    Matches(/T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
-      message: '$property must carry a time and a time zone (Z or ±hh:mm)',
+    // A calendar date, a time and a zone: ISO 8601 also has week and ordinal dates
+    // (`2026-W44-1T…`), which JavaScript cannot read (an Invalid Date, then a 500).
+    Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
+      message:
+        '$property must be a date and time with a time zone: YYYY-MM-DDThh:mm[:ss] and Z or ±hh:mm',
     }),
   );
 

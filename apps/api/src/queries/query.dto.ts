@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsIn,
@@ -42,7 +42,7 @@ export class PageQueryDto extends FreshnessQueryDto {
 }
 
 export class ExpiringQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({
+  @ApiProperty({
     description: 'Claim deadlines before this date (YYYY-MM-DD)',
     example: '2026-12-31',
   })

@@ -97,6 +97,10 @@ export class UpdateProfileRequestDto {
   @Matches(/^\d{10}$/, { message: '$property must be 10 digits' })
   npi?: string;
 
+  @ApiPropertyOptional({
+    description: 'When the learner changed the profile (ISO 8601 with a zone); default: now',
+    example: '2026-03-14T09:30:00Z',
+  })
   @IsOptional()
   @IsInstant()
   occurredAt?: string;
