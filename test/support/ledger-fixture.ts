@@ -7,6 +7,7 @@ import {
   learnerStreamName,
   mocPoints,
   amountView,
+  isDomainRuleViolation,
   ACTIVITIES,
   type BoardSubmissionCommand,
   type BoardSubmissionState,
@@ -22,10 +23,18 @@ import {
   LEDGER_MIGRATIONS_TABLE,
   PersonalDataCipher,
   StreamCommandExecutor,
+  type EventCodec,
+  type StreamDecider,
 } from '@ledger/ledger';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { freshDatabase } from './test-database';
+
+/** What a command came to: where its events went, or the rule that refused it. */
+export interface Played {
+  position: bigint | undefined;
+  refused?: string;
+}
 
 export const FIXTURE_NOW = new Date('2026-11-28T12:00:00Z');
 export const FIXTURE_ZONE = 'UTC';
@@ -59,46 +68,39 @@ export class LedgerFixture {
   private context = () => ({ now: FIXTURE_NOW, timeZone: FIXTURE_ZONE, maxClockSkewMs: 60_000 });
 
   /** Runs a learner command; a rule refusal is returned, not thrown (random sequences make many). */
-  async learner(
-    learnerId: string,
-    command: LearnerCommand,
-  ): Promise<{ position: bigint | undefined; refused?: string }> {
+  learner(learnerId: string, command: LearnerCommand): Promise<Played> {
     this.learners.add(learnerId);
-    try {
-      const outcome = await this.executor.execute({
-        streamName: learnerStreamName(learnerId),
-        decider: learnerDecider,
-        codec: this.learnerCodec,
-        command,
-        context: this.context,
-        metadata: { actor: 'test', correlationId: 'fixture', commandId: randomUUID() },
-      });
-      return { position: outcome.position };
-    } catch (error) {
-      if ((error as { name?: string }).name === 'DomainRuleViolation')
-        return { position: undefined, refused: (error as { code?: string }).code };
-      throw error;
-    }
+    return this.play(learnerStreamName(learnerId), learnerDecider, this.learnerCodec, command);
   }
 
-  async submission(
-    submissionId: string,
-    command: BoardSubmissionCommand,
-  ): Promise<{ position: bigint | undefined; refused?: string }> {
+  submission(submissionId: string, command: BoardSubmissionCommand): Promise<Played> {
     this.submissions.add(submissionId);
+    return this.play(
+      boardSubmissionStreamName(submissionId),
+      boardSubmissionDecider,
+      this.submissionCodec,
+      command,
+    );
+  }
+
+  private async play<S, C, E>(
+    streamName: string,
+    decider: StreamDecider<S, C, E, ReturnType<LedgerFixture['context']>>,
+    codec: EventCodec<E>,
+    command: C,
+  ): Promise<Played> {
     try {
       const outcome = await this.executor.execute({
-        streamName: boardSubmissionStreamName(submissionId),
-        decider: boardSubmissionDecider,
-        codec: this.submissionCodec,
+        streamName,
+        decider,
+        codec,
         command,
         context: this.context,
         metadata: { actor: 'test', correlationId: 'fixture', commandId: randomUUID() },
       });
       return { position: outcome.position };
     } catch (error) {
-      if ((error as { name?: string }).name === 'DomainRuleViolation')
-        return { position: undefined, refused: (error as { code?: string }).code };
+      if (isDomainRuleViolation(error)) return { position: undefined, refused: error.code };
       throw error;
     }
   }
