@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { ChainBreak, EventMetadata, JsonObject, JsonValue } from './event-store.port';
 
 /**
@@ -48,6 +48,110 @@ export function contentDigest(e: HashedEventFields): Buffer {
     e.recordedAt.toISOString(),
   ]);
   return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * `canonicalJson(JSON.parse(JSON.stringify(value)))` in one walk, without the intermediate text
+ * and objects: JSON.stringify's rules (toJSON is called; undefined, functions and symbols are
+ * left out of objects and are null in arrays; non-finite numbers are null) with object keys
+ * sorted. Undefined where JSON.stringify gives undefined. Anything unusual (boxed primitives,
+ * bigints, nesting deeper than 100, cycles) takes the long way round, so that the text and the
+ * errors are exactly those of stringify, parse and canonicalJson.
+ */
+export function canonicalJsonOf(value: unknown): string | undefined {
+  try {
+    return walk(value, '', 0);
+  } catch (error) {
+    if (error !== LONG_WAY) throw error;
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : canonicalJson(JSON.parse(text) as JsonValue);
+  }
+}
+
+const LONG_WAY = new Error('canonicalJsonOf: take the long way');
+const MAX_WALK_DEPTH = 100;
+/** JSON.stringify's quoting, with a fast way for strings it writes as they are. */
+function quote(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Control characters, '"', '\\' and surrogates (a lone one is escaped) need JSON.stringify.
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      return JSON.stringify(s);
+    }
+  }
+  return `"${s}"`;
+}
+
+function walk(input: unknown, key: string, depth: number): string | undefined {
+  let value = input;
+  if (typeof value === 'object' && value !== null) {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = (toJSON as (k: string) => unknown).call(value, key);
+  }
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      // Finite numbers print as String() does, and parse back to the same number.
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    case 'bigint':
+      throw LONG_WAY;
+    default:
+      return undefined;
+  }
+  if (value === null) return 'null';
+  if (depth >= MAX_WALK_DEPTH) throw LONG_WAY;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += walk(value[i], String(i), depth + 1) ?? 'null';
+    }
+    return `${out}]`;
+  }
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    throw LONG_WAY;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // Most objects are small; sort only when their keys are not in order already.
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) {
+      keys.sort();
+      break;
+    }
+  }
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = walk(record[k], k, depth + 1);
+    if (v === undefined) continue;
+    out += first ? `${quote(k)}:${v}` : `,${quote(k)}:${v}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/**
+ * contentDigest from the parts' canonical JSON: `data` and `metadata` as canonicalJsonOf gives
+ * them, `recordedAt` as toISOString gives it. The same bytes are hashed, so the same digest.
+ */
+export function contentDigestOfCanonical(
+  id: string,
+  type: string,
+  schemaVersion: number,
+  dataJson: string,
+  metadataJson: string,
+  recordedAtIso: string,
+): Buffer {
+  const text =
+    `[${canonicalJson(id)},${canonicalJson(type)},${canonicalJson(schemaVersion)},` +
+    `${dataJson},${metadataJson},${canonicalJson(recordedAtIso)}]`;
+  return hash('sha256', text, 'buffer');
 }
 
 export function genesisHash(streamName: string): Buffer {

@@ -147,6 +147,209 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 2,
+    name: 'ledger_append_group: appends to several streams in one call and transaction',
+    sql: /* sql */ `
+-- One round trip and one transaction for one or more appends, each to its own stream (a group:
+-- the adapter merges concurrent appends to different streams into one call). Each append gets
+-- its own outcome, as ledger_append's: appended | duplicate | conflict | wrong_expected_revision,
+-- and retry (run this append again in a new transaction; nothing of it was written), when
+--   * the stream's head was written by a transaction with a newer id than ours, so our
+--     positions would sort before the head's (ledger_append raised serialization_failure);
+--   * the stream did not exist, and a concurrent append created it first.
+-- One append's outcome never fails another's. All events of a group share the transaction id,
+-- so ordinals run on across the group: position = (xid << 20) | ordinal, ordinals 1 .. total
+-- (below 2^20: checked). Steps: lock the existing heads, one by one in the order given (the
+-- adapter sorts every group by stream name, so groups lock in one order and cannot deadlock);
+-- check idempotency for every id at once, under the locks (a racing retry sees its original
+-- committed); chain the links; claim the new streams' heads (INSERT .. ON CONFLICT DO NOTHING
+-- waits for a concurrent creator: if it commits, that append is retried); insert every event
+-- with one statement; update the existing heads with another (by the locked rows' ctids).
+-- Inputs: per append p_streams (distinct, sorted), p_expected ('any' | 'no_stream' |
+-- 'stream_exists' | a revision), p_counts, p_recorded_at; per event, append after append:
+-- p_ids, 32 bytes each of p_digests (hash-chain.ts), and p_events, a JSON array of
+-- {"t": type, "v": schema version, "d": data, "m": metadata}.
+-- Outputs: per append, in the order given, outcomes, revisions (the stream's last revision
+-- after it, or the actual one), positions (of its last event).
+-- Plans: every statement has a generic plan, made once per session; enable_seqscan = off keeps
+-- every table access a key lookup whatever the table's size was when the plan was made.
+CREATE FUNCTION ledger_append_group(
+  p_streams     text[],
+  p_expected    text[],
+  p_counts      integer[],
+  p_recorded_at timestamptz[],
+  p_ids         uuid[],
+  p_events      jsonb,
+  p_digests     bytea,
+  OUT outcomes  text[],
+  OUT revisions bigint[],
+  OUT positions bigint[]
+)
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $$
+#variable_conflict use_column
+DECLARE
+  v_m         integer;
+  v_head_rev  bigint[];
+  v_head_hash bytea[];
+  v_head_pos  bigint[];
+  v_head_tid  tid[];
+  v_found     bigint[];
+  v_same      bigint[];
+  v_dup_rev   bigint[];
+  v_dup_pos   bigint[];
+  v_hash_out  bytea[];
+  v_first     integer[];
+  v_ord       integer[];
+  v_app       integer[];
+  v_links     bytea[];
+  v_xid       bigint;
+  v_base      bigint;
+  v_k         integer;
+  v_o         integer;
+  v_n         integer;
+  v_rev       bigint;
+  v_hash      bytea;
+  v_pos       bigint;
+  v_tid       tid;
+  v_new       integer;
+  v_old       integer;
+  v_claimed   text[];
+BEGIN
+  -- PL/pgSQL prepares every expression again in each transaction: the path a single append
+  -- takes is kept short. Arrays are filled in order from subscript 1 (SELECT INTO sets its
+  -- targets to NULL when no row is found).
+  v_m := cardinality(p_streams);
+  IF v_m > 1 THEN
+    -- The streams come sorted: a stream twice would be side by side. (Were it not caught, the
+    -- unique keys of events would still refuse the second append's events.)
+    FOR i IN 2 .. v_m LOOP
+      IF p_streams[i] = p_streams[i - 1] THEN
+        RAISE EXCEPTION 'ledger_append_group: a stream appears twice in one group'
+          USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+    END LOOP;
+  END IF;
+
+  FOR i IN 1 .. v_m LOOP
+    SELECT s.revision, s.last_hash, s.last_position, s.ctid INTO v_rev, v_hash, v_pos, v_tid
+      FROM streams s WHERE s.stream_name = p_streams[i] FOR NO KEY UPDATE;
+    v_head_rev[i] := v_rev;
+    v_head_hash[i] := v_hash;
+    v_head_pos[i] := v_pos;
+    v_head_tid[i] := v_tid;
+  END LOOP;
+
+  IF EXISTS (SELECT 1 FROM events e WHERE e.event_id = ANY (p_ids)) THEN
+    SELECT array_agg(f.found ORDER BY a.o), array_agg(f.same ORDER BY a.o),
+           array_agg(f.r ORDER BY a.o), array_agg(f.p ORDER BY a.o)
+      INTO v_found, v_same, v_dup_rev, v_dup_pos
+      FROM (SELECT u.name, u.n, u.o, sum(u.n) OVER (ORDER BY u.o) - u.n AS st
+              FROM unnest(p_streams, p_counts) WITH ORDINALITY AS u(name, n, o)) a
+      CROSS JOIN LATERAL (
+        SELECT count(*) AS found, count(*) FILTER (WHERE e.stream_name = a.name) AS same,
+               max(e.stream_revision) AS r, max(e.position) AS p
+          FROM events e WHERE e.event_id = ANY (p_ids[a.st + 1 : a.st + a.n])) f;
+  END IF;
+
+  v_xid := pg_current_xact_id()::text::bigint;
+  IF v_xid >= (1::bigint << 43) THEN
+    RAISE EXCEPTION 'ledger_append_group: transaction id % exceeds the 43 bits of the position', v_xid;
+  END IF;
+  v_base := v_xid << 20;
+
+  v_k := 0; v_o := 0; v_new := 0; v_old := 0;
+  FOR i IN 1 .. v_m LOOP
+    v_n := p_counts[i];
+    v_rev := coalesce(v_head_rev[i], -1);
+    v_first[i] := v_k;
+    IF v_found[i] > 0 THEN
+      IF v_found[i] = v_n AND v_same[i] = v_n THEN
+        outcomes[i] := 'duplicate'; revisions[i] := v_dup_rev[i]; positions[i] := v_dup_pos[i];
+      ELSE
+        outcomes[i] := 'conflict'; revisions[i] := v_rev; positions[i] := NULL;
+      END IF;
+    ELSIF (CASE p_expected[i]
+             WHEN 'any' THEN false
+             WHEN 'no_stream' THEN v_rev <> -1
+             WHEN 'stream_exists' THEN v_rev = -1
+             ELSE p_expected[i]::bigint <> v_rev
+           END) THEN
+      outcomes[i] := 'wrong_expected_revision'; revisions[i] := v_rev; positions[i] := NULL;
+    ELSIF v_base <= v_head_pos[i] THEN
+      -- Our transaction id is older than the head's: positions would not follow revisions.
+      outcomes[i] := 'retry'; revisions[i] := v_rev; positions[i] := NULL;
+    ELSE
+      -- A new stream chains from link(-1) = sha256("cme-ledger/stream/" || name), as
+      -- genesisHash in hash-chain.ts (the name's UTF-8 bytes, whatever the server encoding).
+      v_hash := coalesce(v_head_hash[i],
+                         sha256(convert_to('cme-ledger/stream/' || p_streams[i], 'UTF8')));
+      FOR j IN 1 .. v_n LOOP
+        v_hash := sha256(v_hash || int8send(v_rev + j)
+                         || substring(p_digests FROM 32 * (v_k + j) - 31 FOR 32));
+        v_links[v_k + j] := v_hash;
+        v_app[v_k + j] := i;
+      END LOOP;
+      v_ord[i] := v_o;
+      v_o := v_o + v_n;
+      outcomes[i] := 'appended'; revisions[i] := v_rev + v_n; positions[i] := v_base + v_o;
+      v_hash_out[i] := v_hash;
+      IF v_rev = -1 THEN v_new := v_new + 1; ELSE v_old := v_old + 1; END IF;
+    END IF;
+    v_k := v_k + v_n;
+  END LOOP;
+  IF v_o >= (1 << 20) THEN
+    RAISE EXCEPTION 'ledger_append_group: a group holds at most 1,048,575 events'
+      USING ERRCODE = 'program_limit_exceeded';
+  END IF;
+
+  IF v_new > 0 THEN
+    WITH claimed AS (
+      INSERT INTO streams AS s (stream_name, revision, last_hash, last_position)
+      SELECT a.name, revisions[a.o], v_hash_out[a.o], positions[a.o]
+        FROM unnest(p_streams) WITH ORDINALITY AS a(name, o)
+       WHERE outcomes[a.o] = 'appended' AND v_head_rev[a.o] IS NULL
+      ON CONFLICT (stream_name) DO NOTHING
+      RETURNING s.stream_name)
+    SELECT array_agg(c.stream_name) INTO v_claimed FROM claimed c;
+    IF coalesce(cardinality(v_claimed), 0) < v_new THEN
+      -- A concurrent append created the stream first: this append goes again.
+      FOR i IN 1 .. v_m LOOP
+        IF outcomes[i] = 'appended' AND v_head_rev[i] IS NULL
+           AND NOT coalesce(p_streams[i] = ANY (v_claimed), false) THEN
+          outcomes[i] := 'retry'; revisions[i] := NULL; positions[i] := NULL;
+          FOR k IN v_first[i] + 1 .. v_first[i] + p_counts[i] LOOP
+            v_app[k] := NULL;
+          END LOOP;
+        END IF;
+      END LOOP;
+    END IF;
+  END IF;
+
+  IF v_o > 0 THEN
+    INSERT INTO events (position, stream_name, stream_revision, event_id, event_type,
+                        schema_version, data, metadata, recorded_at, hash)
+    SELECT v_base + v_ord[v_app[x.k]] + x.k - v_first[v_app[x.k]], p_streams[v_app[x.k]],
+           coalesce(v_head_rev[v_app[x.k]], -1) + x.k - v_first[v_app[x.k]], x.id, x.t, x.v,
+           x.d, x.m, p_recorded_at[v_app[x.k]], v_links[x.k]
+      FROM ROWS FROM (unnest(p_ids),
+                      jsonb_to_recordset(p_events) AS (t text, v integer, d jsonb, m jsonb))
+           WITH ORDINALITY AS x(id, t, v, d, m, k)
+     WHERE v_app[x.k] IS NOT NULL;
+  END IF;
+
+  IF v_old > 0 THEN
+    UPDATE streams AS s
+       SET revision = revisions[a.o], last_hash = v_hash_out[a.o], last_position = positions[a.o]
+      FROM unnest(v_head_tid, outcomes) WITH ORDINALITY AS a(tid, outcome, o)
+     WHERE s.ctid = a.tid AND a.outcome = 'appended';
+  END IF;
+END $$;
+`,
+  },
 ];
 
 const LOCK_KEY = 'cme-ledger/event-store/migrations';

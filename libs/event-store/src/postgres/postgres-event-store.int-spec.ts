@@ -2,6 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { freshDatabase } from '../../../../test/support/test-database';
 import {
+  IdempotencyConflictError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+} from '../errors';
+import type { AppendResult } from '../event-store.port';
+import {
   eventStoreContract,
   newEvent,
   type ContractHarness,
@@ -182,6 +188,226 @@ describe('PostgreSQL event store specifics', () => {
         expect.objectContaining({ streamName: name, kind: 'removed', revision: 0n }),
       );
     });
+  });
+
+  describe('group commit', () => {
+    // One append in flight at a time: appends made while it runs wait and go together.
+    let grouped: PostgresEventStore;
+    beforeAll(async () => {
+      grouped = await PostgresEventStore.create({ connectionString: db.url, appendConcurrency: 1 });
+    });
+    afterAll(async () => {
+      await grouped.close();
+    });
+
+    const xidOf = (r: AppendResult): bigint => r.position >> 20n;
+    const name = (label: string): string => `${label}-${randomUUID()}`;
+    /** Starts an append that runs alone, so that the appends started after it form one group. */
+    const occupy = (): Promise<AppendResult> => grouped.append(name('filler'), [newEvent()]);
+
+    it('appends to different streams in one transaction, each with its own result', async () => {
+      const streams = Array.from({ length: 6 }, (_, i) => name(i % 2 ? 'grüppe ✓ 😀' : 'group'));
+      const first = occupy();
+      const results = await Promise.all(streams.map((s) => grouped.append(s, [newEvent()])));
+      await first;
+      expect(new Set(results.map(xidOf)).size).toBe(1);
+      expect(new Set(results.map((r) => r.position)).size).toBe(streams.length);
+      for (const [i, s] of streams.entries()) {
+        expect(results[i]?.nextRevision).toBe(0n);
+        const [e] = await store.readStream(s);
+        expect(e?.position).toBe(results[i]?.position);
+        expect((await store.verifyStream(s)).ok).toBe(true);
+      }
+    });
+
+    it('fails only the append whose expected revision is wrong, or whose ids conflict', async () => {
+      const [wrong, conflicting, fine, fresh] = [
+        name('wrong'),
+        name('conf'),
+        name('fine'),
+        name('fresh'),
+      ];
+      const stored = newEvent();
+      await grouped.append(wrong, [newEvent()]);
+      await grouped.append(fine, [newEvent()]);
+      await grouped.append(name('elsewhere'), [stored]);
+      const first = occupy();
+      const outcomes = await Promise.allSettled([
+        grouped.append(wrong, [newEvent()], { expectedRevision: 5n }),
+        grouped.append(conflicting, [stored]),
+        grouped.append(fine, [newEvent()], { expectedRevision: 0n }),
+        grouped.append(fresh, [newEvent(), newEvent()], { expectedRevision: 'no_stream' }),
+      ]);
+      await first;
+      expect(outcomes[0]).toEqual({
+        status: 'rejected',
+        reason: expect.any(WrongExpectedRevisionError),
+      });
+      expect(
+        ((outcomes[0] as PromiseRejectedResult).reason as WrongExpectedRevisionError).actual,
+      ).toBe(0n);
+      expect(outcomes[1]).toEqual({
+        status: 'rejected',
+        reason: expect.any(IdempotencyConflictError),
+      });
+      const ok = outcomes.slice(2).map((o) => (o as PromiseFulfilledResult<AppendResult>).value);
+      expect(ok.map((r) => r.nextRevision)).toEqual([1n, 1n]);
+      expect(xidOf(ok[0]!)).toBe(xidOf(ok[1]!));
+      expect(await store.streamRevision(wrong)).toBe(0n);
+      expect(await store.streamRevision(conflicting)).toBeUndefined();
+      for (const s of [wrong, fine, fresh]) expect((await store.verifyStream(s)).ok).toBe(true);
+    });
+
+    it('returns the first result to a retry that arrives in a group, whatever revision it expects', async () => {
+      const s = name('idem');
+      const events = [newEvent(), newEvent()];
+      const original = await grouped.append(s, events, { expectedRevision: 'no_stream' });
+      await grouped.append(s, [newEvent()]);
+      const first = occupy();
+      const [again, other] = await Promise.all([
+        grouped.append(s, events, { expectedRevision: 'no_stream' }),
+        grouped.append(name('other'), [newEvent()]),
+      ]);
+      await first;
+      expect(again).toEqual(original);
+      expect(other.nextRevision).toBe(0n);
+      expect((await store.readStream(s)).length).toBe(3);
+    });
+
+    it('never puts two appends to one stream in one group, and keeps their order', async () => {
+      const [x, y] = [name('twice'), name('beside')];
+      const first = occupy();
+      const [x1, y1, x2] = await Promise.all([
+        grouped.append(x, [newEvent({ data: { n: 1 } })]),
+        grouped.append(y, [newEvent()]),
+        grouped.append(x, [newEvent({ data: { n: 2 } })]),
+      ]);
+      await first;
+      expect(xidOf(x1)).toBe(xidOf(y1));
+      expect(xidOf(x2)).not.toBe(xidOf(x1));
+      expect([x1.nextRevision, x2.nextRevision]).toEqual([0n, 1n]);
+      expect((await store.readStream(x)).map((e) => e.data.n)).toEqual([1, 2]);
+    });
+
+    it('fails only the append the server refuses; the rest of its group goes ahead', async () => {
+      const [bad, good] = [name('bad'), name('good')];
+      const first = occupy();
+      const outcomes = await Promise.allSettled([
+        grouped.append(bad, [newEvent({ data: { text: 'lone \ud800 surrogate' } })]),
+        grouped.append(good, [newEvent()]),
+      ]);
+      await first;
+      expect(outcomes[0]).toEqual({ status: 'rejected', reason: expect.any(InvalidAppendError) });
+      expect(outcomes[1]?.status).toBe('fulfilled');
+      expect(await store.streamRevision(bad)).toBeUndefined();
+      expect(await store.streamRevision(good)).toBe(0n);
+    });
+
+    it('does not let a stream whose lock is held hold up the other streams', async () => {
+      const [held, free] = [name('held'), name('free')];
+      await grouped.append(held, [newEvent()]);
+      const client = await store.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await store.appendWith(client, held, [newEvent()]);
+        const blocked = grouped.append(held, [newEvent()]);
+        const other = await grouped.append(free, [newEvent()]);
+        expect(other.nextRevision).toBe(0n);
+        await client.query('COMMIT');
+        expect((await blocked).nextRevision).toBe(2n);
+      } finally {
+        client.release();
+      }
+    });
+
+    it('refuses one stream twice in one call of the function', async () => {
+      await expect(
+        superuser.query(
+          `SELECT * FROM ledger_append_group(ARRAY['a', 'a'], ARRAY['any', 'any'], ARRAY[1, 1],
+             ARRAY[now(), now()], ARRAY[gen_random_uuid(), gen_random_uuid()], '[]'::jsonb,
+             '\\x'::bytea)`,
+        ),
+      ).rejects.toMatchObject({ code: '22023' });
+    });
+  });
+
+  describe('retries that keep positions in revision order', () => {
+    it('retries an append whose new stream another transaction created first', async () => {
+      const s = `race-${randomUUID()}`;
+      const a = await store.pool.connect();
+      const b = await store.pool.connect();
+      try {
+        await a.query('BEGIN');
+        await store.appendWith(a, s, [newEvent()]);
+        await b.query('BEGIN');
+        const racing = store.appendWith(b, s, [newEvent()]).catch((e: unknown) => e);
+        const auto = store.append(s, [newEvent()]);
+        await new Promise((r) => setTimeout(r, 100));
+        await a.query('COMMIT');
+        // Inside a caller's transaction: no retry, the caller is told to retry.
+        expect(await racing).toMatchObject({ code: '40001' });
+        await b.query('ROLLBACK');
+        // Through append: retried against the head the other transaction wrote.
+        expect((await auto).nextRevision).toBe(1n);
+        expect((await store.verifyStream(s)).ok).toBe(true);
+      } finally {
+        a.release();
+        b.release();
+      }
+    });
+
+    it('retries an append whose transaction id is older than the stream head', async () => {
+      const s = `older-${randomUUID()}`;
+      const client = await store.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_current_xact_id()');
+        await store.append(s, [newEvent()]);
+        await expect(store.appendWith(client, s, [newEvent()])).rejects.toMatchObject({
+          code: '40001',
+        });
+        await client.query('ROLLBACK');
+      } finally {
+        client.release();
+      }
+      expect((await store.readStream(s)).length).toBe(1);
+    });
+  });
+
+  it('stores the links the first version of the store stored (pinned)', async () => {
+    const pinned = await PostgresEventStore.create({
+      connectionString: db.url,
+      clock: () => new Date('2025-03-04T05:06:07.089Z'),
+    });
+    try {
+      const stream = `pinned-stream`;
+      await pinned.append(stream, [
+        {
+          id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+          type: 'CreditEarned',
+          schemaVersion: 2,
+          data: {
+            twelfths: 18,
+            learnerId: 'L-1',
+            nested: { b: [1, 2.5, { c: null }], a: true, é: 'häppened ✓ \u2028 "q" \\ \n' },
+            '10': 'x',
+            '9': -0,
+            big: 1e21,
+            small: 5e-7,
+          },
+          metadata: {
+            actor: 'api-key:registrar/lms-sync',
+            correlationId: 'c-1',
+            causationId: 'c-0',
+            source: 'lms-sync',
+          },
+        },
+      ]);
+      const [e] = await pinned.readStream(stream);
+      expect(e?.hash).toBe('bc5c21a8ae47877b9b044e19175c0f9aa16d15952d4478170beb62e25ee530c8');
+    } finally {
+      await pinned.close();
+    }
   });
 
   it('never shows a reader an event above the oldest open transaction, then shows it once', async () => {

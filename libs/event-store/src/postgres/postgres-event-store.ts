@@ -13,6 +13,7 @@ import type {
   EventStore,
   EventStoreHealth,
   EventToAppend,
+  ExpectedRevision,
   JsonObject,
   ReadAllOptions,
   ReadStreamOptions,
@@ -22,10 +23,15 @@ import type {
   VerificationReport,
   ChainBreak,
 } from '../event-store.port';
-import { contentDigest, genesisHash, verifyChain, type StreamHead } from '../hash-chain';
+import {
+  canonicalJson,
+  contentDigestOfCanonical,
+  verifyChain,
+  type StreamHead,
+} from '../hash-chain';
 import { EVENT_STORE_MIGRATIONS, runMigrations } from './migrations';
 import { PollingSubscription } from '../polling-subscription';
-import { normalizeAppend } from '../validate-append';
+import { serializeAppend } from '../validate-append';
 
 /**
  * The PostgreSQL adapter.
@@ -52,6 +58,14 @@ export interface PostgresEventStoreOptions {
   clock?: () => Date;
   /** Run the migrations in `init()`; default true. */
   migrate?: boolean;
+  /**
+   * Group commit: at most this many append transactions in flight; appends that arrive while
+   * they are busy wait and go together in the next one, each to its own stream and with its
+   * own outcome (appends of 32 events or more always go alone). Default 2: on a small server
+   * fewer, larger groups do more, as each commit's WAL flush then covers more events. 0 turns
+   * grouping off (every append in a transaction of its own).
+   */
+  appendConcurrency?: number;
 }
 
 interface EventRow {
@@ -69,16 +83,67 @@ interface EventRow {
 
 type Queryable = Pick<Pool, 'query'> | PoolClient;
 
+/** One append, validated, serialized and hashed once (retries reuse it). */
+interface PreparedAppend {
+  streamName: string;
+  expected: ExpectedRevision;
+  /** The expected revision as the append function takes it. */
+  expectedText: string;
+  count: number;
+  recordedAtIso: string;
+  /** Comma-separated lower-case UUIDs (need no quoting in an array literal). */
+  idList: string;
+  /** The events as elements of the function's JSON array, comma-separated. */
+  eventsJson: string;
+  /** 32 bytes per event. */
+  digests: Buffer;
+}
+
+interface PendingAppend {
+  append: PreparedAppend;
+  attempts: number;
+  /** Failed inside a group for a reason of its own: runs alone from now on. */
+  solo: boolean;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface GroupRow {
+  outcomes: string[] | null;
+  revisions: (string | null)[] | null;
+  positions: (string | null)[] | null;
+}
+
+type Outcome =
+  | { kind: 'done'; result: AppendResult; appended: boolean }
+  | { kind: 'retry'; error: Error }
+  | { kind: 'failed'; error: Error };
+
 const EVENT_COLUMNS =
   'position, stream_name, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, hash';
 const MAX_APPEND_ATTEMPTS = 5;
 const DEFAULT_PAGE = 1000;
+const DEFAULT_APPEND_CONCURRENCY = 2;
+/** After this long a group in flight no longer counts against appendConcurrency. */
+const SLOW_GROUP_MS = 20;
+/** Appends of this many events or more go alone, in a transaction of their own. */
+const ALONE_FROM_EVENTS = 32;
+/** A group stays well below the 2^20 ordinals of one transaction. */
+const MAX_GROUP_EVENTS = 1000;
+const MAX_GROUP_APPENDS = 64;
+/** 23505: a concurrent append stored these ids first; 40001/40P01: try again. */
+const RETRYABLE = new Set(['23505', '40001', '40P01']);
+const APPEND_SQL = `SELECT outcomes, revisions, positions FROM ledger_append_group(
+  $1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::uuid[], $6::jsonb, $7::bytea)`;
 
 export class PostgresEventStore implements EventStore {
   readonly pool: Pool;
   private readonly clock: () => Date;
   private readonly pollIntervalMs: number;
   private readonly appended = new EventEmitter();
+  private readonly appendConcurrency: number;
+  private queue: PendingAppend[] = [];
+  private inFlight = 0;
   private closed = false;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
@@ -93,6 +158,7 @@ export class PostgresEventStore implements EventStore {
     this.pool.on('error', () => undefined);
     this.clock = options.clock ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.appendConcurrency = options.appendConcurrency ?? DEFAULT_APPEND_CONCURRENCY;
     this.appended.setMaxListeners(0);
   }
 
@@ -109,30 +175,33 @@ export class PostgresEventStore implements EventStore {
     return store;
   }
 
+  /**
+   * Appends in a transaction of its own, or, while other appends are in flight, together with
+   * the other appends waiting (group commit: one call and one commit for several streams; see
+   * ledger_append_group). Either way its outcome is its own. Retries 'retry' outcomes and
+   * retryable errors in a new transaction.
+   */
   async append(
     streamName: string,
     events: readonly EventToAppend[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    const call = this.prepareAppend(streamName, events, options);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await call(this.pool);
-        if (result.appended) this.appended.emit('appended', result.position);
-        return { nextRevision: result.nextRevision, position: result.position };
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        // 23505: a concurrent append created the stream or stored these ids first; 40001: our
-        // transaction id is older than the stream head. Either way, decide again.
-        if ((code === '23505' || code === '40001') && attempt < MAX_APPEND_ATTEMPTS) continue;
-        throw error;
-      }
+    const append = this.prepareAppend(streamName, events, options);
+    // A large append pays for its own commit: grouping would only take away parallelism.
+    if (this.appendConcurrency <= 0 || append.count >= ALONE_FROM_EVENTS) {
+      return this.appendAlone(append);
     }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ append, attempts: 0, solo: false, resolve, reject });
+      this.dispatch();
+    });
   }
 
   /**
    * The same append on a connection the caller holds, inside the caller's transaction: for
-   * tests and tools that need to roll an append back or hold it open. No retries.
+   * tests and tools that need to roll an append back or hold it open. Never grouped, no
+   * retries: an append that must run again in a new transaction (its stream was created, or
+   * its head written by a newer transaction, concurrently) throws an error with code 40001.
    */
   async appendWith(
     client: PoolClient,
@@ -140,85 +209,184 @@ export class PostgresEventStore implements EventStore {
     events: readonly EventToAppend[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    const { nextRevision, position } = await this.prepareAppend(
-      streamName,
-      events,
-      options,
-    )(client);
-    return { nextRevision, position };
+    const append = this.prepareAppend(streamName, events, options);
+    let outcome: Outcome | undefined;
+    try {
+      [outcome] = await callAppendGroup(client, [append]);
+    } catch (error) {
+      throw mapAppendError(error, [append]);
+    }
+    if (!outcome) throw new Error('ledger_append_group returned no row');
+    if (outcome.kind !== 'done') throw outcome.error;
+    return outcome.result;
+  }
+
+  private async appendAlone(append: PreparedAppend): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      let outcome: Outcome | undefined;
+      try {
+        [outcome] = await callAppendGroup(this.pool, [append]);
+      } catch (error) {
+        if (RETRYABLE.has(errorCode(error)) && attempt < MAX_APPEND_ATTEMPTS) continue;
+        throw mapAppendError(error, [append]);
+      }
+      if (!outcome) throw new Error('ledger_append_group returned no row');
+      if (outcome.kind === 'done') {
+        if (outcome.appended) this.appended.emit('appended', outcome.result.position);
+        return outcome.result;
+      }
+      if (outcome.kind === 'retry' && attempt < MAX_APPEND_ATTEMPTS) continue;
+      throw outcome.error;
+    }
+  }
+
+  /** Starts groups while there is room in flight and appends waiting. */
+  private dispatch(): void {
+    while (this.inFlight < this.appendConcurrency && this.queue.length > 0) {
+      const group = this.takeGroup();
+      this.inFlight += 1;
+      // A group that waits long (a stream's lock held by someone else's transaction) stops
+      // counting against the limit, so that it cannot hold up every other stream's appends.
+      let counted = true;
+      const slow = setTimeout(() => {
+        counted = false;
+        this.inFlight -= 1;
+        this.dispatch();
+      }, SLOW_GROUP_MS);
+      slow.unref();
+      void this.runGroup(group).finally(() => {
+        clearTimeout(slow);
+        if (counted) this.inFlight -= 1;
+        this.dispatch();
+      });
+    }
+  }
+
+  /**
+   * The oldest waiting appends, at most one per stream. An append that cannot join keeps its
+   * stream out of this group altogether, so appends to one stream start in the order they came.
+   */
+  private takeGroup(): PendingAppend[] {
+    const group: PendingAppend[] = [];
+    const rest: PendingAppend[] = [];
+    const skipped = new Set<string>();
+    const taken = new Set<string>();
+    let events = 0;
+    let i = 0;
+    for (; i < this.queue.length; i++) {
+      const p = this.queue[i] as PendingAppend;
+      const name = p.append.streamName;
+      const fits =
+        group.length === 0 ||
+        (!p.solo &&
+          !group[0]?.solo &&
+          !taken.has(name) &&
+          !skipped.has(name) &&
+          events + p.append.count <= MAX_GROUP_EVENTS);
+      if (fits) {
+        group.push(p);
+        taken.add(name);
+        events += p.append.count;
+        if (group.length >= MAX_GROUP_APPENDS || group[0]?.solo) {
+          i += 1;
+          break;
+        }
+      } else {
+        skipped.add(name);
+        rest.push(p);
+      }
+    }
+    this.queue = i < this.queue.length ? rest.concat(this.queue.slice(i)) : rest;
+    return group;
+  }
+
+  private async runGroup(group: PendingAppend[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await callAppendGroup(
+        this.pool,
+        group.map((p) => p.append),
+      );
+    } catch (error) {
+      if (RETRYABLE.has(errorCode(error))) {
+        // The transaction rolled back as a whole: every append of it goes again.
+        this.requeue(group, error);
+      } else if (group.length > 1) {
+        // One bad append must not fail the others: each runs alone, and only it fails.
+        for (const p of group) p.solo = true;
+        this.queue.unshift(...group);
+      } else {
+        for (const p of group) p.reject(mapAppendError(error, [p.append]));
+      }
+      return;
+    }
+    const retries: PendingAppend[] = [];
+    let lastRetryError: unknown;
+    group.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if (!outcome) {
+        p.reject(new Error('ledger_append_group returned too few rows'));
+      } else if (outcome.kind === 'done') {
+        if (outcome.appended) this.appended.emit('appended', outcome.result.position);
+        p.resolve(outcome.result);
+      } else if (outcome.kind === 'retry') {
+        retries.push(p);
+        lastRetryError = outcome.error;
+      } else {
+        p.reject(outcome.error);
+      }
+    });
+    if (retries.length > 0) this.requeue(retries, lastRetryError);
+  }
+
+  /** Back to the front of the queue for a new transaction, or failed after the last attempt. */
+  private requeue(appends: PendingAppend[], error: unknown): void {
+    const again: PendingAppend[] = [];
+    for (const p of appends) {
+      p.attempts += 1;
+      if (p.attempts < MAX_APPEND_ATTEMPTS) again.push(p);
+      else p.reject(mapAppendError(error, [p.append]));
+    }
+    this.queue.unshift(...again);
   }
 
   private prepareAppend(
     streamName: string,
     toAppend: readonly EventToAppend[],
     options: AppendOptions,
-  ): (db: Queryable) => Promise<AppendResult & { appended: boolean }> {
-    const events = normalizeAppend(streamName, toAppend);
+  ): PreparedAppend {
+    const events = serializeAppend(streamName, toAppend);
     if (events.length >= 1 << 20) {
       throw new InvalidAppendError('an append holds at most 1,048,575 events');
     }
     const expected = options.expectedRevision ?? 'any';
-    const recordedAt = this.clock();
-    const params = [
+    const recordedAtIso = this.clock().toISOString();
+    const digests = Buffer.allocUnsafe(32 * events.length);
+    const json: string[] = [];
+    const ids: string[] = [];
+    events.forEach((e, i) => {
+      contentDigestOfCanonical(
+        e.id,
+        e.type,
+        e.schemaVersion,
+        e.dataJson,
+        e.metadataJson,
+        recordedAtIso,
+      ).copy(digests, 32 * i);
+      ids.push(e.id);
+      json.push(
+        `{"t":${canonicalJson(e.type)},"v":${e.schemaVersion},"d":${e.dataJson},"m":${e.metadataJson}}`,
+      );
+    });
+    return {
       streamName,
-      typeof expected === 'bigint' ? expected.toString() : expected,
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => e.schemaVersion),
-      events.map((e) => e.data),
-      events.map((e) => e.metadata),
-      events.map(() => recordedAt),
-      events.map((e) => contentDigest({ ...e, recordedAt })),
-      genesisHash(streamName),
-    ];
-    return async (db) => {
-      let row: { outcome: string; revision: string; last_position: string | null } | undefined;
-      try {
-        ({
-          rows: [row],
-        } = await db.query<{
-          outcome: string;
-          revision: string;
-          last_position: string | null;
-        }>(
-          `SELECT outcome, revision, last_position FROM ledger_append(
-             $1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[],
-             $8::timestamptz[], $9::bytea[], $10)`,
-          params,
-        ));
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === '22P02' || code === '22P05' || code === '54000') {
-          throw new InvalidAppendError(`stream ${streamName}: ${(error as Error).message}`);
-        }
-        throw error;
-      }
-      if (!row) throw new Error('ledger_append returned no row');
-      switch (row.outcome) {
-        case 'appended':
-        case 'duplicate':
-          return {
-            nextRevision: BigInt(row.revision),
-            position: BigInt(row.last_position ?? '0'),
-            appended: row.outcome === 'appended',
-          };
-        case 'wrong_expected_revision': {
-          const actual = BigInt(row.revision);
-          throw new WrongExpectedRevisionError(
-            streamName,
-            expected,
-            actual < 0n ? undefined : actual,
-          );
-        }
-        case 'conflict':
-          throw new IdempotencyConflictError(
-            streamName,
-            events.map((e) => e.id),
-            'some of these event ids were stored before, but not as this same append',
-          );
-        default:
-          throw new Error(`ledger_append: unknown outcome ${row.outcome}`);
-      }
+      expected,
+      expectedText: typeof expected === 'bigint' ? expected.toString() : expected,
+      count: events.length,
+      recordedAtIso,
+      idList: ids.join(','),
+      eventsJson: json.join(','),
+      digests,
     };
   }
 
@@ -415,4 +583,115 @@ function toRecorded(row: EventRow): RecordedEvent {
     recordedAt: row.recorded_at,
     hash: row.hash.toString('hex'),
   };
+}
+
+/**
+ * One call of ledger_append_group: one transaction (or the caller's), one outcome per append,
+ * in the order given. The appends are sent sorted by stream name: every group locks its
+ * streams' heads in that one order, so that two groups cannot deadlock.
+ */
+async function callAppendGroup(
+  db: Queryable,
+  appends: readonly PreparedAppend[],
+): Promise<Outcome[]> {
+  const order = appends.map((_, i) => i);
+  if (appends.length > 1) {
+    order.sort((x, y) => {
+      const a = (appends[x] as PreparedAppend).streamName;
+      const b = (appends[y] as PreparedAppend).streamName;
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
+  }
+  const sorted = order.map((i) => appends[i] as PreparedAppend);
+  const values = [
+    sorted.map((a) => a.streamName),
+    sorted.map((a) => a.expectedText),
+    `{${sorted.map((a) => a.count).join(',')}}`,
+    `{${sorted.map((a) => a.recordedAtIso).join(',')}}`,
+    `{${sorted.map((a) => a.idList).join(',')}}`,
+    `[${sorted.map((a) => a.eventsJson).join(',')}]`,
+    sorted.length === 1 ? sorted[0]?.digests : Buffer.concat(sorted.map((a) => a.digests)),
+  ];
+  // A named statement: parsed and planned once per connection.
+  const { rows } = await db.query<GroupRow>({
+    name: 'ledger_append_group',
+    text: APPEND_SQL,
+    values,
+  });
+  const row = rows[0];
+  const outcomes: Outcome[] = new Array<Outcome>(appends.length);
+  sorted.forEach((a, k) => {
+    outcomes[order[k] as number] = toOutcome(a, row, k);
+  });
+  return outcomes;
+}
+
+function toOutcome(a: PreparedAppend, row: GroupRow | undefined, k: number): Outcome {
+  const outcome = row?.outcomes?.[k];
+  const revision = row?.revisions?.[k] ?? null;
+  const position = row?.positions?.[k] ?? null;
+  if (!outcome) {
+    return { kind: 'failed', error: new Error('ledger_append_group returned no outcome') };
+  }
+  switch (outcome) {
+    case 'appended':
+    case 'duplicate':
+      return {
+        kind: 'done',
+        result: {
+          nextRevision: BigInt(revision ?? '0'),
+          position: BigInt(position ?? '0'),
+        },
+        appended: outcome === 'appended',
+      };
+    case 'wrong_expected_revision': {
+      const actual = BigInt(revision ?? '-1');
+      return {
+        kind: 'failed',
+        error: new WrongExpectedRevisionError(
+          a.streamName,
+          a.expected,
+          actual < 0n ? undefined : actual,
+        ),
+      };
+    }
+    case 'conflict':
+      return {
+        kind: 'failed',
+        error: new IdempotencyConflictError(
+          a.streamName,
+          a.idList.split(','),
+          'some of these event ids were stored before, but not as this same append',
+        ),
+      };
+    case 'retry':
+      return {
+        kind: 'retry',
+        error: Object.assign(
+          new Error(
+            `ledger_append_group: stream ${a.streamName} changed under this append; retry it`,
+          ),
+          { code: '40001' },
+        ),
+      };
+    default:
+      return {
+        kind: 'failed',
+        error: new Error(`ledger_append_group: unknown outcome ${outcome}`),
+      };
+  }
+}
+
+function errorCode(error: unknown): string {
+  return (error as { code?: string } | undefined)?.code ?? '';
+}
+
+/** Input the server refuses (bad JSON text, a value too large) is the caller's error. */
+function mapAppendError(error: unknown, appends: readonly PreparedAppend[]): unknown {
+  const code = errorCode(error);
+  if (code === '22P02' || code === '22P05' || code === '54000') {
+    const names = appends.map((a) => a.streamName).join(', ');
+    return new InvalidAppendError(`stream ${names}: ${(error as Error).message}`);
+  }
+  return error;
 }
