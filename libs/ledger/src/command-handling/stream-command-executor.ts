@@ -85,7 +85,7 @@ export class StreamCommandExecutor {
     metadata: CommandMetadata;
   }): Promise<CommandOutcome<State, Event>> {
     const { streamName, decider, codec, command, metadata } = params;
-    const maxAttempts = this.options.maxAttempts ?? 20;
+    const maxAttempts = this.options.maxAttempts ?? 40;
     return this.mutex.run(streamName, async () => {
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         const cached = await this.load(streamName, decider, codec);
@@ -155,7 +155,15 @@ export class StreamCommandExecutor {
             state,
           };
         } catch (error) {
-          if (error instanceof WrongExpectedRevisionError) continue;
+          if (error instanceof WrongExpectedRevisionError) {
+            // Another process won this revision. It has its state at hand and would tend to win
+            // the next race too (this one must first read what it wrote): back off a little,
+            // at random, so that every contender gets its turn.
+            await new Promise((resolve) =>
+              setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)),
+            );
+            continue;
+          }
           throw error;
         }
       }
