@@ -4,23 +4,35 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres, type RunningPostgres } from '../libs/database/src';
 
 declare global {
-  var __LEDGER_EMBEDDED_PG__: RunningPostgres | undefined;
+  var __LEDGER_EMBEDDED_PG__: RunningPostgres[] | undefined;
 }
 
 /**
- * The PostgreSQL server of the test run: DATABASE_URL when set (every test file then makes
- * its own database on that server), otherwise an embedded server in a fresh temporary folder.
- * Its URL reaches the test workers through TEST_POSTGRES_URL.
+ * The PostgreSQL servers of the test run: DATABASE_URL when set (every test file then makes its
+ * own database on that server), otherwise one embedded server per jest worker, each in a fresh
+ * temporary folder. A server of its own per worker matters here: the log shows an event only
+ * once every older transaction on the server has ended, so one test holding a transaction open
+ * on purpose would otherwise delay what a test in the other worker reads.
+ * URLs reach the workers through TEST_POSTGRES_URL and TEST_POSTGRES_URL_<worker id>.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: { maxWorkers?: number }): Promise<void> {
   if (process.env.DATABASE_URL) {
     process.env.TEST_POSTGRES_URL = process.env.DATABASE_URL;
     process.env.TEST_POSTGRES_KIND = 'external';
     return;
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-test-pg-'));
-  const pg = await startEmbeddedPostgres({ dataDir, port: 0, persistent: false });
-  globalThis.__LEDGER_EMBEDDED_PG__ = pg;
-  process.env.TEST_POSTGRES_URL = pg.url;
+  const workers = Math.max(1, globalConfig.maxWorkers ?? 1);
+  const servers = await Promise.all(
+    Array.from({ length: workers }, () =>
+      startEmbeddedPostgres({
+        dataDir: mkdtempSync(join(tmpdir(), 'ledger-test-pg-')),
+        port: 0,
+        persistent: false,
+      }),
+    ),
+  );
+  globalThis.__LEDGER_EMBEDDED_PG__ = servers;
+  servers.forEach((pg, i) => (process.env[`TEST_POSTGRES_URL_${i + 1}`] = pg.url));
+  process.env.TEST_POSTGRES_URL = servers[0]!.url;
   process.env.TEST_POSTGRES_KIND = 'embedded';
 }

@@ -1,3 +1,3 @@
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__LEDGER_EMBEDDED_PG__?.stop();
+  await Promise.all((globalThis.__LEDGER_EMBEDDED_PG__ ?? []).map((pg) => pg.stop()));
 }

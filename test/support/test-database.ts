@@ -3,7 +3,9 @@ import { createDatabase, dropDatabase } from '../../libs/database/src';
 
 /** The test run's server (see test/global-setup.ts). */
 export function testServerUrl(): string {
-  const url = process.env.TEST_POSTGRES_URL;
+  const url =
+    process.env[`TEST_POSTGRES_URL_${process.env.JEST_WORKER_ID ?? '1'}`] ??
+    process.env.TEST_POSTGRES_URL;
   if (!url) throw new Error('TEST_POSTGRES_URL is not set: run the tests through jest (npm test)');
   return url;
 }

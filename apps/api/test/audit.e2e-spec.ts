@@ -148,22 +148,26 @@ describe('audit endpoints', () => {
         'SELECT position::text FROM events ORDER BY position',
       );
       await db.end();
-      const seen: string[] = [];
-      let after = '0';
-      for (;;) {
-        const res = await http()
-          .get(`/v1/audit/events?after=${after}&limit=2`)
-          .set(bearer('auditor'))
-          .expect(200);
-        expect(res.body.events.length).toBeLessThanOrEqual(2);
-        if (res.body.events.length === 0) {
-          expect(res.body.nextAfter).toBe(after);
-          break;
+      // An event becomes readable in the log once every older transaction on the server has
+      // ended (that is what keeps readers from skipping): page again until the last one shows.
+      await eventually(async () => {
+        const seen: string[] = [];
+        let after = '0';
+        for (;;) {
+          const res = await http()
+            .get(`/v1/audit/events?after=${after}&limit=2`)
+            .set(bearer('auditor'))
+            .expect(200);
+          expect(res.body.events.length).toBeLessThanOrEqual(2);
+          if (res.body.events.length === 0) {
+            expect(res.body.nextAfter).toBe(after);
+            break;
+          }
+          seen.push(...res.body.events.map((e: { position: string }) => e.position));
+          after = res.body.nextAfter;
         }
-        seen.push(...res.body.events.map((e: { position: string }) => e.position));
-        after = res.body.nextAfter;
-      }
-      expect(seen).toEqual(rows.map((r) => r.position));
+        expect(seen).toEqual(rows.map((r) => r.position));
+      });
     });
 
     it.each([
