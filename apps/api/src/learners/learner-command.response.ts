@@ -49,7 +49,9 @@ export function learnerCommandResponse(
   res: Response,
 ): LearnerCommandResponse {
   if (outcome.revision !== undefined) res.setHeader('ETag', `"${outcome.revision.toString()}"`);
-  res.status(outcome.events.length > 0 ? 201 : 200);
+  // 201 when this command recorded its events, now or on an earlier try whose answer was lost
+  // (a retry answers as the first try did); 200 when it changed nothing (R1: research known).
+  res.status(outcome.events.length > 0 || outcome.repeated ? 201 : 200);
   return {
     learnerId,
     revision: outcome.revision?.toString() ?? null,
