@@ -279,6 +279,7 @@ describe('projections', () => {
     })();
     for (const name of ['credit-balances', 'claims'])
       expect(await requestRebuild(ds, name)).toBe(true);
+    expect(await requestRebuild(ds, 'no-such-projection')).toBe(false);
     // The old generation keeps answering meanwhile.
     await eventually(async () => {
       const credits = await learnerCredits(ds, learners[0]!, {

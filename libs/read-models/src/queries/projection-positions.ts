@@ -49,13 +49,12 @@ export async function projectionsAt(
   for (;;) {
     const projections = await liveProjections(dataSource, names);
     const missing = names.filter((n) => !projections.has(n));
+    // The read is as fresh as the least fresh projection it reads.
+    const positions = [...projections.values()].map((p) => p.position);
     const position =
-      missing.length > 0
+      missing.length > 0 || positions.length === 0
         ? 0n
-        : [...projections.values()].reduce(
-            (min, p) => (p.position < min ? p.position : min),
-            BigInt(Number.MAX_SAFE_INTEGER) ** 2n,
-          );
+        : positions.reduce((min, p) => (p < min ? p : min));
     if (missing.length === 0 && (minPosition === undefined || position >= minPosition))
       return { projections, position };
     if (Date.now() >= deadline) throw new ProjectionBehindError(minPosition ?? 0n, position);

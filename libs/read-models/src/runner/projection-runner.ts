@@ -400,16 +400,19 @@ class BatchApplyError extends Error {
   }
 }
 
-/** Asks the runner holding the projection's lease to rebuild it (from the API or the CLI). */
+/**
+ * Asks the runner holding the projection's lease to rebuild it (from the API or the CLI).
+ * False when the projection has never run here; a rebuild already asked for stays as it is.
+ */
 export async function requestRebuild(dataSource: DataSource, projection: string): Promise<boolean> {
-  const result = await dataSource.query(
-    `UPDATE projection_state SET rebuild_requested_at = now(), updated_at = now()
-      WHERE name = $1 AND rebuild_requested_at IS NULL`,
+  // A SELECT around the UPDATE, so that the driver answers the rows (not [rows, count]).
+  const rows = (await dataSource.query(
+    `WITH asked AS (
+       UPDATE projection_state
+          SET rebuild_requested_at = coalesce(rebuild_requested_at, now()), updated_at = now()
+        WHERE name = $1 RETURNING name)
+     SELECT name FROM asked`,
     [projection],
-  );
-  const rows = await dataSource.query('SELECT 1 FROM projection_state WHERE name = $1', [
-    projection,
-  ]);
-  void result;
+  )) as { name: string }[];
   return rows.length > 0;
 }
