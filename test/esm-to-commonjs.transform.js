@@ -4,10 +4,11 @@
  *
  * The app is CommonJS and loads them with require(), which Node does natively since 20.19.
  * Jest runs test files through its own module loader, which loads an ES module from require()
- * only on Node 24.9 or later and with --experimental-vm-modules; on Node 20 the package must
- * be compiled to CommonJS first. This does that with TypeScript's compiler, the same way on
- * every Node version: imports and exports become require() and exports, `import()` becomes a
- * require() in a promise, and two things CommonJS spells differently are rewritten first:
+ * only on Node 24.9 or later and with --experimental-vm-modules; otherwise (every jest run but
+ * the fault test's on Node 24) the package must be compiled to CommonJS first. This does that
+ * with TypeScript's compiler: imports and exports become require() and exports, `import()`
+ * becomes a require() in a promise, and two things CommonJS spells differently are rewritten
+ * first:
  * - `import.meta` becomes the module file's own URL and paths (known when it is compiled);
  * - a module's own `require`, `module`, `exports`, `__filename` or `__dirname` (an ES module
  *   makes its `require` with createRequire) is renamed, as it would otherwise collide with the
@@ -97,8 +98,9 @@ const toCommonJs = (path) => (context) => {
 };
 
 module.exports = {
-  process(source, path) {
-    if (!isEsModule(path)) return { code: source };
+  process(source, path, options) {
+    // Jest loads the file as an ES module itself (Node 24.9+, experimental VM modules).
+    if (options.supportsStaticESM || !isEsModule(path)) return { code: source };
     const { outputText, sourceMapText } = ts.transpileModule(source, {
       fileName: path,
       compilerOptions: {
@@ -118,6 +120,7 @@ module.exports = {
       .update(ts.version)
       .update(path)
       .update(options.configString)
+      .update(String(options.supportsStaticESM))
       .update(source)
       .digest('hex');
   },
