@@ -44,6 +44,8 @@ export interface AppRuntime {
   databaseKind: 'embedded' | 'external';
   /** The clock commands are decided with; the system clock unless a test fixes it. */
   clock?: Clock;
+  /** The event store to use instead of the configured one (tests over a stand-in client). */
+  eventStore?: () => Promise<EventStore>;
 }
 
 /** Per API key, not per address: internal services share addresses behind proxies. */
@@ -107,7 +109,11 @@ export class AppModule {
           provide: METRICS,
           inject: [READ_MODELS, EVENT_STORE],
           useFactory: (readModels: DataSource, store: EventStore) =>
-            createMetrics(readModels, store instanceof PostgresEventStore ? store.pool : undefined),
+            createMetrics(
+              readModels,
+              store instanceof PostgresEventStore ? store.pool : undefined,
+              store,
+            ),
         },
         ProjectionHost,
         BoardProcessHost,

@@ -1,3 +1,5 @@
+import type { CreateEventStoreOptions } from '@ledger/event-store';
+
 /** Everything the service reads from its environment, read once, in one place. */
 export interface LedgerConfig {
   port: number;
@@ -8,6 +10,8 @@ export interface LedgerConfig {
   embeddedPostgresPort: number;
   eventStore: 'postgres' | 'eventstoredb';
   eventStoreConnectionString: string | undefined;
+  /** EVENTSTORE_CLAIM_STREAM_PREFIX: streams binding each event id to its stream (EventStoreDB). */
+  eventStoreClaimStreamPrefix: string | undefined;
   /** IANA zone in which the earned year of a credit is read (R5). */
   timeZone: string;
   /** LEDGER_API_KEYS: comma-separated role:key pairs. */
@@ -58,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     embeddedPostgresPort: integer(env.EMBEDDED_POSTGRES_PORT, 54329, 'EMBEDDED_POSTGRES_PORT'),
     eventStore,
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
+    eventStoreClaimStreamPrefix: env.EVENTSTORE_CLAIM_STREAM_PREFIX || undefined,
     timeZone,
     apiKeys: env.LEDGER_API_KEYS || undefined,
     masterKey: masterKey(env),
@@ -100,4 +105,17 @@ function masterKey(env: NodeJS.ProcessEnv): Buffer {
   const key = Buffer.from(given, 'base64');
   if (key.length !== 32) throw new Error('LEDGER_MASTER_KEY must be 32 bytes, base64-encoded');
   return key;
+}
+
+/** The event store the configuration selects, over the PostgreSQL database at `postgresUrl`. */
+export function eventStoreOptions(
+  config: LedgerConfig,
+  postgresUrl: string,
+): CreateEventStoreOptions {
+  return {
+    kind: config.eventStore,
+    postgresUrl,
+    eventStoreDbConnectionString: config.eventStoreConnectionString,
+    eventStoreDbClaimStreamPrefix: config.eventStoreClaimStreamPrefix,
+  };
 }

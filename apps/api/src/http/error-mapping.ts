@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { isDomainRuleViolation } from '@ledger/domain';
 import {
+  EventStoreError,
   IdempotencyConflictError,
   InvalidAppendError,
   WrongExpectedRevisionError,
@@ -83,6 +84,17 @@ export function toErrorResponse(error: unknown): {
     return {
       body: { statusCode: 400, code: 'invalid-input', message: error.message },
       headers: {},
+    };
+  }
+  if (error instanceof EventStoreError && error.retryable) {
+    // The store is restarting or electing a leader: nothing was decided, the same call may work.
+    return {
+      body: {
+        statusCode: 503,
+        code: 'event-store-unavailable',
+        message: 'the event store did not answer; retry shortly',
+      },
+      headers: { 'retry-after': '1' },
     };
   }
   if (error instanceof HttpException) {
