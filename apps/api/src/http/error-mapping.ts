@@ -13,6 +13,15 @@ import { ApiError, type ErrorBody } from './api-error';
 /** Business-rule refusals answered 409 (a conflict with what exists) rather than 422. */
 const CONFLICT_CODES = new Set(['claim-id-conflict', 'submission-conflict', 'already-confirmed']);
 
+/** An answer the caller may try again in a second. */
+function retryLater(
+  statusCode: number,
+  code: string,
+  message: string,
+): { body: ErrorBody; headers: Record<string, string> } {
+  return { body: { statusCode, code, message }, headers: { 'retry-after': '1' } };
+}
+
 /** Any error → the one error shape and its headers. 5xx bodies never carry internals. */
 export function toErrorResponse(error: unknown): {
   body: ErrorBody;
@@ -40,14 +49,11 @@ export function toErrorResponse(error: unknown): {
     return { body, headers: {} };
   }
   if (error instanceof WrongExpectedRevisionError || error instanceof ConcurrencyExhaustedError) {
-    return {
-      body: {
-        statusCode: 409,
-        code: 'concurrency-conflict',
-        message: "the learner's history changed meanwhile; retry",
-      },
-      headers: { 'retry-after': '1' },
-    };
+    return retryLater(
+      409,
+      'concurrency-conflict',
+      "the learner's history changed meanwhile; retry",
+    );
   }
   if (error instanceof ProjectionBehindError) {
     return {
@@ -88,14 +94,11 @@ export function toErrorResponse(error: unknown): {
   }
   if (error instanceof EventStoreError && error.retryable) {
     // The store is restarting or electing a leader: nothing was decided, the same call may work.
-    return {
-      body: {
-        statusCode: 503,
-        code: 'event-store-unavailable',
-        message: 'the event store did not answer; retry shortly',
-      },
-      headers: { 'retry-after': '1' },
-    };
+    return retryLater(
+      503,
+      'event-store-unavailable',
+      'the event store did not answer; retry shortly',
+    );
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
