@@ -56,7 +56,7 @@ async function openOver(
 ): Promise<EventStoreDbEventStore> {
   return EventStoreDbEventStore.open(fake, {
     serverVersion: async () => fake.serverVersion,
-    log: options.log ?? (process.env.DEBUG_ESDB ? undefined : capture().log),
+    log: options.log ?? capture().log,
     ...options,
   });
 }
