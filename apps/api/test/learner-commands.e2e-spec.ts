@@ -300,11 +300,39 @@ describe('learner commands over HTTP', () => {
         ['clinicalRole'],
       ],
       [
-        'profile with a month 13 and a lower-case country',
+        'profile with a month 13 and a country code no country has (XX)',
         'put',
         'profile',
-        { ...PROFILE, birthMonth: 13, country: 'us' },
+        { ...PROFILE, birthMonth: 13, country: 'XX' },
         ['birthMonth', 'country'],
+      ],
+      ...(
+        [
+          ['zero-width spaces', '\u200b\u200b'],
+          ['a soft hyphen', '\u00ad'],
+          ['combining marks', '\u0301\u0308'],
+          ['a bidi override', '\u202e'],
+        ] as const
+      ).map(([what, name]): [string, string, string, Record<string, unknown>, string[]] => [
+        `R7: profile with a first name of ${what} only (nothing visible)`,
+        'put',
+        'profile',
+        { ...PROFILE, firstName: name },
+        ['firstName'],
+      ]),
+      [
+        'R7/R11: profile with a last name of 51 emoji (counted as 51 characters, none printable)',
+        'put',
+        'profile',
+        { ...PROFILE, lastName: '😀'.repeat(51) },
+        ['lastName'],
+      ],
+      [
+        'R7/R11: profile with a bidi override inside a name',
+        'put',
+        'profile',
+        { ...PROFILE, lastName: 'Qu\u202einn' },
+        ['lastName'],
       ],
       [
         'profile with a nested board missing its id',

@@ -123,6 +123,16 @@ export {
   type ValidatedProfile,
 } from './learner/profile-validation';
 export {
+  characterCount,
+  describePersonNameProblem,
+  normalizePersonName,
+  PERSON_NAME_CHARACTERS,
+  PERSON_NAME_MAX_CHARACTERS,
+  personNameProblem,
+  type PersonNameProblem,
+} from './learner/person-name';
+export { ISO_3166_ALPHA_2, isIsoCountryCode, normalizeCountryCode } from './learner/countries';
+export {
   creditTotals,
   nonUsEquivalents,
   type ActivityTotals,

@@ -28,6 +28,8 @@ export type DomainRuleCode =
   | 'claim-id-conflict'
   | 'profile-required'
   | 'required-field'
+  | 'name-too-long'
+  | 'unprintable-name'
   | 'invalid-clinical-role'
   | 'impossible-birth-date'
   | 'invalid-country'
