@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { TEST_MAX_BACKDATE_MS } from '@ledger/domain';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
 import { freshDatabase } from './test-database';
@@ -29,7 +30,13 @@ export async function startTestApp(
   overrides: Partial<LedgerConfig> = {},
 ): Promise<TestApp> {
   const db = await freshDatabase(label);
-  const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
+  // The e2e tests date facts at fixed instants (some years back) while the app runs on the
+  // real clock, so the backdate bound (R15) is wide here; its own tests pass the default.
+  const config = {
+    ...loadConfig({ NODE_ENV: 'test' }),
+    maxBackdateMs: TEST_MAX_BACKDATE_MS,
+    ...overrides,
+  };
   const app = await createApp({ config, databaseUrl: db.url, databaseKind: 'external' });
   await app.init();
   return {

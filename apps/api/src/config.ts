@@ -18,6 +18,8 @@ export interface LedgerConfig {
   rateLimitPerMinute: number;
   /** R15: how far in the future a command's occurredAt may be. */
   maxClockSkewMs: number;
+  /** R15: how far in the past a learner command may be dated (LEDGER_MAX_BACKDATE). */
+  maxBackdateMs: number;
   /** Run the projections inside this process (LEDGER_RUN_PROJECTIONS, default on). */
   runProjections: boolean;
   /** Where the boards answer (BOARD_GATEWAY_URL); unset: the local board simulator of `npm start`. */
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       5 * 60 * 1000,
       'LEDGER_MAX_CLOCK_SKEW_MS',
     ),
+    maxBackdateMs: duration(env.LEDGER_MAX_BACKDATE, 'P30D', 'LEDGER_MAX_BACKDATE'),
     runProjections: (env.LEDGER_RUN_PROJECTIONS ?? 'true') !== 'false',
     boardGatewayUrl: env.BOARD_GATEWAY_URL || undefined,
     runBoardProcess: (env.LEDGER_RUN_BOARD_PROCESS ?? 'true') !== 'false',
@@ -87,6 +90,20 @@ function integer(value: string | undefined, fallback: number, name: string): num
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, not "${value}"`);
   return Number.parseInt(value, 10);
+}
+
+/** An ISO 8601 duration in days or hours: `P30D`, `PT12H`. */
+function duration(value: string | undefined, fallback: string, name: string): number {
+  const text = value === undefined || value === '' ? fallback : value;
+  const match = /^P(?:(\d{1,5})D)?(?:T(\d{1,6})H)?$/.exec(text);
+  if (!match || (match[1] === undefined && match[2] === undefined)) {
+    throw new Error(
+      `${name} must be an ISO 8601 duration in days or hours such as P30D or PT12H, not "${text}"`,
+    );
+  }
+  const days = Number.parseInt(match[1] ?? '0', 10);
+  const hours = Number.parseInt(match[2] ?? '0', 10);
+  return (days * 24 + hours) * 60 * 60 * 1000;
 }
 
 function masterKey(env: NodeJS.ProcessEnv): Buffer {

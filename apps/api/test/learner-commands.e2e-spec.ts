@@ -177,6 +177,18 @@ describe('learner commands over HTTP', () => {
       expect(await streamOf(id)).toEqual(before);
     });
 
+    it('R5: a claim dated before the deadline but sent after it is judged at the server clock: refused', async () => {
+      const id = await withProfile();
+      await research(id, 'old', '2023-09-15T10:00:00Z').expect(201);
+      const before = await streamOf(id);
+      // 2023's window closed at the end of 2025; the claim says 30 December 2025.
+      const res = await claim(id, 'ipoc', '2025-12-30T10:00:00Z').expect(422);
+      expect(res.body).toEqual(
+        expect.objectContaining({ code: 'claim-window-closed', rule: 'R5' }),
+      );
+      expect(await streamOf(id)).toEqual(before);
+    });
+
     it('R6: nothing to claim', async () => {
       const id = await withProfile();
       const res = await claim(id, 'nejm-board-review').expect(422);

@@ -11,9 +11,13 @@ export {
 export type { Decider } from './decider';
 export {
   assertBusinessTime,
+  assertNotBackdated,
+  DEFAULT_MAX_BACKDATE_MS,
   DEFAULT_MAX_CLOCK_SKEW_MS,
+  judgedAt,
   type DecisionContext,
 } from './decision-context';
+export { assertOperatorReference, OPERATOR_REFERENCE } from './operator-reference';
 export { boardSubmissionId, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
 export {
   EVENT_SCHEMA_VERSIONS,
@@ -84,6 +88,7 @@ export {
   type ClaimBreakdownLine,
   type CorrectAnswerRepeated,
   type CreditClaimed,
+  type HistoryImported,
   type LearnerEvent,
   type LearnerEventType,
   type LearnerProfileUpdated,
@@ -95,6 +100,8 @@ export {
 export type {
   ClaimCredits,
   ErasePersonalData,
+  ImportedFact,
+  ImportHistory,
   LearnerCommand,
   ProfileBoardSelection,
   RecordAnswer,
@@ -134,6 +141,7 @@ export {
 export { ISO_3166_ALPHA_2, isIsoCountryCode, normalizeCountryCode } from './learner/countries';
 export {
   creditTotals,
+  currentCreditTotals,
   nonUsEquivalents,
   type ActivityTotals,
   type CreditTotals,
@@ -201,6 +209,6 @@ export {
   type DecisionExpectation,
   type ExpectedViolation,
 } from './testing/decider-specification';
-export { at, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
+export { at, TEST_MAX_BACKDATE_MS, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
 export * as learnerFixtures from './testing/learner.builders';
 export * as boardSubmissionFixtures from './testing/board-submission.builders';

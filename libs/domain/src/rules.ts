@@ -47,6 +47,9 @@ export type DomainRuleCode =
   | 'board-not-in-catalogue'
   | 'invalid-occurred-at'
   | 'occurred-at-in-future'
+  | 'occurred-at-too-old'
+  | 'invalid-reference'
+  | 'import-empty'
   | 'board-id-format'
   | 'retry-not-allowed'
   | 'failure-not-retryable';

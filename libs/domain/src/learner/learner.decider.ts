@@ -13,13 +13,20 @@ import {
   twelfthsToJson,
 } from '../credits/twelfths';
 import type { Decider } from '../decider';
-import { assertBusinessTime, type DecisionContext } from '../decision-context';
+import {
+  assertBusinessTime,
+  assertNotBackdated,
+  judgedAt,
+  type DecisionContext,
+} from '../decision-context';
+import { assertOperatorReference } from '../operator-reference';
 import { DomainRuleViolation } from '../rules';
 import { certificateFor } from './clinical-role';
 import { creditLots, type CreditLot } from './credit-lots';
 import type {
   ClaimCredits,
   ErasePersonalData,
+  ImportHistory,
   LearnerCommand,
   RecordAnswer,
   RecordResearch,
@@ -119,6 +126,8 @@ function apply(draft: LearnerDraft, event: LearnerEvent): void {
       });
       return;
     }
+    case 'HistoryImported':
+      return; // R15: who imported and why, for auditors; the facts follow as their own events.
     case 'PersonalDataErased':
       draft.personalDataErased = true;
       if (draft.profile !== undefined) draft.profile = { ...draft.profile, personal: undefined };
@@ -157,6 +166,8 @@ export function decideLearner(
   context: DecisionContext,
 ): LearnerEvent[] {
   assertBusinessTime(command.data.occurredAt, context);
+  // R15: an import is how older facts enter; every other command must be recent.
+  if (command.type !== 'ImportHistory') assertNotBackdated(command.data.occurredAt, context);
   switch (command.type) {
     case 'RecordResearch':
       return recordResearch(command, state, context);
@@ -168,6 +179,8 @@ export function decideLearner(
       return claimCredits(command, state, context);
     case 'ErasePersonalData':
       return erasePersonalData(command, state);
+    case 'ImportHistory':
+      return importHistory(command, state, context);
     default: {
       const _unknownCommand: never = command;
       throw new TypeError(`unknown learner command ${JSON.stringify(_unknownCommand)}`);
@@ -184,15 +197,16 @@ export const learnerDecider: Decider<LearnerState, LearnerCommand, LearnerEvent,
 
 /** R1: each research earns 6/12 once; the same research id again records nothing. */
 function recordResearch(
-  { data }: RecordResearch,
+  { data }: Pick<RecordResearch, 'data'> & { type: 'RecordResearch' },
   state: LearnerState,
   context: DecisionContext,
+  field = 'researchId',
 ): LearnerEvent[] {
   if (data.researchId.trim() === '') {
     throw new DomainRuleViolation({
       rule: 'R1',
       code: 'research-id-required',
-      field: 'researchId',
+      field,
       message: 'researchId must name the research, so that recording it twice earns once',
     });
   }
@@ -215,12 +229,13 @@ function recordAnswer(
   { data }: RecordAnswer,
   state: LearnerState,
   context: DecisionContext,
+  field = 'questionId',
 ): LearnerEvent[] {
   if (data.questionId.trim() === '') {
     throw new DomainRuleViolation({
       rule: 'R2',
       code: 'question-id-required',
-      field: 'questionId',
+      field,
       message: 'questionId must name the board-review question answered',
     });
   }
@@ -342,13 +357,14 @@ function claimCredits(
     });
   }
 
-  const lots = creditLots(
-    state,
-    data.activity,
-    data.occurredAt,
-    context.timeZone,
-    state.claims.values(),
-  );
+  // R5: credit earned by the claim's business time, its windows judged no earlier than the
+  // server's clock (less the skew): a claim dated in the past never reopens a closed window.
+  const lots = creditLots(state, data.activity, {
+    earnedBy: data.occurredAt,
+    judgedAt: judgedAt(data.occurredAt, context),
+    timeZone: context.timeZone,
+    claims: state.claims.values(),
+  });
   const open = lots.filter((lot) => lot.windowOpen && unclaimedIn(lot) > 0n);
   const closed = lots.filter((lot) => !lot.windowOpen && unclaimedIn(lot) > 0n);
   const claimable = sum(open.map(unclaimedIn));
@@ -394,6 +410,11 @@ function claimCredits(
   ];
 }
 
+/**
+ * R5/R6: why a claim finds nothing. R5 (window closed) only when expired credit is what stands
+ * in the way, i.e. it would have made a claim had its window been open; otherwise R6 (nothing
+ * to claim), saying what is missing and, for the record, what expired.
+ */
 function refuseEmptyClaim(
   activity: Activity,
   occurredAt: Date,
@@ -402,19 +423,26 @@ function refuseEmptyClaim(
   timeZone: string,
 ): never {
   const label = ACTIVITY_LABEL[activity];
-  if (closed.length > 0) {
-    const years = closed
-      .map(
-        (lot) =>
-          `${describeAmount(unclaimedIn(lot))} earned in ${lot.earnedYear} could be claimed until ${lot.claimDeadline}`,
-      )
-      .join('; ');
+  const expired = sum(closed.map(unclaimedIn));
+  const withExpired = claimable + expired;
+  const couldHaveClaimed =
+    activity === 'nejm-board-review' ? floorToQuarter(withExpired) : withExpired;
+  const expiredNote =
+    closed.length === 0
+      ? ''
+      : `; ${closed
+          .map(
+            (lot) =>
+              `${describeAmount(unclaimedIn(lot))} earned in ${lot.earnedYear} could be claimed until ${lot.claimDeadline}`,
+          )
+          .join('; ')} (${timeZone}), and has expired`;
+  if (couldHaveClaimed > 0n) {
     throw new DomainRuleViolation({
       rule: 'R5',
       code: 'claim-window-closed',
       message:
-        `no ${label} credit can be claimed: ${years} (${timeZone}); ` +
-        'that credit has expired (credit may be claimed until 31 December of the second year after the year it was earned)',
+        `no ${label} credit can be claimed${expiredNote} ` +
+        '(credit may be claimed until 31 December of the second year after the year it was earned)',
     });
   }
   if (claimable > 0n) {
@@ -427,14 +455,75 @@ function refuseEmptyClaim(
       code: 'nothing-to-claim',
       message:
         `only ${claimable}/12 credit of ${label} credit is unclaimed, less than the quarter credit a ` +
-        `board-review claim needs (R3); answer ${answers} more question(s) correctly for the first time, then claim again`,
+        `board-review claim needs (R3); answer ${answers} more question(s) correctly for the first time, then claim again${expiredNote}`,
     });
   }
   throw new DomainRuleViolation({
     rule: 'R6',
     code: 'nothing-to-claim',
-    message: `there is no unclaimed ${label} credit earned by ${occurredAt.toISOString()} to claim`,
+    message: `there is no unclaimed ${label} credit earned by ${occurredAt.toISOString()} to claim${expiredNote}`,
   });
+}
+
+/**
+ * R15: facts from before the backdate bound, recorded as their own events after one
+ * HistoryImported that says who imported them and why. R1/R14 hold as for any fact: a research
+ * or a correct answer already recorded earns nothing again. Nothing new: nothing recorded.
+ */
+function importHistory(
+  { data }: ImportHistory,
+  state: LearnerState,
+  context: DecisionContext,
+): LearnerEvent[] {
+  assertOperatorReference(data.reference, 'R15', 'reference');
+  if (data.facts.length === 0) {
+    throw new DomainRuleViolation({
+      rule: 'R15',
+      code: 'import-empty',
+      field: 'facts',
+      message: 'a history import needs at least one fact',
+    });
+  }
+  let current = state;
+  const facts: LearnerEvent[] = [];
+  data.facts.forEach((fact, index) => {
+    const field = `facts[${index}]`;
+    assertBusinessTime(fact.occurredAt, context, `${field}.occurredAt`);
+    const produced =
+      fact.kind === 'research'
+        ? recordResearch(
+            { type: 'RecordResearch', data: fact },
+            current,
+            context,
+            `${field}.researchId`,
+          )
+        : recordAnswer(
+            { type: 'RecordAnswer', data: fact },
+            current,
+            context,
+            `${field}.questionId`,
+          );
+    for (const event of produced) {
+      facts.push(event);
+      current = evolveLearner(current, event);
+    }
+  });
+  if (facts.length === 0) return [];
+  const times = data.facts.map((f) => f.occurredAt.getTime());
+  return [
+    {
+      type: 'HistoryImported',
+      data: {
+        occurredAt: data.occurredAt.toISOString(),
+        reference: data.reference,
+        importedBy: data.importedBy,
+        facts: data.facts.length,
+        earliest: new Date(Math.min(...times)).toISOString(),
+        latest: new Date(Math.max(...times)).toISOString(),
+      },
+    },
+    ...facts,
+  ];
 }
 
 /** Erasure is recorded once; the key is destroyed outside the domain. */

@@ -107,6 +107,25 @@ export type PersonalDataErased = {
   data: { occurredAt: string; reason?: string };
 };
 
+/**
+ * R15: an administrator imported facts older than the backdate bound; the facts' own events
+ * follow it in the same append (same causation id).
+ */
+export type HistoryImported = {
+  type: 'HistoryImported';
+  data: {
+    occurredAt: string;
+    /** Why: a ticket reference such as `OPS-1234` (never free text: events are immutable). */
+    reference: string;
+    /** Who: the caller's identity. */
+    importedBy: string;
+    /** How many facts the import held, and the business times they span. */
+    facts: number;
+    earliest: string;
+    latest: string;
+  };
+};
+
 export type LearnerEvent =
   | LearnerProfileUpdated
   | QuestionResearched
@@ -114,7 +133,8 @@ export type LearnerEvent =
   | AnswerIncorrect
   | CorrectAnswerRepeated
   | CreditClaimed
-  | PersonalDataErased;
+  | PersonalDataErased
+  | HistoryImported;
 
 export type LearnerEventType = LearnerEvent['type'];
 
@@ -127,6 +147,7 @@ export const LEARNER_EVENT_SCHEMA_VERSIONS = {
   CorrectAnswerRepeated: 1,
   CreditClaimed: 1,
   PersonalDataErased: 1,
+  HistoryImported: 1,
 } as const satisfies Record<LearnerEventType, number>;
 
 export const LEARNER_EVENT_TYPES = Object.keys(LEARNER_EVENT_SCHEMA_VERSIONS) as LearnerEventType[];
