@@ -166,11 +166,19 @@ export class LedgerFixture {
       (s) => s.status === 'accepted' || s.status === 'confirmed',
     );
     const moc = mocPoints(
-      accepted.map((s) =>
-        s.status === 'not-requested'
-          ? { board: '', twelfths: 0n }
-          : { board: s.board, twelfths: s.twelfths },
-      ),
+      accepted.flatMap((s) => {
+        const claim = s.status === 'not-requested' ? undefined : state.claims.get(s.claimId);
+        return s.status === 'not-requested' || claim === undefined
+          ? []
+          : [
+              {
+                board: s.board,
+                claimId: s.claimId,
+                certificate: claim.certificate,
+                twelfths: s.twelfths,
+              },
+            ];
+      }),
     );
     const claims = [...state.claims.values()].map((c) => {
       const mine = submissionStates.filter(

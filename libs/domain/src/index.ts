@@ -37,6 +37,8 @@ export {
 export {
   amountView,
   boardReviewDisplay,
+  exactAmountView,
+  exactCredits,
   floorToQuarter,
   formatCredits,
   parseTwelfths,
@@ -62,6 +64,7 @@ export {
 // Board catalogue (R10)
 export {
   BOARD_CATALOGUE,
+  boardTakesCertificate,
   boardTakesCredit,
   findBoard,
   isLearnerBoardIdValid,
@@ -186,6 +189,7 @@ export {
 export {
   AT_RISK_WARNING_DAYS,
   claimTag,
+  dueForFollowUpFlag,
   FOLLOW_UP_AFTER_MS,
   needsFollowUp,
   SUBMISSION_DUE_DAYS,

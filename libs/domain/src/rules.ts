@@ -45,6 +45,7 @@ export type DomainRuleCode =
   | 'already-confirmed'
   | 'follow-up-too-early'
   | 'board-not-in-catalogue'
+  | 'board-not-for-role'
   | 'invalid-occurred-at'
   | 'occurred-at-in-future'
   | 'occurred-at-too-old'

@@ -339,6 +339,14 @@ describe('learner decider', () => {
               { earnedYear: 2024, twelfths: '6', claimDeadline: '2026-12-31' },
               { earnedYear: 2025, twelfths: '6', claimDeadline: '2027-12-31' },
             ],
+            // R11: the learning it redeemed (r-late came after the claim), R8: what ABIM gets,
+            // R7: the identity at claim time, for the first submission and the certificate.
+            completedFrom: '2024-05-01T10:00:00.000Z',
+            completedTo: '2025-02-01T10:00:00.000Z',
+            submissions: [
+              { board: 'ABIM', twelfths: '12', completedAt: '2025-02-01T10:00:00.000Z' },
+            ],
+            personal: personalData(),
           }),
         ]);
     });
@@ -724,10 +732,129 @@ describe('learner decider', () => {
       ).toEqual(['ABIM']);
     });
 
-    it('R8/R10: a claim in 2025 goes to both boards', () => {
-      expect(
-        claimed(history, claimCredits({ occurredAt: at('2025-01-06T00:00:00Z') })).boards,
-      ).toEqual(['ABIM', 'ABPMR']);
+    it('R8/R10: a claim in 2025 goes to both boards; ABPMR gets only the credit earned from 2025', () => {
+      const claim = claimed(history, claimCredits({ occurredAt: at('2025-01-06T00:00:00Z') }));
+      expect(claim.boards).toEqual(['ABIM', 'ABPMR']);
+      expect(claim.submissions).toEqual([
+        { board: 'ABIM', twelfths: '12', completedAt: '2025-01-05T10:00:00.000Z' },
+        { board: 'ABPMR', twelfths: '6', completedAt: '2025-01-05T10:00:00.000Z' },
+      ]);
+    });
+
+    it('R10: ABPMR judges the date the credit was earned, not the claim date: 2024 credit claimed in 2025 does not go to it', () => {
+      const only2024 = [history[0]!, history[1]!];
+      const claim = claimed(only2024, claimCredits({ occurredAt: at('2025-01-06T00:00:00Z') }));
+      expect(claim.boards).toEqual(['ABIM']);
+    });
+
+    it('R8/R3: each board receives its part rounded to a quarter, completed when the last of that part was earned', () => {
+      const answers = [
+        history[0]!,
+        ...correctAnswers(2, '2024-11-01T10:00:00.000Z'),
+        ...correctAnswers(5, '2025-01-03T10:00:00.000Z'),
+      ];
+      const claim = claimed(
+        answers,
+        claimCredits({ activity: 'nejm-board-review', occurredAt: at('2025-01-06T00:00:00Z') }),
+      );
+      // 14/12 earned: the claim takes 12/12 (R3): 4/12 of 2024 and 8/12 of 2025.
+      expect(claim.twelfths).toBe('12');
+      expect(claim.submissions).toEqual([
+        { board: 'ABIM', twelfths: '12', completedAt: '2025-01-03T10:00:00.000Z' },
+        { board: 'ABPMR', twelfths: '6', completedAt: '2025-01-03T10:00:00.000Z' },
+      ]);
+    });
+  });
+
+  describe('R10/R11: given physician-only MOC programmes (the certifying boards)', () => {
+    it('R10: a nurse practitioner selecting ABIM is told at the profile why it cannot take their credit', () => {
+      const error = given([])
+        .when(
+          updateProfile({
+            clinicalRole: 'nurse_practitioner',
+            boards: [
+              { boardId: 'CA-MBC', learnerBoardId: 'A12345' },
+              { boardId: 'ABIM', learnerBoardId: '123456' },
+            ],
+          }),
+        )
+        .thenThrows({ rule: 'R10', code: 'board-not-for-role', field: 'boards[1].boardId' });
+      expect(error.message).toMatch(/participation/);
+    });
+
+    it('R10/R11: a participation claim never goes to a physician-only board, even one an older profile selected', () => {
+      const claim = claimed([
+        learnerProfileUpdated({
+          clinicalRole: 'nurse',
+          boards: ['ABIM', 'CA-MBC'],
+          personal: personalData({ boardIds: { ABIM: '123456', 'CA-MBC': 'A12345' } }),
+        }),
+        questionResearched(),
+      ]);
+      expect(claim.certificate).toBe('participation');
+      expect(claim.boards).toEqual(['CA-MBC']);
+    });
+  });
+
+  describe('R7/R8/R11: given a claim made with ABIM selected, and the profile edited a second later', () => {
+    const v2 = learnerProfileUpdated({
+      occurredAt: '2025-06-10T08:00:01.000Z',
+      profileVersion: 2,
+      personal: personalData({ lastName: 'Quinn-Hart', boardIds: { ABIM: '654321' } }),
+    });
+
+    it('R7: the claim records the identity as it stood at claim time', () => {
+      const claim = claimed([profile, questionResearched()]);
+      expect(claim.personal).toEqual(personalData());
+    });
+
+    it('R7/R8: after the edit, the claim still holds the identity of claim time (what its first submission sends)', () => {
+      const state = foldLearner([profile, questionResearched(), creditClaimed(), v2]);
+      expect(state.claims.get('claim-1')?.identity).toEqual(personalData());
+      expect(state.profile?.personal?.boardIds).toEqual({ ABIM: '654321' });
+    });
+
+    it('R7: a claim recorded before snapshots existed takes the profile of its time, not the later one', () => {
+      const { personal: _none, ...older } = creditClaimed().data;
+      const state = foldLearner([
+        profile,
+        questionResearched(),
+        { type: 'CreditClaimed', data: older },
+        v2,
+      ]);
+      expect(state.claims.get('claim-1')?.identity).toEqual(personalData());
+    });
+
+    it('erasure removes the identity snapshot of every claim too', () => {
+      const state = foldLearner([
+        profile,
+        questionResearched(),
+        creditClaimed(),
+        personalDataErased(),
+      ]);
+      expect(state.claims.get('claim-1')?.identity).toBeUndefined();
+    });
+  });
+
+  describe('R11: given two claims, each redeeming its own credit', () => {
+    it("R11: the second claim's completion span covers only what it redeemed, not the first claim's credit", () => {
+      const first = [
+        profile,
+        questionResearched({ researchId: 'r-1', occurredAt: '2025-01-05T10:00:00.000Z' }),
+        creditClaimed({
+          occurredAt: '2025-02-01T00:00:00.000Z',
+          breakdown: [{ earnedYear: 2025, twelfths: '6', claimDeadline: '2027-12-31' }],
+        }),
+        questionResearched({ researchId: 'r-2', occurredAt: '2025-03-05T10:00:00.000Z' }),
+      ];
+      const second = claimed(
+        first,
+        claimCredits({ claimId: 'claim-2', occurredAt: at('2025-04-01T00:00:00Z') }),
+      );
+      expect([second.completedFrom, second.completedTo]).toEqual([
+        '2025-03-05T10:00:00.000Z',
+        '2025-03-05T10:00:00.000Z',
+      ]);
     });
   });
 

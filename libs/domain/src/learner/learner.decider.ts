@@ -1,4 +1,4 @@
-import { findBoard, boardTakesCredit } from '../boards/board-catalogue';
+import { boardTakesCertificate, boardTakesCredit, findBoard } from '../boards/board-catalogue';
 import {
   BOARD_REVIEW_TWELFTHS_PER_CORRECT_ANSWER,
   IPOC_TWELFTHS_PER_RESEARCH,
@@ -21,7 +21,8 @@ import {
 } from '../decision-context';
 import { assertOperatorReference } from '../operator-reference';
 import { DomainRuleViolation } from '../rules';
-import { certificateFor } from './clinical-role';
+import { allocateClaim, completedSpan, type RedeemedPart } from './claim-allocation';
+import { certificateFor, type CertificateKind } from './clinical-role';
 import { creditLots, type CreditLot } from './credit-lots';
 import type {
   ClaimCredits,
@@ -32,7 +33,12 @@ import type {
   RecordResearch,
   UpdateProfile,
 } from './learner.commands';
-import type { ClaimBreakdownLine, LearnerEvent, PersonalData } from './learner.events';
+import type {
+  ClaimBreakdownLine,
+  ClaimSubmissionData,
+  LearnerEvent,
+  PersonalData,
+} from './learner.events';
 import type { Claim, EarnedCredit, LearnerProfile, LearnerState } from './learner.state';
 import { validateProfile, type ValidatedProfile } from './profile-validation';
 
@@ -42,6 +48,7 @@ export const initialLearnerState = (): LearnerState => ({
   researchIds: new Set(),
   correctlyAnsweredQuestionIds: new Set(),
   earned: [],
+  redeemed: new Map(),
   claims: new Map(),
 });
 
@@ -56,6 +63,7 @@ interface LearnerDraft {
   researchIds: Set<string>;
   correctlyAnsweredQuestionIds: Set<string>;
   earned: EarnedCredit[];
+  redeemed: Map<number, bigint>;
   claims: Map<string, Claim>;
 }
 
@@ -65,6 +73,7 @@ const draftOf = (state: LearnerState): LearnerDraft => ({
   researchIds: new Set(state.researchIds),
   correctlyAnsweredQuestionIds: new Set(state.correctlyAnsweredQuestionIds),
   earned: [...state.earned],
+  redeemed: new Map(state.redeemed),
   claims: new Map(state.claims),
 });
 
@@ -109,20 +118,44 @@ function apply(draft: LearnerDraft, event: LearnerEvent): void {
       return; // R2/R14: facts for auditors, no credit.
     case 'CreditClaimed': {
       const { data } = event;
+      const occurredAt = new Date(data.occurredAt);
+      const twelfths = parseTwelfths(data.twelfths);
+      const breakdown = data.breakdown.map((line) => ({
+        earnedYear: line.earnedYear,
+        twelfths: parseTwelfths(line.twelfths),
+        claimDeadline: line.claimDeadline,
+      }));
+      const parts = allocateClaim(draft, data.activity, occurredAt, breakdown);
+      for (const part of parts)
+        draft.redeemed.set(part.fact, (draft.redeemed.get(part.fact) ?? 0n) + part.twelfths);
+      const completed =
+        data.completedFrom !== undefined && data.completedTo !== undefined
+          ? { from: new Date(data.completedFrom), to: new Date(data.completedTo) }
+          : completedSpan(parts);
       draft.claims.set(data.claimId, {
         claimId: data.claimId,
         activity: data.activity,
-        occurredAt: new Date(data.occurredAt),
-        twelfths: parseTwelfths(data.twelfths),
-        breakdown: data.breakdown.map((line) => ({
-          earnedYear: line.earnedYear,
-          twelfths: parseTwelfths(line.twelfths),
-          claimDeadline: line.claimDeadline,
-        })),
+        occurredAt,
+        twelfths,
+        breakdown,
         boards: data.boards,
         clinicalRole: data.clinicalRole,
         certificate: data.certificate,
         profileVersion: data.profileVersion,
+        // Older claims carry no snapshot: the profile as it stood then is the same identity.
+        identity: data.personal ?? draft.profile?.personal,
+        completed,
+        submissions:
+          data.submissions?.map((s) => ({
+            board: s.board,
+            twelfths: parseTwelfths(s.twelfths),
+            completedAt: new Date(s.completedAt),
+          })) ??
+          data.boards.map((board) => ({
+            board,
+            twelfths,
+            completedAt: completed?.to ?? occurredAt,
+          })),
       });
       return;
     }
@@ -131,6 +164,9 @@ function apply(draft: LearnerDraft, event: LearnerEvent): void {
     case 'PersonalDataErased':
       draft.personalDataErased = true;
       if (draft.profile !== undefined) draft.profile = { ...draft.profile, personal: undefined };
+      for (const [claimId, claim] of draft.claims)
+        if (claim.identity !== undefined)
+          draft.claims.set(claimId, { ...claim, identity: undefined });
       return;
     default: {
       // A type this version does not know (written by a newer one) changes nothing here.
@@ -386,11 +422,24 @@ function claimCredits(
     remaining -= take;
   }
 
-  const claimDate = calendarDate(data.occurredAt, context.timeZone);
-  const boards = profile.boards.filter((code) => {
-    const board = findBoard(code);
-    return board !== undefined && boardTakesCredit(board, data.activity, claimDate);
-  });
+  const parts = allocateClaim(
+    state,
+    data.activity,
+    data.occurredAt,
+    breakdown.map((line) => ({
+      earnedYear: line.earnedYear,
+      twelfths: parseTwelfths(line.twelfths),
+    })),
+  );
+  const completed = completedSpan(parts);
+  const certificate = certificateFor(profile.clinicalRole);
+  const submissions = boardSubmissionsOf(
+    profile.boards,
+    data.activity,
+    certificate,
+    parts,
+    context.timeZone,
+  );
 
   return [
     {
@@ -401,20 +450,57 @@ function claimCredits(
         occurredAt: data.occurredAt.toISOString(),
         twelfths: twelfthsToJson(amount),
         breakdown,
-        boards,
+        boards: submissions.map((s) => s.board),
         clinicalRole: profile.clinicalRole,
-        certificate: certificateFor(profile.clinicalRole),
+        certificate,
         profileVersion: profile.version,
+        ...(completed === undefined
+          ? {}
+          : {
+              completedFrom: completed.from.toISOString(),
+              completedTo: completed.to.toISOString(),
+            }),
+        submissions,
+        ...(profile.personal === undefined ? {} : { personal: profile.personal }),
       },
     },
   ];
 }
 
 /**
- * R5/R6: why a claim finds nothing. R5 (window closed) only when expired credit is what stands
- * in the way, i.e. it would have made a claim had its window been open; otherwise R6 (nothing
- * to claim), saying what is missing and, for the record, what expired.
+ * R8/R10/R11/R3: what each board selected at claim time receives of the claim: the credit it
+ * takes by the day that credit was earned (ABPMR: from 2025), nothing from a physician-only
+ * programme for a participation certificate, board review rounded down to a quarter; the
+ * completion reported is when the learner completed the last of that credit. A board left
+ * with nothing gets no submission.
  */
+function boardSubmissionsOf(
+  selected: readonly string[],
+  activity: Activity,
+  certificate: CertificateKind,
+  parts: readonly RedeemedPart[],
+  timeZone: string,
+): ClaimSubmissionData[] {
+  return selected.flatMap((code) => {
+    const board = findBoard(code);
+    if (board === undefined || !boardTakesCertificate(board, certificate)) return [];
+    const taken = parts.filter((part) =>
+      boardTakesCredit(board, activity, calendarDate(part.occurredAt, timeZone)),
+    );
+    const total = sum(taken.map((part) => part.twelfths));
+    const twelfths = activity === 'nejm-board-review' ? floorToQuarter(total) : total;
+    const last = taken[taken.length - 1];
+    if (twelfths === 0n || last === undefined) return [];
+    return [
+      {
+        board: code,
+        twelfths: twelfthsToJson(twelfths),
+        completedAt: last.occurredAt.toISOString(),
+      },
+    ];
+  });
+}
+
 function refuseEmptyClaim(
   activity: Activity,
   occurredAt: Date,

@@ -98,8 +98,28 @@ export type CreditClaimed = {
     clinicalRole: ClinicalRole;
     certificate: CertificateKind;
     profileVersion: number;
+    /**
+     * R11: the first and last business time of the learning the claim redeemed. Claims
+     * recorded before these fields existed have neither: replay derives them (same rule).
+     */
+    completedFrom?: string;
+    completedTo?: string;
+    /**
+     * R8/R10: what each board of `boards` receives: the claim's credit that board takes (by
+     * the date it was earned), rounded to a quarter for board review (R3), and when the last
+     * of it was completed. Absent in older claims: each board then receives the whole claim.
+     */
+    submissions?: ClaimSubmissionData[];
+    /**
+     * R7/R8/R11: the identity as it stood at claim time (what the first board submission
+     * sends and the certificate prints). Encrypted by the infrastructure like the profile's;
+     * absent once erased (and in older claims: replay takes the profile of that time).
+     */
+    personal?: PersonalData;
   };
 };
+
+export type ClaimSubmissionData = { board: string; twelfths: string; completedAt: string };
 
 /** An administrator erased the learner's personal data (the key is shredded elsewhere). */
 export type PersonalDataErased = {

@@ -123,6 +123,16 @@ export function validateProfile(data: UpdateProfile['data']): ValidatedProfile {
       );
       return;
     }
+    if (board.physiciansOnly && data.clinicalRole !== 'physician') {
+      refuse(
+        'R10',
+        'board-not-for-role',
+        `boards[${index}].boardId`,
+        `${board.code} takes AMA PRA Category 1 Credit™ for its physicians' MOC, which a ` +
+          `${data.clinicalRole.replace(/_/g, ' ')}'s certificate of participation is not: remove ` +
+          `${board.code} from the profile, and give the PDF certificate to any board or body that asks for it`,
+      );
+    }
     if (boards.includes(board.code)) {
       refuse(
         'R7',
