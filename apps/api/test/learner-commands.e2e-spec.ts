@@ -298,10 +298,14 @@ describe('learner commands over HTTP', () => {
         ['activity'],
       ],
       [
-        'claim with a claim id that is not a UUID',
+        'R6: claim with a claim id of its own (the ledger assigns claim ids)',
         'post',
         'claims',
-        { activity: 'ipoc', occurredAt: '2026-11-01T10:00:00Z', claimId: 'x' },
+        {
+          activity: 'ipoc',
+          occurredAt: '2026-11-01T10:00:00Z',
+          claimId: '0f8e2d4c-1b3a-4c5d-8e9f-a0b1c2d3e4f5',
+        },
         ['claimId'],
       ],
       [

@@ -18,7 +18,7 @@ export {
   type DecisionContext,
 } from './decision-context';
 export { assertOperatorReference, OPERATOR_REFERENCE } from './operator-reference';
-export { boardSubmissionId, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
+export { boardSubmissionId, claimIdFor, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
 export {
   EVENT_SCHEMA_VERSIONS,
   isDomainEventType,
