@@ -1,3 +1,5 @@
+import { ACTIVITY_DESCRIPTIONS, type CertificateProvider } from '@ledger/certificates';
+
 /** Everything the service reads from its environment, read once, in one place. */
 export interface LedgerConfig {
   port: number;
@@ -30,6 +32,8 @@ export interface LedgerConfig {
   boardSweepIntervalMs: number;
   /** The board gateway's retry budget per call (BOARD_GATEWAY_MAX_ATTEMPTS). */
   boardGatewayMaxAttempts: number;
+  /** R11: who issues the certificates, and the activities' titles (LEDGER_PROVIDER_*). */
+  certificateProvider: CertificateProvider;
 }
 
 /**
@@ -83,6 +87,69 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       4,
       'BOARD_GATEWAY_MAX_ATTEMPTS',
     ),
+    certificateProvider: certificateProvider(env),
+  };
+}
+
+/**
+ * Outside production only: a provider that says plainly it is not one, so that a development
+ * certificate can never pass for a real one.
+ */
+const DEVELOPMENT_PROVIDER: CertificateProvider = {
+  name: 'Development CME provider (not accredited)',
+  accreditationStatement:
+    'This certificate comes from a development deployment of the CME credit ledger: no ' +
+    'accredited provider issued it, and it is not valid for credit.',
+  activityTitles: {
+    ipoc: ACTIVITY_DESCRIPTIONS.ipoc.title,
+    'nejm-board-review': ACTIVITY_DESCRIPTIONS['nejm-board-review'].title,
+  },
+};
+
+const PROVIDER_VARIABLES = {
+  name: 'LEDGER_PROVIDER_NAME',
+  accreditationStatement: 'LEDGER_PROVIDER_ACCREDITATION_STATEMENT',
+  ipoc: 'LEDGER_ACTIVITY_TITLE_IPOC',
+  'nejm-board-review': 'LEDGER_ACTIVITY_TITLE_NEJM_BOARD_REVIEW',
+} as const;
+
+/** R11: the accredited provider and its activity titles; production refuses to start without them. */
+function certificateProvider(env: NodeJS.ProcessEnv): CertificateProvider {
+  const read = (key: keyof typeof PROVIDER_VARIABLES, fallback: string, max: number): string => {
+    const name = PROVIDER_VARIABLES[key];
+    const value = (env[name] ?? '').trim();
+    if (value === '') {
+      if (env.NODE_ENV === 'production') {
+        throw new Error(
+          `${name} is required in production: the certificates (R11) print it. Set it to the ` +
+            "accredited provider's own text, e.g. " +
+            (key === 'accreditationStatement'
+              ? `${name}="Example Health is accredited by the ACCME to provide continuing medical education for physicians."`
+              : `${name}="…"`),
+        );
+      }
+      return fallback;
+    }
+    if (value.length > max || /\p{Cc}/u.test(value)) {
+      throw new Error(`${name} must be at most ${max} characters, without control characters`);
+    }
+    return value;
+  };
+  return {
+    name: read('name', DEVELOPMENT_PROVIDER.name, 120),
+    accreditationStatement: read(
+      'accreditationStatement',
+      DEVELOPMENT_PROVIDER.accreditationStatement,
+      400,
+    ),
+    activityTitles: {
+      ipoc: read('ipoc', DEVELOPMENT_PROVIDER.activityTitles.ipoc, 120),
+      'nejm-board-review': read(
+        'nejm-board-review',
+        DEVELOPMENT_PROVIDER.activityTitles['nejm-board-review'],
+        120,
+      ),
+    },
   };
 }
 

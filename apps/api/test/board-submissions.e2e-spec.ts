@@ -235,8 +235,20 @@ describe('board submissions through the real board simulator over HTTP (R8, R9, 
 describe('GET the PDF certificate of a claim (R11)', () => {
   let t: TestApp;
   const http = () => request(t.app.getHttpServer());
+  const provider = {
+    name: 'Northwind Medical Education',
+    accreditationStatement:
+      'Northwind Medical Education is accredited by the ACCME to provide continuing medical education for physicians.',
+    activityTitles: {
+      ipoc: 'Northwind Point-of-Care Learning',
+      'nejm-board-review': 'Northwind Board Review with NEJM Knowledge+',
+    },
+  };
   beforeAll(async () => {
-    t = await startTestApp('certificates', { runBoardProcess: false });
+    t = await startTestApp('certificates', {
+      runBoardProcess: false,
+      certificateProvider: provider,
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -259,7 +271,14 @@ describe('GET the PDF certificate of a claim (R11)', () => {
     await http()
       .put(`/v1/learners/${learnerId}/profile`)
       .set(bearer('service'))
-      .send({ ...PROFILE('123456'), clinicalRole: role, firstName: names[0], lastName: names[1] })
+      .send({
+        ...PROFILE('123456'),
+        clinicalRole: role,
+        firstName: names[0],
+        lastName: names[1],
+        // R10: ABIM's MOC is for physicians only.
+        ...(role === 'physician' ? {} : { boards: [] }),
+      })
       .expect(200);
     for (const q of ['q1', 'q2', 'q3', 'q4', 'q5']) {
       await http()
@@ -299,6 +318,61 @@ describe('GET the PDF certificate of a claim (R11)', () => {
     expect(text).toContain('Bea Ortiz');
     expect(text).toMatch(/Participation/i);
     expect(text).toContain('0.75');
+  });
+
+  const pdfText = async (learnerId: string, claimId: string): Promise<string> => {
+    const res = await http()
+      .get(`/v1/learners/${learnerId}/claims/${claimId}/certificate.pdf`)
+      .set(bearer('service'))
+      .buffer(true)
+      .parse(pdfBuffer)
+      .expect(200);
+    return (await pdfParse(res.body as Buffer)).text.replace(/\s+/g, ' ');
+  };
+
+  it('R11: the provider, its accreditation statement and the activity titles come from the configuration', async () => {
+    const { text } = await certificateText('physician', ['Ada', 'Quinn']);
+    expect(text).toContain('Northwind Medical Education designates this enduring material');
+    expect(text).toContain(provider.accreditationStatement);
+    expect(text).toContain('Northwind Board Review with NEJM Knowledge+');
+    expect(text).not.toMatch(/CME Credit Ledger \(ACCME/);
+  });
+
+  it("R11: a second claim's certificate shows only its own learning, and the name as it stood when it was claimed", async () => {
+    const learnerId = `c-${randomUUID().slice(0, 8)}`;
+    const claimAt = async (researchId: string, researchedAt: string, claimedAt: string) => {
+      await http()
+        .post(`/v1/learners/${learnerId}/questions-researched`)
+        .set(bearer('service'))
+        .send({ researchId, occurredAt: researchedAt })
+        .expect(201);
+      const res = await http()
+        .post(`/v1/learners/${learnerId}/claims`)
+        .set(bearer('service'))
+        .send({ activity: 'ipoc', occurredAt: claimedAt })
+        .expect(201);
+      return res.body.claim.claimId as string;
+    };
+    await http()
+      .put(`/v1/learners/${learnerId}/profile`)
+      .set(bearer('service'))
+      .send(PROFILE('123456'))
+      .expect(200);
+    const first = await claimAt('r-oct', '2026-10-01T10:00:00Z', '2026-10-02T10:00:00Z');
+    const second = await claimAt('r-nov', '2026-11-01T10:00:00Z', '2026-11-02T10:00:00Z');
+    // The learner's name changes after both claims.
+    await http()
+      .put(`/v1/learners/${learnerId}/profile`)
+      .set(bearer('service'))
+      .send({ ...PROFILE('123456'), lastName: 'Quinn-Hart' })
+      .expect(200);
+
+    const secondText = await pdfText(learnerId, second);
+    expect(secondText).toContain('completed 1 November 2026');
+    expect(secondText).not.toContain('October');
+    expect(secondText).toContain('Ada Quinn');
+    expect(secondText).not.toContain('Quinn-Hart');
+    expect(await pdfText(learnerId, first)).toContain('completed 1 October 2026');
   });
 
   it('answers 404 for a claim the learner does not have', async () => {
