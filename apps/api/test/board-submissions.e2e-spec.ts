@@ -209,6 +209,28 @@ describe('board submissions through the real board simulator over HTTP (R8, R9, 
     );
   });
 
+  it('R12: credit accepted by two MOC boards counts once in the MOC total, and for each board', async () => {
+    const { learnerId, claimId } = await claimFor({
+      ...PROFILE('123456'),
+      boards: [
+        { boardId: 'ABIM', learnerBoardId: '123456' },
+        { boardId: 'ABP', learnerBoardId: '234567' },
+      ],
+    });
+    await tagBecomes(learnerId, claimId, 'Submitted');
+    const credits = await http()
+      .get(`/v1/learners/${learnerId}/credits`)
+      .set(bearer('service'))
+      .expect(200);
+    expect(credits.body.mocPoints).toEqual({
+      total: { credits: '0.50', twelfths: 6 },
+      byBoard: {
+        ABIM: { credits: '0.50', twelfths: 6 },
+        ABP: { credits: '0.50', twelfths: 6 },
+      },
+    });
+  });
+
   it('an outage that ends inside the retry budget ends Submitted', async () => {
     await faults({ errorRate: 0.5 });
     const { learnerId, claimId } = await claimFor(PROFILE('123456'));

@@ -234,6 +234,23 @@ describe('learner commands over HTTP', () => {
       expect(await streamOf(id)).toEqual([]);
     });
 
+    it("R10: a nurse practitioner selecting ABIM (a physicians' MOC programme) is told why at the profile", async () => {
+      const id = learner();
+      const res = await http()
+        .put(`/v1/learners/${id}/profile`)
+        .set(bearer('service'))
+        .send({ ...PROFILE, clinicalRole: 'nurse_practitioner' })
+        .expect(422);
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          code: 'board-not-for-role',
+          rule: 'R10',
+          errors: [expect.objectContaining({ field: 'boards[0].boardId' })],
+        }),
+      );
+      expect(await streamOf(id)).toEqual([]);
+    });
+
     it('R7: an impossible birth date', async () => {
       const id = learner();
       const res = await http()

@@ -181,6 +181,63 @@ describe('compliance queries over HTTP (projections running in the API process)'
     expect(none.body.items).toEqual([]);
   });
 
+  it('R5: expiring?through= includes a deadline on that very day; before= is strictly before it', async () => {
+    const { id, position } = await walkThrough();
+    const report = async (query: string) =>
+      (
+        await http()
+          .get(`/v1/reports/expiring?${query}&minPosition=${position}`)
+          .set(bearer('compliance'))
+          .expect(200)
+      ).body as {
+        bound: Record<string, string>;
+        items: { learnerId: string; claimDeadline: string }[];
+      };
+    const through = await report('through=2026-12-31');
+    expect(through.bound).toEqual({ deadlineOnOrBefore: '2026-12-31' });
+    expect(through.items.filter((i) => i.learnerId === id).map((i) => i.claimDeadline)).toEqual([
+      '2026-12-31',
+    ]);
+    const before = await report('before=2026-12-31');
+    expect(before.bound).toEqual({ deadlineBefore: '2026-12-31' });
+    expect(before.items.filter((i) => i.learnerId === id)).toEqual([]);
+    await http()
+      .get('/v1/reports/expiring?before=2026-12-31&through=2026-12-31')
+      .set(bearer('compliance'))
+      .expect(400);
+    await http().get('/v1/reports/expiring').set(bearer('compliance')).expect(400);
+  });
+
+  it("R6/R3: a board-review claim's breakdown shows exact parts adding up to the claim; only what the board gets is rounded", async () => {
+    const id = `learner-${randomUUID().slice(0, 8)}`;
+    await http().put(`/v1/learners/${id}/profile`).set(bearer('service')).send(PROFILE).expect(200);
+    const answer = (q: string, at: string) =>
+      http()
+        .post(`/v1/learners/${id}/answers`)
+        .set(bearer('service'))
+        .send({ questionId: q, correct: true, occurredAt: at })
+        .expect(201);
+    for (const q of ['a1', 'a2']) await answer(q, '2025-11-20T10:00:00Z');
+    for (const q of ['b1', 'b2', 'b3', 'b4', 'b5']) await answer(q, '2026-11-01T10:00:00Z');
+    const claim = await http()
+      .post(`/v1/learners/${id}/claims`)
+      .set(bearer('service'))
+      .send({ activity: 'nejm-board-review', occurredAt: '2026-11-02T10:00:00Z' })
+      .expect(201);
+    // 14/12 earned, 12/12 claimed (R3): 4/12 of 2025 and 8/12 of 2026.
+    const parts = [
+      { earnedYear: 2025, claimed: { credits: '4/12', twelfths: 4 }, claimDeadline: '2027-12-31' },
+      { earnedYear: 2026, claimed: { credits: '8/12', twelfths: 8 }, claimDeadline: '2028-12-31' },
+    ];
+    expect(claim.body.claim.claimed).toEqual({ credits: '1.00', twelfths: 12 });
+    expect(claim.body.claim.breakdown).toEqual(parts);
+    const read = await http()
+      .get(`/v1/learners/${id}/claims?minPosition=${claim.body.position}`)
+      .set(bearer('service'))
+      .expect(200);
+    expect(read.body.claims[0].breakdown).toEqual(parts);
+  });
+
   it('answers 503 with the current position when the read models cannot reach minPosition in time', async () => {
     const res = await http()
       .get(`/v1/learners/x/credits?minPosition=${(2n ** 62n).toString()}`)
