@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import request from 'supertest';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 
@@ -236,6 +237,49 @@ describe('compliance queries over HTTP (projections running in the API process)'
       .set(bearer('service'))
       .expect(200);
     expect(read.body.claims[0].breakdown).toEqual(parts);
+  });
+
+  it("an event the projections cannot apply is quarantined with an alert: other learners' reads go on, that learner's answer 503 naming it", async () => {
+    const victim = `poisoned-${randomUUID().slice(0, 8)}`;
+    const other = await walkThrough();
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const poison = await store.append(`learner-${victim}`, [
+      {
+        id: randomUUID(),
+        type: 'QuestionResearched',
+        schemaVersion: 1,
+        // Written by a faulty client of the store: an amount that is not a number.
+        data: {
+          researchId: 'r1',
+          occurredAt: '2026-11-01T10:00:00.000Z',
+          earnedYear: 2026,
+          twelfths: 'six',
+        },
+        metadata: { actor: 'test', correlationId: 'c', causationId: 'c' },
+      },
+    ]);
+    const after = await http()
+      .post(`/v1/learners/${other.id}/questions-researched`)
+      .set(bearer('service'))
+      .send({ researchId: 'after-poison', occurredAt: '2026-11-04T10:00:00Z' })
+      .expect(201);
+    const fresh = await http()
+      .get(`/v1/learners/${other.id}/credits?minPosition=${after.body.position}`)
+      .set(bearer('service'))
+      .expect(200);
+    expect(fresh.body.activities.ipoc.earned.twelfths).toBe(42);
+    const refused = await http()
+      .get(`/v1/learners/${victim}/credits`)
+      .set(bearer('service'))
+      .expect(503);
+    expect(refused.body.code).toBe('read-model-incomplete');
+    expect(refused.body.message).toContain(`position ${poison.position}`);
+    const status = await http().get('/v1/admin/projections').set(bearer('admin')).expect(200);
+    const balances = (
+      status.body.projections as { name: string; failedEvent: string; quarantinedEvents: number }[]
+    ).find((p) => p.name === 'credit-balances');
+    expect(balances?.quarantinedEvents).toBeGreaterThanOrEqual(1);
+    expect(balances?.failedEvent).toContain('quarantined');
   });
 
   it('answers 503 with the current position when the read models cannot reach minPosition in time', async () => {
