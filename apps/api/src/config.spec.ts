@@ -4,18 +4,18 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   LEDGER_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
   LEDGER_PROVIDER_NAME: 'Example Health CME',
-  LEDGER_PROVIDER_ACCREDITATION_STATEMENT:
+  LEDGER_ACCREDITATION_TEXT:
     'Example Health CME is accredited by the ACCME to provide continuing medical education for physicians.',
-  LEDGER_ACTIVITY_TITLE_IPOC: 'Point-of-Care Learning',
-  LEDGER_ACTIVITY_TITLE_NEJM_BOARD_REVIEW: 'NEJM Knowledge+ Board Review',
+  LEDGER_TITLE_IPOC: 'Point-of-Care Learning',
+  LEDGER_TITLE_BOARD_REVIEW: 'NEJM Knowledge+ Board Review',
 };
 
 describe('configuration', () => {
   it.each([
     'LEDGER_PROVIDER_NAME',
-    'LEDGER_PROVIDER_ACCREDITATION_STATEMENT',
-    'LEDGER_ACTIVITY_TITLE_IPOC',
-    'LEDGER_ACTIVITY_TITLE_NEJM_BOARD_REVIEW',
+    'LEDGER_ACCREDITATION_TEXT',
+    'LEDGER_TITLE_IPOC',
+    'LEDGER_TITLE_BOARD_REVIEW',
   ])('R11: production refuses to start without %s, naming it and the fix', (variable) => {
     expect(() => loadConfig({ ...PRODUCTION, [variable]: '' })).toThrow(
       new RegExp(`${variable} is required in production`),
@@ -25,7 +25,7 @@ describe('configuration', () => {
   it("R11: production prints the provider's own name, statement and titles", () => {
     expect(loadConfig(PRODUCTION).certificateProvider).toEqual({
       name: 'Example Health CME',
-      accreditationStatement: PRODUCTION.LEDGER_PROVIDER_ACCREDITATION_STATEMENT,
+      accreditationStatement: PRODUCTION.LEDGER_ACCREDITATION_TEXT,
       activityTitles: {
         ipoc: 'Point-of-Care Learning',
         'nejm-board-review': 'NEJM Knowledge+ Board Review',

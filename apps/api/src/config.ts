@@ -108,9 +108,9 @@ const DEVELOPMENT_PROVIDER: CertificateProvider = {
 
 const PROVIDER_VARIABLES = {
   name: 'LEDGER_PROVIDER_NAME',
-  accreditationStatement: 'LEDGER_PROVIDER_ACCREDITATION_STATEMENT',
-  ipoc: 'LEDGER_ACTIVITY_TITLE_IPOC',
-  'nejm-board-review': 'LEDGER_ACTIVITY_TITLE_NEJM_BOARD_REVIEW',
+  accreditationStatement: 'LEDGER_ACCREDITATION_TEXT',
+  ipoc: 'LEDGER_TITLE_IPOC',
+  'nejm-board-review': 'LEDGER_TITLE_BOARD_REVIEW',
 } as const;
 
 /** R11: the accredited provider and its activity titles; production refuses to start without them. */
