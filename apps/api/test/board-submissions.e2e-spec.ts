@@ -315,6 +315,11 @@ describe('GET the PDF certificate of a claim (R11)', () => {
       .send({ activity: 'nejm-board-review', occurredAt: '2026-11-02T10:00:00Z' })
       .expect(201);
     const claimId = claim.body.claim.claimId as string;
+    return { text: await pdfText(learnerId, claimId), learnerId, claimId };
+  }
+
+  /** The certificate of a claim, as a PDF reader extracts its text, on one line. */
+  async function pdfText(learnerId: string, claimId: string): Promise<string> {
     const res = await http()
       .get(`/v1/learners/${learnerId}/claims/${claimId}/certificate.pdf`)
       .set(bearer('service'))
@@ -322,8 +327,7 @@ describe('GET the PDF certificate of a claim (R11)', () => {
       .parse(pdfBuffer)
       .expect(200);
     expect(res.headers['content-type']).toBe('application/pdf');
-    const parsed = await pdfParse(res.body as Buffer);
-    return { text: parsed.text.replace(/\s+/g, ' '), learnerId, claimId };
+    return (await pdfParse(res.body as Buffer)).text.replace(/\s+/g, ' ');
   }
 
   it('a physician gets a certificate of AMA PRA Category 1 Credit™ with the name and the rounded credits', async () => {
@@ -341,16 +345,6 @@ describe('GET the PDF certificate of a claim (R11)', () => {
     expect(text).toMatch(/Participation/i);
     expect(text).toContain('0.75');
   });
-
-  const pdfText = async (learnerId: string, claimId: string): Promise<string> => {
-    const res = await http()
-      .get(`/v1/learners/${learnerId}/claims/${claimId}/certificate.pdf`)
-      .set(bearer('service'))
-      .buffer(true)
-      .parse(pdfBuffer)
-      .expect(200);
-    return (await pdfParse(res.body as Buffer)).text.replace(/\s+/g, ' ');
-  };
 
   it('R11: the provider, its accreditation statement and the activity titles come from the configuration', async () => {
     const { text } = await certificateText('physician', ['Ada', 'Quinn']);

@@ -542,6 +542,25 @@ describe('learner commands over HTTP', () => {
         }),
       );
     });
+
+    it("R7/R8: a claim's identity snapshot is encrypted like the profile's", async () => {
+      const id = learner();
+      await http()
+        .put(`/v1/learners/${id}/profile`)
+        .set(bearer('service'))
+        .send({ ...PROFILE, firstName: 'Zebulon', lastName: 'Quintavalle' })
+        .expect(200);
+      await research(id, 'r1').expect(201);
+      await claim(id, 'ipoc').expect(201);
+      const claimed = (await streamOf(id)).find((e) => e.type === 'CreditClaimed');
+      const stored = JSON.stringify(claimed);
+      for (const secret of ['Zebulon', 'Quintavalle', 'A12345', '123456', '1234567893'])
+        expect(stored).not.toContain(secret);
+      expect(claimed?.data).toEqual(
+        expect.objectContaining({ personalEncrypted: expect.stringMatching(/^pd1\./) }),
+      );
+      expect(claimed?.data).not.toHaveProperty('personal');
+    });
   });
 
   describe('concurrency', () => {

@@ -180,7 +180,14 @@ export function creditsFromReplay(
     if (s.status !== 'accepted' && s.status !== 'confirmed') return [];
     const claim = replay.learner.claims.get(s.claimId);
     return claim
-      ? [{ board: s.board, claimId: s.claimId, certificate: claim.certificate, twelfths: s.twelfths }]
+      ? [
+          {
+            board: s.board,
+            claimId: s.claimId,
+            certificate: claim.certificate,
+            twelfths: s.twelfths,
+          },
+        ]
       : [];
   });
   const moc = mocPoints(accepted);
