@@ -39,7 +39,7 @@ export class HealthController {
     const failed = projections.filter((p) => p.failedEvent !== null);
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
-      // A projection stopped on an event it cannot apply: commands still work, reads of it go stale.
+      // A projection quarantined an event it cannot apply: that learner's reads refuse until a rebuild.
       status: !ok ? 'unavailable' : failed.length > 0 ? 'degraded' : 'ok',
       database: { ...database, kind: this.databaseKind },
       eventStore: {

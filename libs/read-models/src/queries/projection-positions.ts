@@ -5,6 +5,8 @@ export interface LiveProjection {
   name: string;
   schema: string;
   position: bigint;
+  /** Events the live generation quarantined: reads look them up only when there are any. */
+  quarantined: number;
 }
 
 /** Where each projection is: its live schema and the position of the last event applied. */
@@ -13,13 +15,19 @@ export async function liveProjections(
   names: readonly string[],
 ): Promise<Map<string, LiveProjection>> {
   const rows = (await dataSource.query(
-    `SELECT name, live_generation, live_position::text AS position FROM projection_state WHERE name = ANY($1)`,
+    `SELECT name, live_generation, live_position::text AS position, quarantined_events AS quarantined
+       FROM projection_state WHERE name = ANY($1)`,
     [names],
-  )) as { name: string; live_generation: number; position: string }[];
+  )) as { name: string; live_generation: number; position: string; quarantined: number }[];
   return new Map(
     rows.map((r) => [
       r.name,
-      { name: r.name, schema: schemaOf(r.name, r.live_generation), position: BigInt(r.position) },
+      {
+        name: r.name,
+        schema: schemaOf(r.name, r.live_generation),
+        position: BigInt(r.position),
+        quarantined: r.quarantined,
+      },
     ]),
   );
 }
@@ -98,6 +106,7 @@ export async function quarantinedEvents(
 ): Promise<QuarantinedEvent[]> {
   const found: QuarantinedEvent[] = [];
   for (const p of projections.values()) {
+    if (p.quarantined === 0) continue;
     const rows = (await dataSource
       .query(
         `SELECT position::text AS position, event_id AS "eventId", event_type AS "eventType",
