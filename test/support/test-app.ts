@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { TEST_MAX_BACKDATE_MS } from '@ledger/domain';
 import { createApp } from '../../apps/api/src/bootstrap';
 import type { AppRuntime } from '../../apps/api/src/app.module';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
@@ -36,6 +37,8 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const db = await freshDatabase(label);
   const { EVENT_STORE, EVENTSTORE_CONNECTION_STRING, EVENTSTORE_CLAIM_STREAM_PREFIX } = process.env;
+  // The e2e tests date facts at fixed instants (some years back) while the app runs on the
+  // real clock, so the backdate bound (R15) is wide here; its own tests pass the default.
   const config = {
     ...loadConfig({
       NODE_ENV: 'test',
@@ -43,6 +46,7 @@ export async function startTestApp(
       EVENTSTORE_CONNECTION_STRING,
       EVENTSTORE_CLAIM_STREAM_PREFIX,
     }),
+    maxBackdateMs: TEST_MAX_BACKDATE_MS,
     ...overrides,
   };
   const app = await createApp({

@@ -23,6 +23,7 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ledgerValidationPipe } from './http/validation';
 import { ClaimCreditsController } from './learners/claim-credits/claim-credits.controller';
 import { CertificateController } from './learners/certificate/certificate.controller';
+import { ImportHistoryController } from './learners/import-history/import-history.controller';
 import { RecordAnswerController } from './learners/record-answer/record-answer.controller';
 import { RecordResearchController } from './learners/record-research/record-research.controller';
 import { UpdateProfileController } from './learners/update-profile/update-profile.controller';
@@ -96,6 +97,7 @@ export class AppModule {
         RecordResearchController,
         RecordAnswerController,
         ClaimCreditsController,
+        ImportHistoryController,
         RetryBoardSubmissionController,
         LearnerQueriesController,
         CertificateController,

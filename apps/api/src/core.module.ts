@@ -57,7 +57,11 @@ export class CoreModule implements OnApplicationShutdown {
       { provide: LEDGER_CLOCK, useValue: runtime.clock ?? (() => new Date()) },
       {
         provide: DECISION_SETTINGS,
-        useValue: { timeZone: config.timeZone, maxClockSkewMs: config.maxClockSkewMs },
+        useValue: {
+          timeZone: config.timeZone,
+          maxClockSkewMs: config.maxClockSkewMs,
+          maxBackdateMs: config.maxBackdateMs,
+        },
       },
       {
         provide: DATABASE_POOL,

@@ -65,7 +65,11 @@ async function main(): Promise<void> {
         maxAttempts: config.boardGatewayMaxAttempts,
       }),
       () => new Date(),
-      { timeZone: config.timeZone, maxClockSkewMs: config.maxClockSkewMs },
+      {
+        timeZone: config.timeZone,
+        maxClockSkewMs: config.maxClockSkewMs,
+        maxBackdateMs: config.maxBackdateMs,
+      },
       {
         acceptedSubmissions: () => acceptedUnconfirmedSubmissions(readModels),
         sweepIntervalMs: config.boardSweepIntervalMs,

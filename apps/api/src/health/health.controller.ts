@@ -45,7 +45,8 @@ export class HealthController {
         subscriptions.running.some((s) => s.state === 'retrying'));
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
-      // A projection stopped on an event it cannot apply: commands still work, reads of it go stale.
+      // A projection quarantined an event it cannot apply (that learner's reads refuse until a
+      // rebuild), or the store's subscription stopped or is retrying: reads go stale.
       status: !ok ? 'unavailable' : failed.length > 0 || subscriptionsDegraded ? 'degraded' : 'ok',
       database: { ...database, kind: this.databaseKind },
       eventStore: {

@@ -7,7 +7,11 @@ import {
   WrongExpectedRevisionError,
 } from '@ledger/event-store';
 import { ConcurrencyExhaustedError, SubmissionNotFoundError } from '@ledger/ledger';
-import { InvalidCursorError, ProjectionBehindError } from '@ledger/read-models';
+import {
+  InvalidCursorError,
+  LearnerReadModelIncompleteError,
+  ProjectionBehindError,
+} from '@ledger/read-models';
 import { ApiError, type ErrorBody } from './api-error';
 
 /** Business-rule refusals answered 409 (a conflict with what exists) rather than 422. */
@@ -64,6 +68,13 @@ export function toErrorResponse(error: unknown): {
         position: error.current.toString(),
       },
       headers: { 'retry-after': '1' },
+    };
+  }
+  if (error instanceof LearnerReadModelIncompleteError) {
+    // Not transient: an operator must fix and rebuild; no wrong figures meanwhile.
+    return {
+      body: { statusCode: 503, code: 'read-model-incomplete', message: error.message },
+      headers: {},
     };
   }
   if (error instanceof InvalidCursorError) {

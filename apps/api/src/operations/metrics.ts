@@ -126,7 +126,7 @@ export function createMetrics(
   );
   gauge(
     'ledger_projection_failed',
-    '1 when the projection stopped on an event it cannot apply',
+    '1 while the projection has quarantined an event it cannot apply (that learner reads refuse)',
     (f) => f.failed,
   );
   gauge('ledger_projection_rebuilding', '1 while a rebuild is in progress', (f) => f.rebuilding);
