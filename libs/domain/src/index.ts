@@ -11,10 +11,14 @@ export {
 export type { Decider } from './decider';
 export {
   assertBusinessTime,
+  assertNotBackdated,
+  DEFAULT_MAX_BACKDATE_MS,
   DEFAULT_MAX_CLOCK_SKEW_MS,
+  judgedAt,
   type DecisionContext,
 } from './decision-context';
-export { boardSubmissionId, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
+export { assertOperatorReference, OPERATOR_REFERENCE } from './operator-reference';
+export { boardSubmissionId, claimIdFor, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
 export {
   EVENT_SCHEMA_VERSIONS,
   isDomainEventType,
@@ -33,6 +37,8 @@ export {
 export {
   amountView,
   boardReviewDisplay,
+  exactAmountView,
+  exactCredits,
   floorToQuarter,
   formatCredits,
   parseTwelfths,
@@ -58,6 +64,7 @@ export {
 // Board catalogue (R10)
 export {
   BOARD_CATALOGUE,
+  boardTakesCertificate,
   boardTakesCredit,
   findBoard,
   isLearnerBoardIdValid,
@@ -84,6 +91,7 @@ export {
   type ClaimBreakdownLine,
   type CorrectAnswerRepeated,
   type CreditClaimed,
+  type HistoryImported,
   type LearnerEvent,
   type LearnerEventType,
   type LearnerProfileUpdated,
@@ -95,6 +103,8 @@ export {
 export type {
   ClaimCredits,
   ErasePersonalData,
+  ImportedFact,
+  ImportHistory,
   LearnerCommand,
   ProfileBoardSelection,
   RecordAnswer,
@@ -123,7 +133,18 @@ export {
   type ValidatedProfile,
 } from './learner/profile-validation';
 export {
+  characterCount,
+  describePersonNameProblem,
+  normalizePersonName,
+  PERSON_NAME_CHARACTERS,
+  PERSON_NAME_MAX_CHARACTERS,
+  personNameProblem,
+  type PersonNameProblem,
+} from './learner/person-name';
+export { ISO_3166_ALPHA_2, isIsoCountryCode, normalizeCountryCode } from './learner/countries';
+export {
   creditTotals,
+  currentCreditTotals,
   nonUsEquivalents,
   type ActivityTotals,
   type CreditTotals,
@@ -168,6 +189,7 @@ export {
 export {
   AT_RISK_WARNING_DAYS,
   claimTag,
+  dueForFollowUpFlag,
   FOLLOW_UP_AFTER_MS,
   needsFollowUp,
   SUBMISSION_DUE_DAYS,
@@ -191,6 +213,6 @@ export {
   type DecisionExpectation,
   type ExpectedViolation,
 } from './testing/decider-specification';
-export { at, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
+export { at, TEST_MAX_BACKDATE_MS, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
 export * as learnerFixtures from './testing/learner.builders';
 export * as boardSubmissionFixtures from './testing/board-submission.builders';
