@@ -124,14 +124,17 @@ describe('the ledger under load and faults', () => {
     const sent: Sent[] = [];
     let retried = 0;
     let loadEnds = Date.now() + LOAD_MS;
+    const nursePractitioner = (n: number) => n % 4 === 0;
     const profileOf = (n: number) => ({
-      clinicalRole: n % 4 === 0 ? 'nurse_practitioner' : 'physician',
+      clinicalRole: nursePractitioner(n) ? 'nurse_practitioner' : 'physician',
       firstName: 'Ada',
-      lastName: `Quinn${n}`,
+      // A person's name has no digits (R7): one letter tells the learners apart.
+      lastName: `Quinn-${String.fromCharCode(97 + (n % 26))}`,
       birthMonth: 3,
       birthDay: 14,
       country: 'US',
-      boards: [{ boardId: 'ABIM', learnerBoardId: String(100000 + n) }],
+      // ABIM takes physicians only (R10).
+      boards: nursePractitioner(n) ? [] : [{ boardId: 'ABIM', learnerBoardId: String(100000 + n) }],
       licenses: [{ state: 'CA', licenseNumber: `A${n}` }],
     });
 
