@@ -1,3 +1,5 @@
+import type { CreateEventStoreOptions } from '@ledger/event-store';
+
 /** Everything the service reads from its environment, read once, in one place. */
 export interface LedgerConfig {
   port: number;
@@ -28,6 +30,15 @@ export interface LedgerConfig {
   boardSweepIntervalMs: number;
   /** The board gateway's retry budget per call (BOARD_GATEWAY_MAX_ATTEMPTS). */
   boardGatewayMaxAttempts: number;
+  /**
+   * statement_timeout of the event store's sessions (LEDGER_DB_STATEMENT_TIMEOUT_MS): bounds how
+   * long one append can hold the log's readers back (waiting for a stream's lock).
+   */
+  dbStatementTimeoutMs: number;
+  /** idle_in_transaction_session_timeout of the event store's sessions (LEDGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS). */
+  dbIdleInTransactionTimeoutMs: number;
+  /** An append holding the log's readers back longer than this degrades /health (LEDGER_HORIZON_MAX_HOLD_MS). */
+  horizonMaxHoldMs: number;
 }
 
 /**
@@ -80,6 +91,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       4,
       'BOARD_GATEWAY_MAX_ATTEMPTS',
     ),
+    dbStatementTimeoutMs: integer(
+      env.LEDGER_DB_STATEMENT_TIMEOUT_MS,
+      30_000,
+      'LEDGER_DB_STATEMENT_TIMEOUT_MS',
+    ),
+    dbIdleInTransactionTimeoutMs: integer(
+      env.LEDGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      10_000,
+      'LEDGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+    ),
+    horizonMaxHoldMs: integer(env.LEDGER_HORIZON_MAX_HOLD_MS, 5_000, 'LEDGER_HORIZON_MAX_HOLD_MS'),
+  };
+}
+
+/** The event store the configuration selects, on the resolved PostgreSQL database. */
+export function eventStoreOptions(
+  config: LedgerConfig,
+  postgresUrl: string,
+): CreateEventStoreOptions {
+  return {
+    kind: config.eventStore,
+    postgresUrl,
+    eventStoreDbConnectionString: config.eventStoreConnectionString,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
   };
 }
 

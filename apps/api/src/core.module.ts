@@ -23,7 +23,7 @@ import {
 import { openReadModels } from '@ledger/read-models';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { LedgerConfig } from './config';
+import { eventStoreOptions, type LedgerConfig } from './config';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from './tokens';
 
 export interface CoreRuntime {
@@ -77,12 +77,7 @@ export class CoreModule implements OnApplicationShutdown {
       },
       {
         provide: EVENT_STORE,
-        useFactory: () =>
-          createEventStore({
-            kind: config.eventStore,
-            postgresUrl: runtime.databaseUrl,
-            eventStoreDbConnectionString: config.eventStoreConnectionString,
-          }),
+        useFactory: () => createEventStore(eventStoreOptions(config, runtime.databaseUrl)),
       },
       {
         provide: READ_MODELS,

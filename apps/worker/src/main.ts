@@ -18,7 +18,7 @@ import {
   ProjectionWorker,
 } from '@ledger/read-models';
 import { Pool } from 'pg';
-import { loadConfig } from '../../api/src/config';
+import { eventStoreOptions, loadConfig } from '../../api/src/config';
 
 /**
  * The worker: runs every projection (and, with the board reporting lib, the submission
@@ -32,11 +32,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     port: config.embeddedPostgresPort,
   });
-  const store = await createEventStore({
-    kind: config.eventStore,
-    postgresUrl: database.url,
-    eventStoreDbConnectionString: config.eventStoreConnectionString,
-  });
+  const store = await createEventStore(eventStoreOptions(config, database.url));
   const readModels = await openReadModels(database.url, { name: 'cme-ledger-worker' });
   const log = (message: string, fields: Record<string, unknown> = {}): void => {
     process.stdout.write(

@@ -9,13 +9,20 @@ export interface CreateEventStoreOptions {
   postgresUrl: string;
   /** EVENTSTORE_CONNECTION_STRING, for kind eventstoredb. */
   eventStoreDbConnectionString?: string;
+  /** The PostgreSQL store's session timeouts (see PostgresEventStoreOptions). */
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** The adapter selected by configuration (EVENT_STORE). */
 export async function createEventStore(options: CreateEventStoreOptions): Promise<EventStore> {
   switch (options.kind) {
     case 'postgres':
-      return PostgresEventStore.create({ connectionString: options.postgresUrl });
+      return PostgresEventStore.create({
+        connectionString: options.postgresUrl,
+        statementTimeoutMs: options.statementTimeoutMs,
+        idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs,
+      });
     case 'eventstoredb': {
       if (!options.eventStoreDbConnectionString) {
         throw new Error('the eventstoredb adapter needs EVENTSTORE_CONNECTION_STRING');
