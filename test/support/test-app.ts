@@ -20,6 +20,7 @@ export const bearer = (role: keyof typeof KEYS): { Authorization: string } => ({
 export interface TestApp {
   app: INestApplication;
   databaseUrl: string;
+  databaseName: string;
   close(): Promise<void>;
 }
 
@@ -35,6 +36,7 @@ export async function startTestApp(
   return {
     app,
     databaseUrl: db.url,
+    databaseName: db.name,
     async close() {
       await app.close();
       await db.drop();

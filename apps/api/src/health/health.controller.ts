@@ -4,7 +4,9 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
 import { Public } from '../auth/allow.decorator';
-import { DATABASE_KIND, DATABASE_POOL, READ_MODELS } from '../tokens';
+import type { LedgerConfig } from '../config';
+import { describeWriter, logHorizon } from '../operations/log-horizon';
+import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from '../tokens';
 import type { DataSource } from 'typeorm';
 
 interface ComponentHealth {
@@ -22,31 +24,63 @@ export class HealthController {
     @Inject(DATABASE_KIND) private readonly databaseKind: 'embedded' | 'external',
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_MODELS) private readonly readModels: DataSource,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   @Get('health')
-  @ApiOkResponse({ description: 'The database and the event store answer; their versions.' })
+  @ApiOkResponse({
+    description:
+      'The database and the event store answer; their versions. `status` is `degraded` (with ' +
+      '`degraded` saying why) when a projection stopped on an event, or an append has held the ' +
+      "log's readers back longer than LEDGER_HORIZON_MAX_HOLD_MS.",
+  })
   @ApiServiceUnavailableResponse({
     description: 'The database or the event store does not answer.',
   })
   async health(@Res({ passthrough: true }) res: Response): Promise<object> {
-    const [database, eventStore, projections] = await Promise.all([
+    const [database, eventStore, projections, horizon] = await Promise.all([
       this.database(),
       this.eventStore.health(),
       this.projections(),
+      logHorizon(this.eventStore),
     ]);
     const ok = database.ok && eventStore.ok;
-    const failed = projections.filter((p) => p.failedEvent !== null);
+    // Commands still work in either case; reads go stale.
+    const degraded = [
+      ...projections
+        .filter((p) => p.failedEvent !== null)
+        .map((p) => `projection ${p.name} stopped on event ${p.failedEvent}: ${p.failure ?? ''}`),
+      ...(horizon?.writers ?? [])
+        .filter((w) => w.ageMs >= this.config.horizonMaxHoldMs)
+        .map((w) => `an append in progress holds the log's readers back (${describeWriter(w)})`),
+    ];
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
-      // A projection stopped on an event it cannot apply: commands still work, reads of it go stale.
-      status: !ok ? 'unavailable' : failed.length > 0 ? 'degraded' : 'ok',
+      status: !ok ? 'unavailable' : degraded.length > 0 ? 'degraded' : 'ok',
+      degraded,
       database: { ...database, kind: this.databaseKind },
       eventStore: {
         ok: eventStore.ok,
         adapter: eventStore.adapter,
         version: eventStore.serverVersion,
         detail: eventStore.detail,
+        ...(horizon
+          ? {
+              horizon: {
+                position: horizon.position.toString(),
+                passedOver: horizon.passedOver,
+                appendsInProgress: horizon.writers.map((w) => ({
+                  pid: w.pid,
+                  applicationName: w.applicationName,
+                  database: w.database,
+                  state: w.state,
+                  waitEvent: w.waitEvent,
+                  ageSeconds: Math.round(w.ageMs) / 1000,
+                  holdsReaders: w.holdsHorizon,
+                })),
+              },
+            }
+          : {}),
       },
       projections,
     };
