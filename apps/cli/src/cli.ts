@@ -12,7 +12,7 @@ import {
   parseAsOf,
   postgresImportTarget,
 } from '@ledger/audit';
-import { allProjections, requestRebuild } from '@ledger/read-models';
+import { allProjections, checkReadModels, requestRebuild } from '@ledger/read-models';
 import { loadConfig } from '../../api/src/config';
 import { CliContext } from './cli-context';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
@@ -24,8 +24,10 @@ Auditors
       The learner's balances replayed from the events alone, as they stood at an instant
       (ISO 8601 with a zone: what had been recorded by then) or a global position; default now.
   verify [--up-to <position>] [--expected-digest <hex>]
-      Verifies every stream's hash chain and prints the log's digest; exit 1 if anything is
-      broken or the digest differs from the expected one.
+      Verifies every stream's hash chain and prints the log's digest; without --up-to, also
+      checks the read models against the log (after a restore: whether a checkpoint is past
+      the log's head, so a rebuild is needed, and why any projection is behind). Exit 1 if
+      anything is broken, the digest differs, or the read models need a rebuild.
   digest [--after <position>] [--up-to <position>]
       The digest of the log's range, to store and compare later.
   export [--after <position>] [--up-to <position>] [--out <file>]
@@ -93,12 +95,19 @@ const COMMANDS: Record<string, Command> = {
     positionals: [],
     options: { 'up-to': { type: 'string' }, 'expected-digest': { type: 'string' } },
     async run({ values }, context, io) {
+      const upTo = position('up-to', str(values, 'up-to'));
       const report = await checkIntegrity(await context.eventStore(), {
-        upTo: position('up-to', str(values, 'up-to')),
+        upTo,
         expectedDigest: digestOption('expected-digest', str(values, 'expected-digest')),
       });
-      await write(io.stdout, json(report));
-      return report.ok ? 0 : 1;
+      // The read side against the whole log (not a range of it): after a restore, whether a
+      // checkpoint is past the log's head (rebuild needed) and why any reader is behind.
+      const readModels =
+        upTo === undefined
+          ? await checkReadModels(await context.readModelsSource(), BigInt(report.log.upToPosition))
+          : undefined;
+      await write(io.stdout, json(readModels ? { ...report, readModels } : report));
+      return report.ok && (readModels?.ok ?? true) ? 0 : 1;
     },
   },
   digest: {

@@ -54,7 +54,15 @@ describe('the ledger CLI (npm run ledger -- …)', () => {
     const verify = await ledger(t.databaseUrl, 'verify', '--expected-digest', api.body.log.digest);
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toEqual(
-      expect.objectContaining({ ok: true, log: api.body.log }),
+      expect.objectContaining({
+        ok: true,
+        log: api.body.log,
+        readModels: expect.objectContaining({
+          ok: true,
+          rebuildNeeded: false,
+          logHead: api.body.log.upToPosition,
+        }),
+      }),
     );
     expect(verify.stderr).toContain('"msg":"cli command"');
     const digest = await ledger(t.databaseUrl, 'digest', '--up-to', api.body.log.upToPosition);
