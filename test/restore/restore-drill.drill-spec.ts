@@ -2,14 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { loadConfig } from '../../apps/api/src/config';
-import { runCli } from '../../apps/cli/src/cli';
 import { createDatabase, databaseUrl, dropDatabase } from '../../libs/database/src';
 import { PROFILE } from '../../apps/api/test/audit.fixtures';
+import { ledgerCli } from '../support/ledger-cli';
 import { bearer } from '../support/test-app';
 import {
   freshCluster,
@@ -44,23 +43,8 @@ async function query<T extends object>(url: string, sql: string): Promise<T[]> {
   }
 }
 
-async function ledger(
-  url: string,
-  ...argv: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const code = await runCli(
-    argv,
-    { stdout, stderr, stdin: new PassThrough() },
-    { NODE_ENV: 'test', DATABASE_URL: url },
-  );
-  return { code, stdout: out, stderr: err };
-}
+const ledger = (url: string, ...argv: string[]) =>
+  ledgerCli({ NODE_ENV: 'test', DATABASE_URL: url }, ...argv);
 
 /** The service (API with its projections) on a database; the board process off. */
 async function service(url: string): Promise<{ app: INestApplication; close(): Promise<void> }> {

@@ -2,13 +2,12 @@ import { freePort } from '@ledger/database';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import { eventually } from '../../../test/support/eventually';
 import { runToEnd, startProcess, type RunningProcess } from '../../../test/support/processes';
 import { bearer } from '../../../test/support/test-app';
 import { PROFILE } from '../../api/test/audit.fixtures';
-import { runCli } from '../src/cli';
+import { ledgerCli } from '../../../test/support/ledger-cli';
 
 /**
  * The embedded default's backup and restore, as an operator runs them (real processes, the
@@ -143,15 +142,11 @@ describe('npm run ledger -- backup / restore (the embedded server)', () => {
   });
 
   it('sends DATABASE_URL users to their server’s own tools', async () => {
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const code = await runCli(
-      ['backup'],
-      { stdout: new PassThrough(), stderr, stdin: new PassThrough() },
+    const run = await ledgerCli(
       { NODE_ENV: 'test', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+      'backup',
     );
-    expect(code).toBe(2);
-    expect(err).toMatch(/pg_dump -Fc and pg_restore, or pg_basebackup/);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/pg_dump -Fc and pg_restore, or pg_basebackup/);
   });
 });
