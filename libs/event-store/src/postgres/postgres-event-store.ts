@@ -311,6 +311,9 @@ export class PostgresEventStore implements EventStore {
    * tests and tools that need to roll an append back or hold it open. Never grouped, no
    * retries: an append that must run again in a new transaction (its stream was created, or
    * its head written by a newer transaction, concurrently) throws an error with code 40001.
+   * The first append must come before anything else that gives the transaction an id (a write,
+   * a row lock): readers may already have passed over such a transaction, so that append is
+   * refused with code 55000.
    */
   async appendWith(
     client: ClientBase,
