@@ -19,6 +19,8 @@ describe('npm run ledger -- backup / restore (the embedded server)', () => {
   let pgPort: number;
   let httpPort: number;
   const env = (): Record<string, string> => ({
+    // The embedded server, also when the test run itself uses DATABASE_URL's server.
+    DATABASE_URL: '',
     LEDGER_DATA_DIR: dir,
     EMBEDDED_POSTGRES_PORT: String(pgPort),
     PORT: String(httpPort),
