@@ -533,11 +533,12 @@ export class PostgresEventStore implements EventStore {
     const after = (options.after ?? 0n).toString();
     const maxCount = options.maxCount ?? DEFAULT_PAGE;
     for (let round = 0; ; round++) {
-      const { rows } = await this.pool.query<HorizonRow | EventRow>(READ_ALL_SQL, [
-        after,
-        maxCount,
-        [...this.passedOver].map(String),
-      ]);
+      // A named statement: parsed and planned once per connection.
+      const { rows } = await this.pool.query<HorizonRow | EventRow>({
+        name: 'ledger_read_all',
+        text: READ_ALL_SQL,
+        values: [after, maxCount, [...this.passedOver].map(String)],
+      });
       const events: RecordedEvent[] = [];
       let meta: HorizonRow | undefined;
       for (const row of rows) {
