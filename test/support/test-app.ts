@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../apps/api/src/bootstrap';
+import type { AppRuntime } from '../../apps/api/src/app.module';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
 import { freshDatabase } from './test-database';
 
@@ -24,14 +25,33 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real API on a fresh database of the test run's PostgreSQL server. */
+/**
+ * The real API on a fresh database of the test run's PostgreSQL server. The event store is
+ * PostgreSQL unless EVENT_STORE=eventstoredb and EVENTSTORE_CONNECTION_STRING are set (the
+ * EventStoreDB workflow runs the store-agnostic suites so), or `runtime` gives one.
+ */
 export async function startTestApp(
   label: string,
   overrides: Partial<LedgerConfig> = {},
+  runtime: Pick<AppRuntime, 'eventStore'> = {},
 ): Promise<TestApp> {
   const db = await freshDatabase(label);
-  const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
-  const app = await createApp({ config, databaseUrl: db.url, databaseKind: 'external' });
+  const { EVENT_STORE, EVENTSTORE_CONNECTION_STRING, EVENTSTORE_CLAIM_STREAM_PREFIX } = process.env;
+  const config = {
+    ...loadConfig({
+      NODE_ENV: 'test',
+      EVENT_STORE,
+      EVENTSTORE_CONNECTION_STRING,
+      EVENTSTORE_CLAIM_STREAM_PREFIX,
+    }),
+    ...overrides,
+  };
+  const app = await createApp({
+    config,
+    databaseUrl: db.url,
+    databaseKind: 'external',
+    ...runtime,
+  });
   await app.init();
   return {
     app,

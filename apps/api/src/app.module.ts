@@ -45,6 +45,8 @@ export interface AppRuntime {
   databaseKind: 'embedded' | 'external';
   /** The clock commands are decided with; the system clock unless a test fixes it. */
   clock?: Clock;
+  /** The event store to use instead of the configured one (tests over a stand-in client). */
+  eventStore?: () => Promise<EventStore>;
 }
 
 /** Per API key, not per address: internal services share addresses behind proxies. */

@@ -10,6 +10,8 @@ export interface LedgerConfig {
   embeddedPostgresPort: number;
   eventStore: 'postgres' | 'eventstoredb';
   eventStoreConnectionString: string | undefined;
+  /** EVENTSTORE_CLAIM_STREAM_PREFIX: streams binding each event id to its stream (EventStoreDB). */
+  eventStoreClaimStreamPrefix: string | undefined;
   /** IANA zone in which the earned year of a credit is read (R5). */
   timeZone: string;
   /** LEDGER_API_KEYS: comma-separated role:key pairs. */
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     embeddedPostgresPort: integer(env.EMBEDDED_POSTGRES_PORT, 54329, 'EMBEDDED_POSTGRES_PORT'),
     eventStore,
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
+    eventStoreClaimStreamPrefix: env.EVENTSTORE_CLAIM_STREAM_PREFIX || undefined,
     timeZone,
     apiKeys: env.LEDGER_API_KEYS || undefined,
     masterKey: masterKey(env),
@@ -105,20 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   };
 }
 
-/** The event store the configuration selects, on the resolved PostgreSQL database. */
-export function eventStoreOptions(
-  config: LedgerConfig,
-  postgresUrl: string,
-): CreateEventStoreOptions {
-  return {
-    kind: config.eventStore,
-    postgresUrl,
-    eventStoreDbConnectionString: config.eventStoreConnectionString,
-    statementTimeoutMs: config.dbStatementTimeoutMs,
-    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
-  };
-}
-
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, not "${value}"`);
@@ -136,4 +125,19 @@ function masterKey(env: NodeJS.ProcessEnv): Buffer {
   const key = Buffer.from(given, 'base64');
   if (key.length !== 32) throw new Error('LEDGER_MASTER_KEY must be 32 bytes, base64-encoded');
   return key;
+}
+
+/** The event store the configuration selects, over the PostgreSQL database at `postgresUrl`. */
+export function eventStoreOptions(
+  config: LedgerConfig,
+  postgresUrl: string,
+): CreateEventStoreOptions {
+  return {
+    kind: config.eventStore,
+    postgresUrl,
+    eventStoreDbConnectionString: config.eventStoreConnectionString,
+    eventStoreDbClaimStreamPrefix: config.eventStoreClaimStreamPrefix,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+  };
 }

@@ -31,6 +31,8 @@ export interface CoreRuntime {
   databaseUrl: string;
   databaseKind: 'embedded' | 'external';
   clock?: Clock;
+  /** The event store to use instead of the configured one (tests over a stand-in client). */
+  eventStore?: () => Promise<EventStore>;
 }
 
 /**
@@ -77,7 +79,9 @@ export class CoreModule implements OnApplicationShutdown {
       },
       {
         provide: EVENT_STORE,
-        useFactory: () => createEventStore(eventStoreOptions(config, runtime.databaseUrl)),
+        useFactory: () =>
+          runtime.eventStore?.() ??
+          createEventStore(eventStoreOptions(config, runtime.databaseUrl)),
       },
       {
         provide: READ_MODELS,

@@ -35,6 +35,24 @@ export class InvalidAppendError extends Error {
 }
 
 /**
+ * The store could not do what was asked, for a reason outside the caller's input: unreachable,
+ * no leader, access refused, or an answer the adapter cannot trust. `retryable` says whether
+ * the same call may work later (the server restarting, a leader election) or needs an
+ * operator (access rights, a server too old, a deleted stream). The client's own error is the
+ * cause; it never leaves the port by itself.
+ */
+export class EventStoreError extends Error {
+  override readonly name = 'EventStoreError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * The store cannot start on this database as it is: new positions could sort before stored
  * ones (the cluster's transaction ids are behind the log's head) and the position epoch cannot
  * be raised. The message names the cause and the fix.

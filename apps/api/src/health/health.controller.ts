@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { EVENT_STORE, type EventStore, type SubscriptionsHealth } from '@ledger/event-store';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
 import { Public } from '../auth/allow.decorator';
@@ -31,8 +31,9 @@ export class HealthController {
   @ApiOkResponse({
     description:
       'The database and the event store answer; their versions. `status` is `degraded` (with ' +
-      '`degraded` saying why) when a projection stopped on an event, or an append has held the ' +
-      "log's readers back longer than LEDGER_HORIZON_MAX_HOLD_MS.",
+      '`degraded` saying why) when a projection stopped on an event, an event store subscription ' +
+      "stopped or is retrying, or an append has held the log's readers back longer than " +
+      'LEDGER_HORIZON_MAX_HOLD_MS.',
   })
   @ApiServiceUnavailableResponse({
     description: 'The database or the event store does not answer.',
@@ -45,7 +46,8 @@ export class HealthController {
       logHorizon(this.eventStore),
     ]);
     const ok = database.ok && eventStore.ok;
-    // Commands still work in either case; reads go stale.
+    const subscriptions = eventStore.subscriptions;
+    // Commands still work in each case; reads go stale.
     const degraded = [
       ...projections
         .filter((p) => p.failedEvent !== null)
@@ -53,6 +55,13 @@ export class HealthController {
       ...(horizon?.writers ?? [])
         .filter((w) => w.ageMs >= this.config.horizonMaxHoldMs)
         .map((w) => `an append in progress holds the log's readers back (${describeWriter(w)})`),
+      // A subscription the store stopped (access, integrity) or one retrying.
+      ...(subscriptions?.lastError
+        ? [`an event store subscription stopped: ${subscriptions.lastError.message}`]
+        : []),
+      ...(subscriptions?.running.some((r) => r.state === 'retrying')
+        ? ['an event store subscription is retrying']
+        : []),
     ];
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
@@ -81,6 +90,7 @@ export class HealthController {
               },
             }
           : {}),
+        ...(subscriptions ? { subscriptions: subscriptionsView(subscriptions) } : {}),
       },
       projections,
     };
@@ -111,4 +121,15 @@ export class HealthController {
       return { ok: false, detail: (error as Error).message };
     }
   }
+}
+
+/** The store's subscriptions as JSON (positions as strings, like every position the API shows). */
+function subscriptionsView(s: SubscriptionsHealth): object {
+  return {
+    running: s.running.map((r) => ({ ...r, position: r.position.toString() })),
+    stopped: s.stopped,
+    ...(s.lastError
+      ? { lastError: { message: s.lastError.message, at: s.lastError.at.toISOString() } }
+      : {}),
+  };
 }

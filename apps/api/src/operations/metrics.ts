@@ -16,7 +16,9 @@ export interface LedgerMetrics {
  * The service's Prometheus metrics: HTTP requests and latencies, per projection its position,
  * lag behind the log (events and seconds), events applied and failure, and the age of the
  * append holding the log's readable horizon. Figures are read from the database at scrape
- * time, so they are right whichever process runs the projection.
+ * time, so they are right whichever process runs the projection. Where the event store runs
+ * subscriptions of its own (EventStoreDB), their state in this process: how many by state,
+ * consecutive retries, and stops on errors retrying cannot cure.
  */
 export function createMetrics(readModels: DataSource, store: EventStore): LedgerMetrics {
   const eventsPool = store instanceof PostgresEventStore ? store.pool : undefined;
@@ -150,6 +152,45 @@ export function createMetrics(readModels: DataSource, store: EventStore): Ledger
       if (horizon) this.set(horizon.passedOver);
     },
   });
+  const subscriptions = store.subscriptionHealth?.bind(store);
+  if (subscriptions) {
+    new Gauge({
+      name: 'ledger_event_store_subscriptions',
+      help: "The event store's subscriptions in this process, by state",
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const running = subscriptions().running;
+        for (const state of ['catching-up', 'live', 'retrying'] as const) {
+          this.set({ state }, running.filter((s) => s.state === state).length);
+        }
+      },
+    });
+    new Gauge({
+      name: 'ledger_event_store_subscription_retries',
+      help: 'Consecutive failed attempts of the subscriptions retrying, summed',
+      registers: [registry],
+      collect() {
+        this.set(subscriptions().running.reduce((sum, s) => sum + s.retries, 0));
+      },
+    });
+    new Gauge({
+      name: 'ledger_event_store_subscriptions_stopped',
+      help: 'Subscriptions stopped by an error retrying cannot cure, since the process started',
+      registers: [registry],
+      collect() {
+        this.set(subscriptions().stopped);
+      },
+    });
+    new Gauge({
+      name: 'ledger_event_store_subscription_failed',
+      help: '1 while the last such stop is not followed by a subscription that caught up',
+      registers: [registry],
+      collect() {
+        this.set(subscriptions().lastError ? 1 : 0);
+      },
+    });
+  }
   return { registry, httpRequests, httpDuration };
 }
 

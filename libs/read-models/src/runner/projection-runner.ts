@@ -233,6 +233,11 @@ export class ProjectionRunner {
             event,
             single.causeMessage,
           );
+          // projection_state is the truth that /health, /metrics and the admin endpoint read.
+          // The runner says 'failed' before that row does, so no reader of both ever sees the
+          // row failed while the runner still says running; should the write itself fail, the
+          // runner starts over from the row, which then still says running.
+          this.current = 'failed';
           await this.requireLease().query(
             `UPDATE projection_state SET failed_event = $2, failure = $3, updated_at = now() WHERE name = $1`,
             [
@@ -245,8 +250,6 @@ export class ProjectionRunner {
             event: event.id,
             error: failure.message,
           });
-          // As soon as it is recorded, not once the subscription has wound down.
-          this.current = 'failed';
           throw failure;
         }
       }
