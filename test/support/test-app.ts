@@ -22,6 +22,7 @@ export const bearer = (role: keyof typeof KEYS): { Authorization: string } => ({
 export interface TestApp {
   app: INestApplication;
   databaseUrl: string;
+  databaseName: string;
   close(): Promise<void>;
 }
 
@@ -59,6 +60,7 @@ export async function startTestApp(
   return {
     app,
     databaseUrl: db.url,
+    databaseName: db.name,
     async close() {
       await app.close();
       await db.drop();

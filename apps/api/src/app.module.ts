@@ -33,9 +33,10 @@ import { ProjectionHost } from './operations/projection-host';
 import { BoardProcessHost } from './operations/board-process-host';
 import { ProjectionsController } from './operations/projections.controller';
 import { LearnerQueriesController } from './queries/learner-queries.controller';
+import { ReadFreshnessInterceptor } from './queries/read-freshness.interceptor';
 import { ReportsController } from './queries/reports.controller';
 import { READ_MODELS } from './tokens';
-import { EVENT_STORE, PostgresEventStore, type EventStore } from '@ledger/event-store';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { DataSource } from 'typeorm';
 
 export interface AppRuntime {
@@ -111,11 +112,7 @@ export class AppModule {
           provide: METRICS,
           inject: [READ_MODELS, EVENT_STORE],
           useFactory: (readModels: DataSource, store: EventStore) =>
-            createMetrics(
-              readModels,
-              store instanceof PostgresEventStore ? store.pool : undefined,
-              store,
-            ),
+            createMetrics(readModels, store),
         },
         ProjectionHost,
         BoardProcessHost,
@@ -127,6 +124,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: ReadFreshnessInterceptor },
       ],
     };
   }

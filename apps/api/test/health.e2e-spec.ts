@@ -14,11 +14,17 @@ describe('GET /health', () => {
     const res = await request(t.app.getHttpServer()).get('/health').expect(200);
     expect(res.body).toEqual({
       status: 'ok',
+      degraded: [],
       database: { ok: true, version: expect.stringMatching(/^PostgreSQL \d+/), kind: 'external' },
       eventStore: {
         ok: true,
         adapter: 'postgres',
         version: expect.stringMatching(/^PostgreSQL \d+/),
+        horizon: {
+          position: expect.stringMatching(/^\d+$/),
+          passedOver: expect.any(Number),
+          appendsInProgress: [],
+        },
       },
       projections: expect.any(Array),
     });

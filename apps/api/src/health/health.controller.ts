@@ -4,7 +4,9 @@ import { EVENT_STORE, type EventStore, type SubscriptionsHealth } from '@ledger/
 import type { Response } from 'express';
 import type { Pool } from 'pg';
 import { Public } from '../auth/allow.decorator';
-import { DATABASE_KIND, DATABASE_POOL, READ_MODELS } from '../tokens';
+import type { LedgerConfig } from '../config';
+import { describeWriter, logHorizon } from '../operations/log-horizon';
+import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from '../tokens';
 import type { DataSource } from 'typeorm';
 
 interface ComponentHealth {
@@ -22,38 +24,75 @@ export class HealthController {
     @Inject(DATABASE_KIND) private readonly databaseKind: 'embedded' | 'external',
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_MODELS) private readonly readModels: DataSource,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   @Get('health')
-  @ApiOkResponse({ description: 'The database and the event store answer; their versions.' })
+  @ApiOkResponse({
+    description:
+      'The database and the event store answer; their versions. `status` is `degraded` (with ' +
+      '`degraded` saying why) when a projection stopped on an event, an event store subscription ' +
+      "stopped or is retrying, or an append has held the log's readers back longer than " +
+      'LEDGER_HORIZON_MAX_HOLD_MS.',
+  })
   @ApiServiceUnavailableResponse({
     description: 'The database or the event store does not answer.',
   })
   async health(@Res({ passthrough: true }) res: Response): Promise<object> {
-    const [database, eventStore, projections] = await Promise.all([
+    const [database, eventStore, projections, horizon] = await Promise.all([
       this.database(),
       this.eventStore.health(),
       this.projections(),
+      logHorizon(this.eventStore),
     ]);
     const ok = database.ok && eventStore.ok;
-    const failed = projections.filter((p) => p.failedEvent !== null);
     const subscriptions = eventStore.subscriptions;
-    // A subscription the store stopped (access, integrity) or one retrying: reads go stale.
-    const subscriptionsDegraded =
-      subscriptions !== undefined &&
-      (subscriptions.lastError !== undefined ||
-        subscriptions.running.some((s) => s.state === 'retrying'));
+    // Commands still work in each case; reads go stale.
+    const degraded = [
+      ...projections
+        .filter((p) => p.failedEvent !== null)
+        .map(
+          (p) =>
+            `projection ${p.name} quarantined ${p.failedEvent} (fix the cause, then rebuild): ${p.failure ?? ''}`,
+        ),
+      ...(horizon?.writers ?? [])
+        .filter((w) => w.ageMs >= this.config.horizonMaxHoldMs)
+        .map((w) => `an append in progress holds the log's readers back (${describeWriter(w)})`),
+      // A subscription the store stopped (access, integrity) or one retrying.
+      ...(subscriptions?.lastError
+        ? [`an event store subscription stopped: ${subscriptions.lastError.message}`]
+        : []),
+      ...(subscriptions?.running.some((r) => r.state === 'retrying')
+        ? ['an event store subscription is retrying']
+        : []),
+    ];
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
-      // A projection quarantined an event it cannot apply (that learner's reads refuse until a
-      // rebuild), or the store's subscription stopped or is retrying: reads go stale.
-      status: !ok ? 'unavailable' : failed.length > 0 || subscriptionsDegraded ? 'degraded' : 'ok',
+      status: !ok ? 'unavailable' : degraded.length > 0 ? 'degraded' : 'ok',
+      degraded,
       database: { ...database, kind: this.databaseKind },
       eventStore: {
         ok: eventStore.ok,
         adapter: eventStore.adapter,
         version: eventStore.serverVersion,
         detail: eventStore.detail,
+        ...(horizon
+          ? {
+              horizon: {
+                position: horizon.position.toString(),
+                passedOver: horizon.passedOver,
+                appendsInProgress: horizon.writers.map((w) => ({
+                  pid: w.pid,
+                  applicationName: w.applicationName,
+                  database: w.database,
+                  state: w.state,
+                  waitEvent: w.waitEvent,
+                  ageSeconds: Math.round(w.ageMs) / 1000,
+                  holdsReaders: w.holdsHorizon,
+                })),
+              },
+            }
+          : {}),
         ...(subscriptions ? { subscriptions: subscriptionsView(subscriptions) } : {}),
       },
       projections,
