@@ -63,7 +63,7 @@ function ledgerApi(app: INestApplication) {
       http()
         .post(`/v1/learners/${id}/questions-researched`)
         .set(bearer('service'))
-        .send({ researchId, occurredAt: '2026-11-01T10:00:00Z' }),
+        .send({ researchId, occurredAt: new Date(Date.now() - 60_000).toISOString() }),
     /** The learner's earned IPOC twelfths once the read models hold `position`. */
     async earned(id: string, position: string): Promise<number> {
       const res = await http()

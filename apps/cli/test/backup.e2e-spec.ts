@@ -45,7 +45,7 @@ describe('npm run ledger -- backup / restore (the embedded server)', () => {
     http()
       .post(`/v1/learners/${learner}/questions-researched`)
       .set(bearer('service'))
-      .send({ researchId, occurredAt: '2026-11-01T10:00:00Z' });
+      .send({ researchId, occurredAt: new Date(Date.now() - 60_000).toISOString() });
   const profile = (learner: string) =>
     http().put(`/v1/learners/${learner}/profile`).set(bearer('service')).send(PROFILE);
   const credits = (learner: string, minPosition?: string) =>
