@@ -63,7 +63,6 @@ function ledgerApi(app: INestApplication) {
       http()
         .post(`/v1/learners/${id}/questions-researched`)
         .set(bearer('service'))
-        // The app runs on the real clock, which refuses facts older than 30 days (R15).
         .send({ researchId, occurredAt: new Date(Date.now() - 60_000).toISOString() }),
     /** The learner's earned IPOC twelfths once the read models hold `position`. */
     async earned(id: string, position: string): Promise<number> {

@@ -45,7 +45,6 @@ describe('npm run ledger -- backup / restore (the embedded server)', () => {
     http()
       .post(`/v1/learners/${learner}/questions-researched`)
       .set(bearer('service'))
-      // The service runs on the real clock, which refuses facts older than 30 days (R15).
       .send({ researchId, occurredAt: new Date(Date.now() - 60_000).toISOString() });
   const profile = (learner: string) =>
     http().put(`/v1/learners/${learner}/profile`).set(bearer('service')).send(PROFILE);
