@@ -35,6 +35,23 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Background machinery sits below every other lib: the event store builds on it.
+    files: ['libs/background/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@ledger/*'],
+              message: 'libs/background imports no other lib of the ledger (they build on it).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The domain is pure: no framework, no database, no event-store client.
     files: ['libs/domain/**/*.ts'],
     rules: {

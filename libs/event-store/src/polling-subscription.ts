@@ -1,5 +1,7 @@
+import { InterruptibleLoop } from '@ledger/background';
 import type { EventEmitter } from 'node:events';
 import type { EventBatchHandler, RecordedEvent, Subscription } from './event-store.port';
+import { HandlerFailure, handOver } from './handler-failure';
 
 export interface PollingSubscriptionOptions {
   /** Reads up to maxCount events after a position, in log order. */
@@ -18,17 +20,32 @@ export interface PollingSubscriptionOptions {
  * for it, moves the checkpoint to the page's last event; when a read comes back short it is
  * live and waits for a wake-up or the poll interval. A failing read is retried with backoff
  * (the database may be restarting); a failing handler stops the subscription with its error.
+ * One turn of an interruptible loop reads and hands over one page.
  */
 export class PollingSubscription implements Subscription {
   readonly done: Promise<void>;
   private checkpoint: bigint;
   private caughtUp = false;
-  private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly loop = new InterruptibleLoop({
+    turn: () => this.poll(),
+    classify: (error) => (error instanceof HandlerFailure ? 'permanent' : 'transient'),
+  });
 
   constructor(private readonly options: PollingSubscriptionOptions) {
     this.checkpoint = options.after;
-    this.done = this.run();
+    const { wakeups } = options;
+    const onWake = (): void => this.loop.wake();
+    const onClosing = (): void => void this.loop.stop();
+    wakeups?.on('appended', onWake);
+    wakeups?.on('closing', onClosing);
+    const detach = (): void => {
+      wakeups?.off('appended', onWake);
+      wakeups?.off('closing', onClosing);
+    };
+    this.done = this.loop.start().then(detach, (error: unknown) => {
+      detach();
+      throw error instanceof HandlerFailure ? error.error : error;
+    });
     // Callers that only call stop() must not see an unhandled rejection.
     this.done.catch(() => undefined);
   }
@@ -42,62 +59,23 @@ export class PollingSubscription implements Subscription {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
+    await this.loop.stop();
     await this.done.catch(() => undefined);
   }
 
-  private async run(): Promise<void> {
-    const { wakeups } = this.options;
-    const onWake = (): void => this.wake?.();
-    const onClosing = (): void => {
-      this.stopped = true;
-      this.wake?.();
-    };
-    wakeups?.on('appended', onWake);
-    wakeups?.on('closing', onClosing);
-    let failures = 0;
-    try {
-      while (!this.stopped) {
-        let page: RecordedEvent[];
-        try {
-          page = await this.options.read(this.checkpoint, this.options.batchSize);
-          failures = 0;
-        } catch {
-          // The database may be restarting: read again after a backoff.
-          failures += 1;
-          if (this.stopped) break;
-          await this.sleep(Math.min(5000, 50 * 2 ** Math.min(failures, 7)));
-          continue;
-        }
-        const last = page[page.length - 1];
-        if (last) {
-          await this.options.handler(page);
-          this.checkpoint = last.position;
-        }
-        if (page.length < this.options.batchSize) {
-          this.caughtUp = true;
-          await this.sleep(this.options.pollIntervalMs);
-        }
-      }
-    } finally {
-      wakeups?.off('appended', onWake);
-      wakeups?.off('closing', onClosing);
+  /** Reads one page, hands it over; answers how long to wait before the next read. */
+  private async poll(): Promise<number> {
+    const { batchSize } = this.options;
+    const page = await this.options.read(this.checkpoint, batchSize);
+    const last = page[page.length - 1];
+    if (last) {
+      await handOver(this.options.handler, page);
+      this.checkpoint = last.position;
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
+    if (page.length < batchSize) {
+      this.caughtUp = true;
+      return this.options.pollIntervalMs;
+    }
+    return 0;
   }
 }

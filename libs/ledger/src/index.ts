@@ -7,7 +7,6 @@ export {
   type CommandMetadata,
   type CommandOutcome,
 } from './command-handling/stream-command-executor';
-export { KeyedMutex } from './command-handling/keyed-mutex';
 export { PersonalDataCipher } from './personal-data/personal-data-cipher';
 export {
   learnerEventCodec,

@@ -1,3 +1,4 @@
+import { exponentialBackoff, InterruptibleLoop } from '@ledger/background';
 import { EventStoreError } from '../errors';
 import type {
   EventBatchHandler,
@@ -5,6 +6,7 @@ import type {
   Subscription,
   SubscriptionHealth,
 } from '../event-store.port';
+import { HandlerFailure, handOver } from '../handler-failure';
 
 /** Where the adapter reports what operators should know. */
 export type SubscriptionLog = (
@@ -54,10 +56,6 @@ export interface CatchUpSubscriptionOptions<T> {
   onEnd?: (permanent: Error | undefined) => void;
 }
 
-class HandlerFailure {
-  constructor(readonly error: unknown) {}
-}
-
 /**
  * Catch-up by pages, then live on a server subscription; the same observable behaviour as
  * PollingSubscription: each batch is handed to the handler in log order and awaited before
@@ -86,15 +84,44 @@ export class CatchUpSubscription<T> implements Subscription {
   readonly done: Promise<void>;
   private checkpoint: bigint;
   private caughtUp = false;
-  private stopped = false;
-  private wake: (() => void) | undefined;
   private state: SubscriptionHealth['state'] = 'catching-up';
-  private failures = 0;
   private lastError: string | undefined;
+  private readonly loop: InterruptibleLoop;
 
   constructor(private readonly options: CatchUpSubscriptionOptions<T>) {
     this.checkpoint = options.after;
-    this.done = this.run();
+    this.loop = new InterruptibleLoop({
+      turn: () => this.follow(),
+      classify: (error) =>
+        error instanceof HandlerFailure || options.classify(error) === 'permanent'
+          ? 'permanent'
+          : 'transient',
+      backoffMs: options.retryDelayMs ?? exponentialBackoff,
+      onFailure: (error, failures) => this.retrying(error, failures),
+      onRecovery: (failures) => {
+        this.lastError = undefined;
+        options.log('info', 'subscription to $all recovered', {
+          retries: failures,
+          position: this.checkpoint.toString(),
+        });
+      },
+    });
+    this.done = this.loop.start().then(
+      () => options.onEnd?.(undefined),
+      (error: unknown) => {
+        if (error instanceof HandlerFailure) {
+          options.onEnd?.(undefined);
+          throw error.error;
+        }
+        const permanent = options.toPortError(error);
+        options.log('error', 'subscription to $all stopped: retrying cannot cure this', {
+          error: permanent.message,
+          position: this.checkpoint.toString(),
+        });
+        options.onEnd?.(permanent);
+        throw permanent;
+      },
+    );
     // Callers that only call stop() must not see an unhandled rejection.
     this.done.catch(() => undefined);
   }
@@ -111,79 +138,46 @@ export class CatchUpSubscription<T> implements Subscription {
     return {
       state: this.state,
       position: this.checkpoint,
-      retries: this.failures,
+      retries: this.loop.failures,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
     };
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
+    await this.loop.stop();
     await this.done.catch(() => undefined);
   }
 
-  private async run(): Promise<void> {
-    let permanent: Error | undefined;
-    try {
-      while (!this.stopped) {
-        try {
-          await this.catchUp();
-          if (this.stopped) break;
-          this.caughtUp = true;
-          this.state = 'live';
-          this.options.onLive?.();
-          await this.followLive();
-        } catch (error) {
-          if (error instanceof HandlerFailure) throw error.error;
-          if (this.stopped) break;
-          const message = (error as Error | null)?.message ?? String(error);
-          if (this.options.classify(error) === 'permanent') {
-            permanent = this.options.toPortError(error);
-            this.options.log('error', 'subscription to $all stopped: retrying cannot cure this', {
-              error: permanent.message,
-              position: this.checkpoint.toString(),
-            });
-            throw permanent;
-          }
-          this.failures += 1;
-          this.state = 'retrying';
-          this.lastError = message;
-          if (this.failures <= 3 || this.failures % 10 === 0) {
-            this.options.log('warn', 'subscription to $all failed; retrying from its checkpoint', {
-              error: message,
-              retries: this.failures,
-              position: this.checkpoint.toString(),
-            });
-          }
-          await this.sleep(
-            this.options.retryDelayMs?.(this.failures) ??
-              Math.min(5000, 50 * 2 ** Math.min(this.failures, 7)),
-          );
-        }
-      }
-    } finally {
-      this.options.onEnd?.(permanent);
-    }
+  /** One turn of the loop: catch up by pages, then follow the server's feed until it fails. */
+  private async follow(): Promise<number> {
+    await this.catchUp();
+    if (this.loop.stopped) return 0;
+    this.caughtUp = true;
+    this.state = 'live';
+    this.options.onLive?.();
+    await this.followLive();
+    return 0;
   }
 
-  /** The checkpoint moved: the failures so far have passed. */
-  private progressed(): void {
-    if (this.failures > 0) {
-      this.options.log('info', 'subscription to $all recovered', {
-        retries: this.failures,
+  private retrying(error: unknown, failures: number): void {
+    const message = (error as Error | null)?.message ?? String(error);
+    this.state = 'retrying';
+    this.lastError = message;
+    if (failures <= 3 || failures % 10 === 0) {
+      this.options.log('warn', 'subscription to $all failed; retrying from its checkpoint', {
+        error: message,
+        retries: failures,
         position: this.checkpoint.toString(),
       });
     }
-    this.failures = 0;
-    this.lastError = undefined;
   }
 
   private async catchUp(): Promise<void> {
     const { batchSize } = this.options;
-    while (!this.stopped) {
+    while (!this.loop.stopped) {
       const page = await this.options.readAll(this.checkpoint, batchSize);
       if (this.state === 'retrying') this.state = 'catching-up';
-      if (this.stopped) return;
+      if (this.loop.stopped) return;
       await this.deliver(page);
       if (page.length < batchSize) return;
     }
@@ -192,13 +186,10 @@ export class CatchUpSubscription<T> implements Subscription {
   private async deliver(batch: RecordedEvent[]): Promise<void> {
     const last = batch[batch.length - 1];
     if (!last) return;
-    try {
-      await this.options.handler(batch);
-    } catch (error) {
-      throw new HandlerFailure(error);
-    }
+    await handOver(this.options.handler, batch);
     this.checkpoint = last.position;
-    this.progressed();
+    // The checkpoint moved: the failures so far have passed.
+    this.loop.progressed();
   }
 
   /** Returns when stopped; throws when the feed fails or ends, or the handler fails. */
@@ -206,7 +197,7 @@ export class CatchUpSubscription<T> implements Subscription {
     const feed = this.options.subscribe(this.checkpoint);
     let failure: unknown;
     let ended = false;
-    const notify = (): void => this.wake?.();
+    const notify = (): void => this.loop.wake();
     const onError = (error: unknown): void => {
       failure = error;
       notify();
@@ -226,7 +217,7 @@ export class CatchUpSubscription<T> implements Subscription {
           () => failure,
           () => ended,
         );
-        if (this.stopped) return;
+        if (this.loop.stopped) return;
         await this.deliver(batch);
       }
     } finally {
@@ -251,7 +242,7 @@ export class CatchUpSubscription<T> implements Subscription {
     const batch: RecordedEvent[] = [];
     let last = this.checkpoint;
     for (;;) {
-      if (this.stopped) return [];
+      if (this.loop.stopped) return [];
       while (batch.length < batchSize) {
         const item = feed.read() as T | null;
         if (item === null) break;
@@ -274,29 +265,9 @@ export class CatchUpSubscription<T> implements Subscription {
       const error = failure();
       if (error !== undefined) throw error;
       if (ended()) throw new Error('the server ended the subscription to $all');
-      // Nothing can happen between read() returning null and this wait being armed: both run
-      // in one turn of the event loop, and 'readable' fires on the next push.
-      await new Promise<void>((resolve) => {
-        this.wake = () => {
-          this.wake = undefined;
-          resolve();
-        };
-      });
+      // Until the feed says 'readable' (or fails, or ends); one said since the last wait ends
+      // this one at once, since the loop keeps a wake that came while nothing waited.
+      await this.loop.sleep();
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
   }
 }

@@ -1,3 +1,4 @@
+import { KeyedMutex } from '@ledger/background';
 import { uuidV5 } from '@ledger/domain';
 import {
   WrongExpectedRevisionError,
@@ -5,7 +6,6 @@ import {
   type JsonObject,
   type RecordedEvent,
 } from '@ledger/event-store';
-import { KeyedMutex } from './keyed-mutex';
 
 /** A pure decider over one stream (see libs/domain). */
 export interface StreamDecider<State, Command, Event, Context> {

@@ -1,10 +1,16 @@
-import type { EventStore, RecordedEvent, Subscription } from '@ledger/event-store';
-import { KeyedMutex, LEARNER_STREAM_PREFIX } from '@ledger/ledger';
+import {
+  CheckpointedProcessorHost,
+  type CheckpointedProcessor,
+  type ProcessorSession,
+  type ProcessorState,
+} from '@ledger/background';
+import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import { LEARNER_STREAM_PREFIX } from '@ledger/ledger';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { ProjectionApplyError, type ProjectedEvent, type Projection } from '../projection';
 import { toProjected } from './projected-events';
 
-export type RunnerState = 'starting' | 'standby' | 'running' | 'failed' | 'stopped';
+export type RunnerState = ProcessorState;
 
 export interface RunnerOptions {
   batchSize?: number;
@@ -26,35 +32,40 @@ interface StateRow {
 }
 
 /**
- * Keeps one projection from the log. Only the process holding the projection's lease (a
- * PostgreSQL advisory lock on a connection of its own) applies events; others stand by and
- * take over when it dies. Each batch's read-model writes and the checkpoint commit in one
- * transaction on that connection, and the checkpoint update is fenced (it must still be at
- * the position the batch started from), so a batch is never applied twice nor lost.
+ * Keeps one projection from the log, as a checkpointed processor: its host applies events only
+ * while it holds the projection's lease (a PostgreSQL advisory lock on a connection of its
+ * own); other processes stand by and take over when it dies. Each batch's read-model writes and
+ * the checkpoint commit in one transaction on that connection, and the checkpoint update is
+ * fenced (it must still be at the position the batch started from), so a batch is never
+ * applied twice nor lost.
  *
  * A rebuild fills a new generation from position zero while the live one keeps answering and
  * keeps following the log; once the new one has caught up, one transaction makes it live.
  */
-export class ProjectionRunner {
-  private stopped = false;
-  private loop: Promise<void> | undefined;
-  private lease: QueryRunner | undefined;
-  private subscription: Subscription | undefined;
-  private readonly mutex = new KeyedMutex();
+export class ProjectionRunner implements CheckpointedProcessor<RecordedEvent> {
+  readonly leaseKey: string;
+  readonly logFields: Record<string, unknown>;
+  private readonly host: CheckpointedProcessorHost<RecordedEvent>;
   private livePosition = 0n;
   private liveGeneration = 1;
-  private current: RunnerState = 'starting';
-  private wake: (() => void) | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly store: EventStore,
     readonly projection: Projection,
     private readonly options: RunnerOptions = {},
-  ) {}
+  ) {
+    this.leaseKey = `cme-ledger/projection/${projection.name}`;
+    this.logFields = { projection: projection.name };
+    this.host = new CheckpointedProcessorHost(dataSource, store, this, {
+      batchSize: this.batchSize,
+      retryMs: options.retryMs ?? 1000,
+      ...(options.log ? { log: options.log } : {}),
+    });
+  }
 
   get state(): RunnerState {
-    return this.current;
+    return this.host.state;
   }
 
   get position(): bigint {
@@ -62,182 +73,83 @@ export class ProjectionRunner {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.host.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.subscription?.stop();
-    await this.loop;
-    this.current = 'stopped';
+  stop(): Promise<void> {
+    return this.host.stop();
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? 1000;
   }
 
   private log(message: string, fields: Record<string, unknown> = {}): void {
-    this.options.log?.(message, { projection: this.projection.name, ...fields });
+    this.options.log?.(message, { ...this.logFields, ...fields });
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      try {
-        if (await this.acquireLease()) {
-          failures = 0;
-          await this.ensureState();
-          await this.follow();
-        } else {
-          this.current = 'standby';
-        }
-      } catch (error) {
-        failures += 1;
-        this.log('projection runner interrupted', { error: (error as Error).message });
-      } finally {
-        await this.releaseLease();
-      }
-      if (!this.stopped)
-        await this.sleep(Math.min(10_000, (this.options.retryMs ?? 1000) * Math.max(1, failures)));
-    }
+  /** With the lease: the tables of this version, and the live checkpoint to follow from. */
+  async open({ connection }: ProcessorSession): Promise<bigint> {
+    await this.ensureState(connection);
+    const state = await this.readState(connection);
+    if (!state) throw new Error('projection state vanished');
+    this.livePosition = BigInt(state.live_position);
+    this.liveGeneration = state.live_generation;
+    return this.livePosition;
   }
 
-  private async acquireLease(): Promise<boolean> {
-    const lease = this.dataSource.createQueryRunner();
-    await lease.connect();
-    const [row] = (await lease.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-      `cme-ledger/projection/${this.projection.name}`,
-    ])) as { locked: boolean }[];
-    if (!row?.locked) {
-      await lease.release();
-      return false;
-    }
-    this.lease = lease;
-    return true;
+  /** A live batch; what the live generation has (a rebuild swapped in further) is passed over. */
+  async handle(events: readonly RecordedEvent[], { connection }: ProcessorSession): Promise<void> {
+    const fresh = events.filter((e) => e.position > this.livePosition);
+    if (fresh.length === 0) return;
+    await this.applyOrQuarantine(
+      connection,
+      schemaOf(this.projection.name, this.liveGeneration),
+      fresh,
+      'live',
+    );
   }
 
-  private async releaseLease(): Promise<void> {
-    const lease = this.lease;
-    this.lease = undefined;
-    if (!lease) return;
-    await lease
-      .query('SELECT pg_advisory_unlock(hashtext($1))', [
-        `cme-ledger/projection/${this.projection.name}`,
-      ])
-      .catch(() => undefined);
-    await lease.release().catch(() => undefined);
+  /** Runs a requested rebuild step by step, between live batches. */
+  async tick(session: ProcessorSession): Promise<number> {
+    const step = await session.exclusive(() => this.rebuildStep(session));
+    return step === 'progress' ? 0 : (this.options.retryMs ?? 1000);
   }
 
-  private async ensureState(): Promise<void> {
-    const lease = this.requireLease();
-    const existing = await this.readState();
-    if (existing) {
-      // A live generation made by an earlier version: bring its tables to this version's layout.
-      const schema = schemaOf(this.projection.name, existing.live_generation);
-      await lease.startTransaction();
-      try {
-        await createQuarantineTable(lease, schema);
-        await this.projection.upgradeTables?.(lease.manager, schema);
-        await lease.commitTransaction();
-      } catch (error) {
-        await lease.rollbackTransaction();
-        throw error;
-      }
-    } else {
-      await lease.startTransaction();
-      try {
-        const schema = schemaOf(this.projection.name, 1);
-        await this.createGeneration(schema);
-        await lease.query(
+  private async ensureState(connection: QueryRunner): Promise<void> {
+    const existing = await this.readState(connection);
+    await inTransaction(connection, async () => {
+      if (existing) {
+        // A live generation made by an earlier version: bring its tables to this version's layout.
+        const schema = schemaOf(this.projection.name, existing.live_generation);
+        await createQuarantineTable(connection, schema);
+        await this.projection.upgradeTables?.(connection.manager, schema);
+      } else {
+        await this.createGeneration(connection, schemaOf(this.projection.name, 1));
+        await connection.query(
           `INSERT INTO projection_state (name, live_generation, live_position) VALUES ($1, 1, 0)`,
           [this.projection.name],
         );
-        await lease.commitTransaction();
-      } catch (error) {
-        await lease.rollbackTransaction();
-        throw error;
       }
-    }
+    });
   }
 
   /** A generation's schema: the projection's tables and the quarantine of its events. */
-  private async createGeneration(schema: string): Promise<void> {
-    const lease = this.requireLease();
-    await lease.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await lease.query(`CREATE SCHEMA ${schema}`);
-    await this.projection.createTables(lease.manager, schema);
-    await createQuarantineTable(lease, schema);
+  private async createGeneration(connection: QueryRunner, schema: string): Promise<void> {
+    await connection.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await connection.query(`CREATE SCHEMA ${schema}`);
+    await this.projection.createTables(connection.manager, schema);
+    await createQuarantineTable(connection, schema);
   }
 
-  private async readState(): Promise<StateRow | undefined> {
-    const rows = (await this.requireLease().query(
+  private async readState(connection: QueryRunner): Promise<StateRow | undefined> {
+    const rows = (await connection.query(
       `SELECT live_generation, live_position::text, rebuild_generation, rebuild_position::text,
               rebuild_requested_at, failed_event
          FROM projection_state WHERE name = $1`,
       [this.projection.name],
     )) as StateRow[];
     return rows[0];
-  }
-
-  /** Follows the log until stopped or interrupted; runs rebuilds when asked. */
-  private async follow(): Promise<void> {
-    const state = await this.readState();
-    if (!state) throw new Error('projection state vanished');
-    this.livePosition = BigInt(state.live_position);
-    this.liveGeneration = state.live_generation;
-    // An event this projection cannot apply is quarantined, never a reason to stop.
-    this.current = 'running';
-    this.subscribe();
-    while (!this.stopped) {
-      if (this.subscriptionEnded) {
-        const ended = this.subscriptionEnded;
-        this.subscriptionEnded = undefined;
-        this.subscription = undefined;
-        if (!this.stopped) throw ended.error ?? new Error('the subscription ended');
-      }
-      const step = await this.mutex.run('lease', () => this.rebuildStep());
-      if (step === 'swapped' && this.retired) {
-        // The new generation starts below where the live subscription was: follow from there.
-        const retired = this.retired;
-        this.retired = undefined;
-        await retired.stop();
-        this.subscriptionEnded = undefined;
-        this.subscribe();
-      }
-      if (step !== 'progress') await this.sleep(this.options.retryMs ?? 1000);
-    }
-  }
-
-  private subscriptionEnded: { error: unknown } | undefined;
-  /** The live subscription a rebuild swapped in below of (see rebuildStep): it applies no more. */
-  private retired: Subscription | undefined;
-
-  private subscribe(): void {
-    const subscription: Subscription = this.store.subscribeToAll(
-      (events) =>
-        this.mutex.run('lease', async () => {
-          if (this.subscription === subscription) await this.applyLive(events);
-        }),
-      { after: this.livePosition, batchSize: this.options.batchSize ?? 1000 },
-    );
-    this.subscription = subscription;
-    subscription.done.then(
-      () => {
-        this.subscriptionEnded = { error: undefined };
-        this.wake?.();
-      },
-      (error: unknown) => {
-        this.subscriptionEnded = { error };
-        this.wake?.();
-      },
-    );
-  }
-
-  private async applyLive(events: readonly RecordedEvent[]): Promise<void> {
-    const fresh = events.filter((e) => e.position > this.livePosition);
-    if (fresh.length === 0) return;
-    await this.applyOrQuarantine(
-      schemaOf(this.projection.name, this.liveGeneration),
-      fresh,
-      'live',
-    );
   }
 
   /**
@@ -247,38 +159,38 @@ export class ProjectionRunner {
    * every learner. Reads of that learner refuse until a rebuild applies it (after a fix).
    */
   private async applyOrQuarantine(
+    connection: QueryRunner,
     schema: string,
     events: readonly RecordedEvent[],
-    target: 'live' | 'rebuild',
+    target: Target,
   ): Promise<void> {
     try {
-      await this.applyBatch(schema, events, target);
+      await this.applyBatch(connection, schema, events, target);
       return;
     } catch (error) {
       if (!(error instanceof BatchApplyError)) throw error;
     }
     for (const event of events) {
       try {
-        await this.applyBatch(schema, [event], target);
+        await this.applyBatch(connection, schema, [event], target);
       } catch (single) {
         if (!(single instanceof BatchApplyError)) throw single;
-        await this.quarantine(schema, event, single, target);
+        await this.quarantine(connection, schema, event, single, target);
       }
     }
   }
 
   private async quarantine(
+    connection: QueryRunner,
     schema: string,
     event: RecordedEvent,
     error: BatchApplyError,
-    target: 'live' | 'rebuild',
+    target: Target,
   ): Promise<void> {
-    const lease = this.requireLease();
     const failure = new ProjectionApplyError(this.projection.name, event, error.causeMessage);
     const learnerId = error.learnerId ?? learnerOfStream(event.streamName);
-    await lease.startTransaction();
-    try {
-      await lease.query(
+    await inTransaction(connection, async () => {
+      await connection.query(
         `INSERT INTO ${schema}.quarantined_events (position, event_id, stream_name, event_type, learner_id, failure)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (position) DO NOTHING`,
         [
@@ -290,13 +202,9 @@ export class ProjectionRunner {
           failure.message,
         ],
       );
-      await this.moveCheckpoint(event, 0, target);
-      if (target === 'live') await this.raiseQuarantineAlert(schema);
-      await lease.commitTransaction();
-    } catch (caught) {
-      await lease.rollbackTransaction().catch(() => undefined);
-      throw caught;
-    }
+      await this.moveCheckpoint(connection, event, 0, target);
+      if (target === 'live') await this.raiseQuarantineAlert(connection, schema);
+    });
     if (target === 'live') this.livePosition = event.position;
     this.log(
       'projection quarantined an event it cannot apply: reads of its learner refuse until a rebuild applies it',
@@ -311,8 +219,8 @@ export class ProjectionRunner {
   }
 
   /** projection_state names the quarantine (in /health, /metrics and the admin status). */
-  private async raiseQuarantineAlert(schema: string): Promise<void> {
-    await this.requireLease().query(
+  private async raiseQuarantineAlert(connection: QueryRunner, schema: string): Promise<void> {
+    await connection.query(
       `UPDATE projection_state p
           SET quarantined_events = q.n,
               failed_event = CASE WHEN q.n = 0 THEN NULL
@@ -329,11 +237,11 @@ export class ProjectionRunner {
 
   /** Applies events and moves the checkpoint, in one transaction on the lease's connection. */
   private async applyBatch(
+    connection: QueryRunner,
     schema: string,
     events: readonly RecordedEvent[],
-    target: 'live' | 'rebuild',
+    target: Target,
   ): Promise<void> {
-    const lease = this.requireLease();
     const last = events[events.length - 1];
     if (!last) return;
     let projected: ProjectedEvent[];
@@ -343,35 +251,30 @@ export class ProjectionRunner {
       // An event that cannot even be decoded cannot be applied either.
       throw new BatchApplyError((error as Error).message, undefined);
     }
-    await lease.startTransaction();
-    try {
+    await inTransaction(connection, async () => {
       try {
-        await this.projection.apply(lease.manager, schema, projected);
+        await this.projection.apply(connection.manager, schema, projected);
       } catch (error) {
         throw new BatchApplyError(
           (error as Error).message,
           projected.length === 1 ? projected[0]?.learnerId : undefined,
         );
       }
-      await this.moveCheckpoint(last, events.length, target);
-      await lease.commitTransaction();
-    } catch (error) {
-      await lease.rollbackTransaction().catch(() => undefined);
-      throw error;
-    }
+      await this.moveCheckpoint(connection, last, events.length, target);
+    });
     if (target === 'live') this.livePosition = last.position;
   }
 
   /** Moves the checkpoint to `last`, fenced: it must still be where this runner left it. */
   private async moveCheckpoint(
+    connection: QueryRunner,
     last: RecordedEvent,
     applied: number,
-    target: 'live' | 'rebuild',
+    target: Target,
   ): Promise<void> {
-    const lease = this.requireLease();
     const result =
       target === 'live'
-        ? await lease.query(
+        ? await connection.query(
             `UPDATE projection_state
                 SET live_position = $2, events_applied = events_applied + $3,
                     last_applied_recorded_at = $4, updated_at = now()
@@ -386,7 +289,7 @@ export class ProjectionRunner {
             ],
             true,
           )
-        : await lease.query(
+        : await connection.query(
             `UPDATE projection_state SET rebuild_position = $2, updated_at = now()
               WHERE name = $1 AND rebuild_generation IS NOT NULL`,
             [this.projection.name, last.position.toString()],
@@ -397,105 +300,90 @@ export class ProjectionRunner {
   }
 
   /** One step of a requested rebuild: start it, apply a page, or swap it in. */
-  private async rebuildStep(): Promise<'idle' | 'progress' | 'swapped'> {
-    const lease = this.requireLease();
-    const state = await this.readState();
+  private async rebuildStep(session: ProcessorSession): Promise<'idle' | 'progress' | 'swapped'> {
+    const { connection } = session;
+    const state = await this.readState(connection);
     if (!state?.rebuild_requested_at) return 'idle';
     if (state.rebuild_generation === null) {
       const generation = state.live_generation + 1;
-      const schema = schemaOf(this.projection.name, generation);
-      await lease.startTransaction();
-      try {
-        await this.createGeneration(schema);
-        await lease.query(
+      await inTransaction(connection, async () => {
+        await this.createGeneration(connection, schemaOf(this.projection.name, generation));
+        await connection.query(
           `UPDATE projection_state SET rebuild_generation = $2, rebuild_position = 0 WHERE name = $1`,
           [this.projection.name, generation],
         );
-        await lease.commitTransaction();
-      } catch (error) {
-        await lease.rollbackTransaction();
-        throw error;
-      }
+      });
       this.log('rebuild started', { generation });
       return 'progress';
     }
     const generation = state.rebuild_generation;
     const schema = schemaOf(this.projection.name, generation);
     let position = BigInt(state.rebuild_position ?? '0');
-    const batchSize = this.options.batchSize ?? 1000;
     // Several pages per step, then let live batches in.
     for (let i = 0; i < 20; i++) {
-      const page = await this.store.readAll({ after: position, maxCount: batchSize });
+      const page = await this.store.readAll({ after: position, maxCount: this.batchSize });
       const last = page[page.length - 1];
       if (last) {
-        await this.applyOrQuarantine(schema, page, 'rebuild');
+        await this.applyOrQuarantine(connection, schema, page, 'rebuild');
         position = last.position;
       }
       // Caught up with the log. The live checkpoint is normally at most here (what it applied
       // was readable before this read); when it is beyond (read models restored apart from
       // this log, or applied by a process that could read further), this generation, made
       // from the log, replaces it, and the live subscription follows on from here.
-      if (page.length < batchSize) {
-        if (position < this.livePosition) {
+      if (page.length < this.batchSize) {
+        const below = position < this.livePosition;
+        if (below) {
           this.log('rebuild caught up with the log below the live checkpoint: replacing it', {
             position: position.toString(),
             live: this.livePosition.toString(),
           });
-          this.retired = this.subscription;
-          this.subscription = undefined;
         }
-        return this.swap(state.live_generation, generation, position);
+        await this.swap(connection, state.live_generation, generation, position);
+        if (below) session.followFrom(position);
+        return 'swapped';
       }
     }
     return 'progress';
   }
 
   private async swap(
+    connection: QueryRunner,
     oldGeneration: number,
     generation: number,
     position: bigint,
-  ): Promise<'swapped'> {
-    const lease = this.requireLease();
-    await lease.startTransaction();
-    try {
-      await lease.query(
+  ): Promise<void> {
+    await inTransaction(connection, async () => {
+      await connection.query(
         `UPDATE projection_state
             SET live_generation = $2, live_position = $3, rebuild_generation = NULL, rebuild_position = NULL,
                 rebuild_requested_at = NULL, failed_event = NULL, failure = NULL, updated_at = now()
           WHERE name = $1`,
         [this.projection.name, generation, position.toString()],
       );
-      await lease.query(
+      await connection.query(
         `DROP SCHEMA IF EXISTS ${schemaOf(this.projection.name, oldGeneration)} CASCADE`,
       );
       // What the new generation could not apply, if anything, is the projection's alert now.
-      await this.raiseQuarantineAlert(schemaOf(this.projection.name, generation));
-      await lease.commitTransaction();
-    } catch (error) {
-      await lease.rollbackTransaction();
-      throw error;
-    }
+      await this.raiseQuarantineAlert(connection, schemaOf(this.projection.name, generation));
+    });
     this.liveGeneration = generation;
     this.livePosition = position;
     this.log('rebuild swapped in', { generation, position: position.toString() });
-    return 'swapped';
   }
+}
 
-  private requireLease(): QueryRunner {
-    if (!this.lease) throw new Error('the projection lease is not held');
-    return this.lease;
-  }
+type Target = 'live' | 'rebuild';
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+/** Runs work in one transaction on the connection: committed, or rolled back and thrown. */
+async function inTransaction(connection: QueryRunner, work: () => Promise<void>): Promise<void> {
+  await connection.startTransaction();
+  try {
+    await work();
+    await connection.commitTransaction();
+  } catch (error) {
+    await connection.rollbackTransaction().catch(() => undefined);
+    throw error;
   }
 }
 
@@ -515,8 +403,8 @@ const learnerOfStream = (streamName: string): string | undefined =>
     : undefined;
 
 /** The events a generation could not apply, by position, with the learner each concerns. */
-async function createQuarantineTable(lease: QueryRunner, schema: string): Promise<void> {
-  await lease.query(`
+async function createQuarantineTable(connection: QueryRunner, schema: string): Promise<void> {
+  await connection.query(`
     CREATE TABLE IF NOT EXISTS ${schema}.quarantined_events (
       position       bigint      PRIMARY KEY,
       event_id       uuid        NOT NULL,

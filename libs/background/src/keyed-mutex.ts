@@ -1,7 +1,9 @@
 /**
- * One critical section per key (a stream) inside this process: commands for one learner run
- * one after the other here, so that they do not waste work on conflicts they would surely
- * have. Across processes the expected revision still guards every append.
+ * One critical section per key inside this process. The command executor keys it by stream:
+ * commands for one learner run one after the other here, so that they do not waste work on
+ * conflicts they would surely have (across processes the expected revision still guards every
+ * append). The checkpointed-processor host keys it by lease: batches and the work between them
+ * take turns on the lease's connection.
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
