@@ -205,6 +205,22 @@ export {
 } from './board-submission/claim-tag';
 export { missingBoardFields } from './board-submission/missing-board-fields';
 export { mocPoints, type AcceptedCredit, type MocPoints } from './board-submission/moc-points';
+export {
+  BOARD_SUBMISSION_PROCESS,
+  BOARD_SUBMISSION_PROCESS_EVENT_TYPES,
+  BOARD_SUBMISSION_PROCESS_NAMESPACE,
+  reactToBoardSubmission,
+  streamsReadBy,
+  type BoardAnswer,
+  type BoardRecord,
+  type BoardSubmissionProcessContext,
+  type BoardSubmissionProcessState,
+  type BoardSubmissionReaction,
+  type BoardSubmissionTrigger,
+  type CheckBoardRecord,
+  type SendCommand,
+  type SubmitToBoard,
+} from './board-submission/board-submission.reactor';
 
 // Testing helpers: deterministic builders (fixed clock) and given/when/then, for the
 // app layer's own tests. Namespaced so that a builder is never mistaken for domain logic.

@@ -1,0 +1,464 @@
+import { deepStrictEqual } from 'node:assert/strict';
+import { boardSubmissionId, uuidV5 } from '../deterministic-id';
+import { foldLearner } from '../learner/learner.decider';
+import type { LearnerEvent } from '../learner/learner.events';
+import {
+  boardSubmissionFailed,
+  boardSubmissionRequested,
+  boardSubmissionRetryRequested,
+  boardSubmissionSucceeded,
+  boardRecordConfirmed,
+  boardSubmissionFlaggedForFollowUp,
+} from '../testing/board-submission.builders';
+import { at, TEST_NOW } from '../testing/fixed-clock';
+import {
+  creditClaimed,
+  learnerProfileUpdated,
+  personalData,
+  personalDataErased,
+  questionResearched,
+} from '../testing/learner.builders';
+import type { BoardSubmissionEvent } from './board-submission.events';
+import { evolveBoardSubmission, initialBoardSubmissionState } from './board-submission.decider';
+import {
+  BOARD_SUBMISSION_PROCESS_NAMESPACE,
+  reactToBoardSubmission,
+  streamsReadBy,
+  type BoardSubmissionReaction,
+  type BoardSubmissionTrigger,
+  type SubmitToBoard,
+} from './board-submission.reactor';
+
+/**
+ * given(learner's events, submission's events).when(trigger).then(reactions): the streams as
+ * the shell reads them, folded by the domain's own evolve functions, and a fixed clock.
+ */
+function given(learner: readonly LearnerEvent[], submission: readonly BoardSubmissionEvent[] = []) {
+  const state = {
+    learner: foldLearner(learner),
+    submission: submission.reduce(evolveBoardSubmission, initialBoardSubmissionState()),
+  };
+  return {
+    when(trigger: BoardSubmissionTrigger, now: Date = TEST_NOW) {
+      const react = (): BoardSubmissionReaction[] =>
+        reactToBoardSubmission(trigger, state, { now });
+      return {
+        then: (expected: readonly BoardSubmissionReaction[]) => deepStrictEqual(react(), expected),
+        thenNothing: () => deepStrictEqual(react(), []),
+        /** For a check on part of the reactions. */
+        reactions: react,
+      };
+    },
+  };
+}
+
+const idOf = (step: string): string => uuidV5(step, BOARD_SUBMISSION_PROCESS_NAMESPACE);
+const ABIM = boardSubmissionId('claim-1', 'ABIM');
+const ABPMR = boardSubmissionId('claim-1', 'ABPMR');
+
+const profile = learnerProfileUpdated({
+  boards: ['ABIM', 'ABPMR'],
+  personal: personalData({ boardIds: { ABIM: '123456', ABPMR: '4321' } }),
+});
+const research = questionResearched();
+/** A claim with the snapshot and the per-board parts the learner decider records. */
+const claim = creditClaimed({
+  boards: ['ABIM', 'ABPMR'],
+  personal: personalData({ boardIds: { ABIM: '123456', ABPMR: '4321' } }),
+  submissions: [
+    { board: 'ABIM', twelfths: '6', completedAt: '2025-06-01T10:00:00.000Z' },
+    { board: 'ABPMR', twelfths: '3', completedAt: '2025-05-20T10:00:00.000Z' },
+  ],
+});
+const claimed = (data = claim.data): BoardSubmissionTrigger => ({
+  type: 'CreditClaimed',
+  eventId: 'event-claim-1',
+  learnerId: 'learner-1',
+  data,
+});
+const attemptRequested = (attempt = 1, eventId = 'event-attempt'): BoardSubmissionTrigger => ({
+  type: 'AttemptRequested',
+  eventId,
+  submissionId: ABIM,
+  learnerId: 'learner-1',
+  attempt,
+});
+const requested = boardSubmissionRequested({
+  submissionId: ABIM,
+  completedAt: '2025-06-01T10:00:00.000Z',
+});
+const submitToAbim = (overrides: Partial<SubmitToBoard> = {}): SubmitToBoard => ({
+  type: 'SubmitToBoard',
+  causationId: 'event-attempt',
+  submissionId: ABIM,
+  board: 'ABIM',
+  attempt: 1,
+  identity: personalData({ boardIds: { ABIM: '123456', ABPMR: '4321' } }),
+  profileVersion: 1,
+  activity: 'ipoc',
+  twelfths: 6n,
+  credits: '0.50',
+  completedAt: at('2025-06-01T10:00:00.000Z'),
+  ...overrides,
+});
+
+describe('board submission reactor', () => {
+  describe('given a claim recorded', () => {
+    it('R8/R10: requests one submission per board of the claim, with the part and completion date the claim decided for it', () => {
+      given([profile, research, claim])
+        .when(claimed())
+        .then(
+          (
+            [
+              [ABIM, 'ABIM', 6n, '2025-06-01T10:00:00.000Z'],
+              [ABPMR, 'ABPMR', 3n, '2025-05-20T10:00:00.000Z'],
+            ] as const
+          ).map(([submissionId, board, twelfths, completedAt]) => ({
+            type: 'SendCommand' as const,
+            submissionId,
+            commandId: idOf(`request/event-claim-1/${board}`),
+            command: {
+              type: 'RequestBoardSubmission' as const,
+              data: {
+                submissionId,
+                learnerId: 'learner-1',
+                claimId: 'claim-1',
+                board,
+                activity: 'ipoc' as const,
+                twelfths,
+                claimedAt: at('2025-06-10T08:00:00.000Z'),
+                occurredAt: TEST_NOW,
+                profileGaps: [],
+                profileVersion: 1,
+                completedAt: at(completedAt),
+              },
+            },
+          })),
+        );
+    });
+
+    it('R8: the command ids derive from the claim event and the board, never from the clock: a redelivery sends the same commands', () => {
+      const idsAt = (now: Date) =>
+        given([profile, research, claim])
+          .when(claimed(), now)
+          .reactions()
+          .map((r) => r.type === 'SendCommand' && r.commandId);
+      expect(idsAt(TEST_NOW)).toEqual([
+        // Pinned: a changed id would request every submission again after an upgrade.
+        '4ee80187-257a-569f-aaaf-505f6327105b',
+        idOf('request/event-claim-1/ABPMR'),
+      ]);
+      expect(idsAt(at('2025-06-15T13:00:00.000Z'))).toEqual(idsAt(TEST_NOW));
+    });
+
+    it('R17: each request carries the claim time, which the 30-day reporting deadline runs from', () => {
+      const claimedAt = given([profile, research, claim])
+        .when(claimed())
+        .reactions()
+        .map(
+          (r) =>
+            r.type === 'SendCommand' &&
+            r.command.type === 'RequestBoardSubmission' &&
+            r.command.data.claimedAt,
+        );
+      expect(claimedAt).toEqual([at(claim.data.occurredAt), at(claim.data.occurredAt)]);
+    });
+
+    it("R7: the identity checked is the claim's snapshot: a profile edited after the claim does not change the request", () => {
+      const edited = learnerProfileUpdated({
+        profileVersion: 2,
+        boards: ['ABIM', 'ABPMR'],
+        personal: personalData({ boardIds: {} }),
+      });
+      const gaps = given([profile, research, claim, edited])
+        .when(claimed())
+        .reactions()
+        .map(gapsOfRequest);
+      expect(gaps).toEqual([[], []]);
+    });
+
+    it('R16: a board whose data the snapshot lacks gets its request with the gaps, so that it fails at once', () => {
+      const withoutAbimId = creditClaimed({
+        ...claim.data,
+        personal: personalData({ boardIds: { ABPMR: '4321' } }),
+      });
+      const gaps = given([profile, research, withoutAbimId])
+        .when(claimed(withoutAbimId.data))
+        .reactions()
+        .map(gapsOfRequest);
+      expect(gaps).toEqual([['ABIM needs your ABIM ID (6 digits) in your CME profile'], []]);
+    });
+
+    it('R8: a claim recorded before claims held their parts sends each board the whole claim, checked against the profile of claim time', () => {
+      const older = creditClaimed({ boards: ['ABIM'] });
+      given([
+        learnerProfileUpdated(),
+        research,
+        older,
+        learnerProfileUpdated({ profileVersion: 2, personal: personalData({ boardIds: {} }) }),
+      ])
+        .when(claimed(older.data))
+        .then([
+          {
+            type: 'SendCommand',
+            submissionId: ABIM,
+            commandId: idOf('request/event-claim-1/ABIM'),
+            command: {
+              type: 'RequestBoardSubmission',
+              data: {
+                submissionId: ABIM,
+                learnerId: 'learner-1',
+                claimId: 'claim-1',
+                board: 'ABIM',
+                activity: 'ipoc',
+                twelfths: 6n,
+                claimedAt: at('2025-06-10T08:00:00.000Z'),
+                occurredAt: TEST_NOW,
+                profileGaps: [],
+                profileVersion: 1,
+              },
+            },
+          },
+        ]);
+    });
+  });
+
+  describe('given an attempt requested', () => {
+    it("R7/R8: attempt 1 goes to the board with the claim's identity, the exact amount and the amount rounded to a quarter", () => {
+      given([profile, research, claim], [requested])
+        .when(attemptRequested())
+        .then([submitToAbim()]);
+    });
+
+    it('R3: the amount the board is shown is rounded down to a quarter; the exact one goes beside it', () => {
+      const boardReview = boardSubmissionRequested({
+        submissionId: ABIM,
+        activity: 'nejm-board-review',
+        twelfths: '10',
+        completedAt: '2025-06-01T10:00:00.000Z',
+      });
+      given([profile, research, claim], [boardReview])
+        .when(attemptRequested())
+        .then([submitToAbim({ activity: 'nejm-board-review', twelfths: 10n, credits: '0.75' })]);
+    });
+
+    it('R16: a retry sends the profile as corrected since, with its version', () => {
+      const corrected = learnerProfileUpdated({
+        profileVersion: 2,
+        personal: personalData({ lastName: 'Quinn-Hart', boardIds: { ABIM: '654321' } }),
+      });
+      given(
+        [profile, research, claim, corrected],
+        [
+          requested,
+          boardSubmissionFailed({
+            submissionId: ABIM,
+            reason: 'ABIM: unknown learner',
+            retryable: false,
+          }),
+          boardSubmissionRetryRequested({ submissionId: ABIM, profileVersion: 2 }),
+        ],
+      )
+        .when(attemptRequested(2, 'event-retry'))
+        .then([
+          submitToAbim({
+            causationId: 'event-retry',
+            attempt: 2,
+            identity: personalData({ lastName: 'Quinn-Hart', boardIds: { ABIM: '654321' } }),
+            profileVersion: 2,
+          }),
+        ]);
+    });
+
+    it('R16: an attempt whose identity lacks what the board needs fails at once with the reasons, without calling the board', () => {
+      const noAbimId = creditClaimed({ ...claim.data, personal: personalData({ boardIds: {} }) });
+      given([profile, research, noAbimId], [requested])
+        .when(attemptRequested())
+        .then([
+          {
+            type: 'SendCommand',
+            submissionId: ABIM,
+            commandId: idOf('outcome/event-attempt'),
+            command: {
+              type: 'RecordSubmissionFailed',
+              data: {
+                reason: 'ABIM needs your ABIM ID (6 digits) in your CME profile',
+                retryable: true,
+                occurredAt: TEST_NOW,
+                profileVersion: 1,
+              },
+            },
+          },
+        ]);
+    });
+
+    it('R16: after erasure nothing personal is sent: the attempt fails, asking for the profile again', () => {
+      const [reaction] = given([profile, research, claim, personalDataErased()], [requested])
+        .when(attemptRequested())
+        .reactions();
+      expect(reaction).toMatchObject({
+        type: 'SendCommand',
+        command: {
+          type: 'RecordSubmissionFailed',
+          data: {
+            reason: expect.stringMatching(/^personal data was erased: ABIM needs/),
+            retryable: true,
+          },
+        },
+      });
+    });
+
+    it('R8: an attempt already answered, or overtaken by a later one, is not sent again', () => {
+      given(
+        [profile, research, claim],
+        [requested, boardSubmissionSucceeded({ submissionId: ABIM })],
+      )
+        .when(attemptRequested())
+        .thenNothing();
+      given([profile, research, claim], [requested]).when(attemptRequested(2)).thenNothing();
+    });
+  });
+
+  describe('given the board answered', () => {
+    const answered = (
+      answer: Extract<BoardSubmissionTrigger, { type: 'BoardAnswered' }>['answer'],
+    ) => ({ type: 'BoardAnswered', call: submitToAbim(), answer }) as const;
+
+    it('R8: an acceptance is recorded under the id derived from the attempt that was requested', () => {
+      given([])
+        .when(answered({ outcome: 'accepted' }))
+        .then([
+          {
+            type: 'SendCommand',
+            submissionId: ABIM,
+            commandId: idOf('outcome/event-attempt'),
+            command: { type: 'RecordSubmissionAccepted', data: { occurredAt: TEST_NOW } },
+          },
+        ]);
+    });
+
+    it("R16: a refusal is recorded with the board's reason, not retryable as it stands, with the profile version sent", () => {
+      given([])
+        .when(answered({ outcome: 'rejected', reason: 'unknown learner' }))
+        .then([
+          {
+            type: 'SendCommand',
+            submissionId: ABIM,
+            commandId: idOf('outcome/event-attempt'),
+            command: {
+              type: 'RecordSubmissionFailed',
+              data: {
+                reason: 'ABIM: unknown learner',
+                retryable: false,
+                occurredAt: TEST_NOW,
+                profileVersion: 1,
+              },
+            },
+          },
+        ]);
+    });
+
+    it('R16: a board out of reach beyond the retry budget fails the attempt as retryable', () => {
+      const [reaction] = given([])
+        .when(answered({ outcome: 'unavailable', reason: 'HTTP 503' }))
+        .reactions();
+      expect(reaction).toMatchObject({
+        command: {
+          type: 'RecordSubmissionFailed',
+          data: { reason: 'ABIM: HTTP 503', retryable: true },
+        },
+      });
+    });
+  });
+
+  describe('given the sweep (R9)', () => {
+    const accepted = boardSubmissionSucceeded({
+      submissionId: ABIM,
+      occurredAt: '2025-06-10T08:00:05.000Z',
+    });
+    const checked = (
+      record: Extract<BoardSubmissionTrigger, { type: 'BoardRecordChecked' }>['record'],
+    ) =>
+      ({
+        type: 'BoardRecordChecked',
+        call: { type: 'CheckBoardRecord', submissionId: ABIM, board: 'ABIM' },
+        record,
+      }) as const;
+
+    it("R9: an accepted submission awaiting confirmation is looked up in the board's records; a confirmed one is not", () => {
+      given([], [requested, accepted])
+        .when({ type: 'ConfirmationAwaited', submissionId: ABIM })
+        .then([{ type: 'CheckBoardRecord', submissionId: ABIM, board: 'ABIM' }]);
+      given([], [requested, accepted, boardRecordConfirmed({ submissionId: ABIM })])
+        .when({ type: 'ConfirmationAwaited', submissionId: ABIM })
+        .thenNothing();
+    });
+
+    it("R9: the board's confirmation is recorded at the time the board gives", () => {
+      given([], [requested, accepted])
+        .when(checked({ status: 'confirmed', confirmedAt: at('2025-06-11T07:00:00.000Z') }))
+        .then([
+          {
+            type: 'SendCommand',
+            submissionId: ABIM,
+            commandId: idOf(`confirm/${ABIM}`),
+            command: {
+              type: 'ConfirmBoardRecord',
+              data: { occurredAt: at('2025-06-11T07:00:00.000Z') },
+            },
+          },
+        ]);
+    });
+
+    it('R9: accepted more than 24 hours ago and not confirmed (or not readable) is flagged for follow-up; within 24 hours it is not', () => {
+      const flag = [
+        {
+          type: 'SendCommand' as const,
+          submissionId: ABIM,
+          commandId: idOf(`follow-up/${ABIM}`),
+          command: { type: 'FlagForFollowUp' as const, data: { occurredAt: TEST_NOW } },
+        },
+      ];
+      given([], [requested, accepted])
+        .when(checked({ status: 'not-confirmed' }))
+        .then(flag);
+      given([], [requested, accepted])
+        .when(checked({ status: 'unavailable', reason: 'HTTP 503' }))
+        .then(flag);
+      given([], [requested, accepted])
+        .when(checked({ status: 'not-confirmed' }), at('2025-06-11T08:00:00.000Z'))
+        .thenNothing();
+    });
+
+    it('R9: a submission already flagged is not flagged again', () => {
+      given([], [requested, accepted, boardSubmissionFlaggedForFollowUp({ submissionId: ABIM })])
+        .when(checked({ status: 'not-confirmed' }))
+        .thenNothing();
+    });
+  });
+
+  describe('what each reaction reads', () => {
+    it('names the learner for a claim, learner and submission for an attempt, the submission for the sweep, nothing for an answer', () => {
+      expect(streamsReadBy(claimed())).toEqual({ learnerId: 'learner-1' });
+      expect(streamsReadBy(attemptRequested())).toEqual({
+        learnerId: 'learner-1',
+        submissionId: ABIM,
+      });
+      expect(streamsReadBy({ type: 'ConfirmationAwaited', submissionId: ABIM })).toEqual({
+        submissionId: ABIM,
+      });
+      expect(
+        streamsReadBy({
+          type: 'BoardAnswered',
+          call: submitToAbim(),
+          answer: { outcome: 'accepted' },
+        }),
+      ).toEqual({});
+    });
+  });
+});
+
+const gapsOfRequest = (reaction: BoardSubmissionReaction) =>
+  reaction.type === 'SendCommand' && reaction.command.type === 'RequestBoardSubmission'
+    ? reaction.command.data.profileGaps
+    : undefined;
