@@ -3,8 +3,11 @@ import { resolveDatabase } from '@ledger/database';
 import { HttpBoardGateway } from '@ledger/boards';
 import { createEventStore, runMigrations } from '@ledger/event-store';
 import {
+  BoardSubmissionEffectHandler,
   BoardSubmissionProcess,
   boardSubmissionEventCodec,
+  ExecuteBoardSubmissionCommand,
+  ExecuteBoardSubmissionCommandHandler,
   learnerEventCodec,
   LEDGER_MIGRATIONS,
   LEDGER_MIGRATIONS_LOCK,
@@ -54,22 +57,33 @@ async function main(): Promise<void> {
   let process_: BoardSubmissionProcess | undefined;
   if (config.boardGatewayUrl && config.runBoardProcess) {
     await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
+    const streams = new StreamCommandExecutor(store);
+    const submissionCodec = boardSubmissionEventCodec();
+    const clock = (): Date => new Date();
+    // No command bus runs in the worker: the process's commands go to their handler directly.
+    const handler = new ExecuteBoardSubmissionCommandHandler(streams, submissionCodec, clock, {
+      timeZone: config.timeZone,
+      maxClockSkewMs: config.maxClockSkewMs,
+      maxBackdateMs: config.maxBackdateMs,
+    });
     process_ = new BoardSubmissionProcess(
+      readModels,
       store,
-      pool,
-      new StreamCommandExecutor(store),
-      learnerEventCodec(new PersonalDataCipher(pool, config.masterKey)),
-      boardSubmissionEventCodec(),
-      new HttpBoardGateway({
-        baseUrl: config.boardGatewayUrl,
-        maxAttempts: config.boardGatewayMaxAttempts,
+      new BoardSubmissionEffectHandler({
+        streams,
+        learnerCodec: learnerEventCodec(new PersonalDataCipher(pool, config.masterKey)),
+        submissionCodec,
+        gateway: new HttpBoardGateway({
+          baseUrl: config.boardGatewayUrl,
+          maxAttempts: config.boardGatewayMaxAttempts,
+        }),
+        send: (command) =>
+          command instanceof ExecuteBoardSubmissionCommand
+            ? handler.execute(command)
+            : Promise.reject(new TypeError('the worker handles board submission commands only')),
+        clock,
+        log,
       }),
-      () => new Date(),
-      {
-        timeZone: config.timeZone,
-        maxClockSkewMs: config.maxClockSkewMs,
-        maxBackdateMs: config.maxBackdateMs,
-      },
       {
         acceptedSubmissions: () => acceptedUnconfirmedSubmissions(readModels),
         sweepIntervalMs: config.boardSweepIntervalMs,

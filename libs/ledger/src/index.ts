@@ -44,3 +44,8 @@ export {
   BoardSubmissionProcess,
   type BoardSubmissionProcessOptions,
 } from './board-submission/board-submission-process';
+export {
+  BoardSubmissionEffectHandler,
+  type BoardSubmissionEffectHandlerOptions,
+  type CommandSender,
+} from './board-submission/board-submission-effect-handler';

@@ -6,13 +6,19 @@ import {
   type LearnerCommand,
 } from '@ledger/domain';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import {
   startScriptedBoardServer,
   type ScriptedBoardServer,
 } from '../../../boards/src/testing/scripted-board-server';
 import { eventually } from '../../../../test/support/eventually';
 import { FIXTURE_NOW, FIXTURE_ZONE, LedgerFixture } from '../../../../test/support/ledger-fixture';
+import { BoardSubmissionEffectHandler } from './board-submission-effect-handler';
 import { BoardSubmissionProcess } from './board-submission-process';
+import {
+  ExecuteBoardSubmissionCommand,
+  ExecuteBoardSubmissionCommandHandler,
+} from './execute-board-submission-command';
 
 const profile = (lastName: string, abimId: string, boards = ['ABIM', 'ABPMR']): LearnerCommand => ({
   type: 'UpdateProfile',
@@ -39,6 +45,7 @@ const profile = (lastName: string, abimId: string, boards = ['ABIM', 'ABPMR']): 
  */
 describe('the board submission process (R7, R8, R10, R16)', () => {
   let f: LedgerFixture;
+  let dataSource: DataSource;
   let board: ScriptedBoardServer;
   let process: BoardSubmissionProcess;
   /** ABIM refuses the learner it knows only under the corrected id 654321 … unless told otherwise. */
@@ -46,6 +53,7 @@ describe('the board submission process (R7, R8, R10, R16)', () => {
 
   beforeAll(async () => {
     f = await LedgerFixture.create('board_process');
+    dataSource = await new DataSource({ type: 'postgres', url: f.url, poolSize: 4 }).initialize();
     board = await startScriptedBoardServer((request) => {
       const body = request.body as BoardSubmissionRequest;
       return refusedIds.has(body.learner.learnerBoardId ?? '')
@@ -56,19 +64,28 @@ describe('the board submission process (R7, R8, R10, R16)', () => {
   afterAll(async () => {
     await process?.stop();
     await board.close();
+    await dataSource.destroy();
     await f.close();
   });
 
   const startProcess = (): void => {
+    const clock = () => FIXTURE_NOW;
+    const handler = new ExecuteBoardSubmissionCommandHandler(f.executor, f.submissionCodec, clock, {
+      timeZone: FIXTURE_ZONE,
+      maxClockSkewMs: 60_000,
+      maxBackdateMs: TEST_MAX_BACKDATE_MS,
+    });
     process = new BoardSubmissionProcess(
+      dataSource,
       f.store,
-      f.pool,
-      f.executor,
-      f.learnerCodec,
-      f.submissionCodec,
-      new HttpBoardGateway({ baseUrl: board.url, maxAttempts: 1 }),
-      () => FIXTURE_NOW,
-      { timeZone: FIXTURE_ZONE, maxClockSkewMs: 60_000, maxBackdateMs: TEST_MAX_BACKDATE_MS },
+      new BoardSubmissionEffectHandler({
+        streams: f.executor,
+        learnerCodec: f.learnerCodec,
+        submissionCodec: f.submissionCodec,
+        gateway: new HttpBoardGateway({ baseUrl: board.url, maxAttempts: 1 }),
+        send: async (command) => handler.execute(command as ExecuteBoardSubmissionCommand),
+        clock,
+      }),
       { acceptedSubmissions: async () => [], sweepIntervalMs: 60_000 },
     );
     process.start();

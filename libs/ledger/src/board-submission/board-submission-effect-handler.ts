@@ -1,0 +1,206 @@
+import type { ICommand } from '@nestjs/cqrs';
+import type { BoardGateway, BoardLearnerIdentity } from '@ledger/boards';
+import {
+  BOARD_SUBMISSION_PROCESS,
+  BOARD_SUBMISSION_PROCESS_EVENT_TYPES,
+  boardSubmissionDecider,
+  boardSubmissionStreamName,
+  initialBoardSubmissionState,
+  initialLearnerState,
+  isDomainRuleViolation,
+  learnerDecider,
+  learnerStreamName,
+  type BoardRecord,
+  type BoardSubmissionEvent,
+  type BoardSubmissionProcessContext,
+  type BoardSubmissionProcessState,
+  type BoardSubmissionReaction,
+  type BoardSubmissionTrigger,
+  type CheckBoardRecord,
+  type LearnerEvent,
+  type PersonalData,
+  type SendCommand,
+  type SubmitToBoard,
+} from '@ledger/domain';
+import type { RecordedEvent } from '@ledger/event-store';
+import type {
+  EventCodec,
+  StreamCommandExecutor,
+} from '../command-handling/stream-command-executor';
+import { LEARNER_STREAM_PREFIX } from '../event-codecs';
+import type { Clock } from '../ledger.tokens';
+import { ExecuteBoardSubmissionCommand } from './execute-board-submission-command';
+
+/**
+ * Where the process sends its commands: the CommandBus (`(c) => commandBus.execute(c)`) in the
+ * API; where no bus runs (the worker), the command's handler itself.
+ */
+export type CommandSender = (command: ICommand) => Promise<unknown>;
+
+/** What every name `boardSubmissionStreamName` gives starts with. */
+const SUBMISSION_STREAM_PREFIX = boardSubmissionStreamName('');
+
+export interface BoardSubmissionEffectHandlerOptions {
+  /** Reads streams' folded states (cached, caught up with the store); it writes nothing here. */
+  streams: StreamCommandExecutor;
+  learnerCodec: EventCodec<LearnerEvent>;
+  submissionCodec: EventCodec<BoardSubmissionEvent>;
+  gateway: BoardGateway;
+  send: CommandSender;
+  clock: Clock;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * Everything the board submission process does outside its pure reactor: decoding the events it
+ * reacts to, reading the streams a reaction needs (the learner's profile and claims, the
+ * submission), the clock, sending commands, and calling the board. A call's answer comes back
+ * as the next trigger.
+ */
+export class BoardSubmissionEffectHandler {
+  constructor(private readonly options: BoardSubmissionEffectHandlerOptions) {}
+
+  context(): BoardSubmissionProcessContext {
+    return { now: this.options.clock() };
+  }
+
+  /** The trigger a recorded event is, or undefined for what the process does not react to. */
+  async triggerOf(recorded: RecordedEvent): Promise<BoardSubmissionTrigger | undefined> {
+    if (!BOARD_SUBMISSION_PROCESS_EVENT_TYPES.includes(recorded.type)) return undefined;
+    if (recorded.streamName.startsWith(LEARNER_STREAM_PREFIX)) {
+      const event = await this.options.learnerCodec.decode(recorded);
+      if (event?.type !== 'CreditClaimed') return undefined;
+      const learnerId = recorded.streamName.slice(LEARNER_STREAM_PREFIX.length);
+      return { type: 'CreditClaimed', eventId: recorded.id, learnerId, data: event.data };
+    }
+    if (recorded.streamName.startsWith(SUBMISSION_STREAM_PREFIX)) {
+      const event = await this.options.submissionCodec.decode(recorded);
+      if (
+        event?.type !== 'BoardSubmissionRequested' &&
+        event?.type !== 'BoardSubmissionRetryRequested'
+      )
+        return undefined;
+      const { submissionId, learnerId, attempt } = event.data;
+      return { type: 'AttemptRequested', eventId: recorded.id, submissionId, learnerId, attempt };
+    }
+    return undefined;
+  }
+
+  /** The streams a reaction reads, as they are now. */
+  async read(streams: {
+    learnerId?: string;
+    submissionId?: string;
+  }): Promise<BoardSubmissionProcessState> {
+    const { streams: reader, learnerCodec, submissionCodec } = this.options;
+    const [learner, submission] = await Promise.all([
+      streams.learnerId === undefined
+        ? initialLearnerState()
+        : reader
+            .state(learnerStreamName(streams.learnerId), learnerDecider, learnerCodec)
+            .then((s) => s.state),
+      streams.submissionId === undefined
+        ? initialBoardSubmissionState()
+        : reader
+            .state(
+              boardSubmissionStreamName(streams.submissionId),
+              boardSubmissionDecider,
+              submissionCodec,
+            )
+            .then((s) => s.state),
+    ]);
+    return { learner, submission };
+  }
+
+  /** Carries out a reaction; answers what the board said, as the next trigger. */
+  async perform(reaction: BoardSubmissionReaction): Promise<BoardSubmissionTrigger | undefined> {
+    switch (reaction.type) {
+      case 'SendCommand':
+        await this.send(reaction);
+        return undefined;
+      case 'SubmitToBoard':
+        return this.submit(reaction);
+      case 'CheckBoardRecord':
+        return { type: 'BoardRecordChecked', call: reaction, record: await this.check(reaction) };
+      default: {
+        const _unknownReaction: never = reaction;
+        throw new TypeError(`unknown reaction ${JSON.stringify(_unknownReaction)}`);
+      }
+    }
+  }
+
+  private async send({ submissionId, commandId, command }: SendCommand): Promise<void> {
+    try {
+      await this.options.send(
+        new ExecuteBoardSubmissionCommand(submissionId, command, {
+          actor: `process:${BOARD_SUBMISSION_PROCESS}`,
+          correlationId: submissionId,
+          commandId,
+        }),
+      );
+    } catch (error) {
+      // A rule refusal here means the step was already taken (or overtaken): nothing to do.
+      if (!isDomainRuleViolation(error)) throw error;
+      this.options.log?.('step refused by the submission rules', {
+        submissionId,
+        command: command.type,
+        error: error.message,
+      });
+    }
+  }
+
+  private async submit(call: SubmitToBoard): Promise<BoardSubmissionTrigger> {
+    const result = await this.options.gateway.submit({
+      submissionId: call.submissionId,
+      board: call.board,
+      attempt: call.attempt,
+      learner: identityOf(call.identity, call.board),
+      activity: call.activity,
+      twelfths: call.twelfths.toString(),
+      credits: call.credits,
+      completedAt: call.completedAt.toISOString(),
+    });
+    this.options.log?.('board answered', {
+      submissionId: call.submissionId,
+      board: call.board,
+      attempt: call.attempt,
+      outcome: result.outcome,
+    });
+    return {
+      type: 'BoardAnswered',
+      call,
+      answer:
+        result.outcome === 'accepted'
+          ? { outcome: 'accepted' }
+          : { outcome: result.outcome, reason: result.reason },
+    };
+  }
+
+  private async check({ board, submissionId }: CheckBoardRecord): Promise<BoardRecord> {
+    try {
+      const status = await this.options.gateway.recordStatus(board, submissionId);
+      if (!status.confirmed) return { status: 'not-confirmed' };
+      return {
+        status: 'confirmed',
+        confirmedAt: status.confirmedAt ? new Date(status.confirmedAt) : undefined,
+      };
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.options.log?.('board status unavailable', { submissionId, error: reason });
+      return { status: 'unavailable', reason };
+    }
+  }
+}
+
+/** What the board needs to match the learner (decrypted just in time, never stored elsewhere). */
+function identityOf(p: PersonalData, board: string): BoardLearnerIdentity {
+  const learnerBoardId = p.boardIds[board];
+  return {
+    ...(learnerBoardId ? { learnerBoardId } : {}),
+    firstName: p.firstName,
+    lastName: p.lastName,
+    birthMonth: p.birthMonth,
+    birthDay: p.birthDay,
+    licenses: p.licenses.map((l) => ({ state: l.state, licenseNumber: l.licenseNumber })),
+    ...(p.npi ? { npi: p.npi } : {}),
+  };
+}
