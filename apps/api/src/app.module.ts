@@ -29,8 +29,7 @@ import { RecordResearchController } from './learners/record-research/record-rese
 import { UpdateProfileController } from './learners/update-profile/update-profile.controller';
 import { createMetrics, METRICS } from './operations/metrics';
 import { MetricsController } from './operations/metrics.controller';
-import { ProjectionHost } from './operations/projection-host';
-import { BoardProcessHost } from './operations/board-process-host';
+import { BackgroundHost } from './operations/background-host';
 import { ProjectionsController } from './operations/projections.controller';
 import { LearnerQueriesController } from './queries/learner-queries.controller';
 import { ReadFreshnessInterceptor } from './queries/read-freshness.interceptor';
@@ -114,8 +113,7 @@ export class AppModule {
           useFactory: (readModels: DataSource, store: EventStore) =>
             createMetrics(readModels, store),
         },
-        ProjectionHost,
-        BoardProcessHost,
+        BackgroundHost,
         ExecuteLearnerCommandHandler,
         ExecuteBoardSubmissionCommandHandler,
         RetryBoardSubmissionHandler,

@@ -19,6 +19,19 @@ function countingLoop(waits: () => number, options: { fail?: (turn: number) => u
   return { loop, seen };
 }
 
+/** A loop whose turns may wait for `release()`; every error is permanent. */
+function heldLoop(turn: (n: number) => Promise<number>) {
+  let resolve!: () => void;
+  const held = new Promise<void>((r) => (resolve = r));
+  const release = Object.assign(() => resolve(), { held });
+  let turns = 0;
+  const loop = new InterruptibleLoop({
+    turn: () => turn((turns += 1)),
+    classify: () => 'permanent',
+  });
+  return { loop, turns: () => turns, release };
+}
+
 describe('the interruptible loop', () => {
   it('waits as long as a turn asks (until woken, here), and a wake ends the wait at once', async () => {
     const { loop, seen } = countingLoop(() => Number.POSITIVE_INFINITY);
@@ -32,21 +45,15 @@ describe('the interruptible loop', () => {
   });
 
   it('keeps a wake that comes during a turn: the next wait ends at once, nothing is missed', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let turns = 0;
-    const loop = new InterruptibleLoop({
-      turn: async () => {
-        turns += 1;
-        if (turns === 1) await held;
-        return Number.POSITIVE_INFINITY;
-      },
+    const { loop, turns, release } = heldLoop(async (turn) => {
+      if (turn === 1) await release.held;
+      return Number.POSITIVE_INFINITY;
     });
     void loop.start();
-    await eventually(() => expect(turns).toBe(1));
+    await eventually(() => expect(turns()).toBe(1));
     loop.wake(); // while the first turn is still working
     release();
-    await eventually(() => expect(turns).toBe(2));
+    await eventually(() => expect(turns()).toBe(2));
     await loop.stop();
   });
 
@@ -81,19 +88,12 @@ describe('the interruptible loop', () => {
   });
 
   it('ends quietly when the turn in progress at stop() throws on the way out', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let turns = 0;
-    const loop = new InterruptibleLoop({
-      turn: async () => {
-        turns += 1;
-        await held;
-        throw new TypeError('connection closed by stop');
-      },
-      classify: () => 'permanent',
+    const { loop, turns, release } = heldLoop(async () => {
+      await release.held;
+      throw new TypeError('connection closed by stop');
     });
     const done = loop.start();
-    await eventually(() => expect(turns).toBe(1));
+    await eventually(() => expect(turns()).toBe(1));
     const stopped = loop.stop();
     release();
     await stopped;

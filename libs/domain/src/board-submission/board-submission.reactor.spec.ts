@@ -18,6 +18,7 @@ import {
   personalDataErased,
   questionResearched,
 } from '../testing/learner.builders';
+import type { BoardSubmissionCommand } from './board-submission.commands';
 import type { BoardSubmissionEvent } from './board-submission.events';
 import { evolveBoardSubmission, initialBoardSubmissionState } from './board-submission.decider';
 import {
@@ -53,6 +54,12 @@ function given(learner: readonly LearnerEvent[], submission: readonly BoardSubmi
 }
 
 const idOf = (step: string): string => uuidV5(step, BOARD_SUBMISSION_PROCESS_NAMESPACE);
+const sendToAbim = (step: string, command: BoardSubmissionCommand): BoardSubmissionReaction => ({
+  type: 'SendCommand',
+  submissionId: ABIM,
+  commandId: idOf(step),
+  command,
+});
 const ABIM = boardSubmissionId('claim-1', 'ABIM');
 const ABPMR = boardSubmissionId('claim-1', 'ABPMR');
 
@@ -199,26 +206,21 @@ describe('board submission reactor', () => {
       ])
         .when(claimed(older.data))
         .then([
-          {
-            type: 'SendCommand',
-            submissionId: ABIM,
-            commandId: idOf('request/event-claim-1/ABIM'),
-            command: {
-              type: 'RequestBoardSubmission',
-              data: {
-                submissionId: ABIM,
-                learnerId: 'learner-1',
-                claimId: 'claim-1',
-                board: 'ABIM',
-                activity: 'ipoc',
-                twelfths: 6n,
-                claimedAt: at('2025-06-10T08:00:00.000Z'),
-                occurredAt: TEST_NOW,
-                profileGaps: [],
-                profileVersion: 1,
-              },
+          sendToAbim('request/event-claim-1/ABIM', {
+            type: 'RequestBoardSubmission',
+            data: {
+              submissionId: ABIM,
+              learnerId: 'learner-1',
+              claimId: 'claim-1',
+              board: 'ABIM',
+              activity: 'ipoc',
+              twelfths: 6n,
+              claimedAt: at('2025-06-10T08:00:00.000Z'),
+              occurredAt: TEST_NOW,
+              profileGaps: [],
+              profileVersion: 1,
             },
-          },
+          }),
         ]);
     });
   });
@@ -275,20 +277,15 @@ describe('board submission reactor', () => {
       given([profile, research, noAbimId], [requested])
         .when(attemptRequested())
         .then([
-          {
-            type: 'SendCommand',
-            submissionId: ABIM,
-            commandId: idOf('outcome/event-attempt'),
-            command: {
-              type: 'RecordSubmissionFailed',
-              data: {
-                reason: 'ABIM needs your ABIM ID (6 digits) in your CME profile',
-                retryable: true,
-                occurredAt: TEST_NOW,
-                profileVersion: 1,
-              },
+          sendToAbim('outcome/event-attempt', {
+            type: 'RecordSubmissionFailed',
+            data: {
+              reason: 'ABIM needs your ABIM ID (6 digits) in your CME profile',
+              retryable: true,
+              occurredAt: TEST_NOW,
+              profileVersion: 1,
             },
-          },
+          }),
         ]);
     });
 
@@ -328,12 +325,10 @@ describe('board submission reactor', () => {
       given([])
         .when(answered({ outcome: 'accepted' }))
         .then([
-          {
-            type: 'SendCommand',
-            submissionId: ABIM,
-            commandId: idOf('outcome/event-attempt'),
-            command: { type: 'RecordSubmissionAccepted', data: { occurredAt: TEST_NOW } },
-          },
+          sendToAbim('outcome/event-attempt', {
+            type: 'RecordSubmissionAccepted',
+            data: { occurredAt: TEST_NOW },
+          }),
         ]);
     });
 
@@ -341,20 +336,15 @@ describe('board submission reactor', () => {
       given([])
         .when(answered({ outcome: 'rejected', reason: 'unknown learner' }))
         .then([
-          {
-            type: 'SendCommand',
-            submissionId: ABIM,
-            commandId: idOf('outcome/event-attempt'),
-            command: {
-              type: 'RecordSubmissionFailed',
-              data: {
-                reason: 'ABIM: unknown learner',
-                retryable: false,
-                occurredAt: TEST_NOW,
-                profileVersion: 1,
-              },
+          sendToAbim('outcome/event-attempt', {
+            type: 'RecordSubmissionFailed',
+            data: {
+              reason: 'ABIM: unknown learner',
+              retryable: false,
+              occurredAt: TEST_NOW,
+              profileVersion: 1,
             },
-          },
+          }),
         ]);
     });
 
@@ -398,26 +388,19 @@ describe('board submission reactor', () => {
       given([], [requested, accepted])
         .when(checked({ status: 'confirmed', confirmedAt: at('2025-06-11T07:00:00.000Z') }))
         .then([
-          {
-            type: 'SendCommand',
-            submissionId: ABIM,
-            commandId: idOf(`confirm/${ABIM}`),
-            command: {
-              type: 'ConfirmBoardRecord',
-              data: { occurredAt: at('2025-06-11T07:00:00.000Z') },
-            },
-          },
+          sendToAbim(`confirm/${ABIM}`, {
+            type: 'ConfirmBoardRecord',
+            data: { occurredAt: at('2025-06-11T07:00:00.000Z') },
+          }),
         ]);
     });
 
     it('R9: accepted more than 24 hours ago and not confirmed (or not readable) is flagged for follow-up; within 24 hours it is not', () => {
       const flag = [
-        {
-          type: 'SendCommand' as const,
-          submissionId: ABIM,
-          commandId: idOf(`follow-up/${ABIM}`),
-          command: { type: 'FlagForFollowUp' as const, data: { occurredAt: TEST_NOW } },
-        },
+        sendToAbim(`follow-up/${ABIM}`, {
+          type: 'FlagForFollowUp',
+          data: { occurredAt: TEST_NOW },
+        }),
       ];
       given([], [requested, accepted])
         .when(checked({ status: 'not-confirmed' }))

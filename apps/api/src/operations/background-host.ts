@@ -19,21 +19,29 @@ import {
   type Clock,
   type EventCodec,
 } from '@ledger/ledger';
-import { acceptedUnconfirmedSubmissions } from '@ledger/read-models';
+import { acceptedUnconfirmedSubmissions, ProjectionWorker } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import type { LedgerConfig } from '../config';
 import { LEDGER_CONFIG, READ_MODELS } from '../tokens';
 
+/** Where a runner's log lines go: Nest's logger, under the runner's name. */
+const logTo =
+  (logger: Logger) =>
+  (msg: string, fields?: Record<string, unknown>): void =>
+    logger.log({ msg, ...fields });
+
 /**
- * Runs the board submission process inside the API process when a board gateway is configured
- * (BOARD_GATEWAY_URL, or the local simulator `npm start` runs) and LEDGER_RUN_BOARD_PROCESS is
- * on. A separate worker may run it as well: one instance holds the lease at a time. Its
- * commands go through the CommandBus, like every other write of the API.
+ * Runs the ledger's background work inside the API process: the projections when
+ * LEDGER_RUN_PROJECTIONS is on (the default, so that `npm start` is complete on its own), and
+ * the board submission process when a board gateway is configured (BOARD_GATEWAY_URL, or the
+ * local simulator `npm start` runs) and LEDGER_RUN_BOARD_PROCESS is on. A separate worker may
+ * run either as well: each is applied only by the process holding its lease. The board
+ * process's commands go through the CommandBus, like every other write of the API.
  */
 @Injectable()
-export class BoardProcessHost implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('BoardSubmissionProcess');
-  readonly process: BoardSubmissionProcess | undefined;
+export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly projections: ProjectionWorker | undefined;
+  readonly boardProcess: BoardSubmissionProcess | undefined;
 
   constructor(
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
@@ -45,9 +53,14 @@ export class BoardProcessHost implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(BOARD_SUBMISSION_EVENT_CODEC) submissionCodec: EventCodec<BoardSubmissionEvent>,
     @Inject(LEDGER_CLOCK) clock: Clock,
   ) {
-    const log = (msg: string, fields?: Record<string, unknown>): void =>
-      this.logger.log({ msg, ...fields });
-    this.process =
+    this.projections = config.runProjections
+      ? new ProjectionWorker(readModels, store, {
+          retryMs: 250,
+          log: logTo(new Logger('Projections')),
+        })
+      : undefined;
+    const log = logTo(new Logger('BoardSubmissionProcess'));
+    this.boardProcess =
       config.runBoardProcess && config.boardGatewayUrl
         ? new BoardSubmissionProcess(
             readModels,
@@ -74,10 +87,12 @@ export class BoardProcessHost implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   onApplicationBootstrap(): void {
-    this.process?.start();
+    this.projections?.start();
+    this.boardProcess?.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.process?.stop();
+    await this.boardProcess?.stop();
+    await this.projections?.stop();
   }
 }
