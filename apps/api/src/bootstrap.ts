@@ -6,7 +6,12 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppRuntime } from './app.module';
 import { correlationId } from './http/correlation-id.middleware';
-import { bodyParserErrors, jsonBodyGuard } from './http/json-body.middleware';
+import {
+  bodyParserErrors,
+  jsonBodyGuard,
+  jsonContentType,
+  queryGuard,
+} from './http/json-body.middleware';
 import { httpMetricsMiddleware, METRICS, type LedgerMetrics } from './operations/metrics';
 
 /** The API application, configured exactly as it runs: used by main.ts and the e2e tests. */
@@ -14,12 +19,17 @@ export async function createApp(runtime: AppRuntime): Promise<INestApplication> 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), {
     bufferLogs: true,
     bodyParser: false,
+    // The JSON text stays on the request beside the parsed body: jsonBodyGuard looks in it for
+    // keys given twice, which JSON.parse would keep silently.
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.use(correlationId);
   app.use(httpMetricsMiddleware(app.get<LedgerMetrics>(METRICS)));
   app.use(helmet());
   app.disable('x-powered-by');
+  app.use(queryGuard);
+  app.use(jsonContentType);
   app.useBodyParser('json', { limit: '64kb' });
   app.use(bodyParserErrors);
   app.use(jsonBodyGuard);

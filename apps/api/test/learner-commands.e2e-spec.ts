@@ -378,7 +378,8 @@ describe('learner commands over HTTP', () => {
         .set(bearer('service'))
         .set('Content-Type', 'text/plain')
         .send('questionId=q');
-      expect(text.status).toBe(400);
+      expect(text.status).toBe(415);
+      expect(text.body.code).toBe('unsupported-media-type');
       expect(await streamOf(id)).toEqual([]);
     });
   });

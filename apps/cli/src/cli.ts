@@ -8,6 +8,7 @@ import {
   exportLog,
   importLog,
   InvalidAsOfError,
+  InvalidLogRangeError,
   learnerCreditsAsOf,
   parseAsOf,
   postgresImportTarget,
@@ -317,12 +318,16 @@ export async function runCli(
   } catch (error) {
     await write(
       io.stderr,
-      error instanceof UsageError
-        ? `${error.message}\n`
+      isUsage(error)
+        ? `${(error as Error).message}\n`
         : `ledger ${name} failed: ${error instanceof Error ? error.message : String(error)}\n`,
     );
-    return error instanceof UsageError ? 2 : 1;
+    return isUsage(error) ? 2 : 1;
   } finally {
     await context.close();
   }
 }
+
+/** A mistake in what was asked (exit code 2), not a failure of the ledger. */
+const isUsage = (error: unknown): boolean =>
+  error instanceof UsageError || error instanceof InvalidLogRangeError;

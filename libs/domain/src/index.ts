@@ -15,6 +15,7 @@ export {
   type DecisionContext,
 } from './decision-context';
 export { boardSubmissionId, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
+export { INSTANT_FORMAT, isInstant, parseInstant } from './instant';
 export {
   EVENT_SCHEMA_VERSIONS,
   isDomainEventType,
