@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import {
   ExecuteBoardSubmissionCommandHandler,
   ExecuteLearnerCommandHandler,
@@ -10,8 +9,9 @@ import {
 } from '@ledger/ledger';
 import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
-import { ApiKeyGuard, API_KEYS } from './auth/api-key.guard';
+import { ApiKeyGuard, API_KEYS, RATE_LIMITS } from './auth/api-key.guard';
 import { apiKeysFromConfig } from './auth/api-keys';
+import { RateLimiter } from './auth/rate-limiter';
 import { RetryBoardSubmissionController } from './board-submissions/retry-board-submission/retry-board-submission.controller';
 import type { LedgerConfig } from './config';
 import { ErasureModule } from './admin/erasure/erasure.module';
@@ -46,14 +46,6 @@ export interface AppRuntime {
   clock?: Clock;
 }
 
-/** Per API key, not per address: internal services share addresses behind proxies. */
-class ApiKeyThrottlerGuard extends ThrottlerGuard {
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as unknown as Request;
-    return request.ledger?.caller?.keyId ?? request.ip ?? 'unknown';
-  }
-}
-
 @Module({})
 export class AppModule {
   static forRoot(runtime: AppRuntime): DynamicModule {
@@ -65,9 +57,6 @@ export class AppModule {
         AuditModule,
         ErasureModule,
         CqrsModule.forRoot(),
-        ThrottlerModule.forRoot([
-          { name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute },
-        ]),
         LoggerModule.forRoot({
           pinoHttp: {
             level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
@@ -104,6 +93,14 @@ export class AppModule {
       providers: [
         { provide: API_KEYS, useValue: apiKeysFromConfig(config) },
         {
+          provide: RATE_LIMITS,
+          useFactory: () => ({
+            perKey: new RateLimiter(config.rateLimitPerMinute, 60_000),
+            authFailures: new RateLimiter(config.authFailuresPerMinute, 60_000),
+            publicRoutes: new RateLimiter(config.publicRateLimitPerMinute, 60_000),
+          }),
+        },
+        {
           provide: METRICS,
           inject: [READ_MODELS, EVENT_STORE],
           useFactory: (readModels: DataSource, store: EventStore) =>
@@ -115,7 +112,6 @@ export class AppModule {
         ExecuteBoardSubmissionCommandHandler,
         RetryBoardSubmissionHandler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

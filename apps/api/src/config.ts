@@ -14,8 +14,12 @@ export interface LedgerConfig {
   apiKeys: string | undefined;
   /** LEDGER_MASTER_KEY: 32 bytes, base64; encrypts the learners' keys. */
   masterKey: Buffer;
-  /** Requests per minute per API key. */
+  /** Requests per minute per API key, across all endpoints. */
   rateLimitPerMinute: number;
+  /** Failed authentications per minute per address; past it, the address is refused (429). */
+  authFailuresPerMinute: number;
+  /** Requests per minute per address to the routes that need no key (health). */
+  publicRateLimitPerMinute: number;
   /** R15: how far in the future a command's occurredAt may be. */
   maxClockSkewMs: number;
   /** Run the projections inside this process (LEDGER_RUN_PROJECTIONS, default on). */
@@ -65,6 +69,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       env.LEDGER_RATE_LIMIT_PER_MINUTE,
       60000,
       'LEDGER_RATE_LIMIT_PER_MINUTE',
+    ),
+    authFailuresPerMinute: integer(env.LEDGER_AUTH_FAILURE_LIMIT, 30, 'LEDGER_AUTH_FAILURE_LIMIT'),
+    publicRateLimitPerMinute: integer(
+      env.LEDGER_PUBLIC_RATE_LIMIT,
+      600,
+      'LEDGER_PUBLIC_RATE_LIMIT',
     ),
     maxClockSkewMs: integer(
       env.LEDGER_MAX_CLOCK_SKEW_MS,
