@@ -9,7 +9,8 @@ import {
 } from '@ledger/ledger';
 import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
-import { ApiKeyGuard, API_KEYS, RATE_LIMITS } from './auth/api-key.guard';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { API_KEYS, Authenticator, RATE_LIMITS } from './auth/authenticator';
 import { apiKeysFromConfig } from './auth/api-keys';
 import { RateLimiter } from './auth/rate-limiter';
 import { RetryBoardSubmissionController } from './board-submissions/retry-board-submission/retry-board-submission.controller';
@@ -100,6 +101,7 @@ export class AppModule {
             publicRoutes: new RateLimiter(config.publicRateLimitPerMinute, 60_000),
           }),
         },
+        Authenticator,
         {
           provide: METRICS,
           inject: [READ_MODELS, EVENT_STORE],

@@ -22,6 +22,13 @@ export interface LedgerConfig {
   publicRateLimitPerMinute: number;
   /** R15: how far in the future a command's occurredAt may be. */
   maxClockSkewMs: number;
+  /**
+   * LEDGER_OPERATIONS_PORT: a second, internal listener for health details, metrics and docs
+   * without a key (default 3001 outside production, none in production unless set).
+   */
+  operationsPort: number | undefined;
+  /** LEDGER_OPERATIONS_HOST: the operations port's address (default 127.0.0.1). */
+  operationsHost: string;
   /** Run the projections inside this process (LEDGER_RUN_PROJECTIONS, default on). */
   runProjections: boolean;
   /** Where the boards answer (BOARD_GATEWAY_URL); unset: the local board simulator of `npm start`. */
@@ -81,6 +88,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       5 * 60 * 1000,
       'LEDGER_MAX_CLOCK_SKEW_MS',
     ),
+    operationsPort:
+      env.LEDGER_OPERATIONS_PORT || env.NODE_ENV !== 'production'
+        ? integer(env.LEDGER_OPERATIONS_PORT, 3001, 'LEDGER_OPERATIONS_PORT')
+        : undefined,
+    operationsHost: env.LEDGER_OPERATIONS_HOST || '127.0.0.1',
     runProjections: (env.LEDGER_RUN_PROJECTIONS ?? 'true') !== 'false',
     boardGatewayUrl: env.BOARD_GATEWAY_URL || undefined,
     runBoardProcess: (env.LEDGER_RUN_BOARD_PROCESS ?? 'true') !== 'false',

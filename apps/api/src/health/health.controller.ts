@@ -1,9 +1,10 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { Public } from '../auth/allow.decorator';
+import { viaOperationsPort } from '../operations/operations-port';
 import { DATABASE_KIND, DATABASE_POOL, READ_MODELS } from '../tokens';
 import type { DataSource } from 'typeorm';
 
@@ -25,11 +26,15 @@ export class HealthController {
   ) {}
 
   @Get('health')
-  @ApiOkResponse({ description: 'The database and the event store answer; their versions.' })
-  @ApiServiceUnavailableResponse({
-    description: 'The database or the event store does not answer.',
+  @ApiOkResponse({
+    description:
+      'The database and the event store answer: `{ "status": "ok" }`. With an admin key (or on the ' +
+      'operations port) the details too: versions, adapter, each projection and its failure.',
   })
-  async health(@Res({ passthrough: true }) res: Response): Promise<object> {
+  @ApiServiceUnavailableResponse({
+    description: 'The database or the event store does not answer: `{ "status": "unavailable" }`.',
+  })
+  async health(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<object> {
     const [database, eventStore, projections] = await Promise.all([
       this.database(),
       this.eventStore.health(),
@@ -38,6 +43,9 @@ export class HealthController {
     const ok = database.ok && eventStore.ok;
     const failed = projections.filter((p) => p.failedEvent !== null);
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    // Without an admin key: up or down only (versions and stream names help an attacker).
+    const details = req.ledger.caller?.role === 'admin' || viaOperationsPort(req);
+    if (!details) return { status: ok ? 'ok' : 'unavailable' };
     return {
       // A projection stopped on an event it cannot apply: commands still work, reads of it go stale.
       status: !ok ? 'unavailable' : failed.length > 0 ? 'degraded' : 'ok',
