@@ -20,7 +20,7 @@ import { AuditModule } from './audit/audit.module';
 import { CoreModule } from './core.module';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { IdempotencyInterceptor, IdempotencySweeper } from './http/idempotency.interceptor';
 import { ledgerValidationPipe } from './http/validation';
 import { ClaimCreditsController } from './learners/claim-credits/claim-credits.controller';
 import { CertificateController } from './learners/certificate/certificate.controller';
@@ -110,6 +110,7 @@ export class AppModule {
         },
         ProjectionHost,
         BoardProcessHost,
+        IdempotencySweeper,
         ExecuteLearnerCommandHandler,
         ExecuteBoardSubmissionCommandHandler,
         RetryBoardSubmissionHandler,

@@ -20,6 +20,8 @@ export interface LedgerConfig {
   authFailuresPerMinute: number;
   /** Requests per minute per address to the routes that need no key (health). */
   publicRateLimitPerMinute: number;
+  /** How long an Idempotency-Key's answer is kept (LEDGER_IDEMPOTENCY_TTL_HOURS, default 7 days). */
+  idempotencyRetentionMs: number;
   /** R15: how far in the future a command's occurredAt may be. */
   maxClockSkewMs: number;
   /**
@@ -83,6 +85,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       600,
       'LEDGER_PUBLIC_RATE_LIMIT',
     ),
+    idempotencyRetentionMs:
+      integer(env.LEDGER_IDEMPOTENCY_TTL_HOURS, 7 * 24, 'LEDGER_IDEMPOTENCY_TTL_HOURS') *
+      60 *
+      60 *
+      1000,
     maxClockSkewMs: integer(
       env.LEDGER_MAX_CLOCK_SKEW_MS,
       5 * 60 * 1000,

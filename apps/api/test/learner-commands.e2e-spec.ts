@@ -6,6 +6,7 @@ import { ExecuteBoardSubmissionCommand } from '@ledger/ledger';
 import { Client } from 'pg';
 import request from 'supertest';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
+import { IdempotencySweeper } from '../src/http/idempotency.interceptor';
 
 const PROFILE = {
   clinicalRole: 'physician',
@@ -442,6 +443,54 @@ describe('learner commands over HTTP', () => {
         }),
       );
       expect((await streamOf(id)).length).toBe(1);
+    });
+
+    describe('expiry after the retention (LEDGER_IDEMPOTENCY_TTL_HOURS, 7 days by default)', () => {
+      const RETENTION_HOURS = 7 * 24;
+      /** Ages a key's record as if it had been written this many hours ago. */
+      const age = (key: string, hours: number) =>
+        db.query(
+          `UPDATE idempotency_records SET created_at = now() - make_interval(hours => $2),
+                  updated_at = now() - make_interval(hours => $2) WHERE key = $1`,
+          [key, hours],
+        );
+      const researchIds = async (id: string) =>
+        (await streamOf(id)).map((e) => e.data.researchId as string);
+
+      it('a key is held for the whole retention, then runs a new request as new', async () => {
+        const id = learner();
+        await research(id, 'r1').set('Idempotency-Key', 'k-expiring').expect(201);
+        await age('k-expiring', RETENTION_HOURS - 1);
+        await research(id, 'r2').set('Idempotency-Key', 'k-expiring').expect(422);
+        const replay = await research(id, 'r1').set('Idempotency-Key', 'k-expiring').expect(201);
+        expect(replay.headers['idempotent-replayed']).toBe('true');
+        await age('k-expiring', RETENTION_HOURS + 1);
+        const fresh = await research(id, 'r2').set('Idempotency-Key', 'k-expiring').expect(201);
+        expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+        expect(await researchIds(id)).toEqual(['r1', 'r2']);
+      });
+
+      it('a retry of the same request after the retention still records nothing twice', async () => {
+        const id = learner();
+        const first = await research(id, 'r1').set('Idempotency-Key', 'k-late').expect(201);
+        await age('k-late', RETENTION_HOURS + 1);
+        const late = await research(id, 'r1').set('Idempotency-Key', 'k-late').expect(201);
+        expect(late.body.position).toBe(first.body.position);
+        expect(await researchIds(id)).toEqual(['r1']);
+      });
+
+      it('the sweep deletes the records past the retention and keeps the others', async () => {
+        const id = learner();
+        await research(id, 'r1').set('Idempotency-Key', 'k-old').expect(201);
+        await research(id, 'r2').set('Idempotency-Key', 'k-young').expect(201);
+        await age('k-old', RETENTION_HOURS + 1);
+        await age('k-young', RETENTION_HOURS - 1);
+        expect(await t.app.get(IdempotencySweeper).sweep()).toBeGreaterThanOrEqual(1);
+        const { rows } = await db.query<{ key: string }>(
+          `SELECT key FROM idempotency_records WHERE key IN ('k-old', 'k-young')`,
+        );
+        expect(rows.map((r) => r.key)).toEqual(['k-young']);
+      });
     });
 
     it('concurrent retries of one keyed command record it once', async () => {

@@ -47,6 +47,13 @@ CREATE TABLE process_checkpoints (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'idempotency records expire: found by age',
+    sql: /* sql */ `
+CREATE INDEX idempotency_records_updated_at ON idempotency_records (updated_at);
+`,
+  },
 ];
 
 export const LEDGER_MIGRATIONS_TABLE = 'ledger_migrations';
