@@ -32,6 +32,9 @@ export async function startTestApp(
   const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
   const app = await createApp({ config, databaseUrl: db.url, databaseKind: 'external' });
   await app.init();
+  // As listen() does in main.ts: what was logged before the pino logger was in place goes out
+  // now, and nothing more is buffered.
+  app.flushLogs();
   return {
     app,
     databaseUrl: db.url,

@@ -71,6 +71,12 @@ export class AppModule {
               censor: '[redacted]',
             },
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            // 503 is an answer given on purpose (a read model behind: retry): a warning without
+            // the stack pino-http makes up for any 5xx; other 5xx are errors.
+            customLogLevel: (_req, res, err) =>
+              res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info',
+            customErrorObject: (_req, res, _error, value: Record<string, unknown>) =>
+              res.statusCode === 503 ? { ...value, err: undefined } : value,
             customProps: (req) => {
               const ledger = (req as Request).ledger;
               return { correlationId: ledger?.correlationId, actor: ledger?.caller?.actor };
