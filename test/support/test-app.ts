@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
-import { freshDatabase } from './test-database';
+import { migrateAsOwner } from '../../apps/api/src/database/database-roles';
+import { freshDatabaseWithRoles } from './test-database';
 
 /** The instant the test apps' clock shows, so that answers do not depend on the day tests run. */
 export const TEST_NOW = '2026-11-28T12:00:00.000Z';
@@ -19,18 +20,30 @@ export const bearer = (role: keyof typeof KEYS): { Authorization: string } => ({
 
 export interface TestApp {
   app: INestApplication;
+  /** The database as the server's superuser, for tests to look into directly. */
   databaseUrl: string;
+  /** The least-privilege role the app runs as. */
+  serviceUrl: string;
   close(): Promise<void>;
 }
 
-/** The real API on a fresh database of the test run's PostgreSQL server. */
+/**
+ * The real API on a fresh database of the test run's PostgreSQL server, deployed as in
+ * production: migrations applied by the database's owner, the app running as a service role
+ * with least privilege.
+ */
 export async function startTestApp(
   label: string,
   overrides: Partial<LedgerConfig> = {},
 ): Promise<TestApp> {
-  const db = await freshDatabase(label);
+  const db = await freshDatabaseWithRoles(label);
   const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
-  const app = await createApp({ config, databaseUrl: db.url, databaseKind: 'external' });
+  await migrateAsOwner({
+    ownerUrl: db.ownerUrl,
+    serviceUrl: db.serviceUrl,
+    eventStore: config.eventStore,
+  });
+  const app = await createApp({ config, databaseUrl: db.serviceUrl, databaseKind: 'external' });
   await app.init();
   // As listen() does in main.ts: what was logged before the pino logger was in place goes out
   // now, and nothing more is buffered.
@@ -38,6 +51,7 @@ export async function startTestApp(
   return {
     app,
     databaseUrl: db.url,
+    serviceUrl: db.serviceUrl,
     async close() {
       await app.close();
       await db.drop();

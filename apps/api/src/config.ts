@@ -2,8 +2,10 @@
 export interface LedgerConfig {
   port: number;
   production: boolean;
-  /** DATABASE_URL; unset means the embedded server. */
+  /** DATABASE_URL: the role the ledger runs as; unset means the embedded server. */
   databaseUrl: string | undefined;
+  /** DATABASE_OWNER_URL: the database's owner, which applies migrations and grants. */
+  databaseOwnerUrl: string | undefined;
   dataDir: string;
   embeddedPostgresPort: number;
   eventStore: 'postgres' | 'eventstoredb';
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     port: integer(env.PORT, 3000, 'PORT'),
     production: env.NODE_ENV === 'production',
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseOwnerUrl: env.DATABASE_OWNER_URL || undefined,
     dataDir: env.LEDGER_DATA_DIR ?? 'data',
     embeddedPostgresPort: integer(env.EMBEDDED_POSTGRES_PORT, 54329, 'EMBEDDED_POSTGRES_PORT'),
     eventStore,

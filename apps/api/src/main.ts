@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import type { RequestListener } from 'node:http';
-import { resolveDatabase } from '@ledger/database';
 import {
   startBoardSimulator,
   type RunningBoardSimulator,
@@ -8,14 +7,11 @@ import {
 import { createApp } from './bootstrap';
 import { listenOperations } from './operations/operations-port';
 import { loadConfig } from './config';
+import { openDatabase } from './database/database-roles';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await resolveDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    port: config.embeddedPostgresPort,
-  });
+  const database = await openDatabase(config);
   // Outside production, with no board gateway configured, a board simulator runs next to the
   // service so that the embedded default submits claims end to end.
   let simulator: RunningBoardSimulator | undefined;

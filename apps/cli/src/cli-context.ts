@@ -1,12 +1,14 @@
-import { resolveDatabase, type ResolvedDatabase } from '@ledger/database';
+import type { ResolvedDatabase } from '@ledger/database';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { openReadModels } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import type { LedgerConfig } from '../../api/src/config';
+import { openDatabase } from '../../api/src/database/database-roles';
 
 /**
  * The ledger the CLI works on, as configured for the API (DATABASE_URL, or the embedded server
- * under LEDGER_DATA_DIR, started here if it is not running): opened on first use, closed once.
+ * under LEDGER_DATA_DIR, started here if it is not running), migrated by the owner when its
+ * connection is known: opened on first use, closed once.
  */
 export class CliContext {
   private database: Promise<ResolvedDatabase> | undefined;
@@ -16,12 +18,13 @@ export class CliContext {
   constructor(readonly config: LedgerConfig) {}
 
   async databaseUrl(): Promise<string> {
-    this.database ??= resolveDatabase({
-      databaseUrl: this.config.databaseUrl,
-      dataDir: this.config.dataDir,
-      port: this.config.embeddedPostgresPort,
-    });
-    return (await this.database).url;
+    return (await this.resolvedDatabase()).url;
+  }
+
+  /** The service's and (when known) the owner's connections. */
+  resolvedDatabase(): Promise<ResolvedDatabase> {
+    this.database ??= openDatabase(this.config);
+    return this.database;
   }
 
   async eventStore(): Promise<EventStore> {

@@ -15,6 +15,8 @@ import {
 } from '@ledger/audit';
 import { allProjections, requestRebuild } from '@ledger/read-models';
 import { loadConfig } from '../../api/src/config';
+import { userOf } from '@ledger/database';
+import { migrateAsOwner } from '../../api/src/database/database-roles';
 import { CliContext } from './cli-context';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
 
@@ -36,6 +38,9 @@ Auditors
       event by event with the configured ledger and names the first difference. Exit 1 if not ok.
 
 Operators
+  migrate                   Applies the migrations as the database's owner (DATABASE_OWNER_URL,
+                            or the embedded server's owner role; else DATABASE_URL's role) and
+                            grants the service role of DATABASE_URL what the ledger needs.
   import <file>             Replays an export into the configured ledger, which must be empty.
   rebuild <projection>      Asks the projection's runner to rebuild it from position zero.
   projections               Each projection's position, events applied, failure, rebuild.
@@ -156,6 +161,31 @@ const COMMANDS: Record<string, Command> = {
       });
       await write(io.stdout, json(report));
       return report.ok ? 0 : 1;
+    },
+  },
+  migrate: {
+    positionals: [],
+    options: {},
+    async run(_args, context, io) {
+      // Opening the database migrates it when the owner is known; otherwise DATABASE_URL's role
+      // is the owner as well.
+      const database = await context.resolvedDatabase();
+      if (!database.ownerUrl) {
+        await migrateAsOwner({
+          ownerUrl: database.url,
+          serviceUrl: database.url,
+          eventStore: context.config.eventStore,
+        });
+      }
+      await write(
+        io.stdout,
+        json({
+          migrated: true,
+          owner: userOf(database.ownerUrl ?? database.url),
+          service: userOf(database.url),
+        }),
+      );
+      return 0;
     },
   },
   import: {

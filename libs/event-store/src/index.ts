@@ -13,7 +13,7 @@ export {
   PostgresEventStore,
   type PostgresEventStoreOptions,
 } from './postgres/postgres-event-store';
-export { runMigrations, type Migration } from './postgres/migrations';
+export { EVENT_STORE_MIGRATIONS, runMigrations, type Migration } from './postgres/migrations';
 export { PollingSubscription } from './polling-subscription';
 export {
   createEventStore,
