@@ -77,6 +77,14 @@ export class AppModule {
               res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info',
             customErrorObject: (_req, res, _error, value: Record<string, unknown>) =>
               res.statusCode === 503 ? { ...value, err: undefined } : value,
+            // An erasure's URL is logged without its query: whatever was sent there by mistake
+            // (a reason with a name in it) stays out of the logs.
+            serializers: {
+              req: (req: { method?: string; url?: string; query?: unknown }) =>
+                req.method === 'DELETE'
+                  ? { ...req, url: String(req.url).split('?')[0], query: undefined }
+                  : req,
+            },
             customProps: (req) => {
               const ledger = (req as Request).ledger;
               return { correlationId: ledger?.correlationId, actor: ledger?.caller?.actor };

@@ -123,6 +123,7 @@ export {
   validateProfile,
   type ValidatedProfile,
 } from './learner/profile-validation';
+export { ERASURE_TICKET, ERASURE_TICKET_FORMAT, isErasureTicket } from './learner/erasure-ticket';
 export {
   creditTotals,
   nonUsEquivalents,

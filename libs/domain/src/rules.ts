@@ -36,6 +36,7 @@ export type DomainRuleCode =
   | 'invalid-license-number'
   | 'duplicate-license'
   | 'invalid-npi'
+  | 'invalid-erasure-ticket'
   | 'submission-conflict'
   | 'submission-not-requested'
   | 'submission-not-in-flight'

@@ -17,6 +17,7 @@ import { assertBusinessTime, type DecisionContext } from '../decision-context';
 import { DomainRuleViolation } from '../rules';
 import { certificateFor } from './clinical-role';
 import { creditLots, type CreditLot } from './credit-lots';
+import { ERASURE_TICKET_FORMAT, isErasureTicket } from './erasure-ticket';
 import type {
   ClaimCredits,
   ErasePersonalData,
@@ -437,14 +438,24 @@ function refuseEmptyClaim(
   });
 }
 
-/** Erasure is recorded once; the key is destroyed outside the domain. */
+/** Erasure is recorded once, with its ticket; the key is destroyed outside the domain. */
 function erasePersonalData({ data }: ErasePersonalData, state: LearnerState): LearnerEvent[] {
+  if (data.ticket !== undefined && !isErasureTicket(data.ticket)) {
+    throw new DomainRuleViolation({
+      rule: 'R7',
+      code: 'invalid-erasure-ticket',
+      message: `ticket must be ${ERASURE_TICKET_FORMAT}: the event keeps it for ever, so never a name or free text`,
+      field: 'ticket',
+    });
+  }
   if (state.personalDataErased) return [];
-  const reason = data.reason?.trim() ?? '';
   return [
     {
       type: 'PersonalDataErased',
-      data: { occurredAt: data.occurredAt.toISOString(), ...(reason === '' ? {} : { reason }) },
+      data: {
+        occurredAt: data.occurredAt.toISOString(),
+        ...(data.ticket === undefined ? {} : { ticket: data.ticket }),
+      },
     },
   ];
 }

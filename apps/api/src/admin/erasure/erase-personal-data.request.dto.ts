@@ -1,17 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ERASURE_TICKET, ERASURE_TICKET_FORMAT, isErasureTicket } from '@ledger/domain';
+import { IsOptional, ValidateBy } from 'class-validator';
 
-export class ErasePersonalDataQueryDto {
+/**
+ * The erasure's body: the request's ticket id, which the PersonalDataErased event records. In
+ * the body, not the URL, so that it reaches neither access logs nor proxies; never free text.
+ */
+export class ErasePersonalDataRequestDto {
   @ApiPropertyOptional({
-    description: 'Why (recorded in the PersonalDataErased event): never personal data itself',
-    example: 'GDPR art. 17 request #4711',
-    maxLength: 200,
+    description: `The request's reference in your ticket system, recorded for ever in the event: ${ERASURE_TICKET_FORMAT}. Never a name or free text.`,
+    example: 'DSR-4711',
+    pattern: ERASURE_TICKET.source,
   })
   @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  @Matches(/^[^\p{Cc}\p{Cs}\p{Co}\p{Cn}]+$/u, {
-    message: '$property must not contain control characters',
+  @ValidateBy({
+    name: 'isErasureTicket',
+    validator: {
+      validate: (value: unknown) => isErasureTicket(value),
+      defaultMessage: () =>
+        `$property must be ${ERASURE_TICKET_FORMAT} (never a name or free text)`,
+    },
   })
-  reason?: string;
+  ticket?: string;
 }
