@@ -493,6 +493,23 @@ describe('learner commands over HTTP', () => {
       });
     });
 
+    it('a refusal naming a field with a NUL in its name is kept and replayed (it was a 500)', async () => {
+      const id = learner();
+      const body = '{"researchId":"r1","occurredAt":"2026-11-01T10:00:00Z","\\u0000x":1}';
+      const send = () =>
+        http()
+          .post(`/v1/learners/${id}/questions-researched`)
+          .set(bearer('service'))
+          .set('Idempotency-Key', 'k-nul')
+          .set('Content-Type', 'application/json')
+          .send(body);
+      const first = await send().expect(400);
+      expect(first.body.errors.map((e: { field: string }) => e.field)).toEqual(['\u0000x']);
+      const replay = await send().set('X-Correlation-Id', 'nul-replay').expect(400);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual({ ...first.body, correlationId: 'nul-replay' });
+    });
+
     it('concurrent retries of one keyed command record it once', async () => {
       const id = learner();
       const results = await Promise.all(

@@ -78,7 +78,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       for (const [name, value] of Object.entries(claimed.headers)) response.setHeader(name, value);
       response.setHeader('Idempotent-Replayed', 'true');
       response.status(claimed.status);
-      return claimed.body;
+      // A refusal replayed is an error answer of this request: its correlation id, as every one.
+      const { body } = claimed;
+      return claimed.status >= 400 && typeof body === 'object' && body !== null
+        ? { ...body, correlationId: request.ledger.correlationId }
+        : body;
     }
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
@@ -115,7 +119,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       request_hash: string;
       state: string;
       status: number | null;
-      body: unknown;
+      body: string | null;
       headers: Record<string, string> | null;
       age_ms: number;
     }>(
@@ -137,7 +141,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
       );
     }
     if (row.state === 'done' && row.status !== null) {
-      return { kind: 'replay', status: row.status, body: row.body, headers: row.headers ?? {} };
+      return {
+        kind: 'replay',
+        status: row.status,
+        body: row.body === null ? null : (JSON.parse(row.body) as unknown),
+        headers: row.headers ?? {},
+      };
     }
     if (row.age_ms > STALE_PENDING_MS) {
       const taken = await this.pool.query(
