@@ -62,6 +62,23 @@ describe('what answers without a key', () => {
     expect(docs.body.info.title).toBe('CME credit ledger');
   });
 
+  it('the metrics do not grow with the paths callers send: a request refused before routing counts as unmatched', async () => {
+    const series = async () =>
+      (await http().get('/metrics').set(bearer('admin')).expect(200)).text
+        .split('\n')
+        .filter((l) => l.startsWith('ledger_http_requests_total{'));
+    const before = await series();
+    for (let i = 0; i < 30; i++) {
+      const path = `/v1/learners/probe-${i}/answers`;
+      await http().post(path).set(bearer('service')).set('Content-Type', 'text/plain').send('x');
+      await http().get(`/v1/learners/probe-${i}/credits?__proto__=1`).set(bearer('service'));
+      await http().get(`/nowhere-${i}`);
+    }
+    const after = await series();
+    expect(after.filter((l) => l.includes('probe-') || l.includes('nowhere-'))).toEqual([]);
+    expect(after.length - before.length).toBeLessThanOrEqual(3);
+  });
+
   it('the operations port serves health details, metrics and docs without a key, and nothing else', async () => {
     expect((await ops().get('/health').expect(200)).body).toEqual(DETAILS);
     expect((await ops().get('/metrics').expect(200)).text).toContain('ledger_http_requests_total');
