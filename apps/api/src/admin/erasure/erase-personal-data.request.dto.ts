@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ERASURE_TICKET, ERASURE_TICKET_FORMAT, isErasureTicket } from '@ledger/domain';
-import { IsOptional, ValidateBy } from 'class-validator';
+import { ValidateBy, ValidateIf } from 'class-validator';
 
 /**
  * The erasure's body: the request's ticket id, which the PersonalDataErased event records. In
@@ -12,7 +12,8 @@ export class ErasePersonalDataRequestDto {
     example: 'DSR-4711',
     pattern: ERASURE_TICKET.source,
   })
-  @IsOptional()
+  // Absent, or a ticket: null is neither (IsOptional would let it through to the domain).
+  @ValidateIf((body: ErasePersonalDataRequestDto) => body.ticket !== undefined)
   @ValidateBy({
     name: 'isErasureTicket',
     validator: {
