@@ -66,6 +66,7 @@ import {
   setOwn,
   type Value,
 } from '../support/bad-input';
+import { PROFILE_EXAMPLE } from '../support/request-examples';
 
 /**
  * The ledger's decoders, its request validation and its deciders, fuzzed in process with well
@@ -233,18 +234,7 @@ const BODY_DTOS: DtoCase[] = [
     name: 'UpdateProfileRequestDto',
     type: 'body',
     metatype: UpdateProfileRequestDto,
-    example: {
-      clinicalRole: 'physician',
-      firstName: 'Ada',
-      lastName: 'Quinn',
-      birthMonth: 3,
-      birthDay: 14,
-      country: 'US',
-      boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
-      licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
-      npi: '1234567893',
-      occurredAt: AT,
-    },
+    example: { ...PROFILE_EXAMPLE, occurredAt: AT },
   },
   {
     name: 'ErasePersonalDataRequestDto',

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
 import { migrateAsOwner } from '../../apps/api/src/database/database-roles';
+import { captureStdout } from './log-capture';
 import { freshDatabaseWithRoles } from './test-database';
 
 /** The instant the test apps' clock shows, so that answers do not depend on the day tests run. */
@@ -57,4 +58,40 @@ export async function startTestApp(
       await db.drop();
     },
   };
+}
+
+export interface LoggedTestApp extends TestApp {
+  /** What the app logged (JSON lines), from its start. */
+  logs: ReturnType<typeof captureStdout>;
+}
+
+/**
+ * startTestApp with its log captured at `level`: the capture is installed before the app
+ * exists, so that its pino logger writes through it. close() stops capturing.
+ */
+export async function startLoggedTestApp(
+  label: string,
+  overrides: Partial<LedgerConfig> = {},
+  level = 'info',
+): Promise<LoggedTestApp> {
+  const logs = captureStdout();
+  const before = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL = level;
+  try {
+    const t = await startTestApp(label, overrides);
+    return {
+      ...t,
+      logs,
+      async close() {
+        logs.restore();
+        await t.close();
+      },
+    };
+  } catch (error) {
+    logs.restore();
+    throw error;
+  } finally {
+    if (before === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = before;
+  }
 }

@@ -18,8 +18,7 @@ import { Client, Pool } from 'pg';
 import type request from 'supertest';
 import type { Response as HttpResponse } from 'supertest';
 import { eventually } from '../../../test/support/eventually';
-import { captureStdout } from '../../../test/support/log-capture';
-import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
+import { bearer, startLoggedTestApp, type LoggedTestApp } from '../../../test/support/test-app';
 import { loadConfig } from '../src/config';
 import { balancesOf, learnerApi, personalDataIn, submitToBoard } from './audit.fixtures';
 
@@ -29,30 +28,20 @@ import { balancesOf, learnerApi, personalDataIn, submitToBoard } from './audit.f
 const pdfParse = require('pdf-parse/lib/pdf-parse.js') as typeof import('pdf-parse');
 
 describe('erasure of personal data (crypto-shredding)', () => {
-  let t: TestApp;
+  let t: LoggedTestApp;
   let api: ReturnType<typeof learnerApi>;
   let db: Client;
   const http = () => api.http();
 
-  let logs: ReturnType<typeof captureStdout>;
+  const logs = () => t.logs;
 
   beforeAll(async () => {
-    // Installed before the app exists, so that its pino logger writes through it.
-    logs = captureStdout();
-    const level = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = 'info';
-    try {
-      t = await startTestApp('erasure', { runBoardProcess: false });
-    } finally {
-      if (level === undefined) delete process.env.LOG_LEVEL;
-      else process.env.LOG_LEVEL = level;
-    }
+    t = await startLoggedTestApp('erasure', { runBoardProcess: false });
     api = learnerApi(t.app);
     db = new Client({ connectionString: t.databaseUrl });
     await db.connect();
   });
   afterAll(async () => {
-    logs?.restore();
     await db.end();
     await t.close();
   });
@@ -132,7 +121,7 @@ describe('erasure of personal data (crypto-shredding)', () => {
   it('takes its reason as a ticket id in the body only: a name-shaped ticket or anything in the URL is refused, recorded nowhere and logged nowhere', async () => {
     const { id } = await learnerWithHistory();
     const before = await streamTypes(id);
-    const logged = logs.lines().length;
+    const logged = logs().lines().length;
     const refusals: [string, request.Test][] = [
       ...[
         'Ottoline Brackenbury',
@@ -176,7 +165,7 @@ describe('erasure of personal data (crypto-shredding)', () => {
       expect(JSON.stringify(res.body)).not.toMatch(/Ottoline|Brackenbury/i);
     }
     expect(await streamTypes(id)).toEqual(before);
-    const lines = logs.lines().slice(logged);
+    const lines = logs().lines().slice(logged);
     expect(lines.filter((l) => l.includes('personal-data')).length).toBeGreaterThanOrEqual(9);
     expect(lines.filter((l) => /Ottoline|Brackenbury/i.test(l))).toEqual([]);
   });

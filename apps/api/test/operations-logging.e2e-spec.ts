@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import request from 'supertest';
-import { captureStdout } from '../../../test/support/log-capture';
-import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
+import { bearer, startLoggedTestApp, type LoggedTestApp } from '../../../test/support/test-app';
 
 /** pino's numeric levels. */
 const WARN = 40;
@@ -16,22 +15,13 @@ interface LogLine {
 }
 
 describe('logging of an expected 503 (read model behind)', () => {
-  let t: TestApp;
-  let logs: ReturnType<typeof captureStdout>;
+  let t: LoggedTestApp;
+  const logs = () => t.logs;
 
   beforeAll(async () => {
-    logs = captureStdout();
-    const level = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = 'info';
-    try {
-      t = await startTestApp('ops_logging');
-    } finally {
-      if (level === undefined) delete process.env.LOG_LEVEL;
-      else process.env.LOG_LEVEL = level;
-    }
+    t = await startLoggedTestApp('ops_logging');
   });
   afterAll(async () => {
-    logs?.restore();
     await t?.close();
   });
 
@@ -42,7 +32,7 @@ describe('logging of an expected 503 (read model behind)', () => {
       .set('X-Correlation-Id', 'expected-503')
       .expect(503);
     expect(res.body.code).toBe('read-model-behind');
-    const lines = logs
+    const lines = logs()
       .lines()
       .filter((l) => l.includes('expected-503'))
       .map((l) => JSON.parse(l) as LogLine);
@@ -68,7 +58,7 @@ describe('logging of an expected 503 (read model behind)', () => {
       await db.query('ALTER TABLE projection_state_away RENAME TO projection_state');
       await db.end();
     }
-    const errors = logs
+    const errors = logs()
       .lines()
       .filter((l) => l.includes('unexpected-500'))
       .map((l) => JSON.parse(l) as LogLine)

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import request from 'supertest';
 import { RawHttpClient } from '../../../test/support/raw-http';
+import { PROFILE_EXAMPLE } from '../../../test/support/request-examples';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 
 /**
@@ -90,16 +91,7 @@ describe('strict parsing of requests', () => {
       expect(res.status).toBe(400);
       expect(fields(res.body)).toEqual([field]);
     }
-    const profile = {
-      clinicalRole: 'physician',
-      firstName: 'Ada',
-      lastName: 'Quinn',
-      birthMonth: 3,
-      birthDay: 14,
-      country: 'US',
-      boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
-      licenses: [],
-    };
+    const profile = PROFILE_EXAMPLE;
     const nested = JSON.stringify(profile).replace(
       '"boardId":"ABIM"',
       '"boardId":"ABIM","boardId":"ABP"',
