@@ -5,20 +5,11 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ExecuteBoardSubmissionCommand } from '@ledger/ledger';
 import { Client } from 'pg';
 import request from 'supertest';
+import { PROFILE_EXAMPLE } from '../../../test/support/request-examples';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 import { IdempotencySweeper } from '../src/http/idempotency.interceptor';
 
-const PROFILE = {
-  clinicalRole: 'physician',
-  firstName: 'Ada',
-  lastName: 'Quinn',
-  birthMonth: 3,
-  birthDay: 14,
-  country: 'US',
-  boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
-  licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
-  npi: '1234567893',
-};
+const PROFILE = PROFILE_EXAMPLE;
 
 describe('learner commands over HTTP', () => {
   let t: TestApp;
