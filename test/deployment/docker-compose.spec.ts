@@ -26,6 +26,11 @@ interface Service {
 
 /** What an operator sets: every variable the file requires (`${NAME:?…}`), in a valid form. */
 const SECRETS: Environment = {
+  LEDGER_PROVIDER_NAME: 'Example Health CME',
+  LEDGER_ACCREDITATION_TEXT:
+    'Example Health CME is accredited by the ACCME to provide continuing medical education for physicians.',
+  LEDGER_TITLE_IPOC: 'Point-of-Care Learning',
+  LEDGER_TITLE_BOARD_REVIEW: 'NEJM Knowledge+ Board Review',
   LEDGER_API_KEYS: ['service', 'compliance', 'auditor', 'admin']
     .map((role) => `${role}:${randomBytes(16).toString('hex')}`)
     .join(','),

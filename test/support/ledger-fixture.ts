@@ -2,13 +2,14 @@ import {
   boardSubmissionDecider,
   boardSubmissionStreamName,
   claimTag,
-  creditTotals,
+  currentCreditTotals,
   learnerDecider,
   learnerStreamName,
   mocPoints,
   amountView,
   isDomainRuleViolation,
   ACTIVITIES,
+  TEST_MAX_BACKDATE_MS,
   type BoardSubmissionCommand,
   type BoardSubmissionState,
   type LearnerCommand,
@@ -67,7 +68,13 @@ export class LedgerFixture {
     return new LedgerFixture(db.url, store, pool, db.drop);
   }
 
-  private context = () => ({ now: FIXTURE_NOW, timeZone: FIXTURE_ZONE, maxClockSkewMs: 60_000 });
+  /** The fixture dates facts years before FIXTURE_NOW (claim windows span three years). */
+  private context = () => ({
+    now: FIXTURE_NOW,
+    timeZone: FIXTURE_ZONE,
+    maxClockSkewMs: 60_000,
+    maxBackdateMs: TEST_MAX_BACKDATE_MS,
+  });
 
   /** Runs a learner command; a rule refusal is returned, not thrown (random sequences make many). */
   learner(learnerId: string, command: LearnerCommand): Promise<Played> {
@@ -139,7 +146,7 @@ export class LedgerFixture {
     }[];
   }> {
     const state = await this.learnerState(learnerId);
-    const totals = creditTotals(state, FIXTURE_NOW, FIXTURE_ZONE);
+    const totals = currentCreditTotals(state, FIXTURE_NOW, FIXTURE_ZONE);
     const activities: Record<string, Record<string, { credits: string; twelfths: number }>> = {};
     for (const activity of ACTIVITIES) {
       const t = totals[activity];
@@ -159,11 +166,19 @@ export class LedgerFixture {
       (s) => s.status === 'accepted' || s.status === 'confirmed',
     );
     const moc = mocPoints(
-      accepted.map((s) =>
-        s.status === 'not-requested'
-          ? { board: '', twelfths: 0n }
-          : { board: s.board, twelfths: s.twelfths },
-      ),
+      accepted.flatMap((s) => {
+        const claim = s.status === 'not-requested' ? undefined : state.claims.get(s.claimId);
+        return s.status === 'not-requested' || claim === undefined
+          ? []
+          : [
+              {
+                board: s.board,
+                claimId: s.claimId,
+                certificate: claim.certificate,
+                twelfths: s.twelfths,
+              },
+            ];
+      }),
     );
     const claims = [...state.claims.values()].map((c) => {
       const mine = submissionStates.filter(

@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { TEST_MAX_BACKDATE_MS } from '@ledger/domain';
 import { createApp } from '../../apps/api/src/bootstrap';
+import type { AppRuntime } from '../../apps/api/src/app.module';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
 import { migrateAsOwner } from '../../apps/api/src/database/database-roles';
 import { captureStdout } from './log-capture';
@@ -31,20 +33,40 @@ export interface TestApp {
 /**
  * The real API on a fresh database of the test run's PostgreSQL server, deployed as in
  * production: migrations applied by the database's owner, the app running as a service role
- * with least privilege.
+ * with least privilege. The event store is PostgreSQL unless EVENT_STORE=eventstoredb and
+ * EVENTSTORE_CONNECTION_STRING are set (the EventStoreDB workflow runs the store-agnostic
+ * suites so), or `runtime` gives one.
  */
 export async function startTestApp(
   label: string,
   overrides: Partial<LedgerConfig> = {},
+  runtime: Pick<AppRuntime, 'eventStore'> = {},
 ): Promise<TestApp> {
   const db = await freshDatabaseWithRoles(label);
-  const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
+  const { EVENT_STORE, EVENTSTORE_CONNECTION_STRING, EVENTSTORE_CLAIM_STREAM_PREFIX } = process.env;
+  // The e2e tests date facts at fixed instants (some years back) while the app runs on the
+  // real clock, so the backdate bound (R15) is wide here; its own tests pass the default.
+  const config = {
+    ...loadConfig({
+      NODE_ENV: 'test',
+      EVENT_STORE,
+      EVENTSTORE_CONNECTION_STRING,
+      EVENTSTORE_CLAIM_STREAM_PREFIX,
+    }),
+    maxBackdateMs: TEST_MAX_BACKDATE_MS,
+    ...overrides,
+  };
   await migrateAsOwner({
     ownerUrl: db.ownerUrl,
     serviceUrl: db.serviceUrl,
     eventStore: config.eventStore,
   });
-  const app = await createApp({ config, databaseUrl: db.serviceUrl, databaseKind: 'external' });
+  const app = await createApp({
+    config,
+    databaseUrl: db.serviceUrl,
+    databaseKind: 'external',
+    ...runtime,
+  });
   await app.init();
   // As listen() does in main.ts: what was logged before the pino logger was in place goes out
   // now, and nothing more is buffered.

@@ -24,6 +24,7 @@ import { IdempotencyInterceptor, IdempotencySweeper } from './http/idempotency.i
 import { ledgerValidationPipe } from './http/validation';
 import { ClaimCreditsController } from './learners/claim-credits/claim-credits.controller';
 import { CertificateController } from './learners/certificate/certificate.controller';
+import { ImportHistoryController } from './learners/import-history/import-history.controller';
 import { RecordAnswerController } from './learners/record-answer/record-answer.controller';
 import { RecordResearchController } from './learners/record-research/record-research.controller';
 import { UpdateProfileController } from './learners/update-profile/update-profile.controller';
@@ -45,6 +46,8 @@ export interface AppRuntime {
   databaseKind: 'embedded' | 'external';
   /** The clock commands are decided with; the system clock unless a test fixes it. */
   clock?: Clock;
+  /** The event store to use instead of the configured one (tests over a stand-in client). */
+  eventStore?: () => Promise<EventStore>;
 }
 
 @Module({})
@@ -98,6 +101,7 @@ export class AppModule {
         RecordResearchController,
         RecordAnswerController,
         ClaimCreditsController,
+        ImportHistoryController,
         RetryBoardSubmissionController,
         LearnerQueriesController,
         CertificateController,
@@ -120,7 +124,11 @@ export class AppModule {
           provide: METRICS,
           inject: [READ_MODELS, EVENT_STORE],
           useFactory: (readModels: DataSource, store: EventStore) =>
-            createMetrics(readModels, store instanceof PostgresEventStore ? store.pool : undefined),
+            createMetrics(
+              readModels,
+              store instanceof PostgresEventStore ? store.pool : undefined,
+              store,
+            ),
         },
         ProjectionHost,
         BoardProcessHost,

@@ -1,3 +1,6 @@
+import type { CreateEventStoreOptions } from '@ledger/event-store';
+import { ACTIVITY_DESCRIPTIONS, type CertificateProvider } from '@ledger/certificates';
+
 /** Everything the service reads from its environment, read once, in one place. */
 export interface LedgerConfig {
   port: number;
@@ -10,6 +13,8 @@ export interface LedgerConfig {
   embeddedPostgresPort: number;
   eventStore: 'postgres' | 'eventstoredb';
   eventStoreConnectionString: string | undefined;
+  /** EVENTSTORE_CLAIM_STREAM_PREFIX: streams binding each event id to its stream (EventStoreDB). */
+  eventStoreClaimStreamPrefix: string | undefined;
   /** IANA zone in which the earned year of a credit is read (R5). */
   timeZone: string;
   /** LEDGER_API_KEYS: comma-separated role:key pairs. */
@@ -33,6 +38,8 @@ export interface LedgerConfig {
   operationsPort: number | undefined;
   /** LEDGER_OPERATIONS_HOST: the operations port's address (default 127.0.0.1). */
   operationsHost: string;
+  /** R15: how far in the past a learner command may be dated (LEDGER_MAX_BACKDATE). */
+  maxBackdateMs: number;
   /** Run the projections inside this process (LEDGER_RUN_PROJECTIONS, default on). */
   runProjections: boolean;
   /** Where the boards answer (BOARD_GATEWAY_URL); unset: the local board simulator of `npm start`. */
@@ -43,6 +50,8 @@ export interface LedgerConfig {
   boardSweepIntervalMs: number;
   /** The board gateway's retry budget per call (BOARD_GATEWAY_MAX_ATTEMPTS). */
   boardGatewayMaxAttempts: number;
+  /** R11: who issues the certificates, and the activities' titles (LEDGER_PROVIDER_*). */
+  certificateProvider: CertificateProvider;
 }
 
 /**
@@ -74,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     embeddedPostgresPort: integer(env.EMBEDDED_POSTGRES_PORT, 54329, 'EMBEDDED_POSTGRES_PORT'),
     eventStore,
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
+    eventStoreClaimStreamPrefix: env.EVENTSTORE_CLAIM_STREAM_PREFIX || undefined,
     timeZone,
     apiKeys: env.LEDGER_API_KEYS || undefined,
     masterKey: masterKey(env),
@@ -103,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
         ? integer(env.LEDGER_OPERATIONS_PORT, 3001, 'LEDGER_OPERATIONS_PORT')
         : undefined,
     operationsHost: env.LEDGER_OPERATIONS_HOST || '127.0.0.1',
+    maxBackdateMs: duration(env.LEDGER_MAX_BACKDATE, 'P30D', 'LEDGER_MAX_BACKDATE'),
     runProjections: (env.LEDGER_RUN_PROJECTIONS ?? 'true') !== 'false',
     boardGatewayUrl: env.BOARD_GATEWAY_URL || undefined,
     runBoardProcess: (env.LEDGER_RUN_BOARD_PROCESS ?? 'true') !== 'false',
@@ -112,6 +123,69 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       4,
       'BOARD_GATEWAY_MAX_ATTEMPTS',
     ),
+    certificateProvider: certificateProvider(env),
+  };
+}
+
+/**
+ * Outside production only: a provider that says plainly it is not one, so that a development
+ * certificate can never pass for a real one.
+ */
+const DEVELOPMENT_PROVIDER: CertificateProvider = {
+  name: 'Development CME provider (not accredited)',
+  accreditationStatement:
+    'This certificate comes from a development deployment of the CME credit ledger: no ' +
+    'accredited provider issued it, and it is not valid for credit.',
+  activityTitles: {
+    ipoc: ACTIVITY_DESCRIPTIONS.ipoc.title,
+    'nejm-board-review': ACTIVITY_DESCRIPTIONS['nejm-board-review'].title,
+  },
+};
+
+const PROVIDER_VARIABLES = {
+  name: 'LEDGER_PROVIDER_NAME',
+  accreditationStatement: 'LEDGER_ACCREDITATION_TEXT',
+  ipoc: 'LEDGER_TITLE_IPOC',
+  'nejm-board-review': 'LEDGER_TITLE_BOARD_REVIEW',
+} as const;
+
+/** R11: the accredited provider and its activity titles; production refuses to start without them. */
+function certificateProvider(env: NodeJS.ProcessEnv): CertificateProvider {
+  const read = (key: keyof typeof PROVIDER_VARIABLES, fallback: string, max: number): string => {
+    const name = PROVIDER_VARIABLES[key];
+    const value = (env[name] ?? '').trim();
+    if (value === '') {
+      if (env.NODE_ENV === 'production') {
+        throw new Error(
+          `${name} is required in production: the certificates (R11) print it. Set it to the ` +
+            "accredited provider's own text, e.g. " +
+            (key === 'accreditationStatement'
+              ? `${name}="Example Health is accredited by the ACCME to provide continuing medical education for physicians."`
+              : `${name}="…"`),
+        );
+      }
+      return fallback;
+    }
+    if (value.length > max || /\p{Cc}/u.test(value)) {
+      throw new Error(`${name} must be at most ${max} characters, without control characters`);
+    }
+    return value;
+  };
+  return {
+    name: read('name', DEVELOPMENT_PROVIDER.name, 120),
+    accreditationStatement: read(
+      'accreditationStatement',
+      DEVELOPMENT_PROVIDER.accreditationStatement,
+      400,
+    ),
+    activityTitles: {
+      ipoc: read('ipoc', DEVELOPMENT_PROVIDER.activityTitles.ipoc, 120),
+      'nejm-board-review': read(
+        'nejm-board-review',
+        DEVELOPMENT_PROVIDER.activityTitles['nejm-board-review'],
+        120,
+      ),
+    },
   };
 }
 
@@ -119,6 +193,20 @@ function integer(value: string | undefined, fallback: number, name: string): num
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, not "${value}"`);
   return Number.parseInt(value, 10);
+}
+
+/** An ISO 8601 duration in days or hours: `P30D`, `PT12H`. */
+function duration(value: string | undefined, fallback: string, name: string): number {
+  const text = value === undefined || value === '' ? fallback : value;
+  const match = /^P(?:(\d{1,5})D)?(?:T(\d{1,6})H)?$/.exec(text);
+  if (!match || (match[1] === undefined && match[2] === undefined)) {
+    throw new Error(
+      `${name} must be an ISO 8601 duration in days or hours such as P30D or PT12H, not "${text}"`,
+    );
+  }
+  const days = Number.parseInt(match[1] ?? '0', 10);
+  const hours = Number.parseInt(match[2] ?? '0', 10);
+  return (days * 24 + hours) * 60 * 60 * 1000;
 }
 
 function masterKey(env: NodeJS.ProcessEnv): Buffer {
@@ -132,4 +220,17 @@ function masterKey(env: NodeJS.ProcessEnv): Buffer {
   const key = Buffer.from(given, 'base64');
   if (key.length !== 32) throw new Error('LEDGER_MASTER_KEY must be 32 bytes, base64-encoded');
   return key;
+}
+
+/** The event store the configuration selects, over the PostgreSQL database at `postgresUrl`. */
+export function eventStoreOptions(
+  config: LedgerConfig,
+  postgresUrl: string,
+): CreateEventStoreOptions {
+  return {
+    kind: config.eventStore,
+    postgresUrl,
+    eventStoreDbConnectionString: config.eventStoreConnectionString,
+    eventStoreDbClaimStreamPrefix: config.eventStoreClaimStreamPrefix,
+  };
 }

@@ -23,7 +23,7 @@ import {
 import { openReadModels } from '@ledger/read-models';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { LedgerConfig } from './config';
+import { eventStoreOptions, type LedgerConfig } from './config';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from './tokens';
 
 export interface CoreRuntime {
@@ -31,6 +31,8 @@ export interface CoreRuntime {
   databaseUrl: string;
   databaseKind: 'embedded' | 'external';
   clock?: Clock;
+  /** The event store to use instead of the configured one (tests over a stand-in client). */
+  eventStore?: () => Promise<EventStore>;
 }
 
 /**
@@ -55,7 +57,11 @@ export class CoreModule implements OnApplicationShutdown {
       { provide: LEDGER_CLOCK, useValue: runtime.clock ?? (() => new Date()) },
       {
         provide: DECISION_SETTINGS,
-        useValue: { timeZone: config.timeZone, maxClockSkewMs: config.maxClockSkewMs },
+        useValue: {
+          timeZone: config.timeZone,
+          maxClockSkewMs: config.maxClockSkewMs,
+          maxBackdateMs: config.maxBackdateMs,
+        },
       },
       {
         provide: DATABASE_POOL,
@@ -78,11 +84,8 @@ export class CoreModule implements OnApplicationShutdown {
       {
         provide: EVENT_STORE,
         useFactory: () =>
-          createEventStore({
-            kind: config.eventStore,
-            postgresUrl: runtime.databaseUrl,
-            eventStoreDbConnectionString: config.eventStoreConnectionString,
-          }),
+          runtime.eventStore?.() ??
+          createEventStore(eventStoreOptions(config, runtime.databaseUrl)),
       },
       {
         provide: READ_MODELS,

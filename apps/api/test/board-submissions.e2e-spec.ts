@@ -209,6 +209,28 @@ describe('board submissions through the real board simulator over HTTP (R8, R9, 
     );
   });
 
+  it('R12: credit accepted by two MOC boards counts once in the MOC total, and for each board', async () => {
+    const { learnerId, claimId } = await claimFor({
+      ...PROFILE('123456'),
+      boards: [
+        { boardId: 'ABIM', learnerBoardId: '123456' },
+        { boardId: 'ABP', learnerBoardId: '234567' },
+      ],
+    });
+    await tagBecomes(learnerId, claimId, 'Submitted');
+    const credits = await http()
+      .get(`/v1/learners/${learnerId}/credits`)
+      .set(bearer('service'))
+      .expect(200);
+    expect(credits.body.mocPoints).toEqual({
+      total: { credits: '0.50', twelfths: 6 },
+      byBoard: {
+        ABIM: { credits: '0.50', twelfths: 6 },
+        ABP: { credits: '0.50', twelfths: 6 },
+      },
+    });
+  });
+
   it('an outage that ends inside the retry budget ends Submitted', async () => {
     await faults({ errorRate: 0.5 });
     const { learnerId, claimId } = await claimFor(PROFILE('123456'));
@@ -235,8 +257,20 @@ describe('board submissions through the real board simulator over HTTP (R8, R9, 
 describe('GET the PDF certificate of a claim (R11)', () => {
   let t: TestApp;
   const http = () => request(t.app.getHttpServer());
+  const provider = {
+    name: 'Northwind Medical Education',
+    accreditationStatement:
+      'Northwind Medical Education is accredited by the ACCME to provide continuing medical education for physicians.',
+    activityTitles: {
+      ipoc: 'Northwind Point-of-Care Learning',
+      'nejm-board-review': 'Northwind Board Review with NEJM Knowledge+',
+    },
+  };
   beforeAll(async () => {
-    t = await startTestApp('certificates', { runBoardProcess: false });
+    t = await startTestApp('certificates', {
+      runBoardProcess: false,
+      certificateProvider: provider,
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -259,7 +293,14 @@ describe('GET the PDF certificate of a claim (R11)', () => {
     await http()
       .put(`/v1/learners/${learnerId}/profile`)
       .set(bearer('service'))
-      .send({ ...PROFILE('123456'), clinicalRole: role, firstName: names[0], lastName: names[1] })
+      .send({
+        ...PROFILE('123456'),
+        clinicalRole: role,
+        firstName: names[0],
+        lastName: names[1],
+        // R10: ABIM's MOC is for physicians only.
+        ...(role === 'physician' ? {} : { boards: [] }),
+      })
       .expect(200);
     for (const q of ['q1', 'q2', 'q3', 'q4', 'q5']) {
       await http()
@@ -274,6 +315,11 @@ describe('GET the PDF certificate of a claim (R11)', () => {
       .send({ activity: 'nejm-board-review', occurredAt: '2026-11-02T10:00:00Z' })
       .expect(201);
     const claimId = claim.body.claim.claimId as string;
+    return { text: await pdfText(learnerId, claimId), learnerId, claimId };
+  }
+
+  /** The certificate of a claim, as a PDF reader extracts its text, on one line. */
+  async function pdfText(learnerId: string, claimId: string): Promise<string> {
     const res = await http()
       .get(`/v1/learners/${learnerId}/claims/${claimId}/certificate.pdf`)
       .set(bearer('service'))
@@ -281,8 +327,7 @@ describe('GET the PDF certificate of a claim (R11)', () => {
       .parse(pdfBuffer)
       .expect(200);
     expect(res.headers['content-type']).toBe('application/pdf');
-    const parsed = await pdfParse(res.body as Buffer);
-    return { text: parsed.text.replace(/\s+/g, ' '), learnerId, claimId };
+    return (await pdfParse(res.body as Buffer)).text.replace(/\s+/g, ' ');
   }
 
   it('a physician gets a certificate of AMA PRA Category 1 Credit™ with the name and the rounded credits', async () => {
@@ -299,6 +344,51 @@ describe('GET the PDF certificate of a claim (R11)', () => {
     expect(text).toContain('Bea Ortiz');
     expect(text).toMatch(/Participation/i);
     expect(text).toContain('0.75');
+  });
+
+  it('R11: the provider, its accreditation statement and the activity titles come from the configuration', async () => {
+    const { text } = await certificateText('physician', ['Ada', 'Quinn']);
+    expect(text).toContain('Northwind Medical Education designates this enduring material');
+    expect(text).toContain(provider.accreditationStatement);
+    expect(text).toContain('Northwind Board Review with NEJM Knowledge+');
+    expect(text).not.toMatch(/CME Credit Ledger \(ACCME/);
+  });
+
+  it("R11: a second claim's certificate shows only its own learning, and the name as it stood when it was claimed", async () => {
+    const learnerId = `c-${randomUUID().slice(0, 8)}`;
+    const claimAt = async (researchId: string, researchedAt: string, claimedAt: string) => {
+      await http()
+        .post(`/v1/learners/${learnerId}/questions-researched`)
+        .set(bearer('service'))
+        .send({ researchId, occurredAt: researchedAt })
+        .expect(201);
+      const res = await http()
+        .post(`/v1/learners/${learnerId}/claims`)
+        .set(bearer('service'))
+        .send({ activity: 'ipoc', occurredAt: claimedAt })
+        .expect(201);
+      return res.body.claim.claimId as string;
+    };
+    await http()
+      .put(`/v1/learners/${learnerId}/profile`)
+      .set(bearer('service'))
+      .send(PROFILE('123456'))
+      .expect(200);
+    const first = await claimAt('r-oct', '2026-10-01T10:00:00Z', '2026-10-02T10:00:00Z');
+    const second = await claimAt('r-nov', '2026-11-01T10:00:00Z', '2026-11-02T10:00:00Z');
+    // The learner's name changes after both claims.
+    await http()
+      .put(`/v1/learners/${learnerId}/profile`)
+      .set(bearer('service'))
+      .send({ ...PROFILE('123456'), lastName: 'Quinn-Hart' })
+      .expect(200);
+
+    const secondText = await pdfText(learnerId, second);
+    expect(secondText).toContain('completed 1 November 2026');
+    expect(secondText).not.toContain('October');
+    expect(secondText).toContain('Ada Quinn');
+    expect(secondText).not.toContain('Quinn-Hart');
+    expect(await pdfText(learnerId, first)).toContain('completed 1 October 2026');
   });
 
   it('answers 404 for a claim the learner does not have', async () => {

@@ -45,7 +45,7 @@ import { ledgerValidationPipe } from '../src/http/validation';
 
 const SEED = 20_261_128;
 /** Inputs per endpoint and kind: over 10,000 in all (the last test checks). */
-const RUNS = { bodies: 520, transports: 160, queries: 280, perParameter: 100, noBody: 200 };
+const RUNS = { bodies: 460, transports: 140, queries: 260, perParameter: 95, noBody: 180 };
 /** Requests in flight at once. */
 const CONCURRENCY = 8;
 /** Each fuzz test sends thousands of requests: more than the default minute on a busy machine. */

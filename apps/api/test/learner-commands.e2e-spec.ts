@@ -169,6 +169,18 @@ describe('learner commands over HTTP', () => {
       expect(await streamOf(id)).toEqual(before);
     });
 
+    it('R5: a claim dated before the deadline but sent after it is judged at the server clock: refused', async () => {
+      const id = await withProfile();
+      await research(id, 'old', '2023-09-15T10:00:00Z').expect(201);
+      const before = await streamOf(id);
+      // 2023's window closed at the end of 2025; the claim says 30 December 2025.
+      const res = await claim(id, 'ipoc', '2025-12-30T10:00:00Z').expect(422);
+      expect(res.body).toEqual(
+        expect.objectContaining({ code: 'claim-window-closed', rule: 'R5' }),
+      );
+      expect(await streamOf(id)).toEqual(before);
+    });
+
     it('R6: nothing to claim', async () => {
       const id = await withProfile();
       const res = await claim(id, 'nejm-board-review').expect(422);
@@ -211,6 +223,23 @@ describe('learner commands over HTTP', () => {
         expect.objectContaining({ code: 'board-not-in-catalogue', rule: 'R10' }),
       );
       expect(res.body.errors[0].field).toBe('boards[1].boardId');
+      expect(await streamOf(id)).toEqual([]);
+    });
+
+    it("R10: a nurse practitioner selecting ABIM (a physicians' MOC programme) is told why at the profile", async () => {
+      const id = learner();
+      const res = await http()
+        .put(`/v1/learners/${id}/profile`)
+        .set(bearer('service'))
+        .send({ ...PROFILE, clinicalRole: 'nurse_practitioner' })
+        .expect(422);
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          code: 'board-not-for-role',
+          rule: 'R10',
+          errors: [expect.objectContaining({ field: 'boards[0].boardId' })],
+        }),
+      );
       expect(await streamOf(id)).toEqual([]);
     });
 
@@ -278,10 +307,14 @@ describe('learner commands over HTTP', () => {
         ['activity'],
       ],
       [
-        'claim with a claim id that is not a UUID',
+        'R6: claim with a claim id of its own (the ledger assigns claim ids)',
         'post',
         'claims',
-        { activity: 'ipoc', occurredAt: '2026-11-01T10:00:00Z', claimId: 'x' },
+        {
+          activity: 'ipoc',
+          occurredAt: '2026-11-01T10:00:00Z',
+          claimId: '0f8e2d4c-1b3a-4c5d-8e9f-a0b1c2d3e4f5',
+        },
         ['claimId'],
       ],
       [
@@ -292,11 +325,39 @@ describe('learner commands over HTTP', () => {
         ['clinicalRole'],
       ],
       [
-        'profile with a month 13 and a lower-case country',
+        'profile with a month 13 and a country code no country has (XX)',
         'put',
         'profile',
-        { ...PROFILE, birthMonth: 13, country: 'us' },
+        { ...PROFILE, birthMonth: 13, country: 'XX' },
         ['birthMonth', 'country'],
+      ],
+      ...(
+        [
+          ['zero-width spaces', '\u200b\u200b'],
+          ['a soft hyphen', '\u00ad'],
+          ['combining marks', '\u0301\u0308'],
+          ['a bidi override', '\u202e'],
+        ] as const
+      ).map(([what, name]): [string, string, string, Record<string, unknown>, string[]] => [
+        `R7: profile with a first name of ${what} only (nothing visible)`,
+        'put',
+        'profile',
+        { ...PROFILE, firstName: name },
+        ['firstName'],
+      ]),
+      [
+        'R7/R11: profile with a last name of 51 emoji (counted as 51 characters, none printable)',
+        'put',
+        'profile',
+        { ...PROFILE, lastName: '😀'.repeat(51) },
+        ['lastName'],
+      ],
+      [
+        'R7/R11: profile with a bidi override inside a name',
+        'put',
+        'profile',
+        { ...PROFILE, lastName: 'Qu\u202einn' },
+        ['lastName'],
       ],
       [
         'profile with a nested board missing its id',
@@ -538,6 +599,25 @@ describe('learner commands over HTTP', () => {
           personalEncrypted: expect.stringMatching(/^pd1\./),
         }),
       );
+    });
+
+    it("R7/R8: a claim's identity snapshot is encrypted like the profile's", async () => {
+      const id = learner();
+      await http()
+        .put(`/v1/learners/${id}/profile`)
+        .set(bearer('service'))
+        .send({ ...PROFILE, firstName: 'Zebulon', lastName: 'Quintavalle' })
+        .expect(200);
+      await research(id, 'r1').expect(201);
+      await claim(id, 'ipoc').expect(201);
+      const claimed = (await streamOf(id)).find((e) => e.type === 'CreditClaimed');
+      const stored = JSON.stringify(claimed);
+      for (const secret of ['Zebulon', 'Quintavalle', 'A12345', '123456', '1234567893'])
+        expect(stored).not.toContain(secret);
+      expect(claimed?.data).toEqual(
+        expect.objectContaining({ personalEncrypted: expect.stringMatching(/^pd1\./) }),
+      );
+      expect(claimed?.data).not.toHaveProperty('personal');
     });
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import request from 'supertest';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 
@@ -179,6 +180,106 @@ describe('compliance queries over HTTP (projections running in the API process)'
       .set(bearer('compliance'))
       .expect(200);
     expect(none.body.items).toEqual([]);
+  });
+
+  it('R5: expiring?through= includes a deadline on that very day; before= is strictly before it', async () => {
+    const { id, position } = await walkThrough();
+    const report = async (query: string) =>
+      (
+        await http()
+          .get(`/v1/reports/expiring?${query}&minPosition=${position}`)
+          .set(bearer('compliance'))
+          .expect(200)
+      ).body as {
+        bound: Record<string, string>;
+        items: { learnerId: string; claimDeadline: string }[];
+      };
+    const through = await report('through=2026-12-31');
+    expect(through.bound).toEqual({ deadlineOnOrBefore: '2026-12-31' });
+    expect(through.items.filter((i) => i.learnerId === id).map((i) => i.claimDeadline)).toEqual([
+      '2026-12-31',
+    ]);
+    const before = await report('before=2026-12-31');
+    expect(before.bound).toEqual({ deadlineBefore: '2026-12-31' });
+    expect(before.items.filter((i) => i.learnerId === id)).toEqual([]);
+    await http()
+      .get('/v1/reports/expiring?before=2026-12-31&through=2026-12-31')
+      .set(bearer('compliance'))
+      .expect(400);
+    await http().get('/v1/reports/expiring').set(bearer('compliance')).expect(400);
+  });
+
+  it("R6/R3: a board-review claim's breakdown shows exact parts adding up to the claim; only what the board gets is rounded", async () => {
+    const id = `learner-${randomUUID().slice(0, 8)}`;
+    await http().put(`/v1/learners/${id}/profile`).set(bearer('service')).send(PROFILE).expect(200);
+    const answer = (q: string, at: string) =>
+      http()
+        .post(`/v1/learners/${id}/answers`)
+        .set(bearer('service'))
+        .send({ questionId: q, correct: true, occurredAt: at })
+        .expect(201);
+    for (const q of ['a1', 'a2']) await answer(q, '2025-11-20T10:00:00Z');
+    for (const q of ['b1', 'b2', 'b3', 'b4', 'b5']) await answer(q, '2026-11-01T10:00:00Z');
+    const claim = await http()
+      .post(`/v1/learners/${id}/claims`)
+      .set(bearer('service'))
+      .send({ activity: 'nejm-board-review', occurredAt: '2026-11-02T10:00:00Z' })
+      .expect(201);
+    // 14/12 earned, 12/12 claimed (R3): 4/12 of 2025 and 8/12 of 2026.
+    const parts = [
+      { earnedYear: 2025, claimed: { credits: '4/12', twelfths: 4 }, claimDeadline: '2027-12-31' },
+      { earnedYear: 2026, claimed: { credits: '8/12', twelfths: 8 }, claimDeadline: '2028-12-31' },
+    ];
+    expect(claim.body.claim.claimed).toEqual({ credits: '1.00', twelfths: 12 });
+    expect(claim.body.claim.breakdown).toEqual(parts);
+    const read = await http()
+      .get(`/v1/learners/${id}/claims?minPosition=${claim.body.position}`)
+      .set(bearer('service'))
+      .expect(200);
+    expect(read.body.claims[0].breakdown).toEqual(parts);
+  });
+
+  it("an event the projections cannot apply is quarantined with an alert: other learners' reads go on, that learner's answer 503 naming it", async () => {
+    const victim = `poisoned-${randomUUID().slice(0, 8)}`;
+    const other = await walkThrough();
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const poison = await store.append(`learner-${victim}`, [
+      {
+        id: randomUUID(),
+        type: 'QuestionResearched',
+        schemaVersion: 1,
+        // Written by a faulty client of the store: an amount that is not a number.
+        data: {
+          researchId: 'r1',
+          occurredAt: '2026-11-01T10:00:00.000Z',
+          earnedYear: 2026,
+          twelfths: 'six',
+        },
+        metadata: { actor: 'test', correlationId: 'c', causationId: 'c' },
+      },
+    ]);
+    const after = await http()
+      .post(`/v1/learners/${other.id}/questions-researched`)
+      .set(bearer('service'))
+      .send({ researchId: 'after-poison', occurredAt: '2026-11-04T10:00:00Z' })
+      .expect(201);
+    const fresh = await http()
+      .get(`/v1/learners/${other.id}/credits?minPosition=${after.body.position}`)
+      .set(bearer('service'))
+      .expect(200);
+    expect(fresh.body.activities.ipoc.earned.twelfths).toBe(42);
+    const refused = await http()
+      .get(`/v1/learners/${victim}/credits`)
+      .set(bearer('service'))
+      .expect(503);
+    expect(refused.body.code).toBe('read-model-incomplete');
+    expect(refused.body.message).toContain(`position ${poison.position}`);
+    const status = await http().get('/v1/admin/projections').set(bearer('admin')).expect(200);
+    const balances = (
+      status.body.projections as { name: string; failedEvent: string; quarantinedEvents: number }[]
+    ).find((p) => p.name === 'credit-balances');
+    expect(balances?.quarantinedEvents).toBeGreaterThanOrEqual(1);
+    expect(balances?.failedEvent).toContain('quarantined');
   });
 
   it('answers 503 with the current position when the read models cannot reach minPosition in time', async () => {

@@ -115,6 +115,30 @@ describe('strict parsing of requests', () => {
     expect(await events()).toBe(before + 1);
   });
 
+  it('refuses a field that does not apply to the kind of fact imported, like any unknown field', async () => {
+    const before = await events();
+    const fact = { occurredAt: '2023-02-01T10:00:00Z' };
+    for (const [field, facts] of [
+      ['facts[0].questionId', [{ ...fact, kind: 'research', researchId: 'r1', questionId: 'q1' }]],
+      ['facts[0].correct', [{ ...fact, kind: 'research', researchId: 'r1', correct: true }]],
+      [
+        'facts[0].researchId',
+        [{ ...fact, kind: 'answer', questionId: 'q1', correct: true, researchId: 'r1' }],
+      ],
+    ] as const) {
+      const res = await http()
+        .post(`/v1/learners/${LEARNER}/history-imports`)
+        .set(bearer('admin'))
+        .send({ reference: 'OPS-1234', facts });
+      expect({ field, status: res.status, fields: fields(res.body) }).toEqual({
+        field,
+        status: 400,
+        fields: [field],
+      });
+    }
+    expect(await events()).toBe(before);
+  });
+
   it('reads an instant one way: a day that does not exist is refused by commands and audit queries alike', async () => {
     const before = await events();
     for (const day of ['2026-02-30T00:00:00Z', '2026-04-31T10:00:00Z', '2026-11-01T24:00:00Z']) {

@@ -20,6 +20,10 @@ export interface BoardRecordView {
   attempt: number;
   activity: Activity;
   credits: string;
+  /** R8: the completion date the board was given for the credit. */
+  completedAt: string;
+  /** The learner's last name as the board received it (what it matched on). */
+  lastName: string;
   acceptedAt: string;
   /** Null until the board's records are updated (`confirmAfterMs` after acceptance). */
   confirmedAt: string | null;
@@ -34,6 +38,8 @@ interface StoredRecord {
   attempt: number;
   activity: Activity;
   credits: string;
+  completedAt: string;
+  lastName: string;
   acceptedAtMs: number;
 }
 
@@ -89,6 +95,8 @@ export class BoardRecords {
       attempt: record.attempt,
       activity: record.activity,
       credits: record.credits,
+      completedAt: record.completedAt,
+      lastName: record.lastName,
       acceptedAt: new Date(record.acceptedAtMs).toISOString(),
       confirmedAt: this.confirmedAt(record) ?? null,
       receivedCount: this.receipts.get(keyOf(record.board, record.submissionId)) ?? 0,

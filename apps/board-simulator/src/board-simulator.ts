@@ -186,6 +186,8 @@ export async function startBoardSimulator(
       attempt: submission.attempt,
       activity: submission.activity,
       credits: submission.credits,
+      completedAt: submission.completedAt,
+      lastName: submission.learner.lastName ?? '',
     });
     return { status: 201, body: { boardRecordId: record.boardRecordId, status: 'accepted' } };
   };

@@ -2,7 +2,7 @@ import type { ResolvedDatabase } from '@ledger/database';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { openReadModels } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
-import type { LedgerConfig } from '../../api/src/config';
+import { eventStoreOptions, type LedgerConfig } from '../../api/src/config';
 import { openDatabase } from '../../api/src/database/database-roles';
 
 /**
@@ -29,11 +29,7 @@ export class CliContext {
 
   async eventStore(): Promise<EventStore> {
     this.store ??= this.databaseUrl().then((url) =>
-      createEventStore({
-        kind: this.config.eventStore,
-        postgresUrl: url,
-        eventStoreDbConnectionString: this.config.eventStoreConnectionString,
-      }),
+      createEventStore(eventStoreOptions(this.config, url)),
     );
     return this.store;
   }

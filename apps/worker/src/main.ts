@@ -17,7 +17,7 @@ import {
   ProjectionWorker,
 } from '@ledger/read-models';
 import { Pool } from 'pg';
-import { loadConfig } from '../../api/src/config';
+import { eventStoreOptions, loadConfig } from '../../api/src/config';
 import { openDatabase } from '../../api/src/database/database-roles';
 
 /**
@@ -28,11 +28,7 @@ import { openDatabase } from '../../api/src/database/database-roles';
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config);
-  const store = await createEventStore({
-    kind: config.eventStore,
-    postgresUrl: database.url,
-    eventStoreDbConnectionString: config.eventStoreConnectionString,
-  });
+  const store = await createEventStore(eventStoreOptions(config, database.url));
   const readModels = await openReadModels(database.url, { name: 'cme-ledger-worker' });
   const log = (message: string, fields: Record<string, unknown> = {}): void => {
     process.stdout.write(
@@ -65,7 +61,11 @@ async function main(): Promise<void> {
         maxAttempts: config.boardGatewayMaxAttempts,
       }),
       () => new Date(),
-      { timeZone: config.timeZone, maxClockSkewMs: config.maxClockSkewMs },
+      {
+        timeZone: config.timeZone,
+        maxClockSkewMs: config.maxClockSkewMs,
+        maxBackdateMs: config.maxBackdateMs,
+      },
       {
         acceptedSubmissions: () => acceptedUnconfirmedSubmissions(readModels),
         sweepIntervalMs: config.boardSweepIntervalMs,

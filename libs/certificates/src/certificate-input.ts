@@ -9,25 +9,38 @@ export interface CertificateBoardLine {
   status: string;
 }
 
+/**
+ * R11: the accredited provider that issues the certificates, and the titles of its activities,
+ * as configured (production refuses to start without them: no placeholder ever prints).
+ */
+export interface CertificateProvider {
+  /** The accredited provider's name, as in its ACCME accreditation. */
+  name: string;
+  /** The ACCME accreditation statement, word for word as the provider must print it. */
+  accreditationStatement: string;
+  /** The title of each activity, as the provider registered it. */
+  activityTitles: Readonly<Record<Activity, string>>;
+}
+
 /** What a certificate of one claim shows (R11). */
 export interface CertificateInput {
-  /** Undefined once the learner's personal data was erased: the name is then withheld. */
+  /**
+   * The learner's name as it stood when the credit was claimed (the auditable choice: what the
+   * claim recorded). Undefined once the learner's personal data was erased: withheld then.
+   */
   learnerName: string | undefined;
   /** The clinical role at claim time. */
   clinicalRole: ClinicalRole;
   /** R11: `certificateFor(role at claim time)`; decides the wording. */
   certificate: CertificateKind;
   activity: Activity;
-  /** Defaults to the activity's title (`ACTIVITY_DESCRIPTIONS`). */
-  activityTitle?: string;
   /** The AMA activity format shown; defaults to the activity's (`ACTIVITY_DESCRIPTIONS`). */
   activityFormat?: string;
-  /** The accredited provider's name; default `DEFAULT_PROVIDER_NAME`. */
-  provider?: string;
+  provider: CertificateProvider;
   claimId: string;
   /** ISO instant of the claim. */
   claimedAt: string;
-  /** First and last day (ISO `YYYY-MM-DD`) of the learning the claim redeems. */
+  /** First and last day (ISO `YYYY-MM-DD`) of the learning this claim redeemed, and no other. */
   completionDates: { from: string; to: string };
   /** The claimed amount as a certificate shows it (R3 rounding), e.g. `0.75`. */
   credits: string;
@@ -38,9 +51,8 @@ export interface CertificateInput {
   timeZone?: string;
 }
 
-export const DEFAULT_PROVIDER_NAME = 'CME Credit Ledger (ACCME-accredited provider)';
-
 export interface ActivityDescription {
+  /** The activity's usual title: what a development configuration shows. */
   title: string;
   /** The AMA activity format, as the certificate names it. */
   format: string;

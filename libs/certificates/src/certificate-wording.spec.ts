@@ -1,7 +1,18 @@
 import type { CertificateInput } from './certificate-input';
 import { certificateWording, creditPhrase } from './certificate-wording';
 
+const provider = {
+  name: 'Example Health CME',
+  accreditationStatement:
+    'Example Health CME is accredited by the Accreditation Council for Continuing Medical Education (ACCME) to provide continuing medical education for physicians.',
+  activityTitles: {
+    ipoc: 'Point-of-care research, spring 2026',
+    'nejm-board-review': 'NEJM Knowledge+ Internal Medicine Board Review',
+  },
+};
+
 const input: CertificateInput = {
+  provider,
   learnerName: '  Ada Quinn ',
   clinicalRole: 'other',
   certificate: 'participation',
@@ -39,10 +50,9 @@ describe('certificateWording', () => {
     });
   });
 
-  it('takes a given activity title and format over the defaults', () => {
+  it('R11: takes the activity title from the configured provider, and a given format over the default', () => {
     const words = certificateWording({
       ...input,
-      activityTitle: 'Point-of-care research, spring 2026',
       activityFormat: 'Internet point-of-care learning',
     });
 
@@ -59,5 +69,14 @@ describe('creditPhrase', () => {
     ['10.50', '10.50 AMA PRA Category 1 Credits™'],
   ])('%s → %s', (credits, phrase) => {
     expect(creditPhrase(credits)).toBe(phrase);
+  });
+
+  it('R11: refuses to word a certificate without the provider name or accreditation statement (no placeholder prints)', () => {
+    expect(() => certificateWording({ ...input, provider: { ...provider, name: ' ' } })).toThrow(
+      /provider name/,
+    );
+    expect(() =>
+      certificateWording({ ...input, provider: { ...provider, accreditationStatement: '' } }),
+    ).toThrow(/accreditation statement/);
   });
 });

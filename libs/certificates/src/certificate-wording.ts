@@ -1,9 +1,5 @@
 import type { ClinicalRole } from '@ledger/domain';
-import {
-  ACTIVITY_DESCRIPTIONS,
-  DEFAULT_PROVIDER_NAME,
-  type CertificateInput,
-} from './certificate-input';
+import { ACTIVITY_DESCRIPTIONS, type CertificateInput } from './certificate-input';
 
 /** The words of a certificate, separate from its layout so that they can be read and tested. */
 export interface CertificateWording {
@@ -55,7 +51,7 @@ export function certificateWording(input: CertificateInput): CertificateWording 
   }
   const timeZone = input.timeZone ?? 'UTC';
   const activity = ACTIVITY_DESCRIPTIONS[input.activity];
-  const provider = nonBlank(input.provider) ?? DEFAULT_PROVIDER_NAME;
+  const provider = required(input.provider.name, 'the provider name');
   const format = nonBlank(input.activityFormat) ?? activity.format;
   const role = ROLE_LABELS[input.clinicalRole];
   const name = nonBlank(input.learnerName);
@@ -72,15 +68,14 @@ export function certificateWording(input: CertificateInput): CertificateWording 
     name: name ?? ERASED_NAME,
     nameErased: name === undefined,
     role: role.label,
-    activityTitle: nonBlank(input.activityTitle) ?? activity.title,
+    activityTitle: required(input.provider.activityTitles[input.activity], 'the activity title'),
     activityLine: `${format} · ${completed}`,
     claimId: input.claimId,
     claimedOn: longDate(input.claimedAt, timeZone),
     issuedOn: longDate(input.issuedAt ?? input.claimedAt, timeZone),
     accreditation:
-      `${provider} is accredited by the Accreditation Council for Continuing Medical Education ` +
-      '(ACCME) to provide continuing medical education for physicians. AMA PRA Category 1 ' +
-      'Credit™ is a trademark of the American Medical Association.',
+      `${required(input.provider.accreditationStatement, 'the accreditation statement')} ` +
+      'AMA PRA Category 1 Credit™ is a trademark of the American Medical Association.',
   };
   switch (input.certificate) {
     case 'ama-pra-category-1':
@@ -114,6 +109,14 @@ export function certificateWording(input: CertificateInput): CertificateWording 
 
 const nonBlank = (text: string | undefined): string | undefined =>
   text === undefined || text.trim() === '' ? undefined : text.trim();
+
+/** Configuration the certificate cannot do without: never a placeholder. */
+function required(text: string | undefined, what: string): string {
+  const value = nonBlank(text);
+  if (value === undefined)
+    throw new RangeError(`a certificate needs ${what}; it is not configured`);
+  return value;
+}
 
 /** "5 March 2026": an ISO date as is, an ISO instant in the given time zone. */
 function longDate(iso: string, timeZone: string): string {

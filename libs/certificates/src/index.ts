@@ -1,10 +1,10 @@
 /** @ledger/certificates: the PDF certificate of a claim (R11). */
 export {
   ACTIVITY_DESCRIPTIONS,
-  DEFAULT_PROVIDER_NAME,
   type ActivityDescription,
   type CertificateBoardLine,
   type CertificateInput,
+  type CertificateProvider,
 } from './certificate-input';
 export {
   certificateWording,

@@ -3,7 +3,18 @@ import pdfParse from 'pdf-parse';
 import type { CertificateInput } from './certificate-input';
 import { renderCertificate } from './render-certificate';
 
+const provider = {
+  name: 'Example Health CME',
+  accreditationStatement:
+    'Example Health CME is accredited by the Accreditation Council for Continuing Medical Education (ACCME) to provide continuing medical education for physicians.',
+  activityTitles: {
+    ipoc: 'Internet Searching and Learning (Internet Point of Care)',
+    'nejm-board-review': 'NEJM Knowledge+ Board Review Question Bank',
+  },
+};
+
 const physicianClaim: CertificateInput = {
+  provider,
   learnerName: 'Ada Quinn',
   clinicalRole: 'physician',
   certificate: 'ama-pra-category-1',
@@ -54,7 +65,7 @@ describe('renderCertificate (R11)', () => {
     expect(text).toContain('NEJM Knowledge+ Board Review Question Bank');
     expect(text).toContain('and is awarded 0.75 AMA PRA Category 1 Credits™');
     expect(text).toContain(
-      'CME Credit Ledger (ACCME-accredited provider) designates this enduring material for a ' +
+      'Example Health CME designates this enduring material for a ' +
         'maximum of 0.75 AMA PRA Category 1 Credits™. Physicians should claim only the credit ' +
         'commensurate with the extent of their participation in the activity.',
     );
@@ -85,7 +96,7 @@ describe('renderCertificate (R11)', () => {
         role === 'physician'
           ? 'Certificate of AMA PRA Category 1 Credit™'
           : 'Certificate of Participation';
-      expect(text.startsWith(`CME CREDIT LEDGER (ACCME-ACCREDITED PROVIDER) ${title} `)).toBe(true);
+      expect(text.startsWith(`EXAMPLE HEALTH CME ${title} `)).toBe(true);
     },
   );
 
@@ -131,11 +142,23 @@ describe('renderCertificate (R11)', () => {
     expect(text).toContain('REPORTED TO BOARDS No board was selected when the credit was claimed');
   });
 
-  it('names the configured provider in the designation and accreditation statements', async () => {
-    const { text } = await readCertificate({ ...physicianClaim, provider: 'Example Health CME' });
+  it('R11: prints the configured provider, its accreditation statement word for word, and its activity titles', async () => {
+    const { text } = await readCertificate({
+      ...physicianClaim,
+      provider: {
+        name: 'Northwind Medical Education',
+        accreditationStatement:
+          'Northwind Medical Education is accredited by the ACCME to provide continuing medical education for physicians.',
+        activityTitles: { ...provider.activityTitles, 'nejm-board-review': 'Northwind Board Prep' },
+      },
+    });
 
-    expect(text).toContain('Example Health CME designates this enduring material');
-    expect(text).toContain('Example Health CME is accredited by the Accreditation Council');
+    expect(text).toContain('Northwind Medical Education designates this enduring material');
+    expect(text).toContain(
+      'Northwind Medical Education is accredited by the ACCME to provide continuing medical education for physicians.',
+    );
+    expect(text).toContain('Northwind Board Prep');
+    expect(text).not.toContain('CME Credit Ledger');
   });
 
   it('uses the singular for exactly one credit', async () => {

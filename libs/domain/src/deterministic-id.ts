@@ -26,3 +26,12 @@ export function uuidV5(name: string, namespace: string): string {
 /** R8: the id (and stream) of the submission of one claim to one board. */
 export const boardSubmissionId = (claimId: string, boardCode: string): string =>
   uuidV5(`board-submission/${claimId}/${boardCode}`, LEDGER_UUID_NAMESPACE);
+
+/**
+ * R6/R8: the id of a claim, assigned by the ledger, never chosen by a caller: derived from the
+ * learner and the claiming command's id, so it is unique across the ledger (two learners can
+ * never share one, whatever ids their callers reuse) and a retry of the same command gets the
+ * same claim. Board submissions derive from it (`boardSubmissionId`), so they are unique too.
+ */
+export const claimIdFor = (learnerId: string, commandId: string): string =>
+  uuidV5(`claim/${learnerId.length}:${learnerId}/${commandId}`, LEDGER_UUID_NAMESPACE);

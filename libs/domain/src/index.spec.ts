@@ -14,6 +14,7 @@ describe('the public face of the domain', () => {
       AnswerIncorrect: 1,
       CorrectAnswerRepeated: 1,
       CreditClaimed: 1,
+      HistoryImported: 1,
       PersonalDataErased: 1,
       BoardSubmissionRequested: 1,
       BoardSubmissionRetryRequested: 1,

@@ -11,10 +11,14 @@ export {
 export type { Decider } from './decider';
 export {
   assertBusinessTime,
+  assertNotBackdated,
+  DEFAULT_MAX_BACKDATE_MS,
   DEFAULT_MAX_CLOCK_SKEW_MS,
+  judgedAt,
   type DecisionContext,
 } from './decision-context';
-export { boardSubmissionId, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
+export { assertOperatorReference, OPERATOR_REFERENCE } from './operator-reference';
+export { boardSubmissionId, claimIdFor, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
 export { INSTANT_FORMAT, isInstant, parseInstant } from './instant';
 export {
   EVENT_SCHEMA_VERSIONS,
@@ -34,6 +38,8 @@ export {
 export {
   amountView,
   boardReviewDisplay,
+  exactAmountView,
+  exactCredits,
   floorToQuarter,
   formatCredits,
   parseTwelfths,
@@ -59,6 +65,7 @@ export {
 // Board catalogue (R10)
 export {
   BOARD_CATALOGUE,
+  boardTakesCertificate,
   boardTakesCredit,
   findBoard,
   isLearnerBoardIdValid,
@@ -85,6 +92,7 @@ export {
   type ClaimBreakdownLine,
   type CorrectAnswerRepeated,
   type CreditClaimed,
+  type HistoryImported,
   type LearnerEvent,
   type LearnerEventType,
   type LearnerProfileUpdated,
@@ -96,6 +104,8 @@ export {
 export type {
   ClaimCredits,
   ErasePersonalData,
+  ImportedFact,
+  ImportHistory,
   LearnerCommand,
   ProfileBoardSelection,
   RecordAnswer,
@@ -123,9 +133,19 @@ export {
   validateProfile,
   type ValidatedProfile,
 } from './learner/profile-validation';
-export { ERASURE_TICKET, ERASURE_TICKET_FORMAT, isErasureTicket } from './learner/erasure-ticket';
+export {
+  characterCount,
+  describePersonNameProblem,
+  normalizePersonName,
+  PERSON_NAME_CHARACTERS,
+  PERSON_NAME_MAX_CHARACTERS,
+  personNameProblem,
+  type PersonNameProblem,
+} from './learner/person-name';
+export { ISO_3166_ALPHA_2, isIsoCountryCode, normalizeCountryCode } from './learner/countries';
 export {
   creditTotals,
+  currentCreditTotals,
   nonUsEquivalents,
   type ActivityTotals,
   type CreditTotals,
@@ -170,6 +190,7 @@ export {
 export {
   AT_RISK_WARNING_DAYS,
   claimTag,
+  dueForFollowUpFlag,
   FOLLOW_UP_AFTER_MS,
   needsFollowUp,
   SUBMISSION_DUE_DAYS,
@@ -193,6 +214,6 @@ export {
   type DecisionExpectation,
   type ExpectedViolation,
 } from './testing/decider-specification';
-export { at, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
+export { at, TEST_MAX_BACKDATE_MS, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
 export * as learnerFixtures from './testing/learner.builders';
 export * as boardSubmissionFixtures from './testing/board-submission.builders';

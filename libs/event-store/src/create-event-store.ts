@@ -7,8 +7,10 @@ export interface CreateEventStoreOptions {
   kind: EventStoreKind;
   /** The PostgreSQL database (the default adapter). */
   postgresUrl: string;
-  /** EVENTSTORE_CONNECTION_STRING, for kind eventstoredb. */
+  /** EVENTSTORE_CONNECTION_STRING, for kind eventstoredb: credentials and TLS go in it. */
   eventStoreDbConnectionString?: string;
+  /** EVENTSTORE_CLAIM_STREAM_PREFIX, for kind eventstoredb. Default `$ledger-id-`. */
+  eventStoreDbClaimStreamPrefix?: string;
 }
 
 /** The adapter selected by configuration (EVENT_STORE). */
@@ -23,6 +25,9 @@ export async function createEventStore(options: CreateEventStoreOptions): Promis
       const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');
       return EventStoreDbEventStore.create({
         connectionString: options.eventStoreDbConnectionString,
+        ...(options.eventStoreDbClaimStreamPrefix === undefined
+          ? {}
+          : { idClaimStreamPrefix: options.eventStoreDbClaimStreamPrefix }),
       });
     }
     default: {

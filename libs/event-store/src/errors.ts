@@ -33,3 +33,21 @@ export class IdempotencyConflictError extends Error {
 export class InvalidAppendError extends Error {
   override readonly name = 'InvalidAppendError';
 }
+
+/**
+ * The store could not do what was asked, for a reason outside the caller's input: unreachable,
+ * no leader, access refused, or an answer the adapter cannot trust. `retryable` says whether
+ * the same call may work later (the server restarting, a leader election) or needs an
+ * operator (access rights, a server too old, a deleted stream). The client's own error is the
+ * cause; it never leaves the port by itself.
+ */
+export class EventStoreError extends Error {
+  override readonly name = 'EventStoreError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

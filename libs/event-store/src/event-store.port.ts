@@ -123,6 +123,26 @@ export interface EventStoreHealth {
   adapter: 'postgres' | 'eventstoredb';
   serverVersion?: string;
   detail?: string;
+  /** The adapter's own subscriptions, where it runs them on a server connection. */
+  subscriptions?: SubscriptionsHealth;
+}
+
+/** One running subscription, as an operator reads it. */
+export interface SubscriptionHealth {
+  /** `retrying`: the last read or the server subscription failed for a passing reason. */
+  state: 'catching-up' | 'live' | 'retrying';
+  position: bigint;
+  /** Consecutive failures since it last made progress. */
+  retries: number;
+  lastError?: string;
+}
+
+export interface SubscriptionsHealth {
+  running: SubscriptionHealth[];
+  /** Subscriptions stopped by an error retrying cannot cure (access, integrity), since start. */
+  stopped: number;
+  /** The last such error, until a subscription started after it has caught up. */
+  lastError?: { message: string; at: Date };
 }
 
 export interface EventStore {
@@ -139,6 +159,8 @@ export interface EventStore {
   verifyStream(streamName: string): Promise<VerificationReport>;
   verifyAll(): Promise<VerificationReport>;
   health(): Promise<EventStoreHealth>;
+  /** The subscriptions' state without a round trip (metrics); adapters that run none omit it. */
+  subscriptionHealth?(): SubscriptionsHealth;
   close(): Promise<void>;
 }
 

@@ -26,9 +26,13 @@ function upcast(recorded: RecordedEvent, current: number, upcasters: Upcasters):
   return data;
 }
 
+/** Learner events that carry personal data: the profile, and a claim's identity snapshot. */
+const WITH_PERSONAL_DATA: ReadonlySet<string> = new Set(['LearnerProfileUpdated', 'CreditClaimed']);
+
 /**
- * Learner events; the profile's personal data is encrypted with the learner's key. Without a
- * cipher (the read side) personal data is left out when decoding, and encoding refuses it.
+ * Learner events; personal data (the profile's, a claim's snapshot) is encrypted with the
+ * learner's key. Without a cipher (the read side) personal data is left out when decoding,
+ * and encoding refuses it.
  */
 export function learnerEventCodec(
   cipher?: PersonalDataCipher,
@@ -39,7 +43,7 @@ export function learnerEventCodec(
     async encode(event, streamName) {
       const schemaVersion = versions[event.type];
       if (schemaVersion === undefined) throw new Error(`unknown learner event type ${event.type}`);
-      if (event.type === 'LearnerProfileUpdated') {
+      if (event.type === 'LearnerProfileUpdated' || event.type === 'CreditClaimed') {
         const { personal, ...clear } = event.data;
         const data: JsonObject = { ...(clear as unknown as JsonObject) };
         if (personal) {
@@ -54,7 +58,7 @@ export function learnerEventCodec(
       const current = versions[recorded.type];
       if (current === undefined || recorded.schemaVersion > current) return undefined;
       const data = upcast(recorded, current, upcasters);
-      if (recorded.type === 'LearnerProfileUpdated') {
+      if (WITH_PERSONAL_DATA.has(recorded.type)) {
         const { personalEncrypted, ...clear } = data;
         const personal =
           typeof personalEncrypted === 'string' && cipher
@@ -62,9 +66,9 @@ export function learnerEventCodec(
                 PersonalData | undefined)
             : undefined;
         return {
-          type: 'LearnerProfileUpdated',
+          type: recorded.type,
           data: { ...clear, ...(personal ? { personal } : {}) },
-        } as LearnerEvent;
+        } as unknown as LearnerEvent;
       }
       return { type: recorded.type, data } as unknown as LearnerEvent;
     },

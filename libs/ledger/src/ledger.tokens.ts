@@ -7,4 +7,6 @@ export type Clock = () => Date;
 export interface DecisionSettings {
   timeZone: string;
   maxClockSkewMs: number;
+  /** R15: how far in the past a learner command may be dated (LEDGER_MAX_BACKDATE). */
+  maxBackdateMs: number;
 }

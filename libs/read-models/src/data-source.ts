@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ProjectionState } from './entities/projection-state.entity';
 import { ProjectionState1764300000000 } from './migrations/1764300000000-projection-state';
+import { ProjectionQuarantine1764900000000 } from './migrations/1764900000000-projection-quarantine';
 
 /** The read side's TypeORM data source; its migrations run on start, under TypeORM's own lock. */
 export function readModelDataSource(
@@ -11,7 +12,7 @@ export function readModelDataSource(
     type: 'postgres',
     url,
     entities: [ProjectionState],
-    migrations: [ProjectionState1764300000000],
+    migrations: [ProjectionState1764300000000, ProjectionQuarantine1764900000000],
     migrationsTableName: 'read_model_migrations',
     migrationsTransactionMode: 'all',
     poolSize: options.poolSize ?? 10,

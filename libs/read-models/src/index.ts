@@ -20,7 +20,10 @@ export {
   liveProjections,
   projectionsAt,
   ProjectionBehindError,
+  LearnerReadModelIncompleteError,
+  quarantinedEvents,
   type LiveProjection,
+  type QuarantinedEvent,
 } from './queries/projection-positions';
 export {
   learnerCredits,
@@ -36,6 +39,7 @@ export {
 } from './queries/learner-queries';
 export {
   expiringReport,
+  type DeadlineBound,
   submissionsReport,
   InvalidCursorError,
   encodeCursor,

@@ -25,10 +25,15 @@ export interface Projection {
   readonly name: string;
   /** The tables' DDL in `schema` (created empty). */
   createTables(manager: EntityManager, schema: string): Promise<void>;
+  /**
+   * Brings the tables of a live generation made by an earlier version to this version's
+   * layout (idempotent DDL), so that a new release needs no rebuild to start.
+   */
+  upgradeTables?(manager: EntityManager, schema: string): Promise<void>;
   apply(manager: EntityManager, schema: string, events: readonly ProjectedEvent[]): Promise<void>;
 }
 
-/** Thrown by a projection that cannot apply an event: stops it, naming the event. */
+/** An event a projection cannot apply, as its quarantine records it. */
 export class ProjectionApplyError extends Error {
   override readonly name = 'ProjectionApplyError';
   constructor(

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { boardSubmissionId, type LearnerCommand } from '@ledger/domain';
+import { boardSubmissionId, claimIdFor, type LearnerCommand } from '@ledger/domain';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { eventually } from '../../../test/support/eventually';
 import { FIXTURE_NOW, FIXTURE_ZONE, LedgerFixture } from '../../../test/support/ledger-fixture';
 import { openReadModels } from './data-source';
 import type { Projection } from './projection';
+import { ClaimsProjection } from './projections/claims.projection';
 import { CreditBalancesProjection } from './projections/credit-balances.projection';
 import { learnerClaims, learnerCredits } from './queries/learner-queries';
-import { liveProjections } from './queries/projection-positions';
+import { LearnerReadModelIncompleteError, liveProjections } from './queries/projection-positions';
 import { requestRebuild } from './runner/projection-runner';
 import { ProjectionRunner } from './runner/projection-runner';
 import { ProjectionWorker } from './runner/projection-worker';
@@ -72,7 +73,16 @@ type Step =
   | { kind: 'research'; learner: number; id: number; year: number }
   | { kind: 'answer'; learner: number; question: number; correct: boolean; year: number }
   | { kind: 'profile'; learner: number; boards: string[] }
-  | { kind: 'claim'; learner: number; activity: 'ipoc' | 'nejm-board-review'; year: number }
+  | {
+      kind: 'claim';
+      learner: number;
+      activity: 'ipoc' | 'nejm-board-review';
+      year: number;
+      /** A claim id from a small pool, so that learners reuse one another's (older claims did). */
+      claimId: number;
+      /** Ledger-assigned (unique per learner), or a raw id as callers once chose them. */
+      assigned: boolean;
+    }
   | {
       kind: 'submit';
       learner: number;
@@ -107,6 +117,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     learner: fc.nat(2),
     activity: fc.constantFrom('ipoc' as const, 'nejm-board-review' as const),
     year: fc.integer({ min: 2023, max: 2026 }),
+    claimId: fc.nat(3),
+    assigned: fc.boolean(),
   }),
   fc.record({
     kind: fc.constant('submit' as const),
@@ -140,16 +152,18 @@ async function play(f: LedgerFixture, learners: string[], step: Step): Promise<v
     case 'profile':
       await f.learner(learnerId, PROFILE(step.boards));
       return;
-    case 'claim':
+    case 'claim': {
+      const reused = `00000000-0000-4000-8000-00000000000${step.claimId}`;
       await f.learner(learnerId, {
         type: 'ClaimCredits',
         data: {
-          claimId: randomUUID(),
+          claimId: step.assigned ? claimIdFor(learnerId, reused) : reused,
           activity: step.activity,
           occurredAt: new Date(Date.UTC(step.year, 11, 1)),
         },
       });
       return;
+    }
     case 'submit': {
       const state = await f.learnerState(learnerId);
       for (const claim of state.claims.values()) {
@@ -216,10 +230,12 @@ describe('projections', () => {
     await f.close();
   });
 
-  it('equal the pure domain fold of the same events, for random command sequences', async () => {
+  it('equal the pure domain fold of the same events, for random sequences of several learners that reuse ids', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 40 }), async (steps) => {
-        const learners = [0, 1, 2].map(() => `p-${randomUUID().slice(0, 8)}`);
+        // Learner ids a caller may send: quotes, Unicode, dots, a learner id inside another.
+        const run = randomUUID().slice(0, 8);
+        const learners = [`p-${run}`, `p-${run}-p-${run}`, `O'Brien.é_${run}`];
         for (const l of learners) await f.learner(l, PROFILE(['ABIM']));
         for (const step of steps) await play(f, learners, step);
         await caughtUp(ds, f);
@@ -341,16 +357,60 @@ describe('projections', () => {
   });
 });
 
-describe('a projection that cannot apply an event', () => {
-  it('stops with the event named, and does not move past it', async () => {
+describe('claims of two learners that share a claim id (recorded before the ledger assigned ids)', () => {
+  it('R6: both show, each with its own learner, and the projection goes on for everyone', async () => {
+    const f = await LedgerFixture.create('shared_claim_id');
+    const ds = await openReadModels(f.url);
+    const worker = new ProjectionWorker(ds, f.store, { retryMs: 50 });
+    worker.start();
+    try {
+      const shared = randomUUID();
+      const [ada, bo] = ['ada', 'bo'].map((n) => `${n}-${randomUUID().slice(0, 8)}`);
+      for (const learnerId of [ada!, bo!]) {
+        await f.learner(learnerId, PROFILE([]));
+        await f.learner(learnerId, {
+          type: 'RecordResearch',
+          data: { researchId: 'r1', occurredAt: at(2026) },
+        });
+        await f.learner(learnerId, {
+          type: 'ClaimCredits',
+          data: { claimId: shared, activity: 'ipoc', occurredAt: at(2026, 20) },
+        });
+      }
+      const later = `later-${randomUUID().slice(0, 8)}`;
+      await f.learner(later, {
+        type: 'RecordResearch',
+        data: { researchId: 'r1', occurredAt: at(2026) },
+      });
+      await caughtUp(ds, f);
+      for (const learnerId of [ada!, bo!]) {
+        const claims = await learnerClaims(ds, learnerId, {
+          now: FIXTURE_NOW,
+          timeZone: FIXTURE_ZONE,
+        });
+        expect(claims.claims.map((c) => [c.claimId, c.claimed.twelfths])).toEqual([[shared, 6]]);
+      }
+      expect((await readModelView(ds, later)).activities.ipoc.earned.twelfths).toBe(6);
+    } finally {
+      await worker.stop();
+      await ds.destroy();
+      await f.close();
+    }
+  });
+});
+
+describe('an event a projection cannot apply', () => {
+  it("is quarantined with an alert: everyone else's reads go on, that learner's refuse naming it, and a rebuild after the fix brings them back", async () => {
     const f = await LedgerFixture.create('poison');
     const ds = await openReadModels(f.url);
     const inner = new CreditBalancesProjection();
+    let fixed = false;
     const poisoned: Projection = {
       name: 'credit-balances',
       createTables: (m, s) => inner.createTables(m, s),
       apply: async (m, s, events) => {
         if (
+          !fixed &&
           events.some(
             (e) => e.event?.type === 'QuestionResearched' && e.event.data.researchId === 'poison',
           )
@@ -360,41 +420,59 @@ describe('a projection that cannot apply an event', () => {
       },
     };
     const runner = new ProjectionRunner(ds, f.store, poisoned, { retryMs: 50 });
+    const claims = new ProjectionRunner(ds, f.store, new ClaimsProjection(), { retryMs: 50 });
     runner.start();
+    claims.start();
+    const read = (learnerId: string) =>
+      learnerCredits(ds, learnerId, { now: FIXTURE_NOW, timeZone: FIXTURE_ZONE });
     try {
-      const learnerId = `poison-${randomUUID().slice(0, 8)}`;
-      await f.learner(learnerId, {
+      const victim = `poison-${randomUUID().slice(0, 8)}`;
+      const other = `other-${randomUUID().slice(0, 8)}`;
+      for (const researchId of ['fine', 'poison', 'after']) {
+        await f.learner(victim, {
+          type: 'RecordResearch',
+          data: { researchId, occurredAt: at(2026) },
+        });
+      }
+      await f.learner(other, {
         type: 'RecordResearch',
-        data: { researchId: 'fine', occurredAt: at(2026) },
+        data: { researchId: 'r1', occurredAt: at(2026) },
       });
-      await f.learner(learnerId, {
-        type: 'RecordResearch',
-        data: { researchId: 'poison', occurredAt: at(2026) },
-      });
-      await f.learner(learnerId, {
-        type: 'RecordResearch',
-        data: { researchId: 'after', occurredAt: at(2026) },
-      });
-      const poisonEvent = (await f.store.readStream(`learner-${learnerId}`))[1]!;
-      const state = await eventually(async () => {
-        const rows = (await ds.query(
-          `SELECT failed_event, failure, live_position::text AS position FROM projection_state WHERE name = 'credit-balances'`,
-        )) as {
-          failed_event: string | null;
-          failure: string | null;
-          position: string;
-        }[];
-        if (!rows[0]?.failed_event) throw new Error('not failed yet');
-        return rows[0];
-      });
-      expect(state.failed_event).toContain(poisonEvent.id);
-      expect(state.failure).toContain('cannot apply this one');
-      expect(BigInt(state.position)).toBeLessThan(poisonEvent.position);
-      expect(runner.state).toBe('failed');
+      const poisonEvent = (await f.store.readStream(`learner-${victim}`))[1]!;
+      await caughtUp(ds, f);
+
+      // Everyone else's reads go on, up to date.
+      expect((await read(other)).activities.ipoc.earned.twelfths).toBe(6);
+      // The learner whose event is quarantined gets no wrong figures: a refusal naming it.
+      const refusal = await read(victim).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(LearnerReadModelIncompleteError);
+      expect((refusal as Error).message).toContain(poisonEvent.id);
+      // The alert: the projection's state names the event, and counts it.
+      const [state] = (await ds.query(
+        `SELECT failed_event, failure, quarantined_events FROM projection_state WHERE name = 'credit-balances'`,
+      )) as { failed_event: string | null; failure: string | null; quarantined_events: number }[];
+      expect(state?.failed_event).toContain(poisonEvent.id);
+      expect(state?.failure).toContain('cannot apply this one');
+      expect(state?.quarantined_events).toBe(1);
+      expect(runner.state).toBe('running');
+
+      // The operator deploys a fix and rebuilds: the event is applied, the alert cleared.
+      fixed = true;
+      expect(await requestRebuild(ds, 'credit-balances')).toBe(true);
+      const credits = await eventually(() => read(victim), { timeoutMs: 30000 });
+      expect(credits.activities.ipoc.earned.twelfths).toBe(18);
+      const [after] = (await ds.query(
+        `SELECT failed_event, quarantined_events FROM projection_state WHERE name = 'credit-balances'`,
+      )) as { failed_event: string | null; quarantined_events: number }[];
+      expect(after).toEqual({ failed_event: null, quarantined_events: 0 });
     } finally {
       await runner.stop();
+      await claims.stop();
       await ds.destroy();
       await f.close();
     }
-  });
+  }, 60_000);
 });

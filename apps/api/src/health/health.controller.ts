@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { EVENT_STORE, type EventStore, type SubscriptionsHealth } from '@ledger/event-store';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { Public } from '../auth/allow.decorator';
@@ -42,19 +42,27 @@ export class HealthController {
     ]);
     const ok = database.ok && eventStore.ok;
     const failed = projections.filter((p) => p.failedEvent !== null);
+    const subscriptions = eventStore.subscriptions;
+    // A subscription the store stopped (access, integrity) or one retrying: reads go stale.
+    const subscriptionsDegraded =
+      subscriptions !== undefined &&
+      (subscriptions.lastError !== undefined ||
+        subscriptions.running.some((s) => s.state === 'retrying'));
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     // Without an admin key: up or down only (versions and stream names help an attacker).
     const details = req.ledger.caller?.role === 'admin' || viaOperationsPort(req);
     if (!details) return { status: ok ? 'ok' : 'unavailable' };
     return {
-      // A projection stopped on an event it cannot apply: commands still work, reads of it go stale.
-      status: !ok ? 'unavailable' : failed.length > 0 ? 'degraded' : 'ok',
+      // A projection quarantined an event it cannot apply (that learner's reads refuse until a
+      // rebuild), or the store's subscription stopped or is retrying: reads go stale.
+      status: !ok ? 'unavailable' : failed.length > 0 || subscriptionsDegraded ? 'degraded' : 'ok',
       database: { ...database, kind: this.databaseKind },
       eventStore: {
         ok: eventStore.ok,
         adapter: eventStore.adapter,
         version: eventStore.serverVersion,
         detail: eventStore.detail,
+        ...(subscriptions ? { subscriptions: subscriptionsView(subscriptions) } : {}),
       },
       projections,
     };
@@ -85,4 +93,15 @@ export class HealthController {
       return { ok: false, detail: (error as Error).message };
     }
   }
+}
+
+/** The store's subscriptions as JSON (positions as strings, like every position the API shows). */
+function subscriptionsView(s: SubscriptionsHealth): object {
+  return {
+    running: s.running.map((r) => ({ ...r, position: r.position.toString() })),
+    stopped: s.stopped,
+    ...(s.lastError
+      ? { lastError: { message: s.lastError.message, at: s.lastError.at.toISOString() } }
+      : {}),
+  };
 }

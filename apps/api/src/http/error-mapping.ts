@@ -1,16 +1,30 @@
 import { HttpException } from '@nestjs/common';
 import { isDomainRuleViolation } from '@ledger/domain';
 import {
+  EventStoreError,
   IdempotencyConflictError,
   InvalidAppendError,
   WrongExpectedRevisionError,
 } from '@ledger/event-store';
 import { ConcurrencyExhaustedError, SubmissionNotFoundError } from '@ledger/ledger';
-import { InvalidCursorError, ProjectionBehindError } from '@ledger/read-models';
+import {
+  InvalidCursorError,
+  LearnerReadModelIncompleteError,
+  ProjectionBehindError,
+} from '@ledger/read-models';
 import { ApiError, type ErrorBody } from './api-error';
 
 /** Business-rule refusals answered 409 (a conflict with what exists) rather than 422. */
 const CONFLICT_CODES = new Set(['claim-id-conflict', 'submission-conflict', 'already-confirmed']);
+
+/** An answer the caller may try again in a second. */
+function retryLater(
+  statusCode: number,
+  code: string,
+  message: string,
+): { body: ErrorBody; headers: Record<string, string> } {
+  return { body: { statusCode, code, message }, headers: { 'retry-after': '1' } };
+}
 
 /** Any error → the one error shape and its headers. 5xx bodies never carry internals. */
 export function toErrorResponse(error: unknown): {
@@ -39,14 +53,11 @@ export function toErrorResponse(error: unknown): {
     return { body, headers: {} };
   }
   if (error instanceof WrongExpectedRevisionError || error instanceof ConcurrencyExhaustedError) {
-    return {
-      body: {
-        statusCode: 409,
-        code: 'concurrency-conflict',
-        message: "the learner's history changed meanwhile; retry",
-      },
-      headers: { 'retry-after': '1' },
-    };
+    return retryLater(
+      409,
+      'concurrency-conflict',
+      "the learner's history changed meanwhile; retry",
+    );
   }
   if (error instanceof ProjectionBehindError) {
     return {
@@ -57,6 +68,13 @@ export function toErrorResponse(error: unknown): {
         position: error.current.toString(),
       },
       headers: { 'retry-after': '1' },
+    };
+  }
+  if (error instanceof LearnerReadModelIncompleteError) {
+    // Not transient: an operator must fix and rebuild; no wrong figures meanwhile.
+    return {
+      body: { statusCode: 503, code: 'read-model-incomplete', message: error.message },
+      headers: {},
     };
   }
   if (error instanceof InvalidCursorError) {
@@ -84,6 +102,14 @@ export function toErrorResponse(error: unknown): {
       body: { statusCode: 400, code: 'invalid-input', message: error.message },
       headers: {},
     };
+  }
+  if (error instanceof EventStoreError && error.retryable) {
+    // The store is restarting or electing a leader: nothing was decided, the same call may work.
+    return retryLater(
+      503,
+      'event-store-unavailable',
+      'the event store did not answer; retry shortly',
+    );
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

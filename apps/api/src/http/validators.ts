@@ -1,7 +1,17 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { INSTANT_FORMAT, isInstant, parseInstant } from '@ledger/domain';
 import { IsString, Length, Matches, ValidateBy } from 'class-validator';
+import {
+  describePersonNameProblem,
+  INSTANT_FORMAT,
+  isInstant,
+  isIsoCountryCode,
+  normalizeCountryCode,
+  parseInstant,
+  PERSON_NAME_CHARACTERS,
+  PERSON_NAME_MAX_CHARACTERS,
+  personNameProblem,
+} from '@ledger/domain';
 
 /**
  * An instant with an explicit offset: `2026-03-14T09:30:00Z` or `…+01:00`, read by the domain's
@@ -48,14 +58,44 @@ export const IsExternalId = (example: string, max = 128): PropertyDecorator =>
     }),
   );
 
-/** Free text of a person: printable, no control characters. */
-export const IsPersonText = (example: string, max = 100): PropertyDecorator =>
+/**
+ * A person's name: the domain's one name rule (R7/R11: grapheme-aware, visible letters
+ * required, only what the certificate prints), so HTTP and the decider never disagree.
+ */
+export const IsPersonName = (example: string, label: string): PropertyDecorator =>
   applyDecorators(
-    ApiProperty({ example, minLength: 1, maxLength: max }),
-    IsString(),
-    Length(1, max),
-    Matches(/^[^\p{Cc}\p{Cs}\p{Co}\p{Cn}]+$/u, {
-      message: '$property must not contain control characters',
+    ApiProperty({
+      example,
+      minLength: 1,
+      description: `At most ${PERSON_NAME_MAX_CHARACTERS} characters: ${PERSON_NAME_CHARACTERS}`,
     }),
-    Matches(/\S/, { message: '$property must not be blank' }),
+    IsString(),
+    ValidateBy({
+      name: 'isPersonName',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && personNameProblem(value) === undefined,
+        defaultMessage: (args) => {
+          const value: unknown = args?.value;
+          const problem = typeof value === 'string' ? personNameProblem(value) : undefined;
+          return problem ? describePersonNameProblem(problem, label) : `${label} must be a string`;
+        },
+      },
+    }),
+  );
+
+/** R7: an assigned ISO 3166-1 alpha-2 country code (the domain's one list). */
+export const IsCountryCode = (): PropertyDecorator =>
+  applyDecorators(
+    ApiProperty({ description: 'ISO 3166-1 alpha-2', example: 'US' }),
+    IsString(),
+    ValidateBy({
+      name: 'isCountryCode',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && isIsoCountryCode(normalizeCountryCode(value)),
+        defaultMessage: () =>
+          '$property must be an assigned ISO 3166-1 alpha-2 country code, e.g. US',
+      },
+    }),
   );

@@ -1,7 +1,7 @@
 import {
   amountView,
   ACTIVITIES,
-  creditTotals,
+  currentCreditTotals,
   type Activity,
   type AmountView,
   type LearnerState,
@@ -14,13 +14,16 @@ export interface ActivityBalanceView {
   expired: AmountView;
 }
 
-/** R12: each activity's totals as the learner's stream has them at `asOf`. */
+/**
+ * R12: each activity's totals as the learner's stream has them now: every recorded fact counts
+ * (one dated within the clock skew ahead too), as in the read models that GET /credits reads.
+ */
 export function balancesView(
   state: LearnerState,
-  asOf: Date,
+  now: Date,
   timeZone: string,
 ): Record<Activity, ActivityBalanceView> {
-  const totals = creditTotals(state, asOf, timeZone);
+  const totals = currentCreditTotals(state, now, timeZone);
   const view = {} as Record<Activity, ActivityBalanceView>;
   for (const activity of ACTIVITIES) {
     const t = totals[activity];

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EventStore } from '@ledger/event-store';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -15,9 +16,15 @@ export interface LedgerMetrics {
  * The service's Prometheus metrics: HTTP requests and latencies, and per projection its
  * position, lag behind the log (events and seconds), events applied and failure. Projection
  * figures are read from the database at scrape time, so they are right whichever process
- * runs the projection.
+ * runs the projection. Where the event store runs subscriptions of its own (EventStoreDB), their
+ * state in this process: how many by state, consecutive retries, and stops on errors retrying
+ * cannot cure.
  */
-export function createMetrics(readModels: DataSource, eventsPool: Pool | undefined): LedgerMetrics {
+export function createMetrics(
+  readModels: DataSource,
+  eventsPool: Pool | undefined,
+  store?: EventStore,
+): LedgerMetrics {
   const registry = new Registry();
   const httpRequests = new Counter({
     name: 'ledger_http_requests_total',
@@ -119,10 +126,49 @@ export function createMetrics(readModels: DataSource, eventsPool: Pool | undefin
   );
   gauge(
     'ledger_projection_failed',
-    '1 when the projection stopped on an event it cannot apply',
+    '1 while the projection has quarantined an event it cannot apply (that learner reads refuse)',
     (f) => f.failed,
   );
   gauge('ledger_projection_rebuilding', '1 while a rebuild is in progress', (f) => f.rebuilding);
+  const subscriptions = store?.subscriptionHealth?.bind(store);
+  if (subscriptions) {
+    new Gauge({
+      name: 'ledger_event_store_subscriptions',
+      help: "The event store's subscriptions in this process, by state",
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const running = subscriptions().running;
+        for (const state of ['catching-up', 'live', 'retrying'] as const) {
+          this.set({ state }, running.filter((s) => s.state === state).length);
+        }
+      },
+    });
+    new Gauge({
+      name: 'ledger_event_store_subscription_retries',
+      help: 'Consecutive failed attempts of the subscriptions retrying, summed',
+      registers: [registry],
+      collect() {
+        this.set(subscriptions().running.reduce((sum, s) => sum + s.retries, 0));
+      },
+    });
+    new Gauge({
+      name: 'ledger_event_store_subscriptions_stopped',
+      help: 'Subscriptions stopped by an error retrying cannot cure, since the process started',
+      registers: [registry],
+      collect() {
+        this.set(subscriptions().stopped);
+      },
+    });
+    new Gauge({
+      name: 'ledger_event_store_subscription_failed',
+      help: '1 while the last such stop is not followed by a subscription that caught up',
+      registers: [registry],
+      collect() {
+        this.set(subscriptions().lastError ? 1 : 0);
+      },
+    });
+  }
   return { registry, httpRequests, httpDuration };
 }
 

@@ -20,12 +20,14 @@ export class ProjectionsController {
   @Get()
   @Allow('admin', 'auditor')
   @ApiOperation({
-    summary: 'Each projection: position, events applied, failure, rebuild in progress',
+    summary:
+      'Each projection: position, events applied, events quarantined (the alert: failedEvent names the last), rebuild in progress',
   })
   async status() {
     const rows = (await this.readModels.query(
       `SELECT name, live_generation, live_position::text AS position, events_applied::text AS "eventsApplied",
-              failed_event AS "failedEvent", failure, rebuild_requested_at AS "rebuildRequestedAt",
+              failed_event AS "failedEvent", failure, quarantined_events AS "quarantinedEvents",
+              rebuild_requested_at AS "rebuildRequestedAt",
               rebuild_position::text AS "rebuildPosition", updated_at AS "updatedAt"
          FROM projection_state ORDER BY name`,
     )) as Record<string, unknown>[];

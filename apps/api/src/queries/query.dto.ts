@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsIn,
@@ -10,6 +10,8 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
+  ValidateIf,
 } from 'class-validator';
 import { IsInstant } from '../http/validators';
 
@@ -41,16 +43,37 @@ export class PageQueryDto extends FreshnessQueryDto {
   cursor?: string;
 }
 
+const CALENDAR_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** R5: the bound, named so it reads right: `before` (exclusive) or `through` (inclusive), one of them. */
 export class ExpiringQueryDto extends PageQueryDto {
-  @ApiProperty({
-    description: 'Claim deadlines before this date (YYYY-MM-DD)',
+  @ApiPropertyOptional({
+    description:
+      'Claim deadlines strictly before this date (YYYY-MM-DD): a deadline on this day is not in. Give this or `through`',
+    example: '2027-01-01',
+  })
+  @ValidateIf((q: ExpiringQueryDto) => q.through === undefined || q.before !== undefined)
+  @Matches(CALENDAR_DATE, { message: '$property must be a date YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: '$property must be a calendar date that exists' })
+  before?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Claim deadlines up to and including this date (YYYY-MM-DD): a deadline on this very day is in. Give this or `before`',
     example: '2026-12-31',
   })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
-    message: '$property must be a date YYYY-MM-DD',
-  })
+  @ValidateIf((q: ExpiringQueryDto) => q.through !== undefined)
+  @Matches(CALENDAR_DATE, { message: '$property must be a date YYYY-MM-DD' })
   @IsISO8601({ strict: true }, { message: '$property must be a calendar date that exists' })
-  before!: string;
+  @ValidateBy({
+    name: 'oneBound',
+    validator: {
+      validate: (_value: unknown, args) =>
+        (args?.object as ExpiringQueryDto | undefined)?.before === undefined,
+      defaultMessage: () => 'give either before or through, not both',
+    },
+  })
+  through?: string;
 }
 
 export const TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected'] as const;

@@ -22,11 +22,14 @@ export class ReportsController {
   @Get('expiring')
   @ApiOperation({
     summary:
-      'Unclaimed credit whose claim window closes before a date, across learners (R5); paginated',
+      'Unclaimed credit whose claim deadline falls before a date (`before`) or up to and including it (`through`), across learners (R5); paginated',
   })
   expiring(@Query() query: ExpiringQueryDto) {
     return expiringReport(this.readModels, {
-      before: query.before,
+      bound:
+        query.through !== undefined
+          ? { deadlineOnOrBefore: query.through }
+          : { deadlineBefore: query.before ?? '' },
       now: this.clock(),
       timeZone: this.settings.timeZone,
       limit: query.limit ?? 100,

@@ -3,7 +3,7 @@ import {
   amountView,
   boardSubmissionId,
   boardSubmissionStreamName,
-  claimWindowEnd,
+  currentCreditTotals,
   evolveBoardSubmission,
   foldLearner,
   initialBoardSubmissionState,
@@ -152,30 +152,6 @@ export async function replayLearner(
   };
 }
 
-/** Earned and claimed twelfths of one activity per earned year (every fact folded counts). */
-function lotsOf(
-  state: LearnerState,
-  activity: Activity,
-): Map<number, { earned: bigint; claimed: bigint }> {
-  const lots = new Map<number, { earned: bigint; claimed: bigint }>();
-  const lot = (year: number) => {
-    let found = lots.get(year);
-    if (!found) {
-      found = { earned: 0n, claimed: 0n };
-      lots.set(year, found);
-    }
-    return found;
-  };
-  for (const credit of state.earned) {
-    if (credit.activity === activity) lot(credit.earnedYear).earned += credit.twelfths;
-  }
-  for (const claim of state.claims.values()) {
-    if (claim.activity !== activity) continue;
-    for (const line of claim.breakdown) lot(line.earnedYear).claimed += line.twelfths;
-  }
-  return lots;
-}
-
 /**
  * R12/R13 from a replay, computed the way the live query computes them from its read models:
  * every earned and claimed fact folded counts, and a year's unclaimed credit shows as expired
@@ -191,30 +167,30 @@ export function creditsFromReplay(
   position: bigint,
 ): CreditsAsOfView {
   const activities = {} as CreditsView['activities'];
+  const totals = currentCreditTotals(replay.learner, at, timeZone);
   for (const activity of ACTIVITIES) {
-    let earned = 0n;
-    let claimed = 0n;
-    let unclaimed = 0n;
-    let expired = 0n;
-    for (const [year, lot] of lotsOf(replay.learner, activity)) {
-      earned += lot.earned;
-      claimed += lot.claimed;
-      if (claimWindowEnd(year, timeZone).getTime() > at.getTime())
-        unclaimed += lot.earned - lot.claimed;
-      else expired += lot.earned - lot.claimed;
-    }
+    const t = totals[activity];
     activities[activity] = {
-      earned: amountView(earned, activity),
-      claimed: amountView(claimed, activity),
-      unclaimed: amountView(unclaimed, activity),
-      expired: amountView(expired, activity),
+      earned: amountView(t.earned, activity),
+      claimed: amountView(t.claimed, activity),
+      unclaimed: amountView(t.unclaimed, activity),
+      expired: amountView(t.expired, activity),
     };
   }
-  const accepted: AcceptedCredit[] = replay.submissions.flatMap((s) =>
-    s.status === 'accepted' || s.status === 'confirmed'
-      ? [{ board: s.board, twelfths: s.twelfths }]
-      : [],
-  );
+  const accepted: AcceptedCredit[] = replay.submissions.flatMap((s) => {
+    if (s.status !== 'accepted' && s.status !== 'confirmed') return [];
+    const claim = replay.learner.claims.get(s.claimId);
+    return claim
+      ? [
+          {
+            board: s.board,
+            claimId: s.claimId,
+            certificate: claim.certificate,
+            twelfths: s.twelfths,
+          },
+        ]
+      : [];
+  });
   const moc = mocPoints(accepted);
   const category1 = (activity: Activity): bigint =>
     [...replay.learner.claims.values()]

@@ -19,6 +19,10 @@ export type RequestBoardSubmission = {
     claimedAt: Date;
     occurredAt: Date;
     profileGaps?: readonly string[];
+    /** R8: when the learner completed the credit reported. */
+    completedAt?: Date;
+    /** R7: the profile version of the claim's identity snapshot, which attempt 1 sends. */
+    profileVersion?: number;
   };
 };
 
@@ -29,7 +33,8 @@ export type RecordSubmissionAccepted = {
 
 export type RecordSubmissionFailed = {
   type: 'RecordSubmissionFailed';
-  data: { reason: string; retryable: boolean; occurredAt: Date };
+  /** `profileVersion`: the version of the identity the failed attempt sent, when known. */
+  data: { reason: string; retryable: boolean; occurredAt: Date; profileVersion?: number };
 };
 
 export type ConfirmBoardRecord = {
@@ -38,13 +43,14 @@ export type ConfirmBoardRecord = {
 };
 
 /**
- * R16: a new attempt after a failure. A failure the board gave for the learner's data (not
- * retryable as it stands) can be retried once the profile changed after it: `profileUpdatedAt`
- * is when the learner's profile last changed.
+ * R16: a new attempt after a failure, with the learner's current profile. A failure the board
+ * gave for the learner's data (not retryable as it stands) can be retried once the profile is
+ * a newer version than the one that attempt sent: `profileVersion` is the current version.
+ * (Versions, not times: a profile's business time and the process clock are not comparable.)
  */
 export type RetryBoardSubmission = {
   type: 'RetryBoardSubmission';
-  data: { occurredAt: Date; profileGaps?: readonly string[]; profileUpdatedAt?: Date };
+  data: { occurredAt: Date; profileGaps?: readonly string[]; profileVersion?: number };
 };
 
 export type FlagForFollowUp = {

@@ -247,29 +247,35 @@ describe('board submission decider', () => {
       expect(error.message).toContain('ABIM does not take this activity');
     });
 
-    it('R16: once the learner corrected the profile after the refusal, the retry is a new attempt', () => {
-      given([
-        requested,
-        boardSubmissionFailed({
-          reason: 'unknown learner',
-          retryable: false,
-          occurredAt: '2025-06-10T08:00:06.000Z',
-        }),
-      ])
-        .when(retryBoardSubmission({ profileUpdatedAt: at('2025-06-10T09:00:00Z') }))
-        .then([boardSubmissionRetryRequested({ attempt: 2 })]);
+    // Attempt 1 sent the claim's identity snapshot, profile version 3.
+    const refused = [
+      boardSubmissionRequested({ profileVersion: 3 }),
+      boardSubmissionFailed({
+        reason: 'unknown learner',
+        retryable: false,
+        occurredAt: '2025-06-10T08:00:06.000Z',
+      }),
+    ];
+
+    it('R16: once the learner corrected the profile (a newer version), the retry is a new attempt with it', () => {
+      given(refused)
+        .when(retryBoardSubmission({ profileVersion: 4 }))
+        .then([boardSubmissionRetryRequested({ attempt: 2, profileVersion: 4 })]);
     });
 
-    it('R16: a profile changed before the refusal does not allow a retry', () => {
+    it('R16: the profile the refused attempt sent does not allow a retry, whatever its business time says', () => {
+      given(refused)
+        .when(retryBoardSubmission({ profileVersion: 3 }))
+        .thenThrows({ rule: 'R16', code: 'failure-not-retryable' });
+    });
+
+    it('R16: a retry refused again by the board needs a profile newer than the one the retry sent', () => {
       given([
-        requested,
-        boardSubmissionFailed({
-          reason: 'unknown learner',
-          retryable: false,
-          occurredAt: '2025-06-10T08:00:06.000Z',
-        }),
+        ...refused,
+        boardSubmissionRetryRequested({ attempt: 2, profileVersion: 4 }),
+        boardSubmissionFailed({ attempt: 2, reason: 'unknown learner', retryable: false }),
       ])
-        .when(retryBoardSubmission({ profileUpdatedAt: at('2025-06-10T07:00:00Z') }))
+        .when(retryBoardSubmission({ profileVersion: 4 }))
         .thenThrows({ rule: 'R16', code: 'failure-not-retryable' });
     });
   });

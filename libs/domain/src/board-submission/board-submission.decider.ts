@@ -14,7 +14,7 @@ import type {
   RetryBoardSubmission,
 } from './board-submission.commands';
 import type { BoardSubmissionEvent, SubmissionRef } from './board-submission.events';
-import { needsFollowUp } from './claim-tag';
+import { dueForFollowUpFlag } from './claim-tag';
 
 /** `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed. */
 export type BoardSubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed';
@@ -24,6 +24,8 @@ export interface SubmissionFailure {
   readonly reason: string;
   readonly retryable: boolean;
   readonly at: Date;
+  /** R16: the profile version whose identity the failed attempt sent, when known. */
+  readonly profileVersion: number | undefined;
 }
 
 export interface ActiveBoardSubmission {
@@ -35,9 +37,13 @@ export interface ActiveBoardSubmission {
   readonly activity: Activity;
   readonly twelfths: bigint;
   readonly claimedAt: Date;
+  /** R8: when the learner completed the credit reported; undefined in older submissions. */
+  readonly completedAt: Date | undefined;
   readonly requestedAt: Date;
   /** 1 for the first attempt, +1 per retry. */
   readonly attempt: number;
+  /** R7/R16: the profile version the current attempt sends (claim snapshot, then retries'). */
+  readonly attemptProfileVersion: number | undefined;
   readonly acceptedAt: Date | undefined;
   readonly confirmedAt: Date | undefined;
   readonly lastFailure: SubmissionFailure | undefined;
@@ -69,8 +75,10 @@ export function evolveBoardSubmission(
       activity: data.activity,
       twelfths: parseTwelfths(data.twelfths),
       claimedAt: new Date(data.claimedAt),
+      completedAt: data.completedAt === undefined ? undefined : new Date(data.completedAt),
       requestedAt: new Date(data.occurredAt),
       attempt: data.attempt,
+      attemptProfileVersion: data.profileVersion,
       acceptedAt: undefined,
       confirmedAt: undefined,
       lastFailure: undefined,
@@ -80,7 +88,12 @@ export function evolveBoardSubmission(
   if (state.status === 'not-requested') return state; // nothing to evolve before a request
   switch (event.type) {
     case 'BoardSubmissionRetryRequested':
-      return { ...state, status: 'requested', attempt: event.data.attempt };
+      return {
+        ...state,
+        status: 'requested',
+        attempt: event.data.attempt,
+        attemptProfileVersion: event.data.profileVersion,
+      };
     case 'BoardSubmissionSucceeded':
       return { ...state, status: 'accepted', acceptedAt: new Date(event.data.occurredAt) };
     case 'BoardSubmissionFailed':
@@ -92,6 +105,7 @@ export function evolveBoardSubmission(
           reason: event.data.reason,
           retryable: event.data.retryable,
           at: new Date(event.data.occurredAt),
+          profileVersion: event.data.profileVersion ?? state.attemptProfileVersion,
         },
       };
     case 'BoardRecordConfirmed':
@@ -220,6 +234,8 @@ function request(
         claimedAt: data.claimedAt.toISOString(),
         occurredAt,
         attempt: 1,
+        ...(data.completedAt === undefined ? {} : { completedAt: data.completedAt.toISOString() }),
+        ...(data.profileVersion === undefined ? {} : { profileVersion: data.profileVersion }),
       },
     },
   ];
@@ -289,6 +305,7 @@ function recordFailed(
         attempt: submission.attempt,
         reason,
         retryable: data.retryable,
+        ...(data.profileVersion === undefined ? {} : { profileVersion: data.profileVersion }),
       },
     },
   ];
@@ -329,10 +346,11 @@ function retry(
       message: `only a failed submission can be retried; this one to ${submission.board} is ${submission.status}`,
     });
   }
-  const profileChangedSince =
-    data.profileUpdatedAt !== undefined &&
-    data.profileUpdatedAt.getTime() >= submission.lastFailure.at.getTime();
-  if (!submission.lastFailure.retryable && !profileChangedSince) {
+  // Submissions recorded before versions were: the version sent is unknown, the retry may try.
+  const sent = submission.lastFailure.profileVersion;
+  const profileCorrectedSince =
+    sent === undefined || (data.profileVersion !== undefined && data.profileVersion > sent);
+  if (!submission.lastFailure.retryable && !profileCorrectedSince) {
     throw new DomainRuleViolation({
       rule: 'R16',
       code: 'failure-not-retryable',
@@ -345,7 +363,15 @@ function retry(
   const occurredAt = data.occurredAt.toISOString();
   const attempt = submission.attempt + 1;
   const events: BoardSubmissionEvent[] = [
-    { type: 'BoardSubmissionRetryRequested', data: { ...ref, occurredAt, attempt } },
+    {
+      type: 'BoardSubmissionRetryRequested',
+      data: {
+        ...ref,
+        occurredAt,
+        attempt,
+        ...(data.profileVersion === undefined ? {} : { profileVersion: data.profileVersion }),
+      },
+    },
   ];
   const reason = gapsReason(data.profileGaps);
   if (reason !== '') {
@@ -379,7 +405,7 @@ function flagForFollowUp(
     });
   }
   if (submission.flaggedForFollowUp) return [];
-  if (!needsFollowUp(submission, context.now)) {
+  if (!dueForFollowUpFlag(submission, context.now)) {
     throw new DomainRuleViolation({
       rule: 'R9',
       code: 'follow-up-too-early',

@@ -23,13 +23,18 @@ export type BoardSubmissionRequested = {
     claimedAt: string;
     occurredAt: string;
     attempt: number;
+    /** R8: when the learner completed the credit reported (absent in older submissions). */
+    completedAt?: string;
+    /** R7/R16: the profile version whose identity attempt 1 sends: the claim's snapshot. */
+    profileVersion?: number;
   };
 };
 
 /** R16: after a failure, a new attempt in the same history. */
 export type BoardSubmissionRetryRequested = {
   type: 'BoardSubmissionRetryRequested';
-  data: SubmissionRef & { occurredAt: string; attempt: number };
+  /** `profileVersion`: the learner's profile when the retry was asked for (R16). */
+  data: SubmissionRef & { occurredAt: string; attempt: number; profileVersion?: number };
 };
 
 /** The board accepted the attempt. */
@@ -48,6 +53,8 @@ export type BoardSubmissionFailed = {
     reason: string;
     /** Whether a retry can help (after a profile correction, or once the board is back). */
     retryable: boolean;
+    /** R16: the profile version whose identity this attempt sent, when known. */
+    profileVersion?: number;
   };
 };
 

@@ -8,7 +8,13 @@ import {
 } from '../testing/board-submission.builders';
 import type { BoardSubmissionEvent } from './board-submission.events';
 import { evolveBoardSubmission, initialBoardSubmissionState } from './board-submission.decider';
-import { claimTag, needsFollowUp, submissionAtRisk, type AtRiskInput } from './claim-tag';
+import {
+  claimTag,
+  dueForFollowUpFlag,
+  needsFollowUp,
+  submissionAtRisk,
+  type AtRiskInput,
+} from './claim-tag';
 
 const statusAfter = (board: string, events: BoardSubmissionEvent[]) => {
   const state = events.reduce(evolveBoardSubmission, initialBoardSubmissionState());
@@ -98,13 +104,25 @@ describe('R9: follow-up of accepted submissions', () => {
     );
   });
 
-  it('R9: a confirmed, already flagged, or not yet accepted submission needs no follow-up', () => {
+  it('R9: a confirmed or not yet accepted submission needs no follow-up', () => {
     const dayLater = at('2025-06-12T08:00:00Z');
     expect(needsFollowUp({ status: 'confirmed', acceptedAt }, dayLater)).toBe(false);
-    expect(
-      needsFollowUp({ status: 'accepted', acceptedAt, flaggedForFollowUp: true }, dayLater),
-    ).toBe(false);
     expect(needsFollowUp({ status: 'requested' }, dayLater)).toBe(false);
+  });
+
+  it('R9: a flagged submission needs follow-up until the board confirms, then no more', () => {
+    const dayLater = at('2025-06-12T08:00:00Z');
+    const flagged = { acceptedAt, flaggedForFollowUp: true };
+    expect(needsFollowUp({ status: 'accepted', ...flagged }, dayLater)).toBe(true);
+    expect(needsFollowUp({ status: 'confirmed', ...flagged }, dayLater)).toBe(false);
+  });
+
+  it('R9: the sweep flags a submission once: an already flagged one is not due again', () => {
+    const dayLater = at('2025-06-12T08:00:00Z');
+    expect(dueForFollowUpFlag({ status: 'accepted', acceptedAt }, dayLater)).toBe(true);
+    expect(
+      dueForFollowUpFlag({ status: 'accepted', acceptedAt, flaggedForFollowUp: true }, dayLater),
+    ).toBe(false);
   });
 });
 

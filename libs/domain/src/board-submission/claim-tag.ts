@@ -38,12 +38,19 @@ export interface FollowUpView {
   readonly flaggedForFollowUp?: boolean;
 }
 
-/** R9: accepted more than 24 hours before `now`, not confirmed, and not flagged yet. */
+/**
+ * R9: accepted more than 24 hours before `now` and still not confirmed by the board (flagged
+ * or not). Once the board confirms, no follow-up is needed any more, flag or no flag.
+ */
 export const needsFollowUp = (submission: FollowUpView, now: Date): boolean =>
   submission.status === 'accepted' &&
-  submission.flaggedForFollowUp !== true &&
   submission.acceptedAt !== undefined &&
-  now.getTime() - submission.acceptedAt.getTime() > FOLLOW_UP_AFTER_MS;
+  (submission.flaggedForFollowUp === true ||
+    now.getTime() - submission.acceptedAt.getTime() > FOLLOW_UP_AFTER_MS);
+
+/** R9: needs follow-up and is not flagged yet: what the sweep flags. */
+export const dueForFollowUpFlag = (submission: FollowUpView, now: Date): boolean =>
+  submission.flaggedForFollowUp !== true && needsFollowUp(submission, now);
 
 /** R17: a board submission is due within 30 days of the claim. */
 export const SUBMISSION_DUE_DAYS = 30;

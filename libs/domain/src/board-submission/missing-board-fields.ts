@@ -1,15 +1,16 @@
 import { findBoard, isLearnerBoardIdValid, type BoardField } from '../boards/board-catalogue';
-import type { LearnerProfile } from '../learner/learner.state';
+import type { PersonalData } from '../learner/learner.events';
 import { isPossibleBirthDate } from '../learner/profile-validation';
 
 /**
- * R16: what the learner's current profile lacks for a board, each as a reason the learner
- * can act on. Empty when the submission can go ahead. The board submission process passes
- * them as `profileGaps`, so that the submission fails at once instead of being lost.
+ * R16: what the identity a submission sends lacks for a board (the claim's snapshot for the
+ * first attempt, the current profile for a retry), each as a reason the learner can act on.
+ * Empty when the submission can go ahead. The board submission process passes them as
+ * `profileGaps`, so that the submission fails at once instead of being lost.
  */
 export function missingBoardFields(
   boardCode: string,
-  profile: LearnerProfile | undefined,
+  profile: { readonly personal: PersonalData | undefined } | undefined,
 ): string[] {
   const board = findBoard(boardCode);
   if (board === undefined) {

@@ -1,4 +1,5 @@
 import { ACTIVITIES, type Activity } from '../credits/activity';
+import type { CertificateKind } from '../learner/clinical-role';
 
 /**
  * R10: the boards that take direct credit reporting (ACCME PARS), the one place they are
@@ -32,6 +33,12 @@ export interface BoardCatalogueEntry {
   readonly kind: BoardKind;
   /** Whether credit the board accepts counts as MOC points (R12). */
   readonly awardsMoc: boolean;
+  /**
+   * R10/R11: a physician-only programme (the certifying boards' MOC): it takes AMA PRA
+   * Category 1 Credit™ only, never a participation certificate's credit, and only a physician
+   * may select it.
+   */
+  readonly physiciansOnly: boolean;
   readonly requiredFields: readonly BoardField[];
   readonly learnerBoardId: LearnerBoardIdFormat;
   /** First calendar date (ISO `YYYY-MM-DD`) the board takes credit from; null: no limit. */
@@ -67,6 +74,7 @@ const certifying = (
   name,
   kind: 'certifying',
   awardsMoc: true,
+  physiciansOnly: true,
   requiredFields: CERTIFYING_FIELDS,
   learnerBoardId: { pattern: idPattern, description: `${code} ID (${idDigits})` },
   acceptsActivitiesFrom,
@@ -83,6 +91,7 @@ const stateBoard = (
   name,
   kind: 'state',
   awardsMoc: false,
+  physiciansOnly: false,
   requiredFields: STATE_FIELDS,
   learnerBoardId: {
     pattern: /^[A-Za-z0-9-]{2,20}$/,
@@ -128,14 +137,23 @@ const BY_CODE: ReadonlyMap<string, BoardCatalogueEntry> = new Map(
 /** The catalogue entry of a board code (exact spelling, e.g. `ABPath`), if there is one. */
 export const findBoard = (code: string): BoardCatalogueEntry | undefined => BY_CODE.get(code);
 
-/** R10: whether a board takes this activity's credit on a calendar date (`YYYY-MM-DD`). */
+/**
+ * R10: whether a board takes this activity's credit earned on a calendar date (`YYYY-MM-DD`,
+ * the day the learner earned it, not the day it was claimed).
+ */
 export const boardTakesCredit = (
   board: BoardCatalogueEntry,
   activity: Activity,
-  onDate: string,
+  earnedOn: string,
 ): boolean =>
   board.activities.includes(activity) &&
-  (board.acceptsActivitiesFrom === null || board.acceptsActivitiesFrom <= onDate);
+  (board.acceptsActivitiesFrom === null || board.acceptsActivitiesFrom <= earnedOn);
+
+/** R10/R11: whether a board takes the credit of a certificate of this kind. */
+export const boardTakesCertificate = (
+  board: BoardCatalogueEntry,
+  certificate: CertificateKind,
+): boolean => !board.physiciansOnly || certificate === 'ama-pra-category-1';
 
 /** R16: whether a learner's id at a board has that board's format. */
 export const isLearnerBoardIdValid = (

@@ -61,12 +61,34 @@ export interface AmountView {
  * credits, IPoC its exact value (always a multiple of 1/2). `twelfths` stays exact.
  */
 export function amountView(twelfths: bigint, activity: Activity): AmountView {
+  const exact = apiTwelfths(twelfths);
+  const credits =
+    activity === 'nejm-board-review' ? boardReviewDisplay(twelfths) : formatCredits(twelfths);
+  return { credits, twelfths: exact };
+}
+
+/** The exact twelfths as the API's JSON number, within its range. */
+function apiTwelfths(twelfths: bigint): number {
   if (twelfths < 0n || twelfths > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new RangeError(`${twelfths} twelfths is outside the range an API amount can show`);
   }
-  const credits =
-    activity === 'nejm-board-review' ? boardReviewDisplay(twelfths) : formatCredits(twelfths);
   // Display only: a validated amount within Number.MAX_SAFE_INTEGER converts exactly, and the
   // API shape carries twelfths as a JSON number. Arithmetic never leaves bigint.
-  return { credits, twelfths: Number(twelfths) };
+  return Number(twelfths);
 }
+
+/**
+ * R4: an amount exactly, for lines that are parts of a claim (a claim's earned-year
+ * breakdown): two decimals when it is whole quarters ("0.75"), otherwise in twelfths ("5/12"),
+ * never rounded, so the parts add up to the claim. Only what a certificate and a board
+ * receive is rounded (R3).
+ */
+export function exactCredits(twelfths: bigint): string {
+  return twelfths % QUARTER_CREDIT_TWELFTHS === 0n ? formatCredits(twelfths) : `${twelfths}/12`;
+}
+
+/** The API view of a part of a claim, exact (see `exactCredits`). */
+export const exactAmountView = (twelfths: bigint): AmountView => ({
+  credits: exactCredits(twelfths),
+  twelfths: apiTwelfths(twelfths),
+});

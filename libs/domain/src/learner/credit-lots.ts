@@ -5,35 +5,39 @@ import type { Claim, LearnerState } from './learner.state';
 /** One earned year of one activity's credit, as seen at an instant (R5, R6, R12). */
 export interface CreditLot {
   readonly earnedYear: number;
-  /** Credit earned in that year by facts whose occurredAt is at or before the instant. */
+  /** Credit earned in that year by the facts counted (see `LotsView.earnedBy`). */
   readonly earned: bigint;
   /** Credit of that year redeemed by the claims given. */
   readonly claimed: bigint;
   readonly claimDeadline: string;
-  /** R5: whether that year's claim window is still open at the instant. */
+  /** R5: whether that year's claim window is still open at `LotsView.judgedAt`. */
   readonly windowOpen: boolean;
+}
+
+export interface LotsView {
+  /** Count only facts whose business time is at or before this; undefined: every fact recorded. */
+  readonly earnedBy: Date | undefined;
+  /** R5: the instant the claim windows are judged at. */
+  readonly judgedAt: Date;
+  readonly timeZone: string;
+  readonly claims: Iterable<Claim>;
 }
 
 const add = (totals: Map<number, bigint>, year: number, twelfths: bigint): void => {
   totals.set(year, (totals.get(year) ?? 0n) + twelfths);
 };
 
-/** The lots of one activity at `at`, oldest earned year first. */
-export function creditLots(
-  state: LearnerState,
-  activity: Activity,
-  at: Date,
-  timeZone: string,
-  claims: Iterable<Claim>,
-): CreditLot[] {
+/** The lots of one activity, oldest earned year first. */
+export function creditLots(state: LearnerState, activity: Activity, view: LotsView): CreditLot[] {
   const earned = new Map<number, bigint>();
+  const by = view.earnedBy?.getTime();
   for (const credit of state.earned) {
-    if (credit.activity === activity && credit.occurredAt.getTime() <= at.getTime()) {
+    if (credit.activity === activity && (by === undefined || credit.occurredAt.getTime() <= by)) {
       add(earned, credit.earnedYear, credit.twelfths);
     }
   }
   const claimed = new Map<number, bigint>();
-  for (const claim of claims) {
+  for (const claim of view.claims) {
     if (claim.activity !== activity) continue;
     for (const line of claim.breakdown) add(claimed, line.earnedYear, line.twelfths);
   }
@@ -43,6 +47,6 @@ export function creditLots(
     earned: earned.get(year) ?? 0n,
     claimed: claimed.get(year) ?? 0n,
     claimDeadline: claimDeadline(year),
-    windowOpen: isClaimable(year, at, timeZone),
+    windowOpen: isClaimable(year, view.judgedAt, view.timeZone),
   }));
 }

@@ -6,7 +6,12 @@ import {
   learnerProfileUpdated,
   questionResearched,
 } from '../testing/learner.builders';
-import { creditTotals, nonUsEquivalents, type ActivityTotals } from './credit-totals';
+import {
+  creditTotals,
+  currentCreditTotals,
+  nonUsEquivalents,
+  type ActivityTotals,
+} from './credit-totals';
 import { foldLearner } from './learner.decider';
 import type { LearnerEvent } from './learner.events';
 
@@ -154,5 +159,20 @@ describe('R13: non-US equivalents', () => {
   it('R13/R11: a certificate of participation converts to nothing', () => {
     const totals = creditTotals(foldLearner(claims('nurse')), at('2025-06-15T00:00:00Z'), 'UTC');
     expect(nonUsEquivalents(totals)).toEqual({ rcpscSection2SelfLearning: 0n, ecmec: 0n });
+  });
+
+  describe('R15: given a research dated two minutes ahead of the clock (within the allowed skew)', () => {
+    const now = at('2026-11-28T12:00:00Z');
+    const state = foldLearner([
+      questionResearched({ researchId: 'r-ahead', occurredAt: '2026-11-28T12:02:00.000Z' }),
+    ]);
+
+    it('R12/R15: the totals now count it as earned (what the command answers and the read models show)', () => {
+      expect(balance(currentCreditTotals(state, now, 'UTC').ipoc)).toEqual([6n, 0n, 6n, 0n]);
+    });
+
+    it('R12: the totals as of now, an auditor asking about an instant, count only facts up to that instant', () => {
+      expect(balance(creditTotals(state, now, 'UTC').ipoc)).toEqual([0n, 0n, 0n, 0n]);
+    });
   });
 });

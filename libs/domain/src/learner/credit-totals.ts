@@ -1,6 +1,6 @@
 import type { Activity } from '../credits/activity';
-import { creditLots } from './credit-lots';
-import type { LearnerState } from './learner.state';
+import { creditLots, type LotsView } from './credit-lots';
+import type { Claim, LearnerState } from './learner.state';
 
 /** R12: one earned year of one activity; earned = claimed + unclaimed + expired. */
 export interface EarnedYearTotals {
@@ -28,27 +28,51 @@ export interface ActivityTotals {
 export type CreditTotals = Readonly<Record<Activity, ActivityTotals>>;
 
 /**
- * R12: a learner's totals as they stood at `asOf`: only facts whose business time is at or
- * before `asOf` count, and credit whose claim window closed by then shows as expired.
+ * R12: a learner's totals as they stood at `asOf` (an auditor's question): only facts and
+ * claims whose business time is at or before `asOf` count, and credit whose claim window
+ * closed by then shows as expired.
  */
 export function creditTotals(state: LearnerState, asOf: Date, timeZone: string): CreditTotals {
   const claimsAsOf = [...state.claims.values()].filter(
     (claim) => claim.occurredAt.getTime() <= asOf.getTime(),
   );
-  const totalsOf = (activity: Activity): ActivityTotals => {
-    const byEarnedYear = creditLots(state, activity, asOf, timeZone, claimsAsOf).map(
-      (lot): EarnedYearTotals => {
-        const left = lot.earned - lot.claimed;
-        return {
-          earnedYear: lot.earnedYear,
-          claimDeadline: lot.claimDeadline,
-          earned: lot.earned,
-          claimed: lot.claimed,
-          unclaimed: lot.windowOpen ? left : 0n,
-          expired: lot.windowOpen ? 0n : left,
-        };
-      },
-    );
+  return totalsOf(state, { earnedBy: asOf, judgedAt: asOf, timeZone, claims: claimsAsOf });
+}
+
+/**
+ * R12/R15: a learner's totals now: every fact and claim recorded counts (one dated a little
+ * ahead of the clock, within the allowed skew, too), and windows are judged at `now`. What a
+ * command answers and what the read models show.
+ */
+export function currentCreditTotals(
+  state: LearnerState,
+  now: Date,
+  timeZone: string,
+): CreditTotals {
+  return totalsOf(state, {
+    earnedBy: undefined,
+    judgedAt: now,
+    timeZone,
+    claims: [...state.claims.values()],
+  });
+}
+
+function totalsOf(
+  state: LearnerState,
+  view: LotsView & { claims: readonly Claim[] },
+): CreditTotals {
+  const activityTotals = (activity: Activity): ActivityTotals => {
+    const byEarnedYear = creditLots(state, activity, view).map((lot): EarnedYearTotals => {
+      const left = lot.earned - lot.claimed;
+      return {
+        earnedYear: lot.earnedYear,
+        claimDeadline: lot.claimDeadline,
+        earned: lot.earned,
+        claimed: lot.claimed,
+        unclaimed: lot.windowOpen ? left : 0n,
+        expired: lot.windowOpen ? 0n : left,
+      };
+    });
     const total = (pick: (year: EarnedYearTotals) => bigint): bigint =>
       byEarnedYear.reduce((sum, year) => sum + pick(year), 0n);
     return {
@@ -56,7 +80,7 @@ export function creditTotals(state: LearnerState, asOf: Date, timeZone: string):
       claimed: total((y) => y.claimed),
       unclaimed: total((y) => y.unclaimed),
       expired: total((y) => y.expired),
-      claimedAsCategory1: claimsAsOf
+      claimedAsCategory1: view.claims
         .filter(
           (claim) => claim.activity === activity && claim.certificate === 'ama-pra-category-1',
         )
@@ -64,7 +88,10 @@ export function creditTotals(state: LearnerState, asOf: Date, timeZone: string):
       byEarnedYear,
     };
   };
-  return { ipoc: totalsOf('ipoc'), 'nejm-board-review': totalsOf('nejm-board-review') };
+  return {
+    ipoc: activityTotals('ipoc'),
+    'nejm-board-review': activityTotals('nejm-board-review'),
+  };
 }
 
 /** R13: what claimed credit counts for outside the US, in twelfths. */

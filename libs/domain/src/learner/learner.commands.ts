@@ -51,5 +51,19 @@ export type ErasePersonalData = {
   data: { occurredAt: Date; ticket?: string };
 };
 
+/** One fact of a history import: a research (R1) or an answer (R2) from the past. */
+export type ImportedFact =
+  | { kind: 'research'; researchId: string; occurredAt: Date }
+  | { kind: 'answer'; questionId: string; correct: boolean; occurredAt: Date };
+
+/**
+ * R15: facts older than the backdate bound, brought in by an administrator with a reference
+ * (a ticket id) saying why; `occurredAt` is when the import is made (the server's clock).
+ */
+export type ImportHistory = {
+  type: 'ImportHistory';
+  data: { occurredAt: Date; reference: string; importedBy: string; facts: ImportedFact[] };
+};
+
 export type LearnerCommand =
-  RecordResearch | RecordAnswer | UpdateProfile | ClaimCredits | ErasePersonalData;
+  RecordResearch | RecordAnswer | UpdateProfile | ClaimCredits | ErasePersonalData | ImportHistory;

@@ -17,7 +17,8 @@ import {
   updateProfile,
 } from '../testing/learner.builders';
 import type { ClinicalRole } from './clinical-role';
-import type { LearnerCommand } from './learner.commands';
+import { DEFAULT_MAX_BACKDATE_MS } from '../decision-context';
+import type { ImportHistory, LearnerCommand } from './learner.commands';
 import {
   decideLearner,
   evolveLearner,
@@ -338,6 +339,14 @@ describe('learner decider', () => {
               { earnedYear: 2024, twelfths: '6', claimDeadline: '2026-12-31' },
               { earnedYear: 2025, twelfths: '6', claimDeadline: '2027-12-31' },
             ],
+            // R11: the learning it redeemed (r-late came after the claim), R8: what ABIM gets,
+            // R7: the identity at claim time, for the first submission and the certificate.
+            completedFrom: '2024-05-01T10:00:00.000Z',
+            completedTo: '2025-02-01T10:00:00.000Z',
+            submissions: [
+              { board: 'ABIM', twelfths: '12', completedAt: '2025-02-01T10:00:00.000Z' },
+            ],
+            personal: personalData(),
           }),
         ]);
     });
@@ -359,11 +368,8 @@ describe('learner decider', () => {
     const later = testDecisionContext({ now: at('2027-06-01T00:00:00Z') });
 
     it('R5: it can still be claimed at the last instant of 31 December 2026', () => {
-      const claim = claimed(
-        history,
-        claimCredits({ occurredAt: at('2026-12-31T23:59:59.999Z') }),
-        later.now,
-      );
+      const lastInstant = at('2026-12-31T23:59:59.999Z');
+      const claim = claimed(history, claimCredits({ occurredAt: lastInstant }), lastInstant);
       expect(claim.breakdown).toEqual([
         { earnedYear: 2024, twelfths: '6', claimDeadline: '2026-12-31' },
       ]);
@@ -388,6 +394,177 @@ describe('learner decider', () => {
       expect(claim.breakdown).toEqual([
         { earnedYear: 2027, twelfths: '6', claimDeadline: '2029-12-31' },
       ]);
+    });
+  });
+
+  describe('R5: given IPoC credit earned in 2024, whose window closed at the end of 2026 (UTC)', () => {
+    const history = [
+      profile,
+      questionResearched({ researchId: 'r-1', occurredAt: '2024-09-15T10:00:00.000Z' }),
+    ];
+    const afterClosing = testDecisionContext({ now: at('2027-01-03T00:00:00Z') });
+
+    it('R5: a claim dated before the deadline but sent after it is judged at the server clock: refused', () => {
+      given(history)
+        .when(claimCredits({ occurredAt: at('2026-12-30T10:00:00Z') }), afterClosing)
+        .thenThrows({ rule: 'R5', code: 'claim-window-closed' });
+    });
+
+    it('R5/R15: a claim dated just before midnight and arriving within the clock skew after it is judged at its own time', () => {
+      const justAfter = testDecisionContext({ now: at('2027-01-01T00:02:00Z') });
+      const [event] = decideLearner(
+        claimCredits({ occurredAt: at('2026-12-31T23:59:00Z') }),
+        foldLearner(history),
+        justAfter,
+      );
+      expect(event?.type).toBe('CreditClaimed');
+    });
+
+    it('R6: with only a board-review remainder too small to claim, expired or not, the answer is nothing to claim (not R5)', () => {
+      const remainder = [
+        profile,
+        answerCorrect({ questionId: 'q-old', occurredAt: '2023-05-01T10:00:00.000Z' }),
+      ];
+      const error = given(remainder)
+        .when(
+          claimCredits({ activity: 'nejm-board-review', occurredAt: at('2027-01-02T00:00:00Z') }),
+          afterClosing,
+        )
+        .thenThrows({ rule: 'R6', code: 'nothing-to-claim' });
+      expect(error.message).toContain('earned in 2023 could be claimed until 2025-12-31');
+    });
+  });
+
+  describe('R15: given a backdate bound of 30 days', () => {
+    const bounded = testDecisionContext({ maxBackdateMs: DEFAULT_MAX_BACKDATE_MS });
+    const tooOld = new Date(TEST_NOW.getTime() - DEFAULT_MAX_BACKDATE_MS - 1);
+    const justInside = new Date(TEST_NOW.getTime() - DEFAULT_MAX_BACKDATE_MS);
+
+    it.each<[string, LearnerCommand]>([
+      ['RecordResearch', recordResearch({ occurredAt: tooOld })],
+      ['RecordAnswer', recordAnswer({ occurredAt: tooOld })],
+      ['UpdateProfile', updateProfile({ occurredAt: tooOld })],
+      ['ClaimCredits', claimCredits({ occurredAt: tooOld })],
+    ])(
+      'R15: %s dated more than 30 days back is refused: older facts need a history import',
+      (_name, command) => {
+        const error = given([profile, questionResearched()])
+          .when(command, bounded)
+          .thenThrows({ rule: 'R15', code: 'occurred-at-too-old', field: 'occurredAt' });
+        expect(error.message).toMatch(/history import/);
+      },
+    );
+
+    it('R15: a research dated exactly 30 days back is recorded', () => {
+      given([])
+        .when(recordResearch({ researchId: 'r-30', occurredAt: justInside }), bounded)
+        .then([questionResearched({ researchId: 'r-30', occurredAt: justInside.toISOString() })]);
+    });
+
+    it('R15: a mistyped year cannot burn a research id: the refused research is recorded later as it should be', () => {
+      given([])
+        .when(
+          recordResearch({ researchId: 'r-1', occurredAt: at('2015-06-10T10:00:00Z') }),
+          bounded,
+        )
+        .thenThrows({ rule: 'R15', code: 'occurred-at-too-old' });
+      given([])
+        .when(
+          recordResearch({ researchId: 'r-1', occurredAt: at('2025-06-10T10:00:00Z') }),
+          bounded,
+        )
+        .then([questionResearched({ researchId: 'r-1', occurredAt: '2025-06-10T10:00:00.000Z' })]);
+    });
+  });
+
+  describe('R15: given an administrator importing history older than the backdate bound', () => {
+    const bounded = testDecisionContext({ maxBackdateMs: DEFAULT_MAX_BACKDATE_MS });
+    const importHistory = (
+      facts: ImportHistory['data']['facts'],
+      reference = 'OPS-1234',
+    ): ImportHistory => ({
+      type: 'ImportHistory',
+      data: { occurredAt: TEST_NOW, reference, importedBy: 'admin:ops', facts },
+    });
+
+    it('R15: the import records who and why, then each fact as its own event (R1/R14 hold)', () => {
+      given([questionResearched({ researchId: 'r-known' })])
+        .when(
+          importHistory([
+            { kind: 'research', researchId: 'r-old', occurredAt: at('2023-02-01T10:00:00Z') },
+            { kind: 'research', researchId: 'r-known', occurredAt: at('2023-02-02T10:00:00Z') },
+            {
+              kind: 'answer',
+              questionId: 'q-1',
+              correct: true,
+              occurredAt: at('2024-03-01T10:00:00Z'),
+            },
+            {
+              kind: 'answer',
+              questionId: 'q-1',
+              correct: true,
+              occurredAt: at('2024-03-02T10:00:00Z'),
+            },
+          ]),
+          bounded,
+        )
+        .then([
+          {
+            type: 'HistoryImported',
+            data: {
+              occurredAt: TEST_NOW.toISOString(),
+              reference: 'OPS-1234',
+              importedBy: 'admin:ops',
+              facts: 4,
+              earliest: '2023-02-01T10:00:00.000Z',
+              latest: '2024-03-02T10:00:00.000Z',
+            },
+          },
+          questionResearched({ researchId: 'r-old', occurredAt: '2023-02-01T10:00:00.000Z' }),
+          answerCorrect({ questionId: 'q-1', occurredAt: '2024-03-01T10:00:00.000Z' }),
+          {
+            type: 'CorrectAnswerRepeated',
+            data: { questionId: 'q-1', occurredAt: '2024-03-02T10:00:00.000Z' },
+          },
+        ]);
+    });
+
+    it('R15: an import whose facts are all known already records nothing', () => {
+      given([questionResearched({ researchId: 'r-1' })])
+        .when(
+          importHistory([
+            { kind: 'research', researchId: 'r-1', occurredAt: at('2023-02-01T10:00:00Z') },
+          ]),
+          bounded,
+        )
+        .thenNothing();
+    });
+
+    it('R15: the reason must be a ticket reference, not free text that could hold a name', () => {
+      given([])
+        .when(
+          importHistory(
+            [{ kind: 'research', researchId: 'r-1', occurredAt: at('2023-02-01T10:00:00Z') }],
+            'asked by Ada Quinn',
+          ),
+          bounded,
+        )
+        .thenThrows({ rule: 'R15', code: 'invalid-reference', field: 'reference' });
+    });
+
+    it('R15: an imported fact in the future, or none at all, is refused naming the fact', () => {
+      given([])
+        .when(
+          importHistory([
+            { kind: 'research', researchId: 'r-1', occurredAt: at('2023-02-01T10:00:00Z') },
+            { kind: 'research', researchId: 'r-2', occurredAt: at('2030-01-01T00:00:00Z') },
+          ]),
+          bounded,
+        )
+        .thenThrows({ rule: 'R15', code: 'occurred-at-in-future', field: 'facts[1].occurredAt' });
+      given([])
+        .when(importHistory([]), bounded)
+        .thenThrows({ rule: 'R15', code: 'import-empty', field: 'facts' });
     });
   });
 
@@ -421,10 +598,11 @@ describe('learner decider', () => {
         profile,
         ...correctAnswers(3, '2025-01-01T04:30:00.000Z').map((e) => withEarnedYear(e, 2024)),
       ];
+      const lastInstant = at('2027-01-01T04:59:59.999Z');
       const claim = decideLearner(
-        claimCredits({ activity: 'nejm-board-review', occurredAt: at('2027-01-01T04:59:59.999Z') }),
+        claimCredits({ activity: 'nejm-board-review', occurredAt: lastInstant }),
         foldLearner(history),
-        testDecisionContext(newYork),
+        testDecisionContext({ ...newYork, now: lastInstant }),
       );
       expect(claim).toHaveLength(1);
       given(history)
@@ -451,11 +629,8 @@ describe('learner decider', () => {
         profile,
         questionResearched({ occurredAt: '2024-12-31T15:30:00.000Z', earnedYear: 2025 }),
       ];
-      const claim = claimed(
-        history,
-        claimCredits({ occurredAt: at('2027-12-31T14:59:59.999Z') }),
-        tokyo.now,
-      );
+      const lastInstant = at('2027-12-31T14:59:59.999Z');
+      const claim = claimed(history, claimCredits({ occurredAt: lastInstant }), lastInstant);
       expect(claim.breakdown).toEqual([
         { earnedYear: 2025, twelfths: '6', claimDeadline: '2027-12-31' },
       ]);
@@ -557,10 +732,129 @@ describe('learner decider', () => {
       ).toEqual(['ABIM']);
     });
 
-    it('R8/R10: a claim in 2025 goes to both boards', () => {
-      expect(
-        claimed(history, claimCredits({ occurredAt: at('2025-01-06T00:00:00Z') })).boards,
-      ).toEqual(['ABIM', 'ABPMR']);
+    it('R8/R10: a claim in 2025 goes to both boards; ABPMR gets only the credit earned from 2025', () => {
+      const claim = claimed(history, claimCredits({ occurredAt: at('2025-01-06T00:00:00Z') }));
+      expect(claim.boards).toEqual(['ABIM', 'ABPMR']);
+      expect(claim.submissions).toEqual([
+        { board: 'ABIM', twelfths: '12', completedAt: '2025-01-05T10:00:00.000Z' },
+        { board: 'ABPMR', twelfths: '6', completedAt: '2025-01-05T10:00:00.000Z' },
+      ]);
+    });
+
+    it('R10: ABPMR judges the date the credit was earned, not the claim date: 2024 credit claimed in 2025 does not go to it', () => {
+      const only2024 = [history[0]!, history[1]!];
+      const claim = claimed(only2024, claimCredits({ occurredAt: at('2025-01-06T00:00:00Z') }));
+      expect(claim.boards).toEqual(['ABIM']);
+    });
+
+    it('R8/R3: each board receives its part rounded to a quarter, completed when the last of that part was earned', () => {
+      const answers = [
+        history[0]!,
+        ...correctAnswers(2, '2024-11-01T10:00:00.000Z'),
+        ...correctAnswers(5, '2025-01-03T10:00:00.000Z'),
+      ];
+      const claim = claimed(
+        answers,
+        claimCredits({ activity: 'nejm-board-review', occurredAt: at('2025-01-06T00:00:00Z') }),
+      );
+      // 14/12 earned: the claim takes 12/12 (R3): 4/12 of 2024 and 8/12 of 2025.
+      expect(claim.twelfths).toBe('12');
+      expect(claim.submissions).toEqual([
+        { board: 'ABIM', twelfths: '12', completedAt: '2025-01-03T10:00:00.000Z' },
+        { board: 'ABPMR', twelfths: '6', completedAt: '2025-01-03T10:00:00.000Z' },
+      ]);
+    });
+  });
+
+  describe('R10/R11: given physician-only MOC programmes (the certifying boards)', () => {
+    it('R10: a nurse practitioner selecting ABIM is told at the profile why it cannot take their credit', () => {
+      const error = given([])
+        .when(
+          updateProfile({
+            clinicalRole: 'nurse_practitioner',
+            boards: [
+              { boardId: 'CA-MBC', learnerBoardId: 'A12345' },
+              { boardId: 'ABIM', learnerBoardId: '123456' },
+            ],
+          }),
+        )
+        .thenThrows({ rule: 'R10', code: 'board-not-for-role', field: 'boards[1].boardId' });
+      expect(error.message).toMatch(/participation/);
+    });
+
+    it('R10/R11: a participation claim never goes to a physician-only board, even one an older profile selected', () => {
+      const claim = claimed([
+        learnerProfileUpdated({
+          clinicalRole: 'nurse',
+          boards: ['ABIM', 'CA-MBC'],
+          personal: personalData({ boardIds: { ABIM: '123456', 'CA-MBC': 'A12345' } }),
+        }),
+        questionResearched(),
+      ]);
+      expect(claim.certificate).toBe('participation');
+      expect(claim.boards).toEqual(['CA-MBC']);
+    });
+  });
+
+  describe('R7/R8/R11: given a claim made with ABIM selected, and the profile edited a second later', () => {
+    const v2 = learnerProfileUpdated({
+      occurredAt: '2025-06-10T08:00:01.000Z',
+      profileVersion: 2,
+      personal: personalData({ lastName: 'Quinn-Hart', boardIds: { ABIM: '654321' } }),
+    });
+
+    it('R7: the claim records the identity as it stood at claim time', () => {
+      const claim = claimed([profile, questionResearched()]);
+      expect(claim.personal).toEqual(personalData());
+    });
+
+    it('R7/R8: after the edit, the claim still holds the identity of claim time (what its first submission sends)', () => {
+      const state = foldLearner([profile, questionResearched(), creditClaimed(), v2]);
+      expect(state.claims.get('claim-1')?.identity).toEqual(personalData());
+      expect(state.profile?.personal?.boardIds).toEqual({ ABIM: '654321' });
+    });
+
+    it('R7: a claim recorded before snapshots existed takes the profile of its time, not the later one', () => {
+      const { personal: _none, ...older } = creditClaimed().data;
+      const state = foldLearner([
+        profile,
+        questionResearched(),
+        { type: 'CreditClaimed', data: older },
+        v2,
+      ]);
+      expect(state.claims.get('claim-1')?.identity).toEqual(personalData());
+    });
+
+    it('erasure removes the identity snapshot of every claim too', () => {
+      const state = foldLearner([
+        profile,
+        questionResearched(),
+        creditClaimed(),
+        personalDataErased(),
+      ]);
+      expect(state.claims.get('claim-1')?.identity).toBeUndefined();
+    });
+  });
+
+  describe('R11: given two claims, each redeeming its own credit', () => {
+    it("R11: the second claim's completion span covers only what it redeemed, not the first claim's credit", () => {
+      const first = [
+        profile,
+        questionResearched({ researchId: 'r-1', occurredAt: '2025-01-05T10:00:00.000Z' }),
+        creditClaimed({
+          occurredAt: '2025-02-01T00:00:00.000Z',
+          breakdown: [{ earnedYear: 2025, twelfths: '6', claimDeadline: '2027-12-31' }],
+        }),
+        questionResearched({ researchId: 'r-2', occurredAt: '2025-03-05T10:00:00.000Z' }),
+      ];
+      const second = claimed(
+        first,
+        claimCredits({ claimId: 'claim-2', occurredAt: at('2025-04-01T00:00:00Z') }),
+      );
+      expect([second.completedFrom, second.completedTo]).toEqual([
+        '2025-03-05T10:00:00.000Z',
+        '2025-03-05T10:00:00.000Z',
+      ]);
     });
   });
 
@@ -741,7 +1035,7 @@ describe('learner decider', () => {
       ]) {
         given([profile])
           .when(erasePersonalData({ ticket }))
-          .thenThrows({ rule: 'R7', code: 'invalid-erasure-ticket', field: 'ticket' });
+          .thenThrows({ rule: 'R7', code: 'invalid-reference', field: 'ticket' });
       }
     });
 

@@ -1,4 +1,4 @@
-import { findBoard, boardTakesCredit } from '../boards/board-catalogue';
+import { boardTakesCertificate, boardTakesCredit, findBoard } from '../boards/board-catalogue';
 import {
   BOARD_REVIEW_TWELFTHS_PER_CORRECT_ANSWER,
   IPOC_TWELFTHS_PER_RESEARCH,
@@ -13,20 +13,32 @@ import {
   twelfthsToJson,
 } from '../credits/twelfths';
 import type { Decider } from '../decider';
-import { assertBusinessTime, type DecisionContext } from '../decision-context';
+import {
+  assertBusinessTime,
+  assertNotBackdated,
+  judgedAt,
+  type DecisionContext,
+} from '../decision-context';
+import { assertOperatorReference } from '../operator-reference';
 import { DomainRuleViolation } from '../rules';
-import { certificateFor } from './clinical-role';
+import { allocateClaim, completedSpan, type RedeemedPart } from './claim-allocation';
+import { certificateFor, type CertificateKind } from './clinical-role';
 import { creditLots, type CreditLot } from './credit-lots';
-import { ERASURE_TICKET_FORMAT, isErasureTicket } from './erasure-ticket';
 import type {
   ClaimCredits,
   ErasePersonalData,
+  ImportHistory,
   LearnerCommand,
   RecordAnswer,
   RecordResearch,
   UpdateProfile,
 } from './learner.commands';
-import type { ClaimBreakdownLine, LearnerEvent, PersonalData } from './learner.events';
+import type {
+  ClaimBreakdownLine,
+  ClaimSubmissionData,
+  LearnerEvent,
+  PersonalData,
+} from './learner.events';
 import type { Claim, EarnedCredit, LearnerProfile, LearnerState } from './learner.state';
 import { validateProfile, type ValidatedProfile } from './profile-validation';
 
@@ -36,6 +48,7 @@ export const initialLearnerState = (): LearnerState => ({
   researchIds: new Set(),
   correctlyAnsweredQuestionIds: new Set(),
   earned: [],
+  redeemed: new Map(),
   claims: new Map(),
 });
 
@@ -50,6 +63,7 @@ interface LearnerDraft {
   researchIds: Set<string>;
   correctlyAnsweredQuestionIds: Set<string>;
   earned: EarnedCredit[];
+  redeemed: Map<number, bigint>;
   claims: Map<string, Claim>;
 }
 
@@ -59,6 +73,7 @@ const draftOf = (state: LearnerState): LearnerDraft => ({
   researchIds: new Set(state.researchIds),
   correctlyAnsweredQuestionIds: new Set(state.correctlyAnsweredQuestionIds),
   earned: [...state.earned],
+  redeemed: new Map(state.redeemed),
   claims: new Map(state.claims),
 });
 
@@ -103,26 +118,55 @@ function apply(draft: LearnerDraft, event: LearnerEvent): void {
       return; // R2/R14: facts for auditors, no credit.
     case 'CreditClaimed': {
       const { data } = event;
+      const occurredAt = new Date(data.occurredAt);
+      const twelfths = parseTwelfths(data.twelfths);
+      const breakdown = data.breakdown.map((line) => ({
+        earnedYear: line.earnedYear,
+        twelfths: parseTwelfths(line.twelfths),
+        claimDeadline: line.claimDeadline,
+      }));
+      const parts = allocateClaim(draft, data.activity, occurredAt, breakdown);
+      for (const part of parts)
+        draft.redeemed.set(part.fact, (draft.redeemed.get(part.fact) ?? 0n) + part.twelfths);
+      const completed =
+        data.completedFrom !== undefined && data.completedTo !== undefined
+          ? { from: new Date(data.completedFrom), to: new Date(data.completedTo) }
+          : completedSpan(parts);
       draft.claims.set(data.claimId, {
         claimId: data.claimId,
         activity: data.activity,
-        occurredAt: new Date(data.occurredAt),
-        twelfths: parseTwelfths(data.twelfths),
-        breakdown: data.breakdown.map((line) => ({
-          earnedYear: line.earnedYear,
-          twelfths: parseTwelfths(line.twelfths),
-          claimDeadline: line.claimDeadline,
-        })),
+        occurredAt,
+        twelfths,
+        breakdown,
         boards: data.boards,
         clinicalRole: data.clinicalRole,
         certificate: data.certificate,
         profileVersion: data.profileVersion,
+        // Older claims carry no snapshot: the profile as it stood then is the same identity.
+        identity: data.personal ?? draft.profile?.personal,
+        completed,
+        submissions:
+          data.submissions?.map((s) => ({
+            board: s.board,
+            twelfths: parseTwelfths(s.twelfths),
+            completedAt: new Date(s.completedAt),
+          })) ??
+          data.boards.map((board) => ({
+            board,
+            twelfths,
+            completedAt: completed?.to ?? occurredAt,
+          })),
       });
       return;
     }
+    case 'HistoryImported':
+      return; // R15: who imported and why, for auditors; the facts follow as their own events.
     case 'PersonalDataErased':
       draft.personalDataErased = true;
       if (draft.profile !== undefined) draft.profile = { ...draft.profile, personal: undefined };
+      for (const [claimId, claim] of draft.claims)
+        if (claim.identity !== undefined)
+          draft.claims.set(claimId, { ...claim, identity: undefined });
       return;
     default: {
       // A type this version does not know (written by a newer one) changes nothing here.
@@ -158,6 +202,8 @@ export function decideLearner(
   context: DecisionContext,
 ): LearnerEvent[] {
   assertBusinessTime(command.data.occurredAt, context);
+  // R15: an import is how older facts enter; every other command must be recent.
+  if (command.type !== 'ImportHistory') assertNotBackdated(command.data.occurredAt, context);
   switch (command.type) {
     case 'RecordResearch':
       return recordResearch(command, state, context);
@@ -169,6 +215,8 @@ export function decideLearner(
       return claimCredits(command, state, context);
     case 'ErasePersonalData':
       return erasePersonalData(command, state);
+    case 'ImportHistory':
+      return importHistory(command, state, context);
     default: {
       const _unknownCommand: never = command;
       throw new TypeError(`unknown learner command ${JSON.stringify(_unknownCommand)}`);
@@ -185,15 +233,16 @@ export const learnerDecider: Decider<LearnerState, LearnerCommand, LearnerEvent,
 
 /** R1: each research earns 6/12 once; the same research id again records nothing. */
 function recordResearch(
-  { data }: RecordResearch,
+  { data }: Pick<RecordResearch, 'data'> & { type: 'RecordResearch' },
   state: LearnerState,
   context: DecisionContext,
+  field = 'researchId',
 ): LearnerEvent[] {
   if (data.researchId.trim() === '') {
     throw new DomainRuleViolation({
       rule: 'R1',
       code: 'research-id-required',
-      field: 'researchId',
+      field,
       message: 'researchId must name the research, so that recording it twice earns once',
     });
   }
@@ -216,12 +265,13 @@ function recordAnswer(
   { data }: RecordAnswer,
   state: LearnerState,
   context: DecisionContext,
+  field = 'questionId',
 ): LearnerEvent[] {
   if (data.questionId.trim() === '') {
     throw new DomainRuleViolation({
       rule: 'R2',
       code: 'question-id-required',
-      field: 'questionId',
+      field,
       message: 'questionId must name the board-review question answered',
     });
   }
@@ -343,13 +393,14 @@ function claimCredits(
     });
   }
 
-  const lots = creditLots(
-    state,
-    data.activity,
-    data.occurredAt,
-    context.timeZone,
-    state.claims.values(),
-  );
+  // R5: credit earned by the claim's business time, its windows judged no earlier than the
+  // server's clock (less the skew): a claim dated in the past never reopens a closed window.
+  const lots = creditLots(state, data.activity, {
+    earnedBy: data.occurredAt,
+    judgedAt: judgedAt(data.occurredAt, context),
+    timeZone: context.timeZone,
+    claims: state.claims.values(),
+  });
   const open = lots.filter((lot) => lot.windowOpen && unclaimedIn(lot) > 0n);
   const closed = lots.filter((lot) => !lot.windowOpen && unclaimedIn(lot) > 0n);
   const claimable = sum(open.map(unclaimedIn));
@@ -371,11 +422,24 @@ function claimCredits(
     remaining -= take;
   }
 
-  const claimDate = calendarDate(data.occurredAt, context.timeZone);
-  const boards = profile.boards.filter((code) => {
-    const board = findBoard(code);
-    return board !== undefined && boardTakesCredit(board, data.activity, claimDate);
-  });
+  const parts = allocateClaim(
+    state,
+    data.activity,
+    data.occurredAt,
+    breakdown.map((line) => ({
+      earnedYear: line.earnedYear,
+      twelfths: parseTwelfths(line.twelfths),
+    })),
+  );
+  const completed = completedSpan(parts);
+  const certificate = certificateFor(profile.clinicalRole);
+  const submissions = boardSubmissionsOf(
+    profile.boards,
+    data.activity,
+    certificate,
+    parts,
+    context.timeZone,
+  );
 
   return [
     {
@@ -386,13 +450,55 @@ function claimCredits(
         occurredAt: data.occurredAt.toISOString(),
         twelfths: twelfthsToJson(amount),
         breakdown,
-        boards,
+        boards: submissions.map((s) => s.board),
         clinicalRole: profile.clinicalRole,
-        certificate: certificateFor(profile.clinicalRole),
+        certificate,
         profileVersion: profile.version,
+        ...(completed === undefined
+          ? {}
+          : {
+              completedFrom: completed.from.toISOString(),
+              completedTo: completed.to.toISOString(),
+            }),
+        submissions,
+        ...(profile.personal === undefined ? {} : { personal: profile.personal }),
       },
     },
   ];
+}
+
+/**
+ * R8/R10/R11/R3: what each board selected at claim time receives of the claim: the credit it
+ * takes by the day that credit was earned (ABPMR: from 2025), nothing from a physician-only
+ * programme for a participation certificate, board review rounded down to a quarter; the
+ * completion reported is when the learner completed the last of that credit. A board left
+ * with nothing gets no submission.
+ */
+function boardSubmissionsOf(
+  selected: readonly string[],
+  activity: Activity,
+  certificate: CertificateKind,
+  parts: readonly RedeemedPart[],
+  timeZone: string,
+): ClaimSubmissionData[] {
+  return selected.flatMap((code) => {
+    const board = findBoard(code);
+    if (board === undefined || !boardTakesCertificate(board, certificate)) return [];
+    const taken = parts.filter((part) =>
+      boardTakesCredit(board, activity, calendarDate(part.occurredAt, timeZone)),
+    );
+    const total = sum(taken.map((part) => part.twelfths));
+    const twelfths = activity === 'nejm-board-review' ? floorToQuarter(total) : total;
+    const last = taken[taken.length - 1];
+    if (twelfths === 0n || last === undefined) return [];
+    return [
+      {
+        board: code,
+        twelfths: twelfthsToJson(twelfths),
+        completedAt: last.occurredAt.toISOString(),
+      },
+    ];
+  });
 }
 
 function refuseEmptyClaim(
@@ -403,19 +509,26 @@ function refuseEmptyClaim(
   timeZone: string,
 ): never {
   const label = ACTIVITY_LABEL[activity];
-  if (closed.length > 0) {
-    const years = closed
-      .map(
-        (lot) =>
-          `${describeAmount(unclaimedIn(lot))} earned in ${lot.earnedYear} could be claimed until ${lot.claimDeadline}`,
-      )
-      .join('; ');
+  const expired = sum(closed.map(unclaimedIn));
+  const withExpired = claimable + expired;
+  const couldHaveClaimed =
+    activity === 'nejm-board-review' ? floorToQuarter(withExpired) : withExpired;
+  const expiredNote =
+    closed.length === 0
+      ? ''
+      : `; ${closed
+          .map(
+            (lot) =>
+              `${describeAmount(unclaimedIn(lot))} earned in ${lot.earnedYear} could be claimed until ${lot.claimDeadline}`,
+          )
+          .join('; ')} (${timeZone}), and has expired`;
+  if (couldHaveClaimed > 0n) {
     throw new DomainRuleViolation({
       rule: 'R5',
       code: 'claim-window-closed',
       message:
-        `no ${label} credit can be claimed: ${years} (${timeZone}); ` +
-        'that credit has expired (credit may be claimed until 31 December of the second year after the year it was earned)',
+        `no ${label} credit can be claimed${expiredNote} ` +
+        '(credit may be claimed until 31 December of the second year after the year it was earned)',
     });
   }
   if (claimable > 0n) {
@@ -428,26 +541,83 @@ function refuseEmptyClaim(
       code: 'nothing-to-claim',
       message:
         `only ${claimable}/12 credit of ${label} credit is unclaimed, less than the quarter credit a ` +
-        `board-review claim needs (R3); answer ${answers} more question(s) correctly for the first time, then claim again`,
+        `board-review claim needs (R3); answer ${answers} more question(s) correctly for the first time, then claim again${expiredNote}`,
     });
   }
   throw new DomainRuleViolation({
     rule: 'R6',
     code: 'nothing-to-claim',
-    message: `there is no unclaimed ${label} credit earned by ${occurredAt.toISOString()} to claim`,
+    message: `there is no unclaimed ${label} credit earned by ${occurredAt.toISOString()} to claim${expiredNote}`,
   });
 }
 
-/** Erasure is recorded once, with its ticket; the key is destroyed outside the domain. */
-function erasePersonalData({ data }: ErasePersonalData, state: LearnerState): LearnerEvent[] {
-  if (data.ticket !== undefined && !isErasureTicket(data.ticket)) {
+/**
+ * R15: facts from before the backdate bound, recorded as their own events after one
+ * HistoryImported that says who imported them and why. R1/R14 hold as for any fact: a research
+ * or a correct answer already recorded earns nothing again. Nothing new: nothing recorded.
+ */
+function importHistory(
+  { data }: ImportHistory,
+  state: LearnerState,
+  context: DecisionContext,
+): LearnerEvent[] {
+  assertOperatorReference(data.reference, 'R15', 'reference');
+  if (data.facts.length === 0) {
     throw new DomainRuleViolation({
-      rule: 'R7',
-      code: 'invalid-erasure-ticket',
-      message: `ticket must be ${ERASURE_TICKET_FORMAT}: the event keeps it for ever, so never a name or free text`,
-      field: 'ticket',
+      rule: 'R15',
+      code: 'import-empty',
+      field: 'facts',
+      message: 'a history import needs at least one fact',
     });
   }
+  let current = state;
+  const facts: LearnerEvent[] = [];
+  data.facts.forEach((fact, index) => {
+    const field = `facts[${index}]`;
+    assertBusinessTime(fact.occurredAt, context, `${field}.occurredAt`);
+    const produced =
+      fact.kind === 'research'
+        ? recordResearch(
+            { type: 'RecordResearch', data: fact },
+            current,
+            context,
+            `${field}.researchId`,
+          )
+        : recordAnswer(
+            { type: 'RecordAnswer', data: fact },
+            current,
+            context,
+            `${field}.questionId`,
+          );
+    for (const event of produced) {
+      facts.push(event);
+      current = evolveLearner(current, event);
+    }
+  });
+  if (facts.length === 0) return [];
+  const times = data.facts.map((f) => f.occurredAt.getTime());
+  return [
+    {
+      type: 'HistoryImported',
+      data: {
+        occurredAt: data.occurredAt.toISOString(),
+        reference: data.reference,
+        importedBy: data.importedBy,
+        facts: data.facts.length,
+        earliest: new Date(Math.min(...times)).toISOString(),
+        latest: new Date(Math.max(...times)).toISOString(),
+      },
+    },
+    ...facts,
+  ];
+}
+
+/**
+ * Erasure is recorded once, with the ticket reference of the request (never free text: a name
+ * typed there could never be erased); the key is destroyed outside the domain.
+ */
+function erasePersonalData({ data }: ErasePersonalData, state: LearnerState): LearnerEvent[] {
+  if (data.ticket !== undefined) assertOperatorReference(data.ticket, 'R7', 'ticket');
   if (state.personalDataErased) return [];
   return [
     {

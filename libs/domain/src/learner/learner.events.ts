@@ -98,8 +98,28 @@ export type CreditClaimed = {
     clinicalRole: ClinicalRole;
     certificate: CertificateKind;
     profileVersion: number;
+    /**
+     * R11: the first and last business time of the learning the claim redeemed. Claims
+     * recorded before these fields existed have neither: replay derives them (same rule).
+     */
+    completedFrom?: string;
+    completedTo?: string;
+    /**
+     * R8/R10: what each board of `boards` receives: the claim's credit that board takes (by
+     * the date it was earned), rounded to a quarter for board review (R3), and when the last
+     * of it was completed. Absent in older claims: each board then receives the whole claim.
+     */
+    submissions?: ClaimSubmissionData[];
+    /**
+     * R7/R8/R11: the identity as it stood at claim time (what the first board submission
+     * sends and the certificate prints). Encrypted by the infrastructure like the profile's;
+     * absent once erased (and in older claims: replay takes the profile of that time).
+     */
+    personal?: PersonalData;
   };
 };
+
+export type ClaimSubmissionData = { board: string; twelfths: string; completedAt: string };
 
 /** An administrator erased the learner's personal data (the key is shredded elsewhere). */
 export type PersonalDataErased = {
@@ -113,6 +133,25 @@ export type PersonalDataErased = {
   };
 };
 
+/**
+ * R15: an administrator imported facts older than the backdate bound; the facts' own events
+ * follow it in the same append (same causation id).
+ */
+export type HistoryImported = {
+  type: 'HistoryImported';
+  data: {
+    occurredAt: string;
+    /** Why: a ticket reference such as `OPS-1234` (never free text: events are immutable). */
+    reference: string;
+    /** Who: the caller's identity. */
+    importedBy: string;
+    /** How many facts the import held, and the business times they span. */
+    facts: number;
+    earliest: string;
+    latest: string;
+  };
+};
+
 export type LearnerEvent =
   | LearnerProfileUpdated
   | QuestionResearched
@@ -120,7 +159,8 @@ export type LearnerEvent =
   | AnswerIncorrect
   | CorrectAnswerRepeated
   | CreditClaimed
-  | PersonalDataErased;
+  | PersonalDataErased
+  | HistoryImported;
 
 export type LearnerEventType = LearnerEvent['type'];
 
@@ -133,6 +173,7 @@ export const LEARNER_EVENT_SCHEMA_VERSIONS = {
   CorrectAnswerRepeated: 1,
   CreditClaimed: 1,
   PersonalDataErased: 1,
+  HistoryImported: 1,
 } as const satisfies Record<LearnerEventType, number>;
 
 export const LEARNER_EVENT_TYPES = Object.keys(LEARNER_EVENT_SCHEMA_VERSIONS) as LearnerEventType[];

@@ -31,6 +31,15 @@ export interface ClaimedLine {
   readonly claimDeadline: string;
 }
 
+/** R8/R10: what one board receives of a claim, decided when the claim is made. */
+export interface ClaimSubmission {
+  readonly board: string;
+  /** The claim's credit the board takes (R10), rounded to a quarter for board review (R3). */
+  readonly twelfths: bigint;
+  /** When the learner completed the last credit reported: the completion date boards get. */
+  readonly completedAt: Date;
+}
+
 export interface Claim {
   readonly claimId: string;
   readonly activity: Activity;
@@ -41,6 +50,15 @@ export interface Claim {
   readonly clinicalRole: ClinicalRole;
   readonly certificate: CertificateKind;
   readonly profileVersion: number;
+  /**
+   * R7/R8/R11: the identity (names, birth day, board ids, licenses) as it stood at claim time:
+   * what the first board submission sends and the certificate prints. Undefined once erased.
+   */
+  readonly identity: PersonalData | undefined;
+  /** R11: the first and last business time of the learning this claim redeemed. */
+  readonly completed: { readonly from: Date; readonly to: Date } | undefined;
+  /** R8/R10: per board, what it receives (one entry per board of `boards`). */
+  readonly submissions: readonly ClaimSubmission[];
 }
 
 export interface LearnerState {
@@ -52,6 +70,8 @@ export interface LearnerState {
   readonly correctlyAnsweredQuestionIds: ReadonlySet<string>;
   /** Every earning fact, in stream order. */
   readonly earned: readonly EarnedCredit[];
+  /** R6: how much of each fact (by index in `earned`) claims have redeemed. */
+  readonly redeemed: ReadonlyMap<number, bigint>;
   /** Claims by claim id, in stream order. */
   readonly claims: ReadonlyMap<string, Claim>;
 }

@@ -1,8 +1,10 @@
 import { BOARD_CATALOGUE, findBoard, isLearnerBoardIdValid } from '../boards/board-catalogue';
 import { DomainRuleViolation, type DomainRuleCode } from '../rules';
 import { isClinicalRole, type ClinicalRole } from './clinical-role';
+import { isIsoCountryCode, normalizeCountryCode } from './countries';
 import type { UpdateProfile } from './learner.commands';
 import type { PersonalData } from './learner.events';
+import { describePersonNameProblem, normalizePersonName, personNameProblem } from './person-name';
 
 /** R7/R10/R16: checks an UpdateProfile command and gives the profile it describes. */
 
@@ -17,7 +19,6 @@ export const US_LICENSE_JURISDICTIONS: readonly string[] = [
 
 /** Days per month in a leap year: 29 February is a real birthday. */
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const MAX_NAME_LENGTH = 100;
 const LICENSE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9 ./-]{0,29}$/;
 
 export interface ValidatedProfile {
@@ -60,14 +61,18 @@ export const isPossibleBirthDate = (month: number, day: number): boolean => {
   return days !== undefined && day >= 1 && day <= days;
 };
 
+const NAME_PROBLEM_CODE = {
+  blank: 'required-field',
+  'too-long': 'name-too-long',
+  'not-printable': 'unprintable-name',
+} as const satisfies Record<string, DomainRuleCode>;
+
+/** R7/R11: the one name rule (person-name.ts); the name as kept is NFC and trimmed. */
 function requiredName(value: string, field: string, label: string): string {
-  const trimmed = value.trim();
-  if (trimmed === '')
-    refuse('R7', 'required-field', field, `${label} is required in the CME profile`);
-  if (trimmed.length > MAX_NAME_LENGTH) {
-    refuse('R7', 'required-field', field, `${label} must be at most ${MAX_NAME_LENGTH} characters`);
-  }
-  return trimmed;
+  const problem = personNameProblem(value);
+  if (problem !== undefined)
+    refuse('R7', NAME_PROBLEM_CODE[problem.kind], field, describePersonNameProblem(problem, label));
+  return normalizePersonName(value);
 }
 
 export function validateProfile(data: UpdateProfile['data']): ValidatedProfile {
@@ -94,13 +99,13 @@ export function validateProfile(data: UpdateProfile['data']): ValidatedProfile {
     );
   }
 
-  const country = data.country.trim().toUpperCase();
-  if (!/^[A-Z]{2}$/.test(country)) {
+  const country = normalizeCountryCode(data.country);
+  if (!isIsoCountryCode(country)) {
     refuse(
       'R7',
       'invalid-country',
       'country',
-      'country must be a two-letter ISO 3166-1 code, e.g. US',
+      'country must be an assigned ISO 3166-1 alpha-2 code, e.g. US',
     );
   }
 
@@ -117,6 +122,16 @@ export function validateProfile(data: UpdateProfile['data']): ValidatedProfile {
           `${BOARD_CATALOGUE.map((b) => b.code).join(', ')}, or download the PDF certificate for any other board`,
       );
       return;
+    }
+    if (board.physiciansOnly && data.clinicalRole !== 'physician') {
+      refuse(
+        'R10',
+        'board-not-for-role',
+        `boards[${index}].boardId`,
+        `${board.code} takes AMA PRA Category 1 Credit™ for its physicians' MOC, which a ` +
+          `${data.clinicalRole.replace(/_/g, ' ')}'s certificate of participation is not: remove ` +
+          `${board.code} from the profile, and give the PDF certificate to any board or body that asks for it`,
+      );
     }
     if (boards.includes(board.code)) {
       refuse(

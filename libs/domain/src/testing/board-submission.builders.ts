@@ -46,6 +46,7 @@ export const boardSubmissionRequested = (
     claimedAt: CLAIMED_AT,
     occurredAt: '2025-06-10T08:00:01.000Z',
     attempt: 1,
+    profileVersion: 1,
     ...overrides,
   },
 });
@@ -118,6 +119,7 @@ export const requestBoardSubmission = (
       twelfths: 6n,
       claimedAt: at(CLAIMED_AT),
       occurredAt: at('2025-06-10T08:00:01.000Z'),
+      profileVersion: 1,
       ...overrides,
     },
   };

@@ -1,5 +1,11 @@
 import { DEFAULT_MAX_CLOCK_SKEW_MS, type DecisionContext } from '../decision-context';
 
+/**
+ * Rule tests date facts months or years before TEST_NOW (claim windows span three years), so
+ * their context allows that; the R15 tests of the backdate bound set their own.
+ */
+export const TEST_MAX_BACKDATE_MS = 10 * 366 * 24 * 60 * 60 * 1000;
+
 /** The fixed "now" of domain tests: every default time of the builders is before it. */
 export const TEST_NOW = new Date('2025-06-15T12:00:00.000Z');
 
@@ -7,6 +13,7 @@ export const testDecisionContext = (overrides: Partial<DecisionContext> = {}): D
   now: TEST_NOW,
   timeZone: 'UTC',
   maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS,
+  maxBackdateMs: TEST_MAX_BACKDATE_MS,
   ...overrides,
 });
 

@@ -1,20 +1,31 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { WrongExpectedRevisionError } from '../errors';
 import { eventStoreContract, type ContractHarness } from '../testing/event-store.contract';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 
 /**
- * The shared contract against a real EventStoreDB server (22.10+), e.g.
+ * The shared contract against a real EventStoreDB or KurrentDB server (22.10+), e.g.
  * EVENTSTORE_CONNECTION_STRING=esdb://localhost:2113?tls=false. The server may be shared:
  * every stream of a run carries the run's prefix, and ownEvent keeps to those.
+ * EVENTSTORE_DISRUPT_COMMAND, when set, is run (through sh) while the concurrency test's
+ * writers write: CI's three-node job kills the cluster's leader with it
+ * (.github/workflows/eventstoredb.yml).
  */
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
+const disruptCommand = process.env.EVENTSTORE_DISRUPT_COMMAND;
 const SKIPPED =
   'event store contract: eventstoredb — skipped: EVENTSTORE_CONNECTION_STRING is not set; ' +
   'no EventStoreDB server can run on this machine';
 
 async function eventStoreDbHarness(): Promise<ContractHarness> {
-  const store = await EventStoreDbEventStore.create({ connectionString: connectionString! });
+  const store = await EventStoreDbEventStore.create({
+    connectionString: connectionString!,
+    ...(process.env.EVENTSTORE_CLAIM_STREAM_PREFIX
+      ? { idClaimStreamPrefix: process.env.EVENTSTORE_CLAIM_STREAM_PREFIX }
+      : {}),
+  });
   const run = `contract-${randomUUID().slice(0, 8)}`;
   return {
     store,
@@ -39,6 +50,14 @@ async function eventStoreDbHarness(): Promise<ContractHarness> {
     },
     ownEvent: (event) => event.streamName.startsWith(`${run}-`),
     streamName: (label) => `${run}-${label}-${randomUUID().slice(0, 8)}`,
+    ...(disruptCommand
+      ? {
+          disrupt: async () => {
+            const { stdout } = await promisify(execFile)('sh', ['-c', disruptCommand]);
+            process.stderr.write(`EVENTSTORE_DISRUPT_COMMAND: ${stdout}\n`);
+          },
+        }
+      : {}),
     dispose: () => store.close(),
   };
 }

@@ -1,26 +1,38 @@
 import {
   ANY,
+  AccessDeniedError,
+  DeadlineExceededError,
   MaxAppendSizeExceededError,
   NO_STREAM,
   STREAM_EXISTS,
+  StreamDeletedError,
   StreamNotFoundError,
+  UnavailableError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { InvalidAppendError, WrongExpectedRevisionError } from '../errors';
+import {
+  EventStoreError,
+  IdempotencyConflictError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+} from '../errors';
 import type { EventMetadata, ExpectedRevision } from '../event-store.port';
 import { chainLink, contentDigest, genesisHash, verifyChain } from '../hash-chain';
 import {
   POSITION_MISSING,
+  checkServerVersion,
+  classifyError,
   comparePositions,
   decodeEvent,
   expectationHolds,
   isStreamNotFound,
   isSystemEvent,
   isWrongExpectedVersion,
-  mapClientError,
   packMetadata,
+  positionOf,
   toClientExpectedRevision,
   toClientPosition,
+  toPortError,
   unpackMetadata,
   type ClientRecordedEvent,
   type LedgerFields,
@@ -79,7 +91,7 @@ describe('EventStoreDB mapping', () => {
         current: 12n,
       });
       expect(isWrongExpectedVersion(theirs)).toBe(true);
-      const ours = mapClientError(theirs, 's', 'stream_exists');
+      const ours = toPortError(theirs, 'appending', { streamName: 's', expected: 'stream_exists' });
       expect(ours).toBeInstanceOf(WrongExpectedRevisionError);
       expect((ours as WrongExpectedRevisionError).actual).toBe(12n);
       expect((ours as WrongExpectedRevisionError).expected).toBe('stream_exists');
@@ -92,7 +104,10 @@ describe('EventStoreDB mapping', () => {
         expected: 0n,
         current: 'no_stream',
       });
-      const ours = mapClientError(theirs, 's', 0n) as WrongExpectedRevisionError;
+      const ours = toPortError(theirs, 'appending', {
+        streamName: 's',
+        expected: 0n,
+      }) as WrongExpectedRevisionError;
       expect(ours).toBeInstanceOf(WrongExpectedRevisionError);
       expect(ours.actual).toBeUndefined();
       expect(ours.expected).toBe(0n);
@@ -100,20 +115,69 @@ describe('EventStoreDB mapping', () => {
 
     it('recognises a duck-typed wrong expected version (another copy of the client)', () => {
       const duck = { type: 'wrong-expected-version', actualVersion: 5n, message: 'x' };
-      const ours = mapClientError(duck, 's', 'no_stream') as WrongExpectedRevisionError;
+      const ours = toPortError(duck, 'appending', {
+        streamName: 's',
+        expected: 'no_stream',
+      }) as WrongExpectedRevisionError;
       expect(ours).toBeInstanceOf(WrongExpectedRevisionError);
       expect(ours.actual).toBe(5n);
     });
 
-    it('maps a too large append to InvalidAppendError and passes anything else on', () => {
+    it('maps a too large append to InvalidAppendError and every other client error to EventStoreError, never passing one on', () => {
       expect(
-        mapClientError(MaxAppendSizeExceededError.fromMaxAppendSize(1024), 's', 'any'),
+        toPortError(MaxAppendSizeExceededError.fromMaxAppendSize(1024), 'appending', {
+          streamName: 's',
+        }),
       ).toBeInstanceOf(InvalidAppendError);
-      const other = new Error('unavailable');
-      expect(mapClientError(other, 's', 'any')).toBe(other);
+      for (const theirs of [
+        new UnavailableError(),
+        new DeadlineExceededError(),
+        new AccessDeniedError(),
+        new StreamDeletedError(undefined, 's'),
+        new Error('socket hang up'),
+      ]) {
+        const ours = toPortError(theirs, 'reading s');
+        expect(ours).toBeInstanceOf(EventStoreError);
+        expect((ours as EventStoreError).cause).toBe(theirs);
+      }
+      expect(toPortError(new AccessDeniedError(), 'reading $all').message).toMatch(
+        /needs read on \$all/,
+      );
+      const ours = new IdempotencyConflictError('s', [], 'x');
+      expect(toPortError(ours, 'appending')).toBe(ours);
       expect(isStreamNotFound(new StreamNotFoundError(undefined, 's'))).toBe(true);
-      expect(isStreamNotFound(other)).toBe(false);
+      expect(isStreamNotFound(new Error('x'))).toBe(false);
     });
+
+    it('classifies what may pass (unavailable, timeouts, unknown connection errors) apart from what retrying cannot cure', () => {
+      expect(classifyError(new UnavailableError())).toBe('transient');
+      expect(classifyError(new DeadlineExceededError())).toBe('transient');
+      expect(classifyError(new Error('14 UNAVAILABLE: No connection established'))).toBe(
+        'transient',
+      );
+      expect(classifyError(new AccessDeniedError())).toBe('permanent');
+      expect(classifyError(new StreamDeletedError(undefined, 's'))).toBe('permanent');
+      expect(classifyError(new EventStoreError('x', false))).toBe('permanent');
+      expect(classifyError(new EventStoreError('x', true))).toBe('transient');
+      expect(classifyError(new WrongExpectedRevisionError('s', 0n, 1n))).toBe('permanent');
+      expect(toPortError(new UnavailableError(), 'x')).toMatchObject({ retryable: true });
+      expect(toPortError(new AccessDeniedError(), 'x')).toMatchObject({ retryable: false });
+    });
+  });
+
+  describe('server versions', () => {
+    it.each(['22.10.0', '23.10.1', '24.10.0', '25.0.0', '25.1.2-beta'])('accepts %s', (v) => {
+      expect(() => checkServerVersion(v)).not.toThrow();
+    });
+
+    it.each(['21.10.9', '22.6.0', 'unknown', ''])(
+      'refuses %p, naming the version needed and the way out',
+      (v) => {
+        expect(() => checkServerVersion(v)).toThrow(
+          /too old for the ledger: it needs 22\.10 or later.*EVENT_STORE=postgres/s,
+        );
+      },
+    );
   });
 
   describe('metadata', () => {
@@ -193,8 +257,17 @@ describe('EventStoreDB mapping', () => {
       ).toBeUndefined();
     });
 
-    it('refuses an event without a position (servers before 22.6 on stream reads)', () => {
-      expect(() => decodeEvent(stored({ position: undefined }))).toThrow(POSITION_MISSING);
+    it('refuses an event without a position: none, 0 (how the client reads an absent one) or 2^64−1 (servers before 22.6)', () => {
+      for (const position of [
+        undefined,
+        { commit: 0n, prepare: 0n },
+        { commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n },
+      ]) {
+        expect(positionOf({ position })).toBeUndefined();
+        expect(() => decodeEvent(stored({ position }))).toThrow(POSITION_MISSING);
+        expect(() => decodeEvent(stored({ position }))).toThrow(EventStoreError);
+      }
+      expect(positionOf({ position: { commit: 1n, prepare: 1n } })).toBe(1n);
     });
 
     it('gives back exactly what was hashed, so the chain written by the adapter verifies', () => {

@@ -7,7 +7,12 @@ import {
   type AppendExpectedRevision,
   type Position,
 } from '@eventstore/db-client';
-import { InvalidAppendError, WrongExpectedRevisionError } from '../errors';
+import {
+  EventStoreError,
+  IdempotencyConflictError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+} from '../errors';
 import type {
   EventMetadata,
   ExpectedRevision,
@@ -45,7 +50,10 @@ export interface ClientRecordedEvent {
   metadata: unknown;
   isJson: boolean;
   created: Date;
-  /** Only on servers newer than 22.6 for stream reads; always on $all reads. */
+  /**
+   * Always set by the client, which reads an absent position as 0; servers before 22.6 send
+   * 2^64−1 for events read from a stream. Both mean "no position": see positionOf.
+   */
   position?: Position;
 }
 
@@ -127,25 +135,92 @@ export function actualRevisionOf(error: WrongExpectedVersionLike): bigint | unde
   return undefined;
 }
 
+/** The client's error types after which the same call may succeed: nothing was decided. */
+const PASSING: ReadonlySet<string> = new Set([
+  ErrorType.UNAVAILABLE,
+  ErrorType.NOT_LEADER,
+  ErrorType.DEADLINE_EXCEEDED,
+  ErrorType.TIMEOUT,
+  ErrorType.CANCELLED,
+  ErrorType.UNKNOWN,
+]);
+
 /**
- * The client's errors in the port's terms: a wrong expected version becomes
- * WrongExpectedRevisionError (with the caller's expectation and the actual revision), a too
- * large append InvalidAppendError; anything else is passed on unchanged.
+ * Whether an error may pass if the call is made again: `transient` (the server restarting or
+ * unreachable, a leader election, a timeout, a subscription the server dropped) or `permanent`
+ * (access refused, a deleted stream, an answer the adapter cannot trust: retrying cannot cure
+ * it). The port's own errors keep their meaning; errors without a client error type (the
+ * connection's own, a feed that ended) are transient.
  */
-export function mapClientError(
-  error: unknown,
-  streamName: string,
-  expected: ExpectedRevision,
-): unknown {
-  if (isWrongExpectedVersion(error)) {
-    return new WrongExpectedRevisionError(streamName, expected, actualRevisionOf(error));
+export function classifyError(error: unknown): 'transient' | 'permanent' {
+  if (error instanceof EventStoreError) return error.retryable ? 'transient' : 'permanent';
+  if (
+    error instanceof WrongExpectedRevisionError ||
+    error instanceof IdempotencyConflictError ||
+    error instanceof InvalidAppendError
+  ) {
+    return 'permanent';
   }
-  if (hasType(error, ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED)) {
-    return new InvalidAppendError(
-      `stream ${streamName}: ${(error as Error).message || 'the append is too large'}`,
+  const type = (error as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && Object.values(ErrorType).includes(type as ErrorType)) {
+    return PASSING.has(type) ? 'transient' : 'permanent';
+  }
+  return 'transient';
+}
+
+/**
+ * Any error in the port's terms, so that no client error leaves the adapter: a wrong expected
+ * version becomes WrongExpectedRevisionError (with the caller's expectation and the actual
+ * revision), a too large append InvalidAppendError, the port's own errors stay as they are, and
+ * everything else becomes EventStoreError, retryable or not as classifyError says, naming what
+ * was being done and, for access, what the user needs.
+ */
+export function toPortError(
+  error: unknown,
+  doing: string,
+  context: { streamName?: string; expected?: ExpectedRevision } = {},
+): Error {
+  if (
+    error instanceof EventStoreError ||
+    error instanceof WrongExpectedRevisionError ||
+    error instanceof IdempotencyConflictError ||
+    error instanceof InvalidAppendError
+  ) {
+    return error;
+  }
+  if (isWrongExpectedVersion(error) && context.streamName !== undefined) {
+    return new WrongExpectedRevisionError(
+      context.streamName,
+      context.expected ?? 'any',
+      actualRevisionOf(error),
     );
   }
-  return error;
+  const message = (error as Error | null)?.message || String(error);
+  if (hasType(error, ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED)) {
+    return new InvalidAppendError(`stream ${context.streamName ?? '?'}: ${message}`);
+  }
+  if (hasType(error, ErrorType.ACCESS_DENIED)) {
+    return new EventStoreError(
+      `EventStoreDB refused access while ${doing}: the ledger's user needs read on $all and read ` +
+        'and write on its streams and on the id-claim streams (see the README, "Running against ' +
+        'EventStoreDB")',
+      false,
+      { cause: error },
+    );
+  }
+  if (hasType(error, ErrorType.STREAM_DELETED)) {
+    return new EventStoreError(
+      `EventStoreDB: ${doing}: the stream was deleted for good (tombstoned) and cannot be written`,
+      false,
+      { cause: error },
+    );
+  }
+  const retryable = classifyError(error) === 'transient';
+  return new EventStoreError(
+    `EventStoreDB ${retryable ? 'did not answer' : 'refused'} while ${doing}: ${message}`,
+    retryable,
+    { cause: error },
+  );
 }
 
 function isJsonObject(value: unknown): value is JsonObject {
@@ -211,9 +286,50 @@ function isIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
+const MAX_U64 = 2n ** 64n - 1n;
+
+/**
+ * The event's $all position, or undefined when the server sent none. The client never gives an
+ * undefined position: it reads an absent one as 0 (protobuf's default), and servers before 22.6
+ * send 2^64−1 on stream reads. Neither is the position of an event a ledger wrote (the log
+ * starts with the server's own records).
+ */
+export function positionOf(e: { position?: Position }): bigint | undefined {
+  const commit = e.position?.commit;
+  return commit === undefined || commit === 0n || commit === MAX_U64 ? undefined : commit;
+}
+
+/** The oldest server whose stream reads carry each event's $all position (22.6), as an LTS. */
+export const MINIMUM_SERVER = { major: 22, minor: 10 } as const;
+
+/**
+ * Refuses a server older than the adapter needs, by the version it reported when connecting
+ * (its ServerFeatures answer; 'unknown' on servers before 21.10, which have none).
+ */
+export function checkServerVersion(version: string): void {
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  const major = match ? Number.parseInt(match[1]!, 10) : undefined;
+  const minor = match ? Number.parseInt(match[2]!, 10) : undefined;
+  const ok =
+    major !== undefined &&
+    minor !== undefined &&
+    (major > MINIMUM_SERVER.major ||
+      (major === MINIMUM_SERVER.major && minor >= MINIMUM_SERVER.minor));
+  if (!ok) {
+    throw new EventStoreError(
+      `EventStoreDB ${version} is too old for the ledger: it needs ${MINIMUM_SERVER.major}.` +
+        `${MINIMUM_SERVER.minor} or later (older servers give events read from a stream no $all ` +
+        'position, which the ledger answers and checkpoints with). Upgrade the server, or run ' +
+        'the ledger on PostgreSQL (EVENT_STORE=postgres)',
+      false,
+    );
+  }
+}
+
 export const POSITION_MISSING =
-  'EventStoreDB gave an event without its $all position: stream reads carry positions only on ' +
-  'servers newer than 22.6; this adapter needs EventStoreDB 22.10 or later';
+  'EventStoreDB gave an event without its $all position (0 or 2^64−1): servers before 22.6 do ' +
+  'so for stream reads, and so do events of explicit transactions; the ledger needs ' +
+  `EventStoreDB ${MINIMUM_SERVER.major}.${MINIMUM_SERVER.minor} or later and events it wrote itself`;
 
 /**
  * An event of the client as a port event. An event not written through this adapter (no
@@ -222,14 +338,17 @@ export const POSITION_MISSING =
  * `ledger` is then undefined and $all readers leave it out.
  */
 export function decodeEvent(e: ClientRecordedEvent): DecodedEvent {
-  if (!e.position) throw new Error(POSITION_MISSING);
+  const position = positionOf(e);
+  if (position === undefined) {
+    throw new EventStoreError(`${POSITION_MISSING} (event ${e.id} of ${e.streamId})`, false);
+  }
   const unpacked = e.isJson && isJsonObject(e.data) ? unpackMetadata(e.metadata) : undefined;
   const base = {
     streamName: e.streamId,
     id: e.id.toLowerCase(),
     type: e.type,
     revision: e.revision,
-    position: e.position.commit,
+    position,
   };
   if (unpacked) {
     return {

@@ -1,5 +1,18 @@
 import type { Readable } from 'node:stream';
-import type { EventBatchHandler, RecordedEvent, Subscription } from '../event-store.port';
+import { EventStoreError } from '../errors';
+import type {
+  EventBatchHandler,
+  RecordedEvent,
+  Subscription,
+  SubscriptionHealth,
+} from '../event-store.port';
+
+/** Where the adapter reports what operators should know. */
+export type SubscriptionLog = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 /** What the live phase reads: a readable object stream (the client's subscription). */
 export interface LiveFeed extends Readable {
@@ -16,10 +29,17 @@ export interface CatchUpSubscriptionOptions<T> {
   handler: EventBatchHandler;
   after: bigint;
   batchSize: number;
+  /** Whether an error may pass when the read or the server subscription is made again. */
+  classify: (error: unknown) => 'transient' | 'permanent';
+  /** The error a permanent failure ends `done` with (the port's, never the client's). */
+  toPortError: (error: unknown) => Error;
+  log: SubscriptionLog;
   /** Wait before the n-th consecutive retry after a failed read or a dropped subscription. */
   retryDelayMs?: (failures: number) => number;
-  /** Called once when the subscription has ended (to unregister it from its store). */
-  onEnd?: () => void;
+  /** Called each time it has caught up with the log. */
+  onLive?: () => void;
+  /** Called once when it has ended, with the error retrying could not cure, if that ended it. */
+  onEnd?: (permanent: Error | undefined) => void;
 }
 
 class HandlerFailure {
@@ -41,9 +61,14 @@ class HandlerFailure {
  * Then a server subscription to $all is opened from the checkpoint (exclusive), filtered on the
  * server to non-system event types; whatever it has buffered, up to batchSize, is one batch.
  *
- * A failed read or a dropped subscription (server restart, network) is retried with backoff
- * from the checkpoint, through catch-up again: nothing is skipped or repeated, since the
- * checkpoint only ever moves past events the handler has completed.
+ * Errors are classified. A failed read or a dropped subscription that may pass (server
+ * restart, network, a leader election, a consumer the server found too slow) is logged and
+ * retried with backoff from the checkpoint, through catch-up again: nothing is skipped or
+ * repeated, since the checkpoint only ever moves past events the handler has completed; while
+ * it retries, `health()` says `retrying` with the count and the last error. An error retrying
+ * cannot cure (access denied, positions that do not increase, an event without a position)
+ * is logged and stops the subscription: `done` rejects with it (an EventStoreError), as with
+ * a handler's error, so that whoever runs the subscription sees it.
  */
 export class CatchUpSubscription<T> implements Subscription {
   readonly done: Promise<void>;
@@ -51,6 +76,9 @@ export class CatchUpSubscription<T> implements Subscription {
   private caughtUp = false;
   private stopped = false;
   private wake: (() => void) | undefined;
+  private state: SubscriptionHealth['state'] = 'catching-up';
+  private failures = 0;
+  private lastError: string | undefined;
 
   constructor(private readonly options: CatchUpSubscriptionOptions<T>) {
     this.checkpoint = options.after;
@@ -67,6 +95,15 @@ export class CatchUpSubscription<T> implements Subscription {
     return this.caughtUp;
   }
 
+  health(): SubscriptionHealth {
+    return {
+      state: this.state,
+      position: this.checkpoint,
+      retries: this.failures,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+    };
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
@@ -74,35 +111,66 @@ export class CatchUpSubscription<T> implements Subscription {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
+    let permanent: Error | undefined;
     try {
       while (!this.stopped) {
         try {
           await this.catchUp();
           if (this.stopped) break;
           this.caughtUp = true;
-          await this.followLive(() => {
-            failures = 0;
-          });
+          this.state = 'live';
+          this.options.onLive?.();
+          await this.followLive();
         } catch (error) {
           if (error instanceof HandlerFailure) throw error.error;
           if (this.stopped) break;
-          failures += 1;
+          const message = (error as Error | null)?.message ?? String(error);
+          if (this.options.classify(error) === 'permanent') {
+            permanent = this.options.toPortError(error);
+            this.options.log('error', 'subscription to $all stopped: retrying cannot cure this', {
+              error: permanent.message,
+              position: this.checkpoint.toString(),
+            });
+            throw permanent;
+          }
+          this.failures += 1;
+          this.state = 'retrying';
+          this.lastError = message;
+          if (this.failures <= 3 || this.failures % 10 === 0) {
+            this.options.log('warn', 'subscription to $all failed; retrying from its checkpoint', {
+              error: message,
+              retries: this.failures,
+              position: this.checkpoint.toString(),
+            });
+          }
           await this.sleep(
-            this.options.retryDelayMs?.(failures) ??
-              Math.min(5000, 50 * 2 ** Math.min(failures, 7)),
+            this.options.retryDelayMs?.(this.failures) ??
+              Math.min(5000, 50 * 2 ** Math.min(this.failures, 7)),
           );
         }
       }
     } finally {
-      this.options.onEnd?.();
+      this.options.onEnd?.(permanent);
     }
+  }
+
+  /** The checkpoint moved: the failures so far have passed. */
+  private progressed(): void {
+    if (this.failures > 0) {
+      this.options.log('info', 'subscription to $all recovered', {
+        retries: this.failures,
+        position: this.checkpoint.toString(),
+      });
+    }
+    this.failures = 0;
+    this.lastError = undefined;
   }
 
   private async catchUp(): Promise<void> {
     const { batchSize } = this.options;
     while (!this.stopped) {
       const page = await this.options.readAll(this.checkpoint, batchSize);
+      if (this.state === 'retrying') this.state = 'catching-up';
       if (this.stopped) return;
       await this.deliver(page);
       if (page.length < batchSize) return;
@@ -118,10 +186,11 @@ export class CatchUpSubscription<T> implements Subscription {
       throw new HandlerFailure(error);
     }
     this.checkpoint = last.position;
+    this.progressed();
   }
 
   /** Returns when stopped; throws when the feed fails or ends, or the handler fails. */
-  private async followLive(onProgress: () => void): Promise<void> {
+  private async followLive(): Promise<void> {
     const feed = this.options.subscribe(this.checkpoint);
     let failure: unknown;
     let ended = false;
@@ -147,7 +216,6 @@ export class CatchUpSubscription<T> implements Subscription {
         );
         if (this.stopped) return;
         await this.deliver(batch);
-        onProgress();
       }
     } finally {
       feed.off('readable', notify);
@@ -176,11 +244,19 @@ export class CatchUpSubscription<T> implements Subscription {
         const item = feed.read() as T | null;
         if (item === null) break;
         const e = decode(item);
-        // The subscription starts after the checkpoint; this also guards a replay.
-        if (e && e.position > last) {
-          batch.push(e);
-          last = e.position;
+        if (!e) continue;
+        // The server starts after the checkpoint; an event at the checkpoint itself is passed
+        // over (a server that starts inclusively), anything else out of order is an error.
+        if (e.position <= last) {
+          if (e.position === this.checkpoint && batch.length === 0) continue;
+          throw new EventStoreError(
+            `the subscription to $all delivered position ${e.position} after ${last}: ` +
+              'positions that do not increase cannot be a checkpoint',
+            false,
+          );
         }
+        batch.push(e);
+        last = e.position;
       }
       if (batch.length > 0) return batch;
       const error = failure();

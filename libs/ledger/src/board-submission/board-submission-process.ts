@@ -8,13 +8,16 @@ import {
   learnerDecider,
   learnerStreamName,
   missingBoardFields,
-  needsFollowUp,
+  dueForFollowUpFlag,
+  parseTwelfths,
   uuidV5,
+  type ActiveBoardSubmission,
   type BoardSubmissionCommand,
   type BoardSubmissionEvent,
   type BoardSubmissionState,
   type LearnerEvent,
   type LearnerProfile,
+  type PersonalData,
 } from '@ledger/domain';
 import type { BoardGateway, BoardLearnerIdentity } from '@ledger/boards';
 import type { EventStore, RecordedEvent, Subscription } from '@ledger/event-store';
@@ -176,30 +179,60 @@ export class BoardSubmissionProcess {
     }
   }
 
-  /** R8/R16: one submission per board of the claim's snapshot; incomplete board data fails it at once. */
+  /**
+   * R8/R16: one submission per board of the claim, with what the claim decided that board
+   * receives; the identity checked is the claim's snapshot (R7: a profile change after the
+   * claim affects later claims only), and incomplete board data fails it at once.
+   */
   private async requestSubmissions(recorded: RecordedEvent): Promise<void> {
     const learnerId = recorded.streamName.slice('learner-'.length);
     const claim = await this.learnerCodec.decode(recorded);
     if (!claim || claim.type !== 'CreditClaimed') return;
-    // The profile as it stood when the claim was made (R7: later changes affect later claims).
-    const profile = await this.profileAt(learnerId, recorded.revision);
-    for (const board of claim.data.boards) {
-      const submissionId = boardSubmissionId(claim.data.claimId, board);
+    const { data } = claim;
+    // Claims recorded before the snapshot existed: the profile as it stood at the claim.
+    const identity =
+      data.personal ?? (await this.profileAt(learnerId, recorded.revision))?.personal;
+    const submissions =
+      data.submissions ??
+      data.boards.map((board) => ({ board, twelfths: data.twelfths, completedAt: undefined }));
+    for (const { board, twelfths, completedAt } of submissions) {
+      const submissionId = boardSubmissionId(data.claimId, board);
       await this.command(submissionId, `request/${recorded.id}/${board}`, {
         type: 'RequestBoardSubmission',
         data: {
           submissionId,
           learnerId,
-          claimId: claim.data.claimId,
+          claimId: data.claimId,
           board,
-          activity: claim.data.activity,
-          twelfths: BigInt(claim.data.twelfths),
-          claimedAt: new Date(claim.data.occurredAt),
+          activity: data.activity,
+          twelfths: parseTwelfths(twelfths),
+          claimedAt: new Date(data.occurredAt),
           occurredAt: this.clock(),
-          profileGaps: missingBoardFields(board, profile),
+          profileGaps: missingBoardFields(board, { personal: identity }),
+          profileVersion: data.profileVersion,
+          ...(completedAt === undefined ? {} : { completedAt: new Date(completedAt) }),
         },
       });
     }
+  }
+
+  /**
+   * What an attempt sends: attempt 1 the claim's identity snapshot (R7), a retry the learner's
+   * current profile (R16: after the learner corrected it), with the profile version each is.
+   */
+  private async identityFor(
+    submission: ActiveBoardSubmission,
+  ): Promise<{ personal: PersonalData | undefined; profileVersion: number | undefined }> {
+    const { state: learner } = await this.executor.state(
+      learnerStreamName(submission.learnerId),
+      learnerDecider,
+      this.learnerCodec,
+    );
+    if (submission.attempt === 1) {
+      const claim = learner.claims.get(submission.claimId);
+      return { personal: claim?.identity, profileVersion: claim?.profileVersion };
+    }
+    return { personal: learner.profile?.personal, profileVersion: learner.profile?.version };
   }
 
   /** Calls the board for one attempt (unless it already ended) and records the outcome. */
@@ -210,16 +243,17 @@ export class BoardSubmissionProcess {
       this.submissionCodec,
     );
     if (state.status !== 'requested' || state.attempt !== attempt) return;
-    const profile = await this.profileAt(state.learnerId);
-    const gaps = missingBoardFields(state.board, profile);
+    const { personal, profileVersion } = await this.identityFor(state);
+    const gaps = missingBoardFields(state.board, { personal });
     const step = `outcome/${cause.id}`;
-    if (gaps.length > 0 || !profile?.personal) {
+    if (gaps.length > 0 || personal === undefined) {
       await this.command(submissionId, step, {
         type: 'RecordSubmissionFailed',
         data: {
           reason: gaps.join('; ') || 'the CME profile is missing',
           retryable: true,
           occurredAt: this.clock(),
+          ...(profileVersion === undefined ? {} : { profileVersion }),
         },
       });
       return;
@@ -228,11 +262,12 @@ export class BoardSubmissionProcess {
       submissionId,
       board: state.board,
       attempt,
-      learner: identityOf(profile, state.board),
+      learner: identityOf(personal, state.board),
       activity: state.activity,
       twelfths: state.twelfths.toString(),
       credits: formatCredits(floorToQuarter(state.twelfths)),
-      completedAt: state.claimedAt.toISOString(),
+      // R8: when the learner completed the credit reported (the claim, for older submissions).
+      completedAt: (state.completedAt ?? state.claimedAt).toISOString(),
     });
     this.log('board answered', {
       submissionId,
@@ -251,6 +286,7 @@ export class BoardSubmissionProcess {
               reason: `${state.board}: ${result.reason}`,
               retryable: result.outcome === 'unavailable',
               occurredAt: this.clock(),
+              ...(profileVersion === undefined ? {} : { profileVersion }),
             },
           },
     );
@@ -277,7 +313,7 @@ export class BoardSubmissionProcess {
       } catch (error) {
         this.log('board status unavailable', { submissionId, error: (error as Error).message });
       }
-      if (needsFollowUp(state, this.clock())) {
+      if (dueForFollowUpFlag(state, this.clock())) {
         await this.command(submissionId, `follow-up/${submissionId}`, {
           type: 'FlagForFollowUp',
           data: { occurredAt: this.clock() },
@@ -359,9 +395,7 @@ export class BoardSubmissionProcess {
 }
 
 /** What the board needs to match the learner (decrypted just in time, never stored elsewhere). */
-function identityOf(profile: LearnerProfile, board: string): BoardLearnerIdentity {
-  const p = profile.personal;
-  if (!p) throw new Error('no personal data');
+function identityOf(p: PersonalData, board: string): BoardLearnerIdentity {
   const learnerBoardId = p.boardIds[board];
   return {
     ...(learnerBoardId ? { learnerBoardId } : {}),

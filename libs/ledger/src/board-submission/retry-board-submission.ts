@@ -77,7 +77,7 @@ export class RetryBoardSubmissionHandler implements ICommandHandler<
           data: {
             occurredAt: this.clock(),
             profileGaps,
-            profileUpdatedAt: learner.state.profile?.updatedAt,
+            profileVersion: learner.state.profile?.version,
           },
         },
         metadata,

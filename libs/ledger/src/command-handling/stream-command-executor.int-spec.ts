@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { learnerDecider, type LearnerEvent } from '@ledger/domain';
+import { learnerDecider, TEST_MAX_BACKDATE_MS, type LearnerEvent } from '@ledger/domain';
 import { PostgresEventStore, type JsonObject } from '@ledger/event-store';
 import { freshDatabase } from '../../../../test/support/test-database';
 import { StreamCommandExecutor, type EventCodec } from './stream-command-executor';
@@ -31,6 +31,7 @@ describe('StreamCommandExecutor on a real PostgreSQL', () => {
     now: new Date('2026-11-28T12:00:00Z'),
     timeZone: 'UTC',
     maxClockSkewMs: 60_000,
+    maxBackdateMs: TEST_MAX_BACKDATE_MS,
   });
   const research = (
     executor: StreamCommandExecutor,

@@ -28,9 +28,12 @@ export class ProjectionState {
   @Column({ type: 'bigint', name: 'events_applied', default: () => '0' })
   eventsApplied!: string;
 
-  /** Set when the projection stopped on an event it cannot apply. */
+  /** The alert: which events the live generation quarantined (it could not apply them). */
   @Column({ type: 'text', name: 'failed_event', nullable: true })
   failedEvent!: string | null;
+
+  @Column({ type: 'integer', name: 'quarantined_events', default: 0 })
+  quarantinedEvents!: number;
 
   @Column({ type: 'text', name: 'failure', nullable: true })
   failure!: string | null;

@@ -1,4 +1,4 @@
-import { claimTag, type BoardSubmissionEvent } from '@ledger/domain';
+import { claimTag, type Activity, type BoardSubmissionEvent } from '@ledger/domain';
 import type { EntityManager } from 'typeorm';
 import type { ProjectedEvent, Projection } from '../projection';
 
@@ -10,9 +10,11 @@ export interface SubmissionRow {
   claim_id: string;
   learner_id: string;
   board: string;
-  activity: string;
+  activity: Activity;
   twelfths: string;
   claimed_at: Date;
+  /** R8: when the learner completed the credit reported (null in submissions recorded before). */
+  completed_at: Date | null;
   status: SubmissionStatus;
   attempt: number;
   reason: string | null;
@@ -40,6 +42,7 @@ export function foldSubmission(
       activity: event.data.activity,
       twelfths: event.data.twelfths,
       claimed_at: new Date(event.data.claimedAt),
+      completed_at: event.data.completedAt === undefined ? null : new Date(event.data.completedAt),
       status: 'requested',
       attempt: event.data.attempt,
       reason: null,
@@ -100,6 +103,7 @@ const SUBMISSION_COLUMNS = [
   'activity',
   'twelfths',
   'claimed_at',
+  'completed_at',
   'status',
   'attempt',
   'reason',
@@ -117,6 +121,7 @@ const SUBMISSION_TYPES = [
   'text',
   'text',
   'bigint',
+  'timestamptz',
   'timestamptz',
   'text',
   'int',
@@ -136,11 +141,15 @@ const SUBMISSION_TYPES = [
 export class ClaimsProjection implements Projection {
   readonly name = 'claims';
 
+  /**
+   * A claim is unique per learner (claim ids are assigned per learner, and claims recorded
+   * before that may share an id across learners): rows are keyed by (learner_id, claim_id).
+   */
   async createTables(manager: EntityManager, schema: string): Promise<void> {
     await manager.query(`
       CREATE TABLE ${schema}.claims (
-        claim_id        uuid        PRIMARY KEY,
         learner_id      text        NOT NULL,
+        claim_id        uuid        NOT NULL,
         activity        text        NOT NULL,
         twelfths        bigint      NOT NULL,
         claimed_at      timestamptz NOT NULL,
@@ -150,7 +159,10 @@ export class ClaimsProjection implements Projection {
         profile_version integer     NOT NULL,
         breakdown       jsonb       NOT NULL,
         tag             text        NOT NULL,
-        position        bigint      NOT NULL
+        position        bigint      NOT NULL,
+        completed_from  timestamptz,
+        completed_to    timestamptz,
+        PRIMARY KEY (learner_id, claim_id)
       );
       CREATE INDEX ON ${schema}.claims (learner_id, claimed_at);
       CREATE INDEX ON ${schema}.claims (tag, claimed_at, claim_id);
@@ -162,6 +174,7 @@ export class ClaimsProjection implements Projection {
         activity              text        NOT NULL,
         twelfths              bigint      NOT NULL,
         claimed_at            timestamptz NOT NULL,
+        completed_at          timestamptz,
         status                text        NOT NULL,
         attempt               integer     NOT NULL,
         reason                text,
@@ -172,9 +185,29 @@ export class ClaimsProjection implements Projection {
         failed_at             timestamptz,
         flagged_for_follow_up boolean     NOT NULL
       );
-      CREATE INDEX ON ${schema}.board_submissions (claim_id);
-      CREATE INDEX ON ${schema}.board_submissions (learner_id);
+      CREATE INDEX ON ${schema}.board_submissions (learner_id, claim_id);
       CREATE INDEX ON ${schema}.board_submissions (board, status);`);
+  }
+
+  /** Generations made before claims were keyed per learner: same layout, in place. */
+  async upgradeTables(manager: EntityManager, schema: string): Promise<void> {
+    await manager.query(`
+      ALTER TABLE ${schema}.claims ADD COLUMN IF NOT EXISTS completed_from timestamptz;
+      ALTER TABLE ${schema}.claims ADD COLUMN IF NOT EXISTS completed_to timestamptz;
+      ALTER TABLE ${schema}.board_submissions ADD COLUMN IF NOT EXISTS completed_at timestamptz;
+      CREATE INDEX IF NOT EXISTS board_submissions_learner_claim
+        ON ${schema}.board_submissions (learner_id, claim_id);`);
+    const [key] = (await manager.query(
+      `SELECT array_agg(a.attname::text ORDER BY a.attname) AS columns
+         FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+        WHERE c.conrelid = $1::regclass AND c.contype = 'p'`,
+      [`${schema}.claims`],
+    )) as { columns: string[] | null }[];
+    if (key?.columns?.join(',') !== 'claim_id,learner_id') {
+      await manager.query(`
+        ALTER TABLE ${schema}.claims DROP CONSTRAINT IF EXISTS claims_pkey;
+        ALTER TABLE ${schema}.claims ADD PRIMARY KEY (learner_id, claim_id);`);
+    }
   }
 
   async apply(
@@ -201,6 +234,8 @@ export class ClaimsProjection implements Projection {
           JSON.stringify(d.breakdown),
           d.boards.length === 0 ? 'Not submitted' : 'Pending',
           recorded.position.toString(),
+          d.completedFrom ?? null,
+          d.completedTo ?? null,
         ]);
       } else if (event.type.startsWith('Board')) {
         const submission = event as BoardSubmissionEvent;
@@ -211,14 +246,16 @@ export class ClaimsProjection implements Projection {
     }
     if (claims.length > 0) {
       const columns = (i: number) => claims.map((c) => c[i]);
+      // A redelivered claim changes nothing.
       await manager.query(
         `INSERT INTO ${schema}.claims (claim_id, learner_id, activity, twelfths, claimed_at, boards, clinical_role,
-                                       certificate, profile_version, breakdown, tag, position)
-         SELECT u.c0, u.c1, u.c2, u.c3, u.c4, u.c5::text[], u.c6, u.c7, u.c8, u.c9, u.c10, u.c11
+                                       certificate, profile_version, breakdown, tag, position, completed_from, completed_to)
+         SELECT u.c0, u.c1, u.c2, u.c3, u.c4, u.c5::text[], u.c6, u.c7, u.c8, u.c9, u.c10, u.c11, u.c12, u.c13
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[],
-                       $8::text[], $9::int[], $10::jsonb[], $11::text[], $12::bigint[])
-                AS u(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)`,
-        Array.from({ length: 12 }, (_, i) => columns(i)),
+                       $8::text[], $9::int[], $10::jsonb[], $11::text[], $12::bigint[], $13::timestamptz[], $14::timestamptz[])
+                AS u(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13)
+         ON CONFLICT (learner_id, claim_id) DO NOTHING`,
+        Array.from({ length: 14 }, (_, i) => columns(i)),
       );
     }
     if (touched.size === 0) return;
@@ -247,28 +284,38 @@ export class ClaimsProjection implements Projection {
         SUBMISSION_COLUMNS.map((c) => changed.map((r) => valueOf(r[c]))),
       );
     }
-    // R8: the tags of the claims whose submissions changed.
-    const claimIds = [...new Set(changed.map((r) => r.claim_id))];
+    // R8: the tags of the claims (learner, claim) whose submissions changed.
+    const keys = [
+      ...new Map(changed.map((r) => [`${r.learner_id}\u0000${r.claim_id}`, r])).values(),
+    ];
+    const learners = keys.map((r) => r.learner_id);
+    const claimIds = keys.map((r) => r.claim_id);
     const [claimRows, statusRows] = await Promise.all([
       manager.query(
-        `SELECT claim_id, boards FROM ${schema}.claims WHERE claim_id = ANY($1::uuid[])`,
-        [claimIds],
-      ) as Promise<{ claim_id: string; boards: string[] }[]>,
+        `SELECT c.learner_id, c.claim_id, c.boards FROM ${schema}.claims c
+           JOIN unnest($1::text[], $2::uuid[]) AS k(learner_id, claim_id) USING (learner_id, claim_id)`,
+        [learners, claimIds],
+      ) as Promise<{ learner_id: string; claim_id: string; boards: string[] }[]>,
       manager.query(
-        `SELECT claim_id, board, status FROM ${schema}.board_submissions WHERE claim_id = ANY($1::uuid[])`,
-        [claimIds],
-      ) as Promise<{ claim_id: string; board: string; status: SubmissionStatus }[]>,
+        `SELECT s.learner_id, s.claim_id, s.board, s.status FROM ${schema}.board_submissions s
+           JOIN unnest($1::text[], $2::uuid[]) AS k(learner_id, claim_id) USING (learner_id, claim_id)`,
+        [learners, claimIds],
+      ) as Promise<
+        { learner_id: string; claim_id: string; board: string; status: SubmissionStatus }[]
+      >,
     ]);
     if (claimRows.length === 0) return;
     const tags = claimRows.map((c) =>
       claimTag(
         c.boards,
-        statusRows.filter((s) => s.claim_id === c.claim_id),
+        statusRows.filter((s) => s.learner_id === c.learner_id && s.claim_id === c.claim_id),
       ),
     );
     await manager.query(
-      `UPDATE ${schema}.claims c SET tag = u.tag FROM unnest($1::uuid[], $2::text[]) AS u(claim_id, tag) WHERE c.claim_id = u.claim_id`,
-      [claimRows.map((c) => c.claim_id), tags],
+      `UPDATE ${schema}.claims c SET tag = u.tag
+         FROM unnest($1::text[], $2::uuid[], $3::text[]) AS u(learner_id, claim_id, tag)
+        WHERE c.learner_id = u.learner_id AND c.claim_id = u.claim_id`,
+      [claimRows.map((c) => c.learner_id), claimRows.map((c) => c.claim_id), tags],
     );
   }
 }

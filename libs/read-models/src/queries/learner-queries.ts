@@ -1,6 +1,7 @@
 import {
   ACTIVITIES,
   amountView,
+  exactAmountView,
   claimTag,
   claimWindowEnd,
   findBoard,
@@ -9,10 +10,11 @@ import {
   submissionAtRisk,
   type Activity,
   type AmountView,
+  type CertificateKind,
 } from '@ledger/domain';
 import type { DataSource } from 'typeorm';
 import type { SubmissionRow } from '../projections/claims.projection';
-import { projectionsAt } from './projection-positions';
+import { assertLearnerComplete, projectionsAt } from './projection-positions';
 
 interface LotRow {
   activity: Activity;
@@ -53,14 +55,20 @@ export async function learnerCredits(
     ['credit-balances', 'claims'],
     options.minPosition,
   );
+  await assertLearnerComplete(dataSource, projections, learnerId);
   const balances = projections.get('credit-balances')!.schema;
   const claims = projections.get('claims')!.schema;
   const [lots, accepted, category1] = await Promise.all([
     dataSource.query(LOTS(balances), [learnerId]) as Promise<LotRow[]>,
     dataSource.query(
-      `SELECT board, twelfths::text FROM ${claims}.board_submissions WHERE learner_id = $1 AND status IN ('accepted', 'confirmed')`,
+      `SELECT s.board, s.claim_id, s.twelfths::text, c.certificate
+         FROM ${claims}.board_submissions s
+         JOIN ${claims}.claims c ON c.learner_id = s.learner_id AND c.claim_id = s.claim_id
+        WHERE s.learner_id = $1 AND s.status IN ('accepted', 'confirmed')`,
       [learnerId],
-    ) as Promise<{ board: string; twelfths: string }[]>,
+    ) as Promise<
+      { board: string; claim_id: string; twelfths: string; certificate: CertificateKind }[]
+    >,
     dataSource.query(
       `SELECT activity, sum(twelfths)::text AS twelfths FROM ${claims}.claims
         WHERE learner_id = $1 AND certificate = 'ama-pra-category-1' GROUP BY activity`,
@@ -89,7 +97,14 @@ export async function learnerCredits(
       expired: amountView(expired, activity),
     };
   }
-  const moc = mocPoints(accepted.map((a) => ({ board: a.board, twelfths: BigInt(a.twelfths) })));
+  const moc = mocPoints(
+    accepted.map((a) => ({
+      board: a.board,
+      claimId: a.claim_id,
+      certificate: a.certificate,
+      twelfths: BigInt(a.twelfths),
+    })),
+  );
   const cat1 = (activity: Activity) =>
     BigInt(category1.find((c) => c.activity === activity)?.twelfths ?? '0');
   return {
@@ -129,6 +144,7 @@ export async function learnerDeadlines(
     ['credit-balances'],
     options.minPosition,
   );
+  await assertLearnerComplete(dataSource, projections, learnerId);
   const lots = (await dataSource.query(LOTS(projections.get('credit-balances')!.schema), [
     learnerId,
   ])) as LotRow[];
@@ -151,6 +167,10 @@ export interface BoardSubmissionView {
   submissionId: string;
   board: string;
   boardName: string | undefined;
+  /** R8/R10: what this board receives of the claim (board review rounded to a quarter, R3). */
+  credits: AmountView;
+  /** R8: when the learner completed the credit reported, as the board receives it. */
+  completedAt: string | null;
   status: string;
   attempt: number;
   reason: string | null;
@@ -174,6 +194,9 @@ export interface ClaimView {
   boards: string[];
   certificate: string;
   clinicalRole: string;
+  /** R11: the first and last time the learner earned credit this claim redeemed. */
+  completed: { from: string; to: string } | null;
+  /** R6: exact parts per earned year (they add up to `claimed`); only what boards get is rounded. */
   breakdown: { earnedYear: number; claimed: AmountView; claimDeadline: string }[];
   submissions: BoardSubmissionView[];
   certificateUrl: string;
@@ -190,6 +213,8 @@ interface ClaimRow {
   certificate: string;
   breakdown: { earnedYear: number; twelfths: string; claimDeadline: string }[];
   tag: string;
+  completed_from: Date | null;
+  completed_to: Date | null;
 }
 
 export function submissionView(s: SubmissionRow, now: Date, timeZone: string): BoardSubmissionView {
@@ -198,6 +223,8 @@ export function submissionView(s: SubmissionRow, now: Date, timeZone: string): B
     submissionId: s.submission_id,
     board: s.board,
     boardName: findBoard(s.board)?.name,
+    credits: amountView(BigInt(s.twelfths), s.activity),
+    completedAt: s.completed_at?.toISOString() ?? null,
     status,
     attempt: s.attempt,
     reason: s.reason,
@@ -206,12 +233,14 @@ export function submissionView(s: SubmissionRow, now: Date, timeZone: string): B
     acceptedAt: s.accepted_at?.toISOString() ?? null,
     confirmedAt: s.confirmed_at?.toISOString() ?? null,
     failedAt: s.failed_at?.toISOString() ?? null,
-    needsFollowUp:
-      s.flagged_for_follow_up ||
-      needsFollowUp(
-        { status, acceptedAt: s.accepted_at ?? undefined, flaggedForFollowUp: false },
-        now,
-      ),
+    needsFollowUp: needsFollowUp(
+      {
+        status,
+        acceptedAt: s.accepted_at ?? undefined,
+        flaggedForFollowUp: s.flagged_for_follow_up,
+      },
+      now,
+    ),
     atRisk: submissionAtRisk({
       board: s.board,
       claimedAt: s.claimed_at,
@@ -240,9 +269,13 @@ export function claimView(
     boards: c.boards,
     certificate: c.certificate,
     clinicalRole: c.clinical_role,
+    completed:
+      c.completed_from && c.completed_to
+        ? { from: c.completed_from.toISOString(), to: c.completed_to.toISOString() }
+        : null,
     breakdown: c.breakdown.map((l) => ({
       earnedYear: l.earnedYear,
-      claimed: amountView(BigInt(l.twelfths), c.activity),
+      claimed: exactAmountView(BigInt(l.twelfths)),
       claimDeadline: l.claimDeadline,
     })),
     submissions: submissions.map((s) => submissionView(s, now, timeZone)),
@@ -250,8 +283,8 @@ export function claimView(
   };
 }
 
-export const CLAIM_COLUMNS = `claim_id, learner_id, activity, twelfths::text, claimed_at, boards, clinical_role, certificate, breakdown, tag`;
-export const SUBMISSION_SELECT = `submission_id, claim_id, learner_id, board, activity, twelfths::text, claimed_at, status, attempt,
+export const CLAIM_COLUMNS = `claim_id, learner_id, activity, twelfths::text, claimed_at, boards, clinical_role, certificate, breakdown, tag, completed_from, completed_to`;
+export const SUBMISSION_SELECT = `submission_id, claim_id, learner_id, board, activity, twelfths::text, claimed_at, completed_at, status, attempt,
   reason, retryable, requested_at, accepted_at, confirmed_at, failed_at, flagged_for_follow_up`;
 
 /** R8: the learner's claims, newest first, each with its tag and every board's status. */
@@ -265,6 +298,7 @@ export async function learnerClaims(
     ['claims'],
     options.minPosition,
   );
+  await assertLearnerComplete(dataSource, projections, learnerId);
   const schema = projections.get('claims')!.schema;
   const [claims, submissions] = await Promise.all([
     dataSource.query(

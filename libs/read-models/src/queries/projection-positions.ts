@@ -5,6 +5,8 @@ export interface LiveProjection {
   name: string;
   schema: string;
   position: bigint;
+  /** Events the live generation quarantined: reads look them up only when there are any. */
+  quarantined: number;
 }
 
 /** Where each projection is: its live schema and the position of the last event applied. */
@@ -13,13 +15,19 @@ export async function liveProjections(
   names: readonly string[],
 ): Promise<Map<string, LiveProjection>> {
   const rows = (await dataSource.query(
-    `SELECT name, live_generation, live_position::text AS position FROM projection_state WHERE name = ANY($1)`,
+    `SELECT name, live_generation, live_position::text AS position, quarantined_events AS quarantined
+       FROM projection_state WHERE name = ANY($1)`,
     [names],
-  )) as { name: string; live_generation: number; position: string }[];
+  )) as { name: string; live_generation: number; position: string; quarantined: number }[];
   return new Map(
     rows.map((r) => [
       r.name,
-      { name: r.name, schema: schemaOf(r.name, r.live_generation), position: BigInt(r.position) },
+      {
+        name: r.name,
+        schema: schemaOf(r.name, r.live_generation),
+        position: BigInt(r.position),
+        quarantined: r.quarantined,
+      },
     ]),
   );
 }
@@ -60,4 +68,70 @@ export async function projectionsAt(
     if (Date.now() >= deadline) throw new ProjectionBehindError(minPosition ?? 0n, position);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** An event a projection quarantined (it could not apply it), as reads report it. */
+export interface QuarantinedEvent {
+  projection: string;
+  position: string;
+  eventId: string;
+  eventType: string;
+  learnerId: string | null;
+}
+
+/**
+ * A learner's reads would miss an event a projection could not apply: they refuse rather than
+ * answer wrong figures, naming the event, until a rebuild (after a fix) applies it.
+ */
+export class LearnerReadModelIncompleteError extends Error {
+  override readonly name = 'LearnerReadModelIncompleteError';
+  constructor(
+    readonly learnerId: string,
+    readonly events: readonly QuarantinedEvent[],
+  ) {
+    super(
+      `the read models of learner ${learnerId} miss ${events
+        .map((e) => `${e.eventType} ${e.eventId} (position ${e.position}, ${e.projection})`)
+        .join(', ')}: the projection could not apply it and quarantined it; an operator fixes ` +
+        'the cause and rebuilds the projection (POST /v1/admin/projections/:name/rebuild)',
+    );
+  }
+}
+
+/** The events the live projections read here have quarantined, for one learner or all. */
+export async function quarantinedEvents(
+  dataSource: DataSource,
+  projections: ReadonlyMap<string, LiveProjection>,
+  learnerId?: string,
+): Promise<QuarantinedEvent[]> {
+  const found: QuarantinedEvent[] = [];
+  for (const p of projections.values()) {
+    if (p.quarantined === 0) continue;
+    const rows = (await dataSource
+      .query(
+        `SELECT position::text AS position, event_id AS "eventId", event_type AS "eventType",
+                learner_id AS "learnerId"
+           FROM ${p.schema}.quarantined_events
+          ${learnerId === undefined ? '' : 'WHERE learner_id = $1'}
+          ORDER BY position LIMIT 100`,
+        learnerId === undefined ? [] : [learnerId],
+      )
+      .catch((error: { code?: string }) => {
+        // A generation from before quarantines existed, until its runner upgrades it.
+        if (error.code === '42P01') return [];
+        throw error;
+      })) as Omit<QuarantinedEvent, 'projection'>[];
+    found.push(...rows.map((r) => ({ projection: p.name, ...r })));
+  }
+  return found;
+}
+
+/** Refuses a learner's read when a projection it reads quarantined one of the learner's events. */
+export async function assertLearnerComplete(
+  dataSource: DataSource,
+  projections: ReadonlyMap<string, LiveProjection>,
+  learnerId: string,
+): Promise<void> {
+  const missing = await quarantinedEvents(dataSource, projections, learnerId);
+  if (missing.length > 0) throw new LearnerReadModelIncompleteError(learnerId, missing);
 }

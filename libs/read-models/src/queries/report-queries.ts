@@ -8,7 +8,7 @@ import {
   type ClaimRow,
   type ClaimView,
 } from './learner-queries';
-import { projectionsAt } from './projection-positions';
+import { projectionsAt, quarantinedEvents, type QuarantinedEvent } from './projection-positions';
 
 /** An opaque cursor: the last row's sort key. */
 export const encodeCursor = (key: unknown[]): string =>
@@ -45,18 +45,30 @@ export interface ExpiringRow {
   unclaimed: AmountView;
 }
 
-/** R5: unclaimed credit whose claim window closes before `before`, across learners, soonest first. */
+/**
+ * R5: the bound of an expiring report, named so it reads right: claim deadlines strictly before
+ * a day, or up to and including a day (`through`: a deadline on that very day is in).
+ */
+export type DeadlineBound = { deadlineBefore: string } | { deadlineOnOrBefore: string };
+
+/** R5: unclaimed credit whose claim deadline falls within the bound, across learners, soonest first. */
 export async function expiringReport(
   dataSource: DataSource,
   options: {
-    before: string;
+    bound: DeadlineBound;
     now: Date;
     timeZone: string;
     limit: number;
     cursor?: string;
     minPosition?: bigint;
   },
-): Promise<{ position: string; items: ExpiringRow[]; nextCursor: string | null }> {
+): Promise<{
+  position: string;
+  bound: DeadlineBound;
+  items: ExpiringRow[];
+  nextCursor: string | null;
+  incomplete: QuarantinedEvent[];
+}> {
   const { projections, position } = await projectionsAt(
     dataSource,
     ['credit-balances'],
@@ -69,11 +81,19 @@ export async function expiringReport(
     `SELECT learner_id, activity, earned_year, to_char(claim_deadline, 'YYYY-MM-DD') AS claim_deadline,
             (earned - claimed)::text AS unclaimed
        FROM ${schema}.credit_lots
-      WHERE earned > claimed AND claim_deadline < $1::date AND claim_deadline >= $2::date
+      WHERE earned > claimed AND claim_deadline ${'deadlineBefore' in options.bound ? '<' : '<='} $1::date
+        AND claim_deadline >= $2::date
         ${after ? 'AND (claim_deadline, learner_id, activity, earned_year) > ($4::date, $5, $6, $7)' : ''}
       ORDER BY claim_deadline, learner_id, activity, earned_year
       LIMIT $3`,
-    [options.before, today, options.limit + 1, ...(after ?? [])],
+    [
+      'deadlineBefore' in options.bound
+        ? options.bound.deadlineBefore
+        : options.bound.deadlineOnOrBefore,
+      today,
+      options.limit + 1,
+      ...(after ?? []),
+    ],
   )) as {
     learner_id: string;
     activity: Activity;
@@ -85,6 +105,8 @@ export async function expiringReport(
   const last = page[page.length - 1];
   return {
     position: position.toString(),
+    bound: options.bound,
+    incomplete: await quarantinedEvents(dataSource, projections),
     items: page.map((r) => ({
       learnerId: r.learner_id,
       activity: r.activity,
@@ -117,6 +139,7 @@ export async function submissionsReport(
   position: string;
   items: (ClaimView & { learnerId: string })[];
   nextCursor: string | null;
+  incomplete: QuarantinedEvent[];
 }> {
   const { projections, position } = await projectionsAt(
     dataSource,
@@ -147,18 +170,21 @@ export async function submissionsReport(
   const page = claims.slice(0, options.limit);
   const submissions = page.length
     ? ((await dataSource.query(
-        `SELECT ${SUBMISSION_SELECT} FROM ${schema}.board_submissions WHERE claim_id = ANY($1::uuid[])`,
-        [page.map((c) => c.claim_id)],
+        `SELECT ${SUBMISSION_SELECT} FROM ${schema}.board_submissions
+          WHERE (learner_id, claim_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))`,
+        [page.map((c) => c.learner_id), page.map((c) => c.claim_id)],
       )) as SubmissionRow[])
     : [];
   const last = page[page.length - 1];
   return {
     position: position.toString(),
+    // Events the read models could not apply (quarantined): the report may miss their learners' rows.
+    incomplete: await quarantinedEvents(dataSource, projections),
     items: page.map((c) => ({
       learnerId: c.learner_id,
       ...claimView(
         c,
-        submissions.filter((s) => s.claim_id === c.claim_id),
+        submissions.filter((s) => s.learner_id === c.learner_id && s.claim_id === c.claim_id),
         options.now,
         options.timeZone,
       ),

@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent, Subscription } from '@ledger/event-store';
-import { KeyedMutex } from '@ledger/ledger';
+import { KeyedMutex, LEARNER_STREAM_PREFIX } from '@ledger/ledger';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { ProjectionApplyError, type Projection } from '../projection';
+import { ProjectionApplyError, type ProjectedEvent, type Projection } from '../projection';
 import { toProjected } from './projected-events';
 
 export type RunnerState = 'starting' | 'standby' | 'running' | 'failed' | 'stopped';
@@ -128,13 +128,23 @@ export class ProjectionRunner {
   private async ensureState(): Promise<void> {
     const lease = this.requireLease();
     const existing = await this.readState();
-    if (!existing) {
+    if (existing) {
+      // A live generation made by an earlier version: bring its tables to this version's layout.
+      const schema = schemaOf(this.projection.name, existing.live_generation);
+      await lease.startTransaction();
+      try {
+        await createQuarantineTable(lease, schema);
+        await this.projection.upgradeTables?.(lease.manager, schema);
+        await lease.commitTransaction();
+      } catch (error) {
+        await lease.rollbackTransaction();
+        throw error;
+      }
+    } else {
       await lease.startTransaction();
       try {
         const schema = schemaOf(this.projection.name, 1);
-        await lease.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await lease.query(`CREATE SCHEMA ${schema}`);
-        await this.projection.createTables(lease.manager, schema);
+        await this.createGeneration(schema);
         await lease.query(
           `INSERT INTO projection_state (name, live_generation, live_position) VALUES ($1, 1, 0)`,
           [this.projection.name],
@@ -145,6 +155,15 @@ export class ProjectionRunner {
         throw error;
       }
     }
+  }
+
+  /** A generation's schema: the projection's tables and the quarantine of its events. */
+  private async createGeneration(schema: string): Promise<void> {
+    const lease = this.requireLease();
+    await lease.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await lease.query(`CREATE SCHEMA ${schema}`);
+    await this.projection.createTables(lease.manager, schema);
+    await createQuarantineTable(lease, schema);
   }
 
   private async readState(): Promise<StateRow | undefined> {
@@ -163,21 +182,17 @@ export class ProjectionRunner {
     if (!state) throw new Error('projection state vanished');
     this.livePosition = BigInt(state.live_position);
     this.liveGeneration = state.live_generation;
-    this.current = state.failed_event !== null ? 'failed' : 'running';
-    if (this.current === 'running') this.subscribe();
+    // An event this projection cannot apply is quarantined, never a reason to stop.
+    this.current = 'running';
+    this.subscribe();
     while (!this.stopped) {
       if (this.subscriptionEnded) {
         const ended = this.subscriptionEnded;
         this.subscriptionEnded = undefined;
         this.subscription = undefined;
-        if (ended.error instanceof ProjectionApplyError) this.current = 'failed';
-        else if (!this.stopped) throw ended.error ?? new Error('the subscription ended');
+        if (!this.stopped) throw ended.error ?? new Error('the subscription ended');
       }
       const step = await this.mutex.run('lease', () => this.rebuildStep());
-      if (step === 'swapped' && this.current === 'failed') {
-        this.current = 'running';
-        this.subscribe();
-      }
       if (step !== 'progress') await this.sleep(this.options.retryMs ?? 1000);
     }
   }
@@ -205,38 +220,98 @@ export class ProjectionRunner {
   private async applyLive(events: readonly RecordedEvent[]): Promise<void> {
     const fresh = events.filter((e) => e.position > this.livePosition);
     if (fresh.length === 0) return;
-    const schema = schemaOf(this.projection.name, this.liveGeneration);
+    await this.applyOrQuarantine(
+      schemaOf(this.projection.name, this.liveGeneration),
+      fresh,
+      'live',
+    );
+  }
+
+  /**
+   * Applies a batch; when the projection cannot apply it, applies its events one at a time and
+   * quarantines each one it cannot apply (recorded in the generation with its learner, the
+   * checkpoint moved past it, the alert raised), so one event never stops the projection for
+   * every learner. Reads of that learner refuse until a rebuild applies it (after a fix).
+   */
+  private async applyOrQuarantine(
+    schema: string,
+    events: readonly RecordedEvent[],
+    target: 'live' | 'rebuild',
+  ): Promise<void> {
     try {
-      await this.applyBatch(schema, fresh, 'live');
+      await this.applyBatch(schema, events, target);
+      return;
     } catch (error) {
       if (!(error instanceof BatchApplyError)) throw error;
-      // Find the event the projection cannot apply: one at a time, each with its checkpoint.
-      for (const event of fresh) {
-        try {
-          await this.applyBatch(schema, [event], 'live');
-        } catch (single) {
-          if (!(single instanceof BatchApplyError)) throw single;
-          const failure = new ProjectionApplyError(
-            this.projection.name,
-            event,
-            single.causeMessage,
-          );
-          await this.requireLease().query(
-            `UPDATE projection_state SET failed_event = $2, failure = $3, updated_at = now() WHERE name = $1`,
-            [
-              this.projection.name,
-              `${event.type} ${event.id} at position ${event.position}`,
-              failure.message,
-            ],
-          );
-          this.log('projection stopped on an event it cannot apply', {
-            event: event.id,
-            error: failure.message,
-          });
-          throw failure;
-        }
+    }
+    for (const event of events) {
+      try {
+        await this.applyBatch(schema, [event], target);
+      } catch (single) {
+        if (!(single instanceof BatchApplyError)) throw single;
+        await this.quarantine(schema, event, single, target);
       }
     }
+  }
+
+  private async quarantine(
+    schema: string,
+    event: RecordedEvent,
+    error: BatchApplyError,
+    target: 'live' | 'rebuild',
+  ): Promise<void> {
+    const lease = this.requireLease();
+    const failure = new ProjectionApplyError(this.projection.name, event, error.causeMessage);
+    const learnerId = error.learnerId ?? learnerOfStream(event.streamName);
+    await lease.startTransaction();
+    try {
+      await lease.query(
+        `INSERT INTO ${schema}.quarantined_events (position, event_id, stream_name, event_type, learner_id, failure)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (position) DO NOTHING`,
+        [
+          event.position.toString(),
+          event.id,
+          event.streamName,
+          event.type,
+          learnerId ?? null,
+          failure.message,
+        ],
+      );
+      await this.moveCheckpoint(event, 0, target);
+      if (target === 'live') await this.raiseQuarantineAlert(schema);
+      await lease.commitTransaction();
+    } catch (caught) {
+      await lease.rollbackTransaction().catch(() => undefined);
+      throw caught;
+    }
+    if (target === 'live') this.livePosition = event.position;
+    this.log(
+      'projection quarantined an event it cannot apply: reads of its learner refuse until a rebuild applies it',
+      {
+        alert: 'projection-event-quarantined',
+        event: event.id,
+        position: event.position.toString(),
+        learnerId,
+        error: failure.message,
+      },
+    );
+  }
+
+  /** projection_state names the quarantine (in /health, /metrics and the admin status). */
+  private async raiseQuarantineAlert(schema: string): Promise<void> {
+    await this.requireLease().query(
+      `UPDATE projection_state p
+          SET quarantined_events = q.n,
+              failed_event = CASE WHEN q.n = 0 THEN NULL
+                                  ELSE q.n || ' event(s) quarantined, the last ' || q.last END,
+              failure = q.failure, updated_at = now()
+         FROM (SELECT count(*)::int AS n,
+                      (array_agg(event_type || ' ' || event_id || ' at position ' || position ORDER BY position DESC))[1] AS last,
+                      (array_agg(failure ORDER BY position DESC))[1] AS failure
+                 FROM ${schema}.quarantined_events) q
+        WHERE p.name = $1`,
+      [this.projection.name],
+    );
   }
 
   /** Applies events and moves the checkpoint, in one transaction on the lease's connection. */
@@ -248,46 +323,64 @@ export class ProjectionRunner {
     const lease = this.requireLease();
     const last = events[events.length - 1];
     if (!last) return;
-    const from = target === 'live' ? this.livePosition : undefined;
-    const projected = await Promise.all(events.map(toProjected));
+    let projected: ProjectedEvent[];
+    try {
+      projected = await Promise.all(events.map(toProjected));
+    } catch (error) {
+      // An event that cannot even be decoded cannot be applied either.
+      throw new BatchApplyError((error as Error).message, undefined);
+    }
     await lease.startTransaction();
     try {
       try {
         await this.projection.apply(lease.manager, schema, projected);
       } catch (error) {
-        throw new BatchApplyError((error as Error).message);
+        throw new BatchApplyError(
+          (error as Error).message,
+          projected.length === 1 ? projected[0]?.learnerId : undefined,
+        );
       }
-      const result =
-        target === 'live'
-          ? await lease.query(
-              `UPDATE projection_state
-                  SET live_position = $2, events_applied = events_applied + $3,
-                      last_applied_recorded_at = $4, updated_at = now()
-                WHERE name = $1 AND live_position = $5 AND live_generation = $6`,
-              [
-                this.projection.name,
-                last.position.toString(),
-                events.length,
-                last.recordedAt,
-                String(from),
-                this.liveGeneration,
-              ],
-              true,
-            )
-          : await lease.query(
-              `UPDATE projection_state SET rebuild_position = $2, updated_at = now()
-                WHERE name = $1 AND rebuild_generation IS NOT NULL`,
-              [this.projection.name, last.position.toString()],
-              true,
-            );
-      if (result.affected !== 1)
-        throw new Error(`projection ${this.projection.name}: checkpoint moved under this runner`);
+      await this.moveCheckpoint(last, events.length, target);
       await lease.commitTransaction();
     } catch (error) {
       await lease.rollbackTransaction().catch(() => undefined);
       throw error;
     }
     if (target === 'live') this.livePosition = last.position;
+  }
+
+  /** Moves the checkpoint to `last`, fenced: it must still be where this runner left it. */
+  private async moveCheckpoint(
+    last: RecordedEvent,
+    applied: number,
+    target: 'live' | 'rebuild',
+  ): Promise<void> {
+    const lease = this.requireLease();
+    const result =
+      target === 'live'
+        ? await lease.query(
+            `UPDATE projection_state
+                SET live_position = $2, events_applied = events_applied + $3,
+                    last_applied_recorded_at = $4, updated_at = now()
+              WHERE name = $1 AND live_position = $5 AND live_generation = $6`,
+            [
+              this.projection.name,
+              last.position.toString(),
+              applied,
+              last.recordedAt,
+              this.livePosition.toString(),
+              this.liveGeneration,
+            ],
+            true,
+          )
+        : await lease.query(
+            `UPDATE projection_state SET rebuild_position = $2, updated_at = now()
+              WHERE name = $1 AND rebuild_generation IS NOT NULL`,
+            [this.projection.name, last.position.toString()],
+            true,
+          );
+    if (result.affected !== 1)
+      throw new Error(`projection ${this.projection.name}: checkpoint moved under this runner`);
   }
 
   /** One step of a requested rebuild: start it, apply a page, or swap it in. */
@@ -300,9 +393,7 @@ export class ProjectionRunner {
       const schema = schemaOf(this.projection.name, generation);
       await lease.startTransaction();
       try {
-        await lease.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await lease.query(`CREATE SCHEMA ${schema}`);
-        await this.projection.createTables(lease.manager, schema);
+        await this.createGeneration(schema);
         await lease.query(
           `UPDATE projection_state SET rebuild_generation = $2, rebuild_position = 0 WHERE name = $1`,
           [this.projection.name, generation],
@@ -324,20 +415,7 @@ export class ProjectionRunner {
       const page = await this.store.readAll({ after: position, maxCount: batchSize });
       const last = page[page.length - 1];
       if (last) {
-        try {
-          await this.applyBatch(schema, page, 'rebuild');
-        } catch (error) {
-          const message =
-            error instanceof BatchApplyError ? error.causeMessage : (error as Error).message;
-          await lease.query(
-            `UPDATE projection_state SET rebuild_requested_at = NULL, rebuild_generation = NULL, rebuild_position = NULL,
-                    failure = $2, updated_at = now() WHERE name = $1`,
-            [this.projection.name, `rebuild failed: ${message}`],
-          );
-          await lease.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-          this.log('rebuild failed', { error: message });
-          return 'idle';
-        }
+        await this.applyOrQuarantine(schema, page, 'rebuild');
         position = last.position;
       }
       if (page.length < batchSize && position >= this.livePosition)
@@ -365,6 +443,8 @@ export class ProjectionRunner {
       await lease.query(
         `DROP SCHEMA IF EXISTS ${schemaOf(this.projection.name, oldGeneration)} CASCADE`,
       );
+      // What the new generation could not apply, if anything, is the projection's alert now.
+      await this.raiseQuarantineAlert(schemaOf(this.projection.name, generation));
       await lease.commitTransaction();
     } catch (error) {
       await lease.rollbackTransaction();
@@ -395,9 +475,33 @@ export class ProjectionRunner {
 }
 
 class BatchApplyError extends Error {
-  constructor(readonly causeMessage: string) {
+  constructor(
+    readonly causeMessage: string,
+    /** The learner of the one event applied, when it concerns one. */
+    readonly learnerId: string | undefined,
+  ) {
     super(causeMessage);
   }
+}
+
+const learnerOfStream = (streamName: string): string | undefined =>
+  streamName.startsWith(LEARNER_STREAM_PREFIX)
+    ? streamName.slice(LEARNER_STREAM_PREFIX.length)
+    : undefined;
+
+/** The events a generation could not apply, by position, with the learner each concerns. */
+async function createQuarantineTable(lease: QueryRunner, schema: string): Promise<void> {
+  await lease.query(`
+    CREATE TABLE IF NOT EXISTS ${schema}.quarantined_events (
+      position       bigint      PRIMARY KEY,
+      event_id       uuid        NOT NULL,
+      stream_name    text        NOT NULL,
+      event_type     text        NOT NULL,
+      learner_id     text,
+      failure        text        NOT NULL,
+      quarantined_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX IF NOT EXISTS quarantined_events_learner ON ${schema}.quarantined_events (learner_id);`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ERASURE_TICKET, ERASURE_TICKET_FORMAT, isErasureTicket } from '@ledger/domain';
-import { ValidateBy, ValidateIf } from 'class-validator';
+import { OPERATOR_REFERENCE } from '@ledger/domain';
+import { Matches, ValidateIf } from 'class-validator';
 
 /**
  * The erasure's body: the request's ticket id, which the PersonalDataErased event records. In
@@ -8,19 +8,15 @@ import { ValidateBy, ValidateIf } from 'class-validator';
  */
 export class ErasePersonalDataRequestDto {
   @ApiPropertyOptional({
-    description: `The request's reference in your ticket system, recorded for ever in the event: ${ERASURE_TICKET_FORMAT}. Never a name or free text.`,
+    description:
+      "The request's ticket reference in your ticket system, recorded for ever in the event: capital letters, a hyphen, digits. Never a name or free text.",
     example: 'DSR-4711',
-    pattern: ERASURE_TICKET.source,
+    pattern: OPERATOR_REFERENCE.source,
   })
   // Absent, or a ticket: null is neither (IsOptional would let it through to the domain).
   @ValidateIf((body: ErasePersonalDataRequestDto) => body.ticket !== undefined)
-  @ValidateBy({
-    name: 'isErasureTicket',
-    validator: {
-      validate: (value: unknown) => isErasureTicket(value),
-      defaultMessage: () =>
-        `$property must be ${ERASURE_TICKET_FORMAT} (never a name or free text)`,
-    },
+  @Matches(OPERATOR_REFERENCE, {
+    message: '$property must be a ticket reference such as DSR-4711 (never a name or free text)',
   })
   ticket?: string;
 }

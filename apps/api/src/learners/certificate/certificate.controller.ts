@@ -28,13 +28,15 @@ import type { DataSource } from 'typeorm';
 import { Allow, READERS } from '../../auth/allow.decorator';
 import { ApiError } from '../../http/api-error';
 import { LearnerIdParam, UuidParam } from '../../http/route-params';
-import { READ_MODELS } from '../../tokens';
+import type { LedgerConfig } from '../../config';
+import { LEDGER_CONFIG, READ_MODELS } from '../../tokens';
 import { LEDGER_CLOCK, type Clock } from '@ledger/ledger';
 
 /**
- * R11: the PDF certificate of a claim. The claim, role and amounts come from the learner's own
- * stream (the source of truth); the name is decrypted just in time and never stored; the
- * boards' statuses come from the read models.
+ * R11: the PDF certificate of a claim. The claim, role, amounts, the span of its own learning
+ * and the name at claim time come from the learner's own stream (the source of truth; the
+ * name is decrypted just in time and never stored); the provider and activity titles from the
+ * configuration; the boards' statuses from the read models.
  */
 @ApiTags('learner reads')
 @ApiBearerAuth()
@@ -47,6 +49,7 @@ export class CertificateController {
     @Inject(READ_MODELS) private readonly readModels: DataSource,
     @Inject(DECISION_SETTINGS) private readonly settings: DecisionSettings,
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   @Get()
@@ -70,28 +73,29 @@ export class CertificateController {
     const claim = state.claims.get(claimId);
     if (!claim)
       throw new ApiError(404, 'not-found', `learner ${learnerId} has no claim ${claimId}`);
-    const personal = state.profile?.personal;
     const zone = this.settings.timeZone;
-    const redeemed = state.earned.filter(
-      (e) => e.activity === claim.activity && e.occurredAt.getTime() <= claim.occurredAt.getTime(),
-    );
-    const times = redeemed.map((e) => e.occurredAt.getTime());
-    const from = times.length ? new Date(Math.min(...times)) : claim.occurredAt;
-    const to = times.length ? new Date(Math.max(...times)) : claim.occurredAt;
+    // R11: only the learning this claim redeemed; a claim without any (none recorded) shows its own date.
+    const completed = claim.completed ?? { from: claim.occurredAt, to: claim.occurredAt };
     const statuses = await learnerClaims(this.readModels, learnerId, {
       now: this.clock(),
       timeZone: zone,
     })
       .then((view) => view.claims.find((c) => c.claimId === claimId)?.submissions ?? [])
       .catch(() => []);
+    // R11: the name as it stood at claim time (what the claim recorded), withheld once erased.
+    const identity = claim.identity;
     const pdf = await renderCertificate({
-      learnerName: personal ? `${personal.firstName} ${personal.lastName}` : undefined,
+      learnerName: identity ? `${identity.firstName} ${identity.lastName}` : undefined,
       clinicalRole: claim.clinicalRole,
       certificate: claim.certificate,
       activity: claim.activity,
+      provider: this.config.certificateProvider,
       claimId,
       claimedAt: claim.occurredAt.toISOString(),
-      completionDates: { from: calendarDate(from, zone), to: calendarDate(to, zone) },
+      completionDates: {
+        from: calendarDate(completed.from, zone),
+        to: calendarDate(completed.to, zone),
+      },
       credits: amountView(claim.twelfths, claim.activity).credits,
       boards: claim.boards.map((board) => ({
         board,

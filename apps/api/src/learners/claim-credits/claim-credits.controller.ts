@@ -1,6 +1,12 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { amountView, type Activity, type AmountView } from '@ledger/domain';
+import {
+  amountView,
+  claimIdFor,
+  exactAmountView,
+  type Activity,
+  type AmountView,
+} from '@ledger/domain';
 import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
@@ -17,7 +23,10 @@ class ClaimView {
     example: { credits: '1.50', twelfths: 18 },
   })
   claimed!: AmountView;
-  @ApiProperty({ description: 'Oldest earned year first (R6)' })
+  @ApiProperty({
+    description:
+      'Oldest earned year first (R6), each part exact (a decimal when whole quarters, else n/12), adding up to `claimed`',
+  })
   breakdown!: { earnedYear: number; claimed: AmountView; claimDeadline: string }[];
   @ApiProperty({ description: 'Boards the claim is submitted to (R8)', example: ['ABIM'] })
   boards!: string[];
@@ -47,7 +56,8 @@ export class ClaimCreditsController extends LearnerCommandController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<ClaimCreditsResponse> {
     const metadata = this.metadata(req);
-    const claimId = body.claimId?.toLowerCase() ?? metadata.commandId;
+    // R6: the ledger assigns the claim id (unique across it); a retry gets the same one.
+    const claimId = claimIdFor(learnerId, metadata.commandId);
     const outcome = await this.send(
       req,
       learnerId,
@@ -75,7 +85,7 @@ export class ClaimCreditsController extends LearnerCommandController {
         claimed: amountView(claim.twelfths, claim.activity),
         breakdown: claim.breakdown.map((line) => ({
           earnedYear: line.earnedYear,
-          claimed: amountView(line.twelfths, claim.activity),
+          claimed: exactAmountView(line.twelfths),
           claimDeadline: line.claimDeadline,
         })),
         boards: [...claim.boards],

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, ValidateBy } from 'class-validator';
 import { ACTIVITIES, type Activity } from '@ledger/domain';
 import { IsInstant } from '../../http/validators';
 
@@ -14,12 +14,23 @@ export class ClaimCreditsRequestDto {
   @IsInstant()
   occurredAt!: string;
 
+  /**
+   * Refused with its reason: claim ids are assigned by the ledger (unique across it), and a
+   * caller's own id, reused for another learner, once took reads down for everyone.
+   */
   @ApiPropertyOptional({
     description:
-      'The claim id to use (a UUID); by default derived from the Idempotency-Key, or new',
-    example: '0f8e2d4c-1b3a-4c5d-8e9f-a0b1c2d3e4f5',
+      'Not accepted: the ledger assigns claim ids (unique across the ledger). To retry a claim safely, send an Idempotency-Key',
+    deprecated: true,
   })
   @IsOptional()
-  @IsUUID('all')
-  claimId?: string;
+  @ValidateBy({
+    name: 'claimIdAssignedByLedger',
+    validator: {
+      validate: () => false,
+      defaultMessage: () =>
+        'claimId is assigned by the ledger (unique across it); leave it out, and send an Idempotency-Key to retry a claim safely',
+    },
+  })
+  claimId?: unknown;
 }

@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CLINICAL_ROLES, type ClinicalRole } from '@ledger/domain';
-import { IsExternalId, IsInstant, IsPersonText } from '../../http/validators';
+import { IsCountryCode, IsExternalId, IsInstant, IsPersonName } from '../../http/validators';
 
 export class BoardSelectionDto {
   @ApiProperty({ description: 'Board code from the catalogue (R10)', example: 'ABIM' })
@@ -46,10 +46,10 @@ export class UpdateProfileRequestDto {
   })
   clinicalRole!: ClinicalRole;
 
-  @IsPersonText('Ada')
+  @IsPersonName('Ada', 'First name')
   firstName!: string;
 
-  @IsPersonText('Quinn')
+  @IsPersonName('Quinn', 'Last name')
   lastName!: string;
 
   @ApiProperty({ minimum: 1, maximum: 12, example: 3 })
@@ -64,11 +64,7 @@ export class UpdateProfileRequestDto {
   @Max(31)
   birthDay!: number;
 
-  @ApiProperty({ description: 'ISO 3166-1 alpha-2', example: 'US' })
-  @IsString()
-  @Matches(/^[A-Z]{2}$/, {
-    message: '$property must be an ISO 3166-1 alpha-2 code (two capital letters)',
-  })
+  @IsCountryCode()
   country!: string;
 
   @ApiProperty({

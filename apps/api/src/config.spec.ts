@@ -1,0 +1,73 @@
+import { eventStoreOptions, loadConfig } from './config';
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  LEDGER_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
+  LEDGER_PROVIDER_NAME: 'Example Health CME',
+  LEDGER_ACCREDITATION_TEXT:
+    'Example Health CME is accredited by the ACCME to provide continuing medical education for physicians.',
+  LEDGER_TITLE_IPOC: 'Point-of-Care Learning',
+  LEDGER_TITLE_BOARD_REVIEW: 'NEJM Knowledge+ Board Review',
+};
+
+describe('configuration', () => {
+  it.each([
+    'LEDGER_PROVIDER_NAME',
+    'LEDGER_ACCREDITATION_TEXT',
+    'LEDGER_TITLE_IPOC',
+    'LEDGER_TITLE_BOARD_REVIEW',
+  ])('R11: production refuses to start without %s, naming it and the fix', (variable) => {
+    expect(() => loadConfig({ ...PRODUCTION, [variable]: '' })).toThrow(
+      new RegExp(`${variable} is required in production`),
+    );
+  });
+
+  it("R11: production prints the provider's own name, statement and titles", () => {
+    expect(loadConfig(PRODUCTION).certificateProvider).toEqual({
+      name: 'Example Health CME',
+      accreditationStatement: PRODUCTION.LEDGER_ACCREDITATION_TEXT,
+      activityTitles: {
+        ipoc: 'Point-of-Care Learning',
+        'nejm-board-review': 'NEJM Knowledge+ Board Review',
+      },
+    });
+  });
+
+  it('R11: outside production, the certificates say plainly they come from no accredited provider', () => {
+    const { certificateProvider } = loadConfig({ NODE_ENV: 'test' });
+    expect(certificateProvider.name).toMatch(/not accredited/);
+    expect(certificateProvider.accreditationStatement).toMatch(/not valid for credit/);
+  });
+
+  it('R15: LEDGER_MAX_BACKDATE is 30 days unless set, in ISO 8601 days or hours', () => {
+    expect(loadConfig({}).maxBackdateMs).toBe(30 * 24 * 3600 * 1000);
+    expect(loadConfig({ LEDGER_MAX_BACKDATE: 'P7D' }).maxBackdateMs).toBe(7 * 24 * 3600 * 1000);
+    expect(loadConfig({ LEDGER_MAX_BACKDATE: 'PT12H' }).maxBackdateMs).toBe(12 * 3600 * 1000);
+    expect(() => loadConfig({ LEDGER_MAX_BACKDATE: '30 days' })).toThrow(
+      /LEDGER_MAX_BACKDATE must be an ISO 8601 duration/,
+    );
+  });
+});
+
+describe('event store configuration', () => {
+  it('passes the EventStoreDB connection string and claim-stream prefix to the event store', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      EVENT_STORE: 'eventstoredb',
+      EVENTSTORE_CONNECTION_STRING: 'esdb://ledger:pw@es1:2113,es2:2113?tls=true',
+      EVENTSTORE_CLAIM_STREAM_PREFIX: 'ledger-id-',
+    });
+    expect(eventStoreOptions(config, 'postgres://db/ledger')).toEqual({
+      kind: 'eventstoredb',
+      postgresUrl: 'postgres://db/ledger',
+      eventStoreDbConnectionString: 'esdb://ledger:pw@es1:2113,es2:2113?tls=true',
+      eventStoreDbClaimStreamPrefix: 'ledger-id-',
+    });
+  });
+
+  it('refuses EVENT_STORE=eventstoredb without a connection string, naming the variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'test', EVENT_STORE: 'eventstoredb' })).toThrow(
+      /EVENTSTORE_CONNECTION_STRING/,
+    );
+  });
+});

@@ -1,0 +1,68 @@
+import type { Activity } from '../credits/activity';
+import type { EarnedCredit, LearnerState } from './learner.state';
+
+/**
+ * R6/R8/R11: which earning facts a claim redeems. A claim's breakdown says how much of each
+ * earned year it took; inside a year it takes the oldest facts first (business time, then the
+ * order they were recorded), after what earlier claims took. The same function decides a new
+ * claim and replays a recorded one, so the answer never differs between the two.
+ */
+
+/** Part of one earning fact redeemed by a claim. */
+export interface RedeemedPart {
+  /** Index of the fact in `LearnerState.earned`. */
+  readonly fact: number;
+  readonly occurredAt: Date;
+  readonly earnedYear: number;
+  readonly twelfths: bigint;
+}
+
+const unredeemed = (state: LearnerState, index: number, credit: EarnedCredit): bigint =>
+  credit.twelfths - (state.redeemed.get(index) ?? 0n);
+
+/** The parts of facts that a claim of `activity` with this breakdown redeems, oldest first. */
+export function allocateClaim(
+  state: LearnerState,
+  activity: Activity,
+  earnedBy: Date,
+  breakdown: readonly { readonly earnedYear: number; readonly twelfths: bigint }[],
+): RedeemedPart[] {
+  const candidates = state.earned
+    .map((credit, index) => ({ credit, index }))
+    .filter(
+      ({ credit, index }) =>
+        credit.activity === activity &&
+        credit.occurredAt.getTime() <= earnedBy.getTime() &&
+        unredeemed(state, index, credit) > 0n,
+    )
+    .sort(
+      (a, b) => a.credit.occurredAt.getTime() - b.credit.occurredAt.getTime() || a.index - b.index,
+    );
+  const parts: RedeemedPart[] = [];
+  for (const line of breakdown) {
+    let left = line.twelfths;
+    for (const { credit, index } of candidates) {
+      if (left === 0n) break;
+      if (credit.earnedYear !== line.earnedYear) continue;
+      const available = unredeemed(state, index, credit);
+      const take = available < left ? available : left;
+      parts.push({
+        fact: index,
+        occurredAt: credit.occurredAt,
+        earnedYear: credit.earnedYear,
+        twelfths: take,
+      });
+      left -= take;
+    }
+  }
+  return parts.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.fact - b.fact);
+}
+
+/** The first and last business time of the parts: the learning a claim (or board) reports. */
+export function completedSpan(
+  parts: readonly RedeemedPart[],
+): { from: Date; to: Date } | undefined {
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  return first && last ? { from: first.occurredAt, to: last.occurredAt } : undefined;
+}
