@@ -127,11 +127,13 @@ describe('the ledger under load and faults', () => {
     const profileOf = (n: number) => ({
       clinicalRole: n % 4 === 0 ? 'nurse_practitioner' : 'physician',
       firstName: 'Ada',
-      lastName: `Quinn${n}`,
+      // Letters only (R7: a name is letters): n's digits spelt as a-j.
+      lastName: `Quinn${String(n).replace(/\d/g, (d) => 'abcdefghij'[Number(d)] ?? '')}`,
       birthMonth: 3,
       birthDay: 14,
       country: 'US',
-      boards: [{ boardId: 'ABIM', learnerBoardId: String(100000 + n) }],
+      // ABIM's MOC programme is for physicians only (R10): the others select no board.
+      boards: n % 4 === 0 ? [] : [{ boardId: 'ABIM', learnerBoardId: String(100000 + n) }],
       licenses: [{ state: 'CA', licenseNumber: `A${n}` }],
     });
 
