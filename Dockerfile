@@ -1,12 +1,13 @@
-# The ledger's API for the production-like setup of docker-compose.yml.
-FROM node:20-bookworm-slim AS build
+# The ledger's API for the production-like setup of docker-compose.yml, on Node 24 LTS (Node 20
+# reached its end of life in April 2026; .ci/run runs the tests on Node 24 too).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -10,9 +10,9 @@ declare global {
 /**
  * The PostgreSQL servers of the test run: DATABASE_URL when set (every test file then makes its
  * own database on that server), otherwise one embedded server per jest worker, each in a fresh
- * temporary folder. A server of its own per worker matters here: the log shows an event only
- * once every older transaction on the server has ended, so one test holding a transaction open
- * on purpose would otherwise delay what a test in the other worker reads.
+ * temporary folder. (Readers of the log wait only for appends in progress in their own
+ * database, so a test holding one open on purpose delays no other test; a server per worker
+ * keeps each worker's load and its server's log apart.)
  * URLs reach the workers through TEST_POSTGRES_URL and TEST_POSTGRES_URL_<worker id>.
  */
 export default async function globalSetup(globalConfig: { maxWorkers?: number }): Promise<void> {

@@ -27,6 +27,7 @@ export interface TestApp {
   databaseUrl: string;
   /** The least-privilege role the app runs as. */
   serviceUrl: string;
+  databaseName: string;
   close(): Promise<void>;
 }
 
@@ -75,6 +76,7 @@ export async function startTestApp(
     app,
     databaseUrl: db.url,
     serviceUrl: db.serviceUrl,
+    databaseName: db.name,
     async close() {
       await app.close();
       await db.drop();

@@ -34,9 +34,10 @@ import { ProjectionHost } from './operations/projection-host';
 import { BoardProcessHost } from './operations/board-process-host';
 import { ProjectionsController } from './operations/projections.controller';
 import { LearnerQueriesController } from './queries/learner-queries.controller';
+import { ReadFreshnessInterceptor } from './queries/read-freshness.interceptor';
 import { ReportsController } from './queries/reports.controller';
 import { READ_MODELS } from './tokens';
-import { EVENT_STORE, PostgresEventStore, type EventStore } from '@ledger/event-store';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { DataSource } from 'typeorm';
 
 export interface AppRuntime {
@@ -124,11 +125,7 @@ export class AppModule {
           provide: METRICS,
           inject: [READ_MODELS, EVENT_STORE],
           useFactory: (readModels: DataSource, store: EventStore) =>
-            createMetrics(
-              readModels,
-              store instanceof PostgresEventStore ? store.pool : undefined,
-              store,
-            ),
+            createMetrics(readModels, store),
         },
         ProjectionHost,
         BoardProcessHost,
@@ -140,6 +137,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: ReadFreshnessInterceptor },
       ],
     };
   }

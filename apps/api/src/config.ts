@@ -52,6 +52,15 @@ export interface LedgerConfig {
   boardGatewayMaxAttempts: number;
   /** R11: who issues the certificates, and the activities' titles (LEDGER_PROVIDER_*). */
   certificateProvider: CertificateProvider;
+  /**
+   * statement_timeout of the event store's sessions (LEDGER_DB_STATEMENT_TIMEOUT_MS): bounds how
+   * long one append can hold the log's readers back (waiting for a stream's lock).
+   */
+  dbStatementTimeoutMs: number;
+  /** idle_in_transaction_session_timeout of the event store's sessions (LEDGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS). */
+  dbIdleInTransactionTimeoutMs: number;
+  /** An append holding the log's readers back longer than this degrades /health (LEDGER_HORIZON_MAX_HOLD_MS). */
+  horizonMaxHoldMs: number;
 }
 
 /**
@@ -123,6 +132,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       4,
       'BOARD_GATEWAY_MAX_ATTEMPTS',
     ),
+    dbStatementTimeoutMs: integer(
+      env.LEDGER_DB_STATEMENT_TIMEOUT_MS,
+      30_000,
+      'LEDGER_DB_STATEMENT_TIMEOUT_MS',
+    ),
+    dbIdleInTransactionTimeoutMs: integer(
+      env.LEDGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      10_000,
+      'LEDGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+    ),
+    horizonMaxHoldMs: integer(env.LEDGER_HORIZON_MAX_HOLD_MS, 5_000, 'LEDGER_HORIZON_MAX_HOLD_MS'),
     certificateProvider: certificateProvider(env),
   };
 }
@@ -232,5 +252,7 @@ export function eventStoreOptions(
     postgresUrl,
     eventStoreDbConnectionString: config.eventStoreConnectionString,
     eventStoreDbClaimStreamPrefix: config.eventStoreClaimStreamPrefix,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
   };
 }

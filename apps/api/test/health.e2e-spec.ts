@@ -7,11 +7,17 @@ import { bearer, startTestApp, type TestApp } from '../../../test/support/test-a
 /** The details of /health: what an admin (or the operations port) sees, and nobody else. */
 const DETAILS = {
   status: 'ok',
+  degraded: [],
   database: { ok: true, version: expect.stringMatching(/^PostgreSQL \d+/), kind: 'external' },
   eventStore: {
     ok: true,
     adapter: 'postgres',
     version: expect.stringMatching(/^PostgreSQL \d+/),
+    horizon: {
+      position: expect.stringMatching(/^\d+$/),
+      passedOver: expect.any(Number),
+      appendsInProgress: [],
+    },
   },
   projections: expect.any(Array),
 };

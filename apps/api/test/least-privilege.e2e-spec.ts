@@ -193,6 +193,8 @@ describe('the ledger runs as a least-privilege database role (embedded default)'
       'reassign what the owner owns': [`REASSIGN OWNED BY ${OWNER_ROLE} TO ${SERVICE_ROLE}`],
       'drop what the owner owns': [`DROP OWNED BY ${OWNER_ROLE} CASCADE`],
       'take the database': [`ALTER DATABASE ledger OWNER TO ${SERVICE_ROLE}`],
+      'rewrite a position epoch': ['UPDATE event_store_epochs SET xid_offset = xid_offset + 1'],
+      'drop the position epochs': ['DELETE FROM event_store_epochs'],
     };
     const allowed: string[] = [];
     for (const [what, statements] of Object.entries(attempts)) {

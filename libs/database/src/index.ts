@@ -21,3 +21,10 @@ export {
   type ResolvedDatabase,
   type ResolveDatabaseOptions,
 } from './resolve-database';
+export {
+  backupEmbeddedServer,
+  restoreEmbeddedServer,
+  BackupError,
+  BACKUP_MANIFEST,
+  type BackupManifest,
+} from './embedded-backup';

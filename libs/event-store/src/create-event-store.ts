@@ -9,6 +9,9 @@ export interface CreateEventStoreOptions {
   postgresUrl: string;
   /** EVENTSTORE_CONNECTION_STRING, for kind eventstoredb: credentials and TLS go in it. */
   eventStoreDbConnectionString?: string;
+  /** The PostgreSQL store's session timeouts (see PostgresEventStoreOptions). */
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
   /** EVENTSTORE_CLAIM_STREAM_PREFIX, for kind eventstoredb. Default `$ledger-id-`. */
   eventStoreDbClaimStreamPrefix?: string;
 }
@@ -17,7 +20,11 @@ export interface CreateEventStoreOptions {
 export async function createEventStore(options: CreateEventStoreOptions): Promise<EventStore> {
   switch (options.kind) {
     case 'postgres':
-      return PostgresEventStore.create({ connectionString: options.postgresUrl });
+      return PostgresEventStore.create({
+        connectionString: options.postgresUrl,
+        statementTimeoutMs: options.statementTimeoutMs,
+        idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs,
+      });
     case 'eventstoredb': {
       if (!options.eventStoreDbConnectionString) {
         throw new Error('the eventstoredb adapter needs EVENTSTORE_CONNECTION_STRING');

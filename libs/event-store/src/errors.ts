@@ -51,3 +51,12 @@ export class EventStoreError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The store cannot start on this database as it is: new positions could sort before stored
+ * ones (the cluster's transaction ids are behind the log's head) and the position epoch cannot
+ * be raised. The message names the cause and the fix.
+ */
+export class PositionEpochError extends Error {
+  override readonly name = 'PositionEpochError';
+}

@@ -12,6 +12,9 @@ export {
 export {
   PostgresEventStore,
   type PostgresEventStoreOptions,
+  type LogHorizon,
+  type LogWriter,
+  type PositionEpoch,
 } from './postgres/postgres-event-store';
 export { EVENT_STORE_MIGRATIONS, runMigrations, type Migration } from './postgres/migrations';
 export { PollingSubscription } from './polling-subscription';

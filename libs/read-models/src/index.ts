@@ -46,3 +46,8 @@ export {
   decodeCursor,
 } from './queries/report-queries';
 export { ProjectionWorker, allProjections } from './runner/projection-worker';
+export {
+  checkReadModels,
+  type ReadModelsCheck,
+  type ReaderCheck,
+} from './queries/read-models-check';

@@ -69,7 +69,8 @@ const MIGRATION_TABLES = ['event_store_migrations', 'ledger_migrations', 'read_m
  * no more (created first, with the password of its connection string, if the owner may create
  * roles and it does not exist):
  * - the log (`events`): read and append, never update, delete or truncate; the stream heads
- *   (`streams`): read, add and advance; no table of its own to alter, so no trigger to disable;
+ *   (`streams`): read, add and advance; the position epochs: read and add; no table of its
+ *   own to alter, so no trigger to disable;
  * - the other tables (keys, idempotency records, checkpoints, projection state): read and write;
  * - the migration tables: read only;
  * - creating schemas in the database: each read-model generation is a schema the service makes
@@ -142,7 +143,7 @@ async function grantServiceRole(
     const present = await client.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relname = ANY ($1)`,
-      [[...MIGRATION_TABLES, 'events', 'streams']],
+      [[...MIGRATION_TABLES, 'events', 'streams', 'event_store_epochs']],
     );
     const has = new Set(present.rows.map((r) => r.name));
     for (const table of MIGRATION_TABLES.filter((t) => has.has(t))) {
@@ -153,6 +154,11 @@ async function grantServiceRole(
       await client.query(`GRANT SELECT, INSERT ON events TO ${id}`);
       await client.query(`REVOKE ALL ON streams FROM ${id}`);
       await client.query(`GRANT SELECT, INSERT, UPDATE ON streams TO ${id}`);
+    }
+    if (roles.eventStore === 'postgres' && has.has('event_store_epochs')) {
+      // Positions' epochs: a process started on a restored cluster raises one; none is altered.
+      await client.query(`REVOKE ALL ON event_store_epochs FROM ${id}`);
+      await client.query(`GRANT SELECT, INSERT ON event_store_epochs TO ${id}`);
     }
     await client.query('COMMIT');
   } catch (error) {

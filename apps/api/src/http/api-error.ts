@@ -18,6 +18,8 @@ export interface ErrorBody {
   correlationId?: string;
   /** For 503 read-model-behind: the position the read models are at. */
   position?: string;
+  /** For 503 read-model-behind: why they are not further (a held append, a stopped projection). */
+  reason?: string;
 }
 
 export class ApiError extends HttpException {

@@ -66,6 +66,7 @@ export function toErrorResponse(error: unknown): {
         code: 'read-model-behind',
         message: `${error.message}; retry shortly`,
         position: error.current.toString(),
+        ...(error.reason ? { reason: error.reason } : {}),
       },
       headers: { 'retry-after': '1' },
     };

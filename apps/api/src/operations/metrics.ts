@@ -1,8 +1,8 @@
+import { PostgresEventStore, type EventStore } from '@ledger/event-store';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventStore } from '@ledger/event-store';
-import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { logHorizon } from './log-horizon';
 
 export const METRICS = Symbol('METRICS');
 
@@ -13,18 +13,15 @@ export interface LedgerMetrics {
 }
 
 /**
- * The service's Prometheus metrics: HTTP requests and latencies, and per projection its
- * position, lag behind the log (events and seconds), events applied and failure. Projection
- * figures are read from the database at scrape time, so they are right whichever process
- * runs the projection. Where the event store runs subscriptions of its own (EventStoreDB), their
- * state in this process: how many by state, consecutive retries, and stops on errors retrying
- * cannot cure.
+ * The service's Prometheus metrics: HTTP requests and latencies, per projection its position,
+ * lag behind the log (events and seconds), events applied and failure, and the age of the
+ * append holding the log's readable horizon. Figures are read from the database at scrape
+ * time, so they are right whichever process runs the projection. Where the event store runs
+ * subscriptions of its own (EventStoreDB), their state in this process: how many by state,
+ * consecutive retries, and stops on errors retrying cannot cure.
  */
-export function createMetrics(
-  readModels: DataSource,
-  eventsPool: Pool | undefined,
-  store?: EventStore,
-): LedgerMetrics {
+export function createMetrics(readModels: DataSource, store: EventStore): LedgerMetrics {
+  const eventsPool = store instanceof PostgresEventStore ? store.pool : undefined;
   const registry = new Registry();
   const httpRequests = new Counter({
     name: 'ledger_http_requests_total',
@@ -130,7 +127,32 @@ export function createMetrics(
     (f) => f.failed,
   );
   gauge('ledger_projection_rebuilding', '1 while a rebuild is in progress', (f) => f.rebuilding);
-  const subscriptions = store?.subscriptionHealth?.bind(store);
+  // Both horizon gauges read one report per scrape.
+  let horizonCache: { at: number; report: ReturnType<typeof logHorizon> } | undefined;
+  const horizonReport = (): ReturnType<typeof logHorizon> => {
+    if (!horizonCache || Date.now() - horizonCache.at > 500)
+      horizonCache = { at: Date.now(), report: logHorizon(store) };
+    return horizonCache.report;
+  };
+  new Gauge({
+    name: 'ledger_event_store_horizon_age_seconds',
+    help: "How long the oldest append in progress has held the log's readable horizon (0: none)",
+    registers: [registry],
+    async collect() {
+      const horizon = await horizonReport();
+      if (horizon) this.set(Math.max(0, ...horizon.writers.map((w) => w.ageMs)) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'ledger_event_store_passed_over_transactions',
+    help: 'Open transactions on the server that readers pass over (another database, or not appending)',
+    registers: [registry],
+    async collect() {
+      const horizon = await horizonReport();
+      if (horizon) this.set(horizon.passedOver);
+    },
+  });
+  const subscriptions = store.subscriptionHealth?.bind(store);
   if (subscriptions) {
     new Gauge({
       name: 'ledger_event_store_subscriptions',

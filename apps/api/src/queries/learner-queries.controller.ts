@@ -19,7 +19,8 @@ import { FreshnessQueryDto, positionOf } from './query.dto';
 @ApiBearerAuth()
 @Allow(...READERS)
 @ApiServiceUnavailableResponse({
-  description: 'The read models are not yet at minPosition: `position` says where they are',
+  description:
+    'The read models are not yet at minPosition: `position` says where they are, `reason` why (a stopped projection, an append in progress holding the log, or catching up)',
 })
 @Controller('v1/learners/:learnerId')
 export class LearnerQueriesController {

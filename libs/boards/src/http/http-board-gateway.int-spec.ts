@@ -102,9 +102,12 @@ describe('HttpBoardGateway against a real HTTP board', () => {
 
   it('stops when the next wait would overrun the total time budget', async () => {
     let clock = 0;
+    // The clock is the test's, but each request's own timeout (what is left of the budget, at
+    // most timeoutMs) is real: seconds, not milliseconds, so that a loaded machine answers in it.
     const gateway = await gatewayFor(() => unavailable, {
       maxAttempts: 10,
-      totalBudgetMs: 250,
+      baseDelayMs: 1000,
+      totalBudgetMs: 2500,
       random: () => 0.999,
       now: () => clock,
       sleep: async (ms) => {
@@ -116,8 +119,8 @@ describe('HttpBoardGateway against a real HTTP board', () => {
     const result = await gateway.submit(request);
 
     expect(result.outcome).toBe('unavailable');
-    // Waits of 99 ms, then 199 ms would end at 298 ms, past the 250 ms budget.
-    expect(sleeps).toEqual([99]);
+    // Waits of 999 ms, then 1999 ms would end at 2998 ms, past the 2500 ms budget.
+    expect(sleeps).toEqual([999]);
     expect(requestsMade()).toBe(2);
   });
 

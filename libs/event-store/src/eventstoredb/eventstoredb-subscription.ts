@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { EventStoreError } from '../errors';
 import type {
   EventBatchHandler,
@@ -14,8 +13,21 @@ export type SubscriptionLog = (
   fields?: Record<string, unknown>,
 ) => void;
 
-/** What the live phase reads: a readable object stream (the client's subscription). */
-export interface LiveFeed extends Readable {
+type FeedEvent = 'readable' | 'end' | 'close';
+
+/**
+ * What the live phase reads: the part of a readable object stream (the client's subscription)
+ * it uses. Only that part: the client declares its own overloads of the stream's event methods,
+ * which a `Readable` of this project's Node typings does not accept once the standard library's
+ * disposables are in the program (jest's typings bring them in).
+ */
+export interface LiveFeed {
+  read(): unknown;
+  destroy(): unknown;
+  on(event: FeedEvent, listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: FeedEvent, listener: () => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
   unsubscribe(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { LOG_WRITERS_AND_EPOCHS } from './log-writers.migration';
 
 /**
  * The event store's schema. Each migration runs once, in order, inside one transaction that
@@ -350,6 +351,7 @@ BEGIN
 END $$;
 `,
   },
+  LOG_WRITERS_AND_EPOCHS,
 ];
 
 const LOCK_KEY = 'cme-ledger/event-store/migrations';
@@ -409,6 +411,8 @@ async function applyMigrations(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // A migration may take long on a large table: the pool's statement timeout is not for it.
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${table} (

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { Pool, type ClientBase, type PoolConfig } from 'pg';
 import {
   IdempotencyConflictError,
   InvalidAppendError,
+  PositionEpochError,
   WrongExpectedRevisionError,
 } from '../errors';
 import type {
@@ -29,6 +30,7 @@ import {
   verifyChain,
   type StreamHead,
 } from '../hash-chain';
+import { LOG_WRITER_LOCK } from './log-writers.migration';
 import { EVENT_STORE_MIGRATIONS, runMigrations } from './migrations';
 import { PollingSubscription } from '../polling-subscription';
 import { serializeAppend } from '../validate-append';
@@ -39,15 +41,23 @@ import { serializeAppend } from '../validate-append';
  * Global order. A plain sequence column is not a safe order for readers: sequence values are
  * taken before commit, so a reader can see position 11 committed while 10 is still in flight,
  * move its checkpoint past 10, and never see it. Here every event's position is
- * (writing transaction id << 20) | ordinal, and every whole-log read only returns positions
- * below (xmin of the reader's snapshot) << 20: all transactions with smaller ids have ended
- * (committed or rolled back), so no event can ever appear below a position a reader has been
- * given. Ordering and paging by that one key means that small pages neither repeat nor skip,
- * and that a checkpoint is a single 64-bit number, like EventStoreDB's commit position.
- * The price: an open transaction holds readers back until it ends (that is the point), and
- * transaction ids must keep growing (restore a backup physically or with pg_upgrade, not with
- * pg_dump into a new cluster, or raise the new cluster's next transaction id above the last
- * stored position >> 20 with pg_resetwal -x before appending).
+ * ((writing transaction id + epoch offset) << 20) | ordinal, and every whole-log read only
+ * returns positions below the readable horizon: the lowest id among the transactions still
+ * open that may write to the log, or, when none is, the snapshot's xmax (ledger_read_horizon).
+ * Nothing can commit below a position a reader has been given. Ordering and paging by that one
+ * key means that small pages neither repeat nor skip, and that a checkpoint is a single 64-bit
+ * number, like EventStoreDB's commit position.
+ *
+ * Who may hold readers back: only the log's writers. An append joins them (a shared advisory
+ * lock) before its transaction takes an id; a transaction open in another database of the
+ * server, or one in this database that never appended, is passed over once pg_locks shows
+ * that it cannot append (log-writers.migration.ts has the argument). An append held open (a
+ * stream's lock, a stuck client) does hold readers back: that is the point, and horizon()
+ * names it; the pool's statement and idle-in-transaction timeouts bound it.
+ *
+ * Epochs: at start-up the store checks that the cluster's transaction ids (plus the epoch's
+ * offset) are above the log's head; after a logical restore into a new cluster they are not,
+ * and it raises the offset, so that new positions sort after every stored one.
  */
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -66,6 +76,43 @@ export interface PostgresEventStoreOptions {
    * grouping off (every append in a transaction of its own).
    */
   appendConcurrency?: number;
+  /**
+   * statement_timeout of the store's sessions (default 30 s; 0: none). One-statement appends,
+   * and so the longest any of them can hold readers back waiting for a stream's lock.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * idle_in_transaction_session_timeout of the store's sessions (default 10 s; 0: none): a
+   * transaction of appendWith left idle ends after this, and stops holding readers back.
+   */
+  idleInTransactionTimeoutMs?: number;
+}
+
+/** A transaction that joined the log's writers and has not ended (see horizon()). */
+export interface LogWriter {
+  /** Its transaction id (32 bits, as pg_stat_activity.backend_xid shows it). */
+  xid: string;
+  /** The backend holding it; null for a prepared transaction. */
+  pid: number | null;
+  database: string | null;
+  applicationName: string | null;
+  /** active, idle in transaction, … (null when this role may not see it). */
+  state: string | null;
+  /** What it waits for (e.g. Lock:transactionid), if anything. */
+  waitEvent: string | null;
+  /** How long its transaction has been open (or since this process first saw it). */
+  ageMs: number;
+  /** True when it is what readers wait for now. */
+  holdsHorizon: boolean;
+}
+
+export interface LogHorizon {
+  /** Positions below this are final and readable. */
+  position: bigint;
+  /** The appends in progress, oldest first. */
+  writers: LogWriter[];
+  /** Open transactions on the server that readers pass over (they cannot append here). */
+  passedOver: number;
 }
 
 interface EventRow {
@@ -81,7 +128,37 @@ interface EventRow {
   hash: Buffer;
 }
 
-type Queryable = Pick<Pool, 'query'> | PoolClient;
+type Queryable = Pick<Pool, 'query'> | ClientBase;
+
+interface HorizonRow {
+  position: null;
+  holder: string | null;
+  oldest: string;
+  held: boolean;
+}
+
+interface WriterRow {
+  xid: string;
+  pid: number | null;
+  database: string | null;
+  application_name: string | null;
+  state: string | null;
+  wait_event: string | null;
+  xact_start: Date | null;
+}
+
+/** The transactions holding LOG_WRITER_LOCK in this database, with who runs them. */
+const LOG_WRITERS_SQL = `SELECT t.transactionid::text AS xid, t.pid, a.datname AS database,
+       a.application_name, a.state, a.wait_event_type || ':' || a.wait_event AS wait_event,
+       a.xact_start
+  FROM pg_locks t
+  LEFT JOIN pg_stat_activity a ON a.pid = t.pid
+ WHERE t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock' AND t.granted
+   AND t.virtualtransaction IN (
+     SELECT r.virtualtransaction FROM pg_locks r
+      WHERE r.locktype = 'advisory' AND r.granted AND r.objsubid = 2
+        AND r.classid = ${LOG_WRITER_LOCK.classId} AND r.objid = ${LOG_WRITER_LOCK.objId}
+        AND r.database = (SELECT oid FROM pg_database WHERE datname = current_database()))`;
 
 /** One append, validated, serialized and hashed once (retries reuse it). */
 interface PreparedAppend {
@@ -133,6 +210,25 @@ const MAX_GROUP_EVENTS = 1000;
 const MAX_GROUP_APPENDS = 64;
 /** 23505: a concurrent append stored these ids first; 40001/40P01: try again. */
 const RETRYABLE = new Set(['23505', '40001', '40P01']);
+/** Held back by an open transaction not known to be a writer this long: ask pg_locks about it. */
+const CLASSIFY_AFTER_MS = 20;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+/**
+ * One page of the log below the readable horizon, then one more row, with no event: the
+ * transaction holding the horizon, the oldest open transaction, and whether committed events
+ * wait above the horizon (a row of its own costs less than three more columns on every event).
+ */
+const READ_ALL_SQL = `WITH h AS MATERIALIZED (SELECT horizon, holder, oldest FROM ledger_read_horizon($3::bigint[]))
+(SELECT ${EVENT_COLUMNS}, NULL::text AS holder, NULL::text AS oldest, NULL::boolean AS held
+   FROM events WHERE position > $1 AND position < (SELECT horizon FROM h)
+  ORDER BY position LIMIT $2)
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       h.holder::text, h.oldest::text,
+       h.holder IS NOT NULL AND (SELECT x.position FROM events x WHERE x.position >= h.horizon
+                                  ORDER BY x.position LIMIT 1) IS NOT NULL
+  FROM h`;
 const APPEND_SQL = `SELECT outcomes, revisions, positions FROM ledger_append_group(
   $1::text[], $2::text[], $3::integer[], $4::timestamptz[], $5::uuid[], $6::jsonb, $7::bytea)`;
 
@@ -145,12 +241,26 @@ export class PostgresEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private inFlight = 0;
   private closed = false;
+  /** Open transactions that can never append here (see log-writers.migration.ts). */
+  private readonly passedOver = new Set<bigint>();
+  /** Open transactions that joined the log's writers. */
+  private readonly knownWriters = new Set<bigint>();
+  /** The open transaction not known to be a writer that last held readers back, and since when. */
+  private holderSeen: { xid: bigint; since: number } | undefined;
+  private classifying: Promise<void> | undefined;
+  /** When this process first saw each writer (for roles that may not read xact_start). */
+  private readonly writersSeen = new Map<string, number>();
+  /** The position epoch as the start-up check left it (raised when the cluster was behind). */
+  positionEpoch: PositionEpoch | undefined;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
     const config: PoolConfig = {
       connectionString: options.connectionString,
       max: options.maxConnections ?? 20,
       application_name: 'cme-ledger-event-store',
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      idle_in_transaction_session_timeout:
+        options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     };
     this.pool = new Pool(config);
     // An idle client whose server went away must not crash the process; the next query
@@ -164,13 +274,12 @@ export class PostgresEventStore implements EventStore {
 
   static async create(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
     const store = new PostgresEventStore(options);
-    if (options.migrate ?? true) {
-      try {
-        await runMigrations(store.pool, EVENT_STORE_MIGRATIONS);
-      } catch (error) {
-        await store.pool.end();
-        throw error;
-      }
+    try {
+      if (options.migrate ?? true) await runMigrations(store.pool, EVENT_STORE_MIGRATIONS);
+      store.positionEpoch = await ensurePositionEpoch(store.pool);
+    } catch (error) {
+      await store.pool.end();
+      throw error;
     }
     return store;
   }
@@ -202,9 +311,12 @@ export class PostgresEventStore implements EventStore {
    * tests and tools that need to roll an append back or hold it open. Never grouped, no
    * retries: an append that must run again in a new transaction (its stream was created, or
    * its head written by a newer transaction, concurrently) throws an error with code 40001.
+   * The first append must come before anything else that gives the transaction an id (a write,
+   * a row lock): readers may already have passed over such a transaction, so that append is
+   * refused with code 55000.
    */
   async appendWith(
-    client: PoolClient,
+    client: ClientBase,
     streamName: string,
     events: readonly EventToAppend[],
     options: AppendOptions = {},
@@ -411,15 +523,116 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  /**
+   * A page of the log below the readable horizon. When the page comes back short while
+   * committed events wait above the horizon, and an open transaction not known to be a writer
+   * has held it for a while, pg_locks is asked which open transactions can never append (then
+   * remembered), and the page is read again past them.
+   */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
-        WHERE position > $1
-          AND position < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 20)
-        ORDER BY position LIMIT $2`,
-      [(options.after ?? 0n).toString(), options.maxCount ?? DEFAULT_PAGE],
+    const after = (options.after ?? 0n).toString();
+    const maxCount = options.maxCount ?? DEFAULT_PAGE;
+    for (let round = 0; ; round++) {
+      // A named statement: parsed and planned once per connection.
+      const { rows } = await this.pool.query<HorizonRow | EventRow>({
+        name: 'ledger_read_all',
+        text: READ_ALL_SQL,
+        values: [after, maxCount, [...this.passedOver].map(String)],
+      });
+      const events: RecordedEvent[] = [];
+      let meta: HorizonRow | undefined;
+      for (const row of rows) {
+        if (row.position === null) meta = row;
+        else events.push(toRecorded(row));
+      }
+      // UNION ALL keeps its branches' order in practice; the page's order is checked anyway.
+      if (events.some((e, i) => i > 0 && e.position <= (events[i - 1] as RecordedEvent).position)) {
+        events.sort((a, b) => (a.position < b.position ? -1 : 1));
+      }
+      if (!meta) throw new Error('the log read returned no horizon');
+      this.forgetEnded(BigInt(meta.oldest));
+      const holder = meta.holder === null ? undefined : BigInt(meta.holder);
+      if (
+        round > 0 ||
+        events.length >= maxCount ||
+        holder === undefined ||
+        !meta.held ||
+        this.knownWriters.has(holder) ||
+        !(await this.passesOver(holder))
+      ) {
+        return events;
+      }
+    }
+  }
+
+  /** Whether readers may pass over this open transaction (asking pg_locks once it has held a while). */
+  private async passesOver(holder: bigint): Promise<boolean> {
+    const now = Date.now();
+    if (this.holderSeen?.xid !== holder) {
+      this.holderSeen = { xid: holder, since: now };
+      return false;
+    }
+    if (now - this.holderSeen.since < CLASSIFY_AFTER_MS) return false;
+    this.classifying ??= this.classifyOpenTransactions().finally(() => {
+      this.classifying = undefined;
+    });
+    await this.classifying;
+    return this.passedOver.has(holder);
+  }
+
+  private async classifyOpenTransactions(): Promise<void> {
+    const { rows } = await this.pool.query<{ xid: string; kind: string }>(
+      'SELECT xid::text, kind FROM ledger_open_transactions()',
     );
-    return rows.map(toRecorded);
+    for (const r of rows) {
+      if (r.kind === 'other') this.passedOver.add(BigInt(r.xid));
+      else if (r.kind === 'writer') this.knownWriters.add(BigInt(r.xid));
+    }
+  }
+
+  /** Transactions with ids below the oldest open one have ended. */
+  private forgetEnded(oldest: bigint): void {
+    for (const set of [this.passedOver, this.knownWriters]) {
+      for (const xid of set) if (xid < oldest) set.delete(xid);
+    }
+  }
+
+  /**
+   * The readable horizon and the appends in progress, each named (backend, application,
+   * database, age): what holds readers back, for health checks and metrics.
+   */
+  async horizon(): Promise<LogHorizon> {
+    const [{ rows: horizon }, { rows: writers }] = await Promise.all([
+      this.pool.query<{ horizon: string; holder: string | null }>(
+        'SELECT horizon::text, holder::text FROM ledger_read_horizon($1::bigint[])',
+        [[...this.passedOver].map(String)],
+      ),
+      this.pool.query<WriterRow>(LOG_WRITERS_SQL),
+    ]);
+    const h = horizon[0];
+    if (!h) throw new Error('ledger_read_horizon returned no row');
+    const holder32 = h.holder === null ? undefined : (BigInt(h.holder) & 0xffffffffn).toString();
+    const now = Date.now();
+    const seen = new Map<string, number>();
+    const listed = writers.map((w): LogWriter => {
+      const key = `${w.pid ?? '-'}/${w.xid}`;
+      const since = w.xact_start?.getTime() ?? this.writersSeen.get(key) ?? now;
+      seen.set(key, this.writersSeen.get(key) ?? now);
+      return {
+        xid: w.xid,
+        pid: w.pid,
+        database: w.database,
+        applicationName: w.application_name,
+        state: w.state,
+        waitEvent: w.wait_event,
+        ageMs: Math.max(0, now - since),
+        holdsHorizon: w.xid === holder32,
+      };
+    });
+    this.writersSeen.clear();
+    for (const [k, v] of seen) this.writersSeen.set(k, v);
+    listed.sort((a, b) => b.ageMs - a.ageMs);
+    return { position: BigInt(h.horizon), writers: listed, passedOver: this.passedOver.size };
   }
 
   subscribeToAll(handler: EventBatchHandler, options: SubscribeOptions = {}): Subscription {
@@ -567,6 +780,70 @@ export class PostgresEventStore implements EventStore {
         { revision: BigInt(r.revision), hash: r.last_hash.toString('hex') },
       ]),
     );
+  }
+}
+
+/** The latest position epoch, after the start-up check (see ensurePositionEpoch). */
+export interface PositionEpoch {
+  epoch: number;
+  /** Added to every transaction id before it becomes a position. */
+  xidOffset: bigint;
+  /** The log's highest position when checked (undefined: an empty log). */
+  logHead: bigint | undefined;
+  /** True when this start-up raised it. */
+  raised: boolean;
+}
+
+/**
+ * Start-up: every position given from now on must sort after the log's head. After a logical
+ * restore into a new cluster, whose transaction ids start low, they would not: then
+ * ledger_ensure_position_epoch raises the position epoch (kept in event_store_epochs, with
+ * why), and readers and writers use the new offset from then on. Where it cannot be raised,
+ * the store refuses to start and says what to do.
+ */
+export async function ensurePositionEpoch(db: Queryable): Promise<PositionEpoch> {
+  try {
+    const { rows } = await db.query<{
+      epoch: number;
+      xid_offset: string;
+      log_head: string | null;
+      raised: boolean;
+    }>(
+      'SELECT epoch, xid_offset::text, log_head::text, raised FROM ledger_ensure_position_epoch()',
+    );
+    const row = rows[0];
+    if (!row) throw new Error('ledger_ensure_position_epoch returned no row');
+    return {
+      epoch: row.epoch,
+      xidOffset: BigInt(row.xid_offset),
+      logHead: row.log_head === null ? undefined : BigInt(row.log_head),
+      raised: row.raised,
+    };
+  } catch (error) {
+    const code = errorCode(error);
+    const cause = (error as Error).message;
+    if (code === '42883' || code === '42P01') {
+      throw new PositionEpochError(
+        `the event store's tables are older than this version (${cause}): start a ledger ` +
+          'process once with migrations on (the default) as the database owner',
+      );
+    }
+    if (code === '42501') {
+      throw new PositionEpochError(
+        "this cluster's transaction ids are behind the log's head (a logical restore into a new " +
+          'cluster?), so new events would sort before stored ones, and this database role may not ' +
+          `raise the position epoch (${cause}): start a ledger process once as the database owner ` +
+          '(it raises the epoch), or GRANT INSERT ON event_store_epochs to this role',
+      );
+    }
+    if (code === '54000') {
+      throw new PositionEpochError(
+        `${cause}: restore this ledger physically (pg_basebackup, or \`npm run ledger -- restore\` ` +
+          'for the embedded server), or replay its NDJSON export into an empty ledger ' +
+          '(`npm run ledger -- import`)',
+      );
+    }
+    throw error;
   }
 }
 

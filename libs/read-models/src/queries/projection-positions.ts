@@ -38,8 +38,16 @@ export class ProjectionBehindError extends Error {
   constructor(
     readonly wanted: bigint,
     readonly current: bigint,
+    /** Why, when the caller could tell (a held append, a stopped projection, …). */
+    readonly reason?: string,
   ) {
-    super(`the read models are at position ${current}, not yet at ${wanted}`);
+    super(
+      `the read models are at position ${current}, not yet at ${wanted}${reason ? `: ${reason}` : ''}`,
+    );
+  }
+
+  because(reason: string): ProjectionBehindError {
+    return new ProjectionBehindError(this.wanted, this.current, reason);
   }
 }
 

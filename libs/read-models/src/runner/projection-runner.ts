@@ -193,15 +193,28 @@ export class ProjectionRunner {
         if (!this.stopped) throw ended.error ?? new Error('the subscription ended');
       }
       const step = await this.mutex.run('lease', () => this.rebuildStep());
+      if (step === 'swapped' && this.retired) {
+        // The new generation starts below where the live subscription was: follow from there.
+        const retired = this.retired;
+        this.retired = undefined;
+        await retired.stop();
+        this.subscriptionEnded = undefined;
+        this.subscribe();
+      }
       if (step !== 'progress') await this.sleep(this.options.retryMs ?? 1000);
     }
   }
 
   private subscriptionEnded: { error: unknown } | undefined;
+  /** The live subscription a rebuild swapped in below of (see rebuildStep): it applies no more. */
+  private retired: Subscription | undefined;
 
   private subscribe(): void {
-    const subscription = this.store.subscribeToAll(
-      (events) => this.mutex.run('lease', () => this.applyLive(events)),
+    const subscription: Subscription = this.store.subscribeToAll(
+      (events) =>
+        this.mutex.run('lease', async () => {
+          if (this.subscription === subscription) await this.applyLive(events);
+        }),
       { after: this.livePosition, batchSize: this.options.batchSize ?? 1000 },
     );
     this.subscription = subscription;
@@ -418,9 +431,21 @@ export class ProjectionRunner {
         await this.applyOrQuarantine(schema, page, 'rebuild');
         position = last.position;
       }
-      if (page.length < batchSize && position >= this.livePosition)
+      // Caught up with the log. The live checkpoint is normally at most here (what it applied
+      // was readable before this read); when it is beyond (read models restored apart from
+      // this log, or applied by a process that could read further), this generation, made
+      // from the log, replaces it, and the live subscription follows on from here.
+      if (page.length < batchSize) {
+        if (position < this.livePosition) {
+          this.log('rebuild caught up with the log below the live checkpoint: replacing it', {
+            position: position.toString(),
+            live: this.livePosition.toString(),
+          });
+          this.retired = this.subscription;
+          this.subscription = undefined;
+        }
         return this.swap(state.live_generation, generation, position);
-      if (page.length < batchSize) return 'progress';
+      }
     }
     return 'progress';
   }

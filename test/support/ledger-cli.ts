@@ -1,0 +1,17 @@
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../apps/cli/src/cli';
+
+/** `npm run ledger -- <argv>` in this process, with its own environment: exit code and output. */
+export async function ledgerCli(
+  env: NodeJS.ProcessEnv,
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const code = await runCli(argv, { stdout, stderr, stdin: new PassThrough() }, env);
+  return { code, stdout: out, stderr: err };
+}
