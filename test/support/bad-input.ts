@@ -178,7 +178,9 @@ export const trickySegment: fc.Arbitrary<string> = fc.oneof(
   ),
   fc.constantFrom(...AWKWARD).map(encodeSegment),
   awkwardText.map(encodeSegment),
-  hostileString(1200).map(encodeSegment),
+  // 600 units at most: a four-byte emoji is 12 characters encoded, and the path with its query
+  // must stay under Node's 16 kB header limit (past it Node answers 431 itself).
+  hostileString(600).map(encodeSegment),
   fc.integer({ min: 65, max: 3000 }).map((n) => 'a'.repeat(n)),
 );
 

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import {
   ExecuteBoardSubmissionCommandHandler,
   ExecuteLearnerCommandHandler,
@@ -10,8 +9,10 @@ import {
 } from '@ledger/ledger';
 import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
-import { ApiKeyGuard, API_KEYS } from './auth/api-key.guard';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { API_KEYS, Authenticator, RATE_LIMITS } from './auth/authenticator';
 import { apiKeysFromConfig } from './auth/api-keys';
+import { RateLimiter } from './auth/rate-limiter';
 import { RetryBoardSubmissionController } from './board-submissions/retry-board-submission/retry-board-submission.controller';
 import type { LedgerConfig } from './config';
 import { ErasureModule } from './admin/erasure/erasure.module';
@@ -19,7 +20,7 @@ import { AuditModule } from './audit/audit.module';
 import { CoreModule } from './core.module';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { IdempotencyInterceptor, IdempotencySweeper } from './http/idempotency.interceptor';
 import { ledgerValidationPipe } from './http/validation';
 import { ClaimCreditsController } from './learners/claim-credits/claim-credits.controller';
 import { CertificateController } from './learners/certificate/certificate.controller';
@@ -49,14 +50,6 @@ export interface AppRuntime {
   eventStore?: () => Promise<EventStore>;
 }
 
-/** Per API key, not per address: internal services share addresses behind proxies. */
-class ApiKeyThrottlerGuard extends ThrottlerGuard {
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as unknown as Request;
-    return request.ledger?.caller?.keyId ?? request.ip ?? 'unknown';
-  }
-}
-
 @Module({})
 export class AppModule {
   static forRoot(runtime: AppRuntime): DynamicModule {
@@ -68,9 +61,6 @@ export class AppModule {
         AuditModule,
         ErasureModule,
         CqrsModule.forRoot(),
-        ThrottlerModule.forRoot([
-          { name: 'per-key', ttl: 60_000, limit: config.rateLimitPerMinute },
-        ]),
         LoggerModule.forRoot({
           pinoHttp: {
             level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
@@ -84,6 +74,20 @@ export class AppModule {
               censor: '[redacted]',
             },
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            // 503 is an answer given on purpose (a read model behind: retry): a warning without
+            // the stack pino-http makes up for any 5xx; other 5xx are errors.
+            customLogLevel: (_req, res, err) =>
+              res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info',
+            customErrorObject: (_req, res, _error, value: Record<string, unknown>) =>
+              res.statusCode === 503 ? { ...value, err: undefined } : value,
+            // An erasure's URL is logged without its query: whatever was sent there by mistake
+            // (a reason with a name in it) stays out of the logs.
+            serializers: {
+              req: (req: { method?: string; url?: string; query?: unknown }) =>
+                req.method === 'DELETE'
+                  ? { ...req, url: String(req.url).split('?')[0], query: undefined }
+                  : req,
+            },
             customProps: (req) => {
               const ledger = (req as Request).ledger;
               return { correlationId: ledger?.correlationId, actor: ledger?.caller?.actor };
@@ -108,17 +112,26 @@ export class AppModule {
       providers: [
         { provide: API_KEYS, useValue: apiKeysFromConfig(config) },
         {
+          provide: RATE_LIMITS,
+          useFactory: () => ({
+            perKey: new RateLimiter(config.rateLimitPerMinute, 60_000),
+            authFailures: new RateLimiter(config.authFailuresPerMinute, 60_000),
+            publicRoutes: new RateLimiter(config.publicRateLimitPerMinute, 60_000),
+          }),
+        },
+        Authenticator,
+        {
           provide: METRICS,
           inject: [READ_MODELS, EVENT_STORE],
           useFactory: (readModels: DataSource, store: EventStore) =>
             createMetrics(readModels, store),
         },
         BackgroundHost,
+        IdempotencySweeper,
         ExecuteLearnerCommandHandler,
         ExecuteBoardSubmissionCommandHandler,
         RetryBoardSubmissionHandler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

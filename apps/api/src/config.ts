@@ -5,8 +5,10 @@ import { ACTIVITY_DESCRIPTIONS, type CertificateProvider } from '@ledger/certifi
 export interface LedgerConfig {
   port: number;
   production: boolean;
-  /** DATABASE_URL; unset means the embedded server. */
+  /** DATABASE_URL: the role the ledger runs as; unset means the embedded server. */
   databaseUrl: string | undefined;
+  /** DATABASE_OWNER_URL: the database's owner, which applies migrations and grants. */
+  databaseOwnerUrl: string | undefined;
   dataDir: string;
   embeddedPostgresPort: number;
   eventStore: 'postgres' | 'eventstoredb';
@@ -19,10 +21,23 @@ export interface LedgerConfig {
   apiKeys: string | undefined;
   /** LEDGER_MASTER_KEY: 32 bytes, base64; encrypts the learners' keys. */
   masterKey: Buffer;
-  /** Requests per minute per API key. */
+  /** Requests per minute per API key, across all endpoints. */
   rateLimitPerMinute: number;
+  /** Failed authentications per minute per address; past it, the address is refused (429). */
+  authFailuresPerMinute: number;
+  /** Requests per minute per address to the routes that need no key (health). */
+  publicRateLimitPerMinute: number;
+  /** How long an Idempotency-Key's answer is kept (LEDGER_IDEMPOTENCY_TTL_HOURS, default 7 days). */
+  idempotencyRetentionMs: number;
   /** R15: how far in the future a command's occurredAt may be. */
   maxClockSkewMs: number;
+  /**
+   * LEDGER_OPERATIONS_PORT: a second, internal listener for health details, metrics and docs
+   * without a key (default 3001 outside production, none in production unless set).
+   */
+  operationsPort: number | undefined;
+  /** LEDGER_OPERATIONS_HOST: the operations port's address (default 127.0.0.1). */
+  operationsHost: string;
   /** R15: how far in the past a learner command may be dated (LEDGER_MAX_BACKDATE). */
   maxBackdateMs: number;
   /** Run the projections inside this process (LEDGER_RUN_PROJECTIONS, default on). */
@@ -72,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     port: integer(env.PORT, 3000, 'PORT'),
     production: env.NODE_ENV === 'production',
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseOwnerUrl: env.DATABASE_OWNER_URL || undefined,
     dataDir: env.LEDGER_DATA_DIR ?? 'data',
     embeddedPostgresPort: integer(env.EMBEDDED_POSTGRES_PORT, 54329, 'EMBEDDED_POSTGRES_PORT'),
     eventStore,
@@ -85,11 +101,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       60000,
       'LEDGER_RATE_LIMIT_PER_MINUTE',
     ),
+    authFailuresPerMinute: integer(env.LEDGER_AUTH_FAILURE_LIMIT, 30, 'LEDGER_AUTH_FAILURE_LIMIT'),
+    publicRateLimitPerMinute: integer(
+      env.LEDGER_PUBLIC_RATE_LIMIT,
+      600,
+      'LEDGER_PUBLIC_RATE_LIMIT',
+    ),
+    idempotencyRetentionMs:
+      integer(env.LEDGER_IDEMPOTENCY_TTL_HOURS, 7 * 24, 'LEDGER_IDEMPOTENCY_TTL_HOURS') *
+      60 *
+      60 *
+      1000,
     maxClockSkewMs: integer(
       env.LEDGER_MAX_CLOCK_SKEW_MS,
       5 * 60 * 1000,
       'LEDGER_MAX_CLOCK_SKEW_MS',
     ),
+    operationsPort:
+      env.LEDGER_OPERATIONS_PORT || env.NODE_ENV !== 'production'
+        ? integer(env.LEDGER_OPERATIONS_PORT, 3001, 'LEDGER_OPERATIONS_PORT')
+        : undefined,
+    operationsHost: env.LEDGER_OPERATIONS_HOST || '127.0.0.1',
     maxBackdateMs: duration(env.LEDGER_MAX_BACKDATE, 'P30D', 'LEDGER_MAX_BACKDATE'),
     runProjections: (env.LEDGER_RUN_PROJECTIONS ?? 'true') !== 'false',
     boardGatewayUrl: env.BOARD_GATEWAY_URL || undefined,

@@ -15,9 +15,10 @@ import {
   type EventCodec,
 } from '@ledger/ledger';
 import { Client, Pool } from 'pg';
+import type request from 'supertest';
 import type { Response as HttpResponse } from 'supertest';
 import { eventually } from '../../../test/support/eventually';
-import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
+import { bearer, startLoggedTestApp, type LoggedTestApp } from '../../../test/support/test-app';
 import { loadConfig } from '../src/config';
 import { balancesOf, learnerApi, personalDataIn, submitToBoard } from './audit.fixtures';
 
@@ -27,13 +28,15 @@ import { balancesOf, learnerApi, personalDataIn, submitToBoard } from './audit.f
 const pdfParse = require('pdf-parse/lib/pdf-parse.js') as typeof import('pdf-parse');
 
 describe('erasure of personal data (crypto-shredding)', () => {
-  let t: TestApp;
+  let t: LoggedTestApp;
   let api: ReturnType<typeof learnerApi>;
   let db: Client;
   const http = () => api.http();
 
+  const logs = () => t.logs;
+
   beforeAll(async () => {
-    t = await startTestApp('erasure', { runBoardProcess: false });
+    t = await startLoggedTestApp('erasure', { runBoardProcess: false });
     api = learnerApi(t.app);
     db = new Client({ connectionString: t.databaseUrl });
     await db.connect();
@@ -68,8 +71,9 @@ describe('erasure of personal data (crypto-shredding)', () => {
 
   const erase = (id: string, role: Parameters<typeof bearer>[0] = 'admin') =>
     http()
-      .delete(`/v1/learners/${id}/personal-data?reason=GDPR%20request%204711`)
-      .set(bearer(role));
+      .delete(`/v1/learners/${id}/personal-data`)
+      .set(bearer(role))
+      .send({ ticket: 'DSR-4711' });
 
   const streamTypes = async (id: string): Promise<string[]> =>
     (
@@ -107,17 +111,63 @@ describe('erasure of personal data (crypto-shredding)', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('404 for a learner with no history, 400 for a malformed id or reason', async () => {
+  it('404 for a learner with no history, 400 for a malformed id', async () => {
     expect((await erase('nobody-here')).status).toBe(404);
     const bad = await erase('a..b%2F');
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('learnerId');
+  });
+
+  it('takes its reason as a ticket id in the body only: a name-shaped ticket or anything in the URL is refused, recorded nowhere and logged nowhere', async () => {
     const { id } = await learnerWithHistory();
-    const reason = await http()
-      .delete(`/v1/learners/${id}/personal-data?reason=${'x'.repeat(201)}`)
-      .set(bearer('admin'));
-    expect(reason.status).toBe(400);
-    expect(reason.body.errors.map((e: { field: string }) => e.field)).toContain('reason');
+    const before = await streamTypes(id);
+    const logged = logs().lines().length;
+    const refusals: [string, request.Test][] = [
+      ...[
+        'Ottoline Brackenbury',
+        'BRACKENBURY',
+        'Brackenbury-1',
+        'ottoline.brackenbury@example.org',
+        'GDPR request of Ottoline Brackenbury',
+        'DSR-4711 Brackenbury',
+      ].map((ticket): [string, request.Test] => [
+        `ticket ${ticket}`,
+        http().delete(`/v1/learners/${id}/personal-data`).set(bearer('admin')).send({ ticket }),
+      ]),
+      [
+        'reason in the query',
+        http()
+          .delete(`/v1/learners/${id}/personal-data?reason=Ottoline%20Brackenbury`)
+          .set(bearer('admin')),
+      ],
+      [
+        'ticket in the query',
+        http()
+          .delete(`/v1/learners/${id}/personal-data?ticket=DSR-4711`)
+          .set(bearer('admin'))
+          .send({ ticket: 'DSR-4711' }),
+      ],
+      [
+        'free text beside the ticket',
+        http()
+          .delete(`/v1/learners/${id}/personal-data`)
+          .set(bearer('admin'))
+          .send({ ticket: 'DSR-4711', reason: 'Ottoline Brackenbury' }),
+      ],
+    ];
+    for (const [what, req] of refusals) {
+      const res = await req;
+      expect({ what, status: res.status, code: res.body.code }).toEqual({
+        what,
+        status: 400,
+        code: 'validation-failed',
+      });
+      expect(JSON.stringify(res.body)).not.toMatch(/Ottoline|Brackenbury/i);
+    }
+    expect(await streamTypes(id)).toEqual(before);
+    const lines = logs().lines().slice(logged);
+    expect(lines.filter((l) => l.includes('personal-data')).length).toBeGreaterThanOrEqual(9);
+    expect(lines.filter((l) => /Ottoline|Brackenbury/i.test(l))).toEqual([]);
   });
 
   it('afterwards nothing reveals the person, while the totals, the history and its hash chain stay as they were', async () => {
@@ -171,7 +221,7 @@ describe('erasure of personal data (crypto-shredding)', () => {
       }),
     );
 
-    // The erasure is an event of the learner's history, naming who erased and why.
+    // The erasure is an event of the learner's history, naming who erased it and its ticket.
     expect(await streamTypes(id)).toEqual([...typesBefore, 'PersonalDataErased']);
     const stream = await http()
       .get(`/v1/audit/streams/learner-${id}`)
@@ -181,7 +231,7 @@ describe('erasure of personal data (crypto-shredding)', () => {
     expect(erased).toEqual(
       expect.objectContaining({
         type: 'PersonalDataErased',
-        data: expect.objectContaining({ reason: 'GDPR request 4711' }),
+        data: { occurredAt: expect.any(String), ticket: 'DSR-4711' },
         metadata: expect.objectContaining({
           actor: expect.stringMatching(/^admin:/),
           correlationId: 'erase-trace-1',

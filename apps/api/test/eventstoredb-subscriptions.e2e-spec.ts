@@ -2,7 +2,7 @@ import request from 'supertest';
 import { EventStoreDbEventStore } from '../../../libs/event-store/src/eventstoredb/eventstoredb-event-store';
 import { FakeEventStoreDbClient } from '../../../libs/event-store/src/eventstoredb/fake-eventstoredb-client';
 import { eventually } from '../../../test/support/eventually';
-import { startTestApp, type TestApp } from '../../../test/support/test-app';
+import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 
 /**
  * The API over the EventStoreDB adapter, the adapter over a stand-in of the client whose
@@ -32,7 +32,11 @@ describe('EventStoreDB subscriptions in /health and /metrics', () => {
 
   it('says degraded, naming the stopped subscription and its error, while commands still work', async () => {
     const body = await eventually(async () => {
-      const res = await request(t.app.getHttpServer()).get('/health').expect(200);
+      // The details of /health, like /metrics, are an admin's to see.
+      const res = await request(t.app.getHttpServer())
+        .get('/health')
+        .set(bearer('admin'))
+        .expect(200);
       expect(res.body.status).toBe('degraded');
       return res.body;
     });
@@ -53,7 +57,10 @@ describe('EventStoreDB subscriptions in /health and /metrics', () => {
 
   it('counts the stops in /metrics and flags the failure', async () => {
     const text = await eventually(async () => {
-      const res = await request(t.app.getHttpServer()).get('/metrics').expect(200);
+      const res = await request(t.app.getHttpServer())
+        .get('/metrics')
+        .set(bearer('admin'))
+        .expect(200);
       expect(res.text).toMatch(/^ledger_event_store_subscription_failed 1$/m);
       return res.text;
     });

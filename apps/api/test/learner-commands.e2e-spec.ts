@@ -5,19 +5,11 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ExecuteBoardSubmissionCommand } from '@ledger/ledger';
 import { Client } from 'pg';
 import request from 'supertest';
+import { PROFILE_EXAMPLE } from '../../../test/support/request-examples';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
+import { IdempotencySweeper } from '../src/http/idempotency.interceptor';
 
-const PROFILE = {
-  clinicalRole: 'physician',
-  firstName: 'Ada',
-  lastName: 'Quinn',
-  birthMonth: 3,
-  birthDay: 14,
-  country: 'US',
-  boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
-  licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
-  npi: '1234567893',
-};
+const PROFILE = PROFILE_EXAMPLE;
 
 describe('learner commands over HTTP', () => {
   let t: TestApp;
@@ -439,7 +431,8 @@ describe('learner commands over HTTP', () => {
         .set(bearer('service'))
         .set('Content-Type', 'text/plain')
         .send('questionId=q');
-      expect(text.status).toBe(400);
+      expect(text.status).toBe(415);
+      expect(text.body.code).toBe('unsupported-media-type');
       expect(await streamOf(id)).toEqual([]);
     });
   });
@@ -502,6 +495,71 @@ describe('learner commands over HTTP', () => {
         }),
       );
       expect((await streamOf(id)).length).toBe(1);
+    });
+
+    describe('expiry after the retention (LEDGER_IDEMPOTENCY_TTL_HOURS, 7 days by default)', () => {
+      const RETENTION_HOURS = 7 * 24;
+      /** Ages a key's record as if it had been written this many hours ago. */
+      const age = (key: string, hours: number) =>
+        db.query(
+          `UPDATE idempotency_records SET created_at = now() - make_interval(hours => $2),
+                  updated_at = now() - make_interval(hours => $2) WHERE key = $1`,
+          [key, hours],
+        );
+      const researchIds = async (id: string) =>
+        (await streamOf(id)).map((e) => e.data.researchId as string);
+
+      it('a key is held for the whole retention, then runs a new request as new', async () => {
+        const id = learner();
+        await research(id, 'r1').set('Idempotency-Key', 'k-expiring').expect(201);
+        await age('k-expiring', RETENTION_HOURS - 1);
+        await research(id, 'r2').set('Idempotency-Key', 'k-expiring').expect(422);
+        const replay = await research(id, 'r1').set('Idempotency-Key', 'k-expiring').expect(201);
+        expect(replay.headers['idempotent-replayed']).toBe('true');
+        await age('k-expiring', RETENTION_HOURS + 1);
+        const fresh = await research(id, 'r2').set('Idempotency-Key', 'k-expiring').expect(201);
+        expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+        expect(await researchIds(id)).toEqual(['r1', 'r2']);
+      });
+
+      it('a retry of the same request after the retention still records nothing twice', async () => {
+        const id = learner();
+        const first = await research(id, 'r1').set('Idempotency-Key', 'k-late').expect(201);
+        await age('k-late', RETENTION_HOURS + 1);
+        const late = await research(id, 'r1').set('Idempotency-Key', 'k-late').expect(201);
+        expect(late.body.position).toBe(first.body.position);
+        expect(await researchIds(id)).toEqual(['r1']);
+      });
+
+      it('the sweep deletes the records past the retention and keeps the others', async () => {
+        const id = learner();
+        await research(id, 'r1').set('Idempotency-Key', 'k-old').expect(201);
+        await research(id, 'r2').set('Idempotency-Key', 'k-young').expect(201);
+        await age('k-old', RETENTION_HOURS + 1);
+        await age('k-young', RETENTION_HOURS - 1);
+        expect(await t.app.get(IdempotencySweeper).sweep()).toBeGreaterThanOrEqual(1);
+        const { rows } = await db.query<{ key: string }>(
+          `SELECT key FROM idempotency_records WHERE key IN ('k-old', 'k-young')`,
+        );
+        expect(rows.map((r) => r.key)).toEqual(['k-young']);
+      });
+    });
+
+    it('a refusal naming a field with a NUL in its name is kept and replayed (it was a 500)', async () => {
+      const id = learner();
+      const body = '{"researchId":"r1","occurredAt":"2026-11-01T10:00:00Z","\\u0000x":1}';
+      const send = () =>
+        http()
+          .post(`/v1/learners/${id}/questions-researched`)
+          .set(bearer('service'))
+          .set('Idempotency-Key', 'k-nul')
+          .set('Content-Type', 'application/json')
+          .send(body);
+      const first = await send().expect(400);
+      expect(first.body.errors.map((e: { field: string }) => e.field)).toEqual(['\u0000x']);
+      const replay = await send().set('X-Correlation-Id', 'nul-replay').expect(400);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual({ ...first.body, correlationId: 'nul-replay' });
     });
 
     it('concurrent retries of one keyed command record it once', async () => {

@@ -323,7 +323,7 @@ describe('compliance queries over HTTP (projections running in the API process)'
 
   it('exposes projection and HTTP figures at /metrics and projection status to admins', async () => {
     await walkThrough();
-    const metrics = await http().get('/metrics').expect(200);
+    const metrics = await http().get('/metrics').set(bearer('admin')).expect(200);
     expect(metrics.text).toMatch(/ledger_projection_position\{projection="credit-balances"\} \d+/);
     expect(metrics.text).toMatch(/ledger_projection_lag_events\{projection="claims"\} \d+/);
     expect(metrics.text).toMatch(

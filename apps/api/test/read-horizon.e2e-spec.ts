@@ -64,7 +64,7 @@ describe("the read side and open transactions (the log's readable horizon)", () 
         .query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')
         .finally(() => probe.end());
       expect(BigInt(xmin.rows[0]!.xmin)).toBeLessThanOrEqual(xid);
-      const health = await api().http().get('/health').expect(200);
+      const health = await api().http().get('/health').set(bearer('admin')).expect(200);
       expect(health.body.status).toBe('ok');
       expect(health.body.eventStore.horizon.passedOver).toBeGreaterThanOrEqual(1);
     } finally {
@@ -99,7 +99,7 @@ describe("the read side and open transactions (the log's readable horizon)", () 
 
       const degraded = await eventually(
         async () => {
-          const res = await api().http().get('/health').expect(200);
+          const res = await api().http().get('/health').set(bearer('admin')).expect(200);
           expect(res.body.status).toBe('degraded');
           return res.body;
         },
@@ -128,13 +128,13 @@ describe("the read side and open transactions (the log's readable horizon)", () 
       );
       expect(behind.body.reason).toMatch(who);
 
-      const metrics = await api().http().get('/metrics').expect(200);
+      const metrics = await api().http().get('/metrics').set(bearer('admin')).expect(200);
       const age = /^ledger_event_store_horizon_age_seconds (\S+)$/m.exec(metrics.text);
       expect(Number(age?.[1])).toBeGreaterThanOrEqual(HOLD_MS / 1000);
 
       await client.query('COMMIT');
       await credits(learner, position).expect(200);
-      const healthy = await api().http().get('/health').expect(200);
+      const healthy = await api().http().get('/health').set(bearer('admin')).expect(200);
       expect(healthy.body).toEqual(expect.objectContaining({ status: 'ok', degraded: [] }));
     } finally {
       client.release();

@@ -2,6 +2,7 @@ import type { BoardLearnerIdentity, BoardSubmissionRequest } from '@ledger/board
 import {
   boardTakesCredit,
   isActivity,
+  isInstant,
   isLearnerBoardIdValid,
   isPossibleBirthDate,
   type BoardCatalogueEntry,
@@ -30,7 +31,6 @@ export interface LearnerDirectory {
 const UNKNOWN_PREFIX = '000';
 const TWELFTHS = /^[1-9][0-9]*$/;
 const CREDITS = /^[0-9]+(\.[0-9]{1,2})?$/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The body's shape (400 when wrong): every offending field is named. */
 export function parseSubmission(body: unknown): Parsed<ReceivedSubmission> {
@@ -61,11 +61,7 @@ export function parseSubmission(body: unknown): Parsed<ReceivedSubmission> {
     problems.push("credits must be a decimal string such as '0.75'");
   }
   const completedAt = body['completedAt'];
-  if (
-    typeof completedAt !== 'string' ||
-    !ISO_INSTANT.test(completedAt) ||
-    Number.isNaN(Date.parse(completedAt))
-  ) {
+  if (!isInstant(completedAt)) {
     problems.push('completedAt must be an ISO 8601 instant');
   }
   const learner = parseIdentity(body['learner'], problems);

@@ -1,13 +1,15 @@
 import { join, resolve } from 'node:path';
-import { resolveDatabase, type ResolvedDatabase } from '@ledger/database';
+import type { ResolvedDatabase } from '@ledger/database';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { openReadModels } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { eventStoreOptions, type LedgerConfig } from '../../api/src/config';
+import { openDatabase } from '../../api/src/database/database-roles';
 
 /**
  * The ledger the CLI works on, as configured for the API (DATABASE_URL, or the embedded server
- * under LEDGER_DATA_DIR, started here if it is not running): opened on first use, closed once.
+ * under LEDGER_DATA_DIR, started here if it is not running), migrated by the owner when its
+ * connection is known: opened on first use, closed once.
  */
 export class CliContext {
   private database: Promise<ResolvedDatabase> | undefined;
@@ -17,12 +19,13 @@ export class CliContext {
   constructor(readonly config: LedgerConfig) {}
 
   async databaseUrl(): Promise<string> {
-    this.database ??= resolveDatabase({
-      databaseUrl: this.config.databaseUrl,
-      dataDir: this.config.dataDir,
-      port: this.config.embeddedPostgresPort,
-    });
-    return (await this.database).url;
+    return (await this.resolvedDatabase()).url;
+  }
+
+  /** The service's and (when known) the owner's connections. */
+  resolvedDatabase(): Promise<ResolvedDatabase> {
+    this.database ??= openDatabase(this.config);
+    return this.database;
   }
 
   /** Where the embedded server keeps its cluster (as resolveDatabase lays it out). */

@@ -2,7 +2,12 @@ import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { backupEmbeddedServer, databaseUrl, restoreEmbeddedServer } from '@ledger/database';
+import {
+  backupEmbeddedServer,
+  ensureLedgerDatabase,
+  restoreEmbeddedServer,
+  userOf,
+} from '@ledger/database';
 import {
   checkExport,
   checkIntegrity,
@@ -10,6 +15,7 @@ import {
   exportLog,
   importLog,
   InvalidAsOfError,
+  InvalidLogRangeError,
   learnerCreditsAsOf,
   parseAsOf,
   postgresImportTarget,
@@ -22,6 +28,7 @@ import {
   type ReadModelsCheck,
 } from '@ledger/read-models';
 import { loadConfig } from '../../api/src/config';
+import { migrateAsOwner } from '../../api/src/database/database-roles';
 import { CliContext } from './cli-context';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
 
@@ -45,6 +52,9 @@ Auditors
       event by event with the configured ledger and names the first difference. Exit 1 if not ok.
 
 Operators
+  migrate                   Applies the migrations as the database's owner (DATABASE_OWNER_URL,
+                            or the embedded server's owner role; else DATABASE_URL's role) and
+                            grants the service role of DATABASE_URL what the ledger needs.
   backup [--out <dir>]      Backs up the embedded server while the service runs (default
                             <LEDGER_DATA_DIR>/backups/<time>); \`restore\` takes it back.
   restore <dir>             Restores such a backup into the embedded server (the service
@@ -159,8 +169,15 @@ const COMMANDS: Record<string, Command> = {
         dataDir: server.dataDir,
         port: server.port,
       });
+      // The ledger's roles on the restored copy (a backup of an older version has none yet).
+      const roles = await ensureLedgerDatabase(
+        restored.server.url,
+        'ledger',
+        restored.server.credentials,
+      );
       context.useDatabase({
-        url: databaseUrl(restored.server.url, 'ledger'),
+        url: roles.serviceUrl,
+        ownerUrl: roles.ownerUrl,
         kind: 'embedded',
         stop: () => restored.server.stop(),
       });
@@ -231,6 +248,31 @@ const COMMANDS: Record<string, Command> = {
       });
       await write(io.stdout, json(report));
       return report.ok ? 0 : 1;
+    },
+  },
+  migrate: {
+    positionals: [],
+    options: {},
+    async run(_args, context, io) {
+      // Opening the database migrates it when the owner is known; otherwise DATABASE_URL's role
+      // is the owner as well.
+      const database = await context.resolvedDatabase();
+      if (!database.ownerUrl) {
+        await migrateAsOwner({
+          ownerUrl: database.url,
+          serviceUrl: database.url,
+          eventStore: context.config.eventStore,
+        });
+      }
+      await write(
+        io.stdout,
+        json({
+          migrated: true,
+          owner: userOf(database.ownerUrl ?? database.url),
+          service: userOf(database.url),
+        }),
+      );
+      return 0;
     },
   },
   import: {
@@ -421,12 +463,16 @@ export async function runCli(
   } catch (error) {
     await write(
       io.stderr,
-      error instanceof UsageError
-        ? `${error.message}\n`
+      isUsage(error)
+        ? `${(error as Error).message}\n`
         : `ledger ${name} failed: ${error instanceof Error ? error.message : String(error)}\n`,
     );
-    return error instanceof UsageError ? 2 : 1;
+    return isUsage(error) ? 2 : 1;
   } finally {
     await context.close();
   }
 }
+
+/** A mistake in what was asked (exit code 2), not a failure of the ledger. */
+const isUsage = (error: unknown): boolean =>
+  error instanceof UsageError || error instanceof InvalidLogRangeError;

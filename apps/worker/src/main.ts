@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { resolveDatabase } from '@ledger/database';
 import { HttpBoardGateway } from '@ledger/boards';
 import { createEventStore, runMigrations } from '@ledger/event-store';
 import {
@@ -22,6 +21,7 @@ import {
 } from '@ledger/read-models';
 import { Pool } from 'pg';
 import { eventStoreOptions, loadConfig } from '../../api/src/config';
+import { openDatabase } from '../../api/src/database/database-roles';
 
 /**
  * The worker: runs every projection (and, with the board reporting lib, the submission
@@ -30,11 +30,7 @@ import { eventStoreOptions, loadConfig } from '../../api/src/config';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await resolveDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    port: config.embeddedPostgresPort,
-  });
+  const database = await openDatabase(config);
   const store = await createEventStore(eventStoreOptions(config, database.url));
   const readModels = await openReadModels(database.url, { name: 'cme-ledger-worker' });
   const log = (message: string, fields: Record<string, unknown> = {}): void => {

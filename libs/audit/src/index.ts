@@ -13,7 +13,14 @@ export {
   type DigestedEvent,
   type LogDigestReport,
 } from './log-digest';
-export { readLogPages, digestLog, DEFAULT_PAGE_SIZE, type LogRange } from './log-reader';
+export {
+  readLogPages,
+  digestLog,
+  DEFAULT_PAGE_SIZE,
+  InvalidLogRangeError,
+  logRangeProblem,
+  type LogRange,
+} from './log-reader';
 export {
   checkIntegrity,
   chainBreakView,

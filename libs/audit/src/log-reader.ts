@@ -12,6 +12,20 @@ export interface LogRange {
 
 export const DEFAULT_PAGE_SIZE = 5000;
 
+/** A range whose end lies before its start. */
+export class InvalidLogRangeError extends Error {
+  override readonly name = 'InvalidLogRangeError';
+}
+
+/** What is wrong with a range (`upTo` below `after`), or undefined when it reads a range. */
+export function logRangeProblem(range: Pick<LogRange, 'after' | 'upTo'>): string | undefined {
+  const { after, upTo } = range;
+  if (after !== undefined && upTo !== undefined && upTo < after) {
+    return `upTo (${upTo}) must not be less than after (${after}): the range would end before it starts`;
+  }
+  return undefined;
+}
+
 /**
  * The log in position order, one page at a time (bounded memory). Stops at `upTo`, or when a
  * page comes back short: the end of what the store lets a reader see at that moment.
@@ -20,6 +34,8 @@ export async function* readLogPages(
   store: Pick<EventStore, 'readAll'>,
   range: LogRange = {},
 ): AsyncGenerator<RecordedEvent[]> {
+  const problem = logRangeProblem(range);
+  if (problem) throw new InvalidLogRangeError(problem);
   const pageSize = range.pageSize ?? DEFAULT_PAGE_SIZE;
   let after = range.after ?? 0n;
   for (;;) {

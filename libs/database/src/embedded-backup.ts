@@ -8,8 +8,12 @@ import { Client } from 'pg';
 import {
   embeddedServerUrl,
   startEmbeddedPostgres,
+  superuserPassword,
   type RunningPostgres,
 } from './embedded-postgres';
+
+/** Beside a backup's data: the passwords of the cluster's roles, which live outside pgdata. */
+const CREDENTIALS = 'credentials.json';
 
 /**
  * Backups of the embedded server, taken while it runs, as pg_basebackup takes them but with no
@@ -81,8 +85,10 @@ export async function backupEmbeddedServer(options: {
   if (tablespaces.length > 0) {
     throw new BackupError('the server has tablespaces: back it up with pg_basebackup');
   }
+  // The server's folder (pgdata's parent) keeps its passwords.
+  const serverDir = dirname(options.pgdata);
   const client = new Client({
-    connectionString: embeddedServerUrl(options.port),
+    connectionString: embeddedServerUrl(options.port, superuserPassword(serverDir)),
     application_name: 'cme-ledger-backup',
   });
   await client.connect();
@@ -131,6 +137,11 @@ export async function backupEmbeddedServer(options: {
       stopLsn: stop.lsn,
       files,
     };
+    // The roles' passwords go with the data they open (mode 0600, as beside the server).
+    if (existsSync(join(serverDir, CREDENTIALS))) {
+      await fs.copyFile(join(serverDir, CREDENTIALS), join(options.out, CREDENTIALS));
+      await fs.chmod(join(options.out, CREDENTIALS), 0o600);
+    }
     await fs.writeFile(
       join(options.out, BACKUP_MANIFEST),
       `${JSON.stringify(manifest, null, 2)}\n`,
@@ -157,7 +168,7 @@ export async function restoreEmbeddedServer(options: {
 }): Promise<{ server: RunningPostgres; manifest: BackupManifest; replaced: string | undefined }> {
   const manifest = await readManifest(options.backup);
   await checkFiles(options.backup, manifest);
-  if (await answers(options.port)) {
+  if (await answers(options.port, superuserPassword(options.dataDir))) {
     throw new BackupError(
       `the embedded server answers on port ${options.port}: stop the service, the worker and ` +
         'any other ledger process using this data folder, then restore',
@@ -179,6 +190,11 @@ export async function restoreEmbeddedServer(options: {
   }
   await fs.mkdir(options.dataDir, { recursive: true });
   await fs.cp(join(options.backup, 'data'), pgdata, { recursive: true });
+  // The passwords the restored roles have are the backup's: they replace the folder's.
+  if (existsSync(join(options.backup, CREDENTIALS))) {
+    await fs.copyFile(join(options.backup, CREDENTIALS), join(options.dataDir, CREDENTIALS));
+    await fs.chmod(join(options.dataDir, CREDENTIALS), 0o600);
+  }
   await fs.chmod(pgdata, 0o700);
   owner ??= serverUserIds();
   if (owner) await chownTree(pgdata, owner);
@@ -306,9 +322,9 @@ async function writeFile(
   });
 }
 
-async function answers(port: number): Promise<boolean> {
+async function answers(port: number, password: string): Promise<boolean> {
   const client = new Client({
-    connectionString: embeddedServerUrl(port),
+    connectionString: embeddedServerUrl(port, password),
     connectionTimeoutMillis: 1000,
   });
   try {

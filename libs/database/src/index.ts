@@ -1,9 +1,20 @@
 export {
   startEmbeddedPostgres,
   freePort,
+  readCredentials,
+  type EmbeddedCredentials,
   type EmbeddedPostgresOptions,
   type RunningPostgres,
 } from './embedded-postgres';
+export {
+  ensureLedgerDatabase,
+  ensureLoginRole,
+  OWNER_ROLE,
+  redacted,
+  SERVICE_ROLE,
+  userOf,
+  withCredentials,
+} from './roles';
 export { createDatabase, dropDatabase, databaseUrl } from './databases';
 export {
   resolveDatabase,

@@ -19,6 +19,7 @@ export {
 } from './decision-context';
 export { assertOperatorReference, OPERATOR_REFERENCE } from './operator-reference';
 export { boardSubmissionId, claimIdFor, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
+export { INSTANT_FORMAT, isInstant, parseInstant } from './instant';
 export {
   EVENT_SCHEMA_VERSIONS,
   isDomainEventType,

@@ -1,9 +1,9 @@
 import { DomainRuleViolation, type RuleId } from './rules';
 
 /**
- * Why an operator acted, as it goes into an immutable event: a ticket reference such as
- * `OPS-1234` or `CHG-20261201-7`, never free text (a name typed into free text could never
- * be erased from the log).
+ * Why an operator acted, as it goes into an immutable event (a history import, an erasure): a
+ * ticket reference such as `OPS-1234` or `CHG-20261201-7`, never free text (a name typed into
+ * free text could never be erased from the log).
  */
 export const OPERATOR_REFERENCE = /^[A-Z][A-Z0-9]{1,15}-[0-9][0-9-]{0,19}$/;
 

@@ -16,7 +16,7 @@ export {
   type LogWriter,
   type PositionEpoch,
 } from './postgres/postgres-event-store';
-export { runMigrations, type Migration } from './postgres/migrations';
+export { EVENT_STORE_MIGRATIONS, runMigrations, type Migration } from './postgres/migrations';
 export { PollingSubscription } from './polling-subscription';
 export {
   createEventStore,

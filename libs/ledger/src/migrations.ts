@@ -47,6 +47,17 @@ CREATE TABLE process_checkpoints (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'idempotency records: found by age, answers kept as JSON text',
+    sql: /* sql */ `
+-- Records expire (the HTTP layer's retention): the sweep finds them by age.
+CREATE INDEX idempotency_records_updated_at ON idempotency_records (updated_at);
+-- An answer naming a field sent with a NUL character in its name (refused, 400) could not be
+-- stored as jsonb, which cannot hold that character: the request failed with a 500. JSON text can.
+ALTER TABLE idempotency_records ALTER COLUMN body TYPE text USING body::text;
+`,
+  },
 ];
 
 export const LEDGER_MIGRATIONS_TABLE = 'ledger_migrations';

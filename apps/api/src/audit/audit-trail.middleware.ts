@@ -26,7 +26,9 @@ export class AuditTrailMiddleware implements NestMiddleware {
         keyId: caller?.keyId ?? null,
         method: request.method,
         path: request.originalUrl.split('?')[0],
-        query: request.query,
+        // The query of reads says what was asked; an erasure takes none, and what came anyway
+        // (a reason with a name in it) is not written down.
+        query: request.method === 'GET' ? request.query : undefined,
         correlationId: request.ledger?.correlationId,
         status: response.statusCode,
         durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { logRangeProblem } from '@ledger/audit';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { ApiError } from '../http/api-error';
 
 const POSITION = /^(0|[1-9][0-9]{0,18})$/;
@@ -64,8 +65,22 @@ export class LogRangeQueryDto {
   @IsPosition()
   after?: string;
 
-  @ApiPropertyOptional({ description: 'Inclusive end position (default: the end of the log)' })
+  @ApiPropertyOptional({
+    description: 'Inclusive end position (default: the end of the log); not less than `after`',
+  })
   @IsPosition()
+  @ValidateBy({
+    name: 'logRange',
+    validator: {
+      validate: (upTo: unknown, args) => {
+        const after = (args?.object as LogRangeQueryDto | undefined)?.after;
+        if (typeof upTo !== 'string' || typeof after !== 'string') return true;
+        if (!POSITION.test(upTo) || !POSITION.test(after)) return true; // refused as digits
+        return logRangeProblem({ after: BigInt(after), upTo: BigInt(upTo) }) === undefined;
+      },
+      defaultMessage: () => '$property must not be less than after',
+    },
+  })
   upTo?: string;
 }
 

@@ -8,7 +8,7 @@ export const PUBLIC_ROUTE = 'ledger:public';
 export const Allow = (...roles: Role[]): MethodDecorator & ClassDecorator =>
   SetMetadata(ALLOWED_ROLES, roles);
 
-/** No API key needed (health, metrics, docs). */
+/** No API key needed (health); a key sent is still checked. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
 
 /** Every read: learner reads and reports. */

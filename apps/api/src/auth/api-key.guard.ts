@@ -1,35 +1,41 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ApiError } from '../http/api-error';
+import { viaOperationsPort } from '../operations/operations-port';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './allow.decorator';
-import { findApiKey, type ApiKey, type Role } from './api-keys';
+import type { Role } from './api-keys';
+import { Authenticator } from './authenticator';
 
-export const API_KEYS = Symbol('API_KEYS');
-
-/** `Authorization: Bearer <key>` → the caller's role; 401 without a known key, 403 for a role not allowed. */
+/**
+ * Every route needs an API key whose role it allows (401 without a known key, 403 for a role
+ * not allowed), except the public ones (health), which take a key when one is sent. Requests
+ * that came in through the operations port (internal: health, metrics, docs only) need none.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(API_KEYS) private readonly keys: ApiKey[],
+    @Inject(Authenticator) private readonly authenticator: Authenticator,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<Request>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match?.[1]) {
-      throw new ApiError(401, 'unauthenticated', 'send an API key as Authorization: Bearer <key>');
+    const response = context.switchToHttp().getResponse<Response>();
+    if (viaOperationsPort(request)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+      if (request.headers.authorization === undefined) {
+        this.authenticator.countAnonymous(request, response);
+      } else {
+        this.authenticator.authenticate(request, response);
+      }
+      return true;
     }
-    const key = findApiKey(this.keys, match[1]);
-    if (!key) throw new ApiError(401, 'unauthenticated', 'the API key is not known');
-    request.ledger.caller = { role: key.role, keyId: key.keyId, actor: `${key.role}:${key.keyId}` };
+    const caller = this.authenticator.authenticate(request, response);
     const allowed = this.reflector.getAllAndOverride<Role[]>(ALLOWED_ROLES, targets) ?? [];
-    if (!allowed.includes(key.role)) {
-      throw new ApiError(403, 'forbidden', `the ${key.role} role may not call this endpoint`);
+    if (!allowed.includes(caller.role)) {
+      throw new ApiError(403, 'forbidden', `the ${caller.role} role may not call this endpoint`);
     }
     return true;
   }

@@ -1,11 +1,12 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore, type SubscriptionsHealth } from '@ledger/event-store';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { Public } from '../auth/allow.decorator';
 import type { LedgerConfig } from '../config';
 import { describeWriter, logHorizon } from '../operations/log-horizon';
+import { viaOperationsPort } from '../operations/operations-port';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from '../tokens';
 import type { DataSource } from 'typeorm';
 
@@ -30,15 +31,16 @@ export class HealthController {
   @Get('health')
   @ApiOkResponse({
     description:
-      'The database and the event store answer; their versions. `status` is `degraded` (with ' +
-      '`degraded` saying why) when a projection stopped on an event, an event store subscription ' +
-      "stopped or is retrying, or an append has held the log's readers back longer than " +
-      'LEDGER_HORIZON_MAX_HOLD_MS.',
+      'The database and the event store answer: `{ "status": "ok" }` (`degraded` when reads go ' +
+      'stale). With an admin key (or on the operations port) the details too: versions, adapter, ' +
+      'each projection and its failure, and `degraded` saying why: a projection stopped on an ' +
+      'event, an event store subscription stopped or is retrying, or an append has held the ' +
+      "log's readers back longer than LEDGER_HORIZON_MAX_HOLD_MS.",
   })
   @ApiServiceUnavailableResponse({
-    description: 'The database or the event store does not answer.',
+    description: 'The database or the event store does not answer: `{ "status": "unavailable" }`.',
   })
-  async health(@Res({ passthrough: true }) res: Response): Promise<object> {
+  async health(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<object> {
     const [database, eventStore, projections, horizon] = await Promise.all([
       this.database(),
       this.eventStore.health(),
@@ -67,6 +69,9 @@ export class HealthController {
         : []),
     ];
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    // Without an admin key: up or down only (versions and stream names help an attacker).
+    const details = req.ledger.caller?.role === 'admin' || viaOperationsPort(req);
+    if (!details) return { status: ok ? 'ok' : 'unavailable' };
     return {
       status: !ok ? 'unavailable' : degraded.length > 0 ? 'degraded' : 'ok',
       degraded,

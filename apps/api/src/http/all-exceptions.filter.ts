@@ -12,7 +12,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const { body, headers } = toErrorResponse(error);
-    if (body.statusCode >= 500) {
+    if (body.statusCode >= 500 && body.code !== 'internal-error') {
+      // An answer the API gives on purpose (read model behind): the caller retries; no stack.
+      this.logger.warn({
+        msg: 'request answered unavailable',
+        status: body.statusCode,
+        code: body.code,
+        method: request.method,
+        path: request.path,
+        correlationId: request.ledger?.correlationId,
+      });
+    } else if (body.statusCode >= 500) {
       this.logger.error({
         msg: 'request failed',
         method: request.method,

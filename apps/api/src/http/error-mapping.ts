@@ -126,12 +126,7 @@ export function toErrorResponse(error: unknown): {
               : status === 400
                 ? 'bad-request'
                 : `http-${status}`;
-    const message =
-      status === 429
-        ? 'too many requests for this API key; slow down'
-        : status >= 500
-          ? 'internal error'
-          : error.message;
+    const message = status >= 500 ? 'internal error' : error.message;
     return { body: { statusCode: status, code, message }, headers: {} };
   }
   const status = httpStatusOf(error);

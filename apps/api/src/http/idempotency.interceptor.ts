@@ -1,17 +1,20 @@
-import { createHash } from 'node:crypto';
 import {
   Inject,
   Injectable,
+  Logger,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
-import { canonicalJson, type JsonValue } from '@ledger/event-store';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
-import { DATABASE_POOL } from '../tokens';
+import type { LedgerConfig } from '../config';
+import { DATABASE_POOL, LEDGER_CONFIG } from '../tokens';
 import { ApiError } from './api-error';
+import { requestDigest } from './command-context';
 import { toErrorResponse } from './error-mapping';
 
 const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -27,11 +30,16 @@ const STALE_PENDING_MS = 5_000;
  * stored per caller and key; a retry with the same key and the same request gets it back and
  * records nothing new; the same key with another request is refused (422). Answers of 5xx are
  * not stored, so a retry after a fault runs again (and the command's own id keeps its events
- * from being recorded twice).
+ * from being recorded twice). A record is kept for the retention (LEDGER_IDEMPOTENCY_TTL_HOURS,
+ * default 7 days), longer than any client retries; after it the key is free: a request with it
+ * runs as new (IdempotencySweeper deletes expired records).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@Inject(DATABASE_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
@@ -64,16 +72,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
       );
     }
     const scope = request.ledger.caller?.keyId ?? 'anonymous';
-    const requestHash = createHash('sha256')
-      .update(`${request.method} ${request.originalUrl.split('?')[0]}\n`)
-      .update(canonicalJson((request.body ?? null) as JsonValue))
-      .digest('hex');
+    const requestHash = requestDigest(request);
     const claimed = await this.claim(scope, key, requestHash);
     if (claimed.kind === 'replay') {
       for (const [name, value] of Object.entries(claimed.headers)) response.setHeader(name, value);
       response.setHeader('Idempotent-Replayed', 'true');
       response.status(claimed.status);
-      return claimed.body;
+      // A refusal replayed is an error answer of this request: its correlation id, as every one.
+      const { body } = claimed;
+      return claimed.status >= 400 && typeof body === 'object' && body !== null
+        ? { ...body, correlationId: request.ledger.correlationId }
+        : body;
     }
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
@@ -95,17 +104,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
     | { kind: 'run' }
     | { kind: 'replay'; status: number; body: unknown; headers: Record<string, string> }
   > {
+    // New, or in place of a record past its retention: this request runs.
     const inserted = await this.pool.query(
-      `INSERT INTO idempotency_records (scope, key, request_hash, state) VALUES ($1, $2, $3, 'pending')
-       ON CONFLICT (scope, key) DO NOTHING`,
-      [scope, key, requestHash],
+      `INSERT INTO idempotency_records AS r (scope, key, request_hash, state)
+       VALUES ($1, $2, $3, 'pending')
+       ON CONFLICT (scope, key) DO UPDATE
+         SET request_hash = EXCLUDED.request_hash, state = 'pending', status = NULL, body = NULL,
+             headers = NULL, created_at = now(), updated_at = now()
+         WHERE r.updated_at < now() - make_interval(secs => $4)`,
+      [scope, key, requestHash, this.config.idempotencyRetentionMs / 1000],
     );
     if (inserted.rowCount === 1) return { kind: 'run' };
     const { rows } = await this.pool.query<{
       request_hash: string;
       state: string;
       status: number | null;
-      body: unknown;
+      body: string | null;
       headers: Record<string, string> | null;
       age_ms: number;
     }>(
@@ -127,7 +141,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
       );
     }
     if (row.state === 'done' && row.status !== null) {
-      return { kind: 'replay', status: row.status, body: row.body, headers: row.headers ?? {} };
+      return {
+        kind: 'replay',
+        status: row.status,
+        body: row.body === null ? null : (JSON.parse(row.body) as unknown),
+        headers: row.headers ?? {},
+      };
     }
     if (row.age_ms > STALE_PENDING_MS) {
       const taken = await this.pool.query(
@@ -177,4 +196,49 @@ function pickHeaders(response: Response): Record<string, string> {
     if (typeof value === 'string') out[name] = value;
   }
   return out;
+}
+
+/**
+ * Deletes idempotency records past their retention, every hour (or every retention, if
+ * shorter), in batches; several API processes may do it at once. Expiry itself does not wait
+ * for it: a record past its retention is already treated as absent.
+ */
+@Injectable()
+export class IdempotencySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Idempotency');
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const every = Math.min(this.config.idempotencyRetentionMs, 60 * 60 * 1000);
+    this.timer = setInterval(() => {
+      this.sweep().catch((error: unknown) =>
+        this.logger.warn({ msg: 'idempotency sweep failed', err: String(error) }),
+      );
+    }, every);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Deletes the expired records; answers how many. */
+  async sweep(): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const { rowCount } = await this.pool.query(
+        `DELETE FROM idempotency_records WHERE ctid IN (
+           SELECT ctid FROM idempotency_records
+            WHERE updated_at < now() - make_interval(secs => $1) LIMIT 10000)`,
+        [this.config.idempotencyRetentionMs / 1000],
+      );
+      deleted += rowCount ?? 0;
+      if ((rowCount ?? 0) < 10000) return deleted;
+    }
+  }
 }

@@ -1,11 +1,13 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../auth/allow.decorator';
+import { Allow } from '../auth/allow.decorator';
 import { METRICS, type LedgerMetrics } from './metrics';
 
+/** Prometheus text: on the API's port for an admin or auditor key; on the operations port without one. */
 @ApiTags('operations')
-@Public()
+@ApiBearerAuth()
+@Allow('admin', 'auditor')
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(METRICS) private readonly metrics: LedgerMetrics) {}

@@ -199,9 +199,10 @@ export function httpMetricsMiddleware(metrics: LedgerMetrics) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const stop = metrics.httpDuration.startTimer();
     response.on('finish', () => {
-      const route =
-        (request.route as { path?: string } | undefined)?.path ??
-        (response.statusCode === 404 ? 'unmatched' : request.path);
+      // A request refused before routing (bad body, content type, query) has no route: it counts
+      // as unmatched, never by its raw path, which the caller chooses (one series per path
+      // sent would let anyone grow the metrics, and each scrape, without bound).
+      const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
       const labels = {
         method: request.method,
         route: String(route),

@@ -4,6 +4,7 @@ import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } fr
 import { expiringReport, submissionsReport } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { Allow } from '../auth/allow.decorator';
+import { instantOf } from '../http/validators';
 import { READ_MODELS } from '../tokens';
 import { ExpiringQueryDto, positionOf, SubmissionsQueryDto } from './query.dto';
 
@@ -46,8 +47,8 @@ export class ReportsController {
     return submissionsReport(this.readModels, {
       tag: query.tag,
       board: query.board,
-      from: query.from ? new Date(query.from) : undefined,
-      to: query.to ? new Date(query.to) : undefined,
+      from: query.from ? instantOf(query.from) : undefined,
+      to: query.to ? instantOf(query.to) : undefined,
       now: this.clock(),
       timeZone: this.settings.timeZone,
       limit: query.limit ?? 100,

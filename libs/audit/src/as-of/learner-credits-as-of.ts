@@ -7,8 +7,10 @@ import {
   evolveBoardSubmission,
   foldLearner,
   initialBoardSubmissionState,
+  INSTANT_FORMAT,
   learnerStreamName,
   mocPoints,
+  parseInstant,
   type AcceptedCredit,
   type Activity,
   type BoardSubmissionEvent,
@@ -32,7 +34,6 @@ export class InvalidAsOfError extends Error {
 }
 
 const POSITION = /^(0|[1-9][0-9]{0,18})$/;
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** `1042` → a position; `2026-03-14T09:30:00Z` (an instant with its zone) → an instant. */
 export function parseAsOf(text: string): AsOf {
@@ -41,13 +42,13 @@ export function parseAsOf(text: string): AsOf {
     if (position > 0x7fff_ffff_ffff_ffffn) throw new InvalidAsOfError('a position has 64 bits');
     return { kind: 'position', position };
   }
-  const ms = Date.parse(text);
-  if (!INSTANT.test(text) || Number.isNaN(ms)) {
+  const at = parseInstant(text);
+  if (!at) {
     throw new InvalidAsOfError(
-      'must be a global position (digits) or an ISO 8601 instant with a time zone (Z or ±hh:mm)',
+      `must be a global position (digits) or an instant that exists, ${INSTANT_FORMAT}`,
     );
   }
-  return { kind: 'instant', at: new Date(ms) };
+  return { kind: 'instant', at };
 }
 
 /** The same shape as the live credits query (`learnerCredits`), plus what was replayed. */

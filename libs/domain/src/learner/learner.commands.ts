@@ -45,10 +45,10 @@ export type ClaimCredits = {
   data: { claimId: string; activity: Activity; occurredAt: Date };
 };
 
-/** An administrator erases the learner's personal data. */
+/** An administrator erases the learner's personal data, under a ticket of the request. */
 export type ErasePersonalData = {
   type: 'ErasePersonalData';
-  data: { occurredAt: Date; reason?: string };
+  data: { occurredAt: Date; ticket?: string };
 };
 
 /** One fact of a history import: a research (R1) or an answer (R2) from the past. */

@@ -1009,11 +1009,34 @@ describe('learner decider', () => {
       personalDataErased(),
     ];
 
-    it('erasing records one event; erasing again records nothing', () => {
+    it('erasing records one event, with its ticket; erasing again records nothing', () => {
       given([profile])
-        .when(erasePersonalData({ reason: ' GDPR request ' }))
-        .then([personalDataErased({ reason: 'GDPR request' })]);
-      given(history).when(erasePersonalData()).thenNothing();
+        .when(erasePersonalData({ ticket: 'DSR-4711' }))
+        .then([personalDataErased({ ticket: 'DSR-4711' })]);
+      given([profile]).when(erasePersonalData()).then([personalDataErased()]);
+      given(history)
+        .when(erasePersonalData({ ticket: 'DSR-4712' }))
+        .thenNothing();
+    });
+
+    it('R7: the ticket is a ticket id, never a name or free text the event would keep for ever', () => {
+      for (const ticket of [
+        'Zebulon Quintavalle',
+        'QUINTAVALLE',
+        'Quintavalle-1',
+        'zebulon.quintavalle@example.org',
+        'DSR-4711 Zebulon',
+        'GDPR request 4711',
+        'DSR-',
+        '-4711',
+        'D-4711',
+        'DSR-4711\n',
+        '',
+      ]) {
+        given([profile])
+          .when(erasePersonalData({ ticket }))
+          .thenThrows({ rule: 'R7', code: 'invalid-reference', field: 'ticket' });
+      }
     });
 
     it('R12: the credit history survives: the claim stays and unclaimed credit can still be claimed', () => {

@@ -612,14 +612,20 @@ function importHistory(
   ];
 }
 
-/** Erasure is recorded once; the key is destroyed outside the domain. */
+/**
+ * Erasure is recorded once, with the ticket reference of the request (never free text: a name
+ * typed there could never be erased); the key is destroyed outside the domain.
+ */
 function erasePersonalData({ data }: ErasePersonalData, state: LearnerState): LearnerEvent[] {
+  if (data.ticket !== undefined) assertOperatorReference(data.ticket, 'R7', 'ticket');
   if (state.personalDataErased) return [];
-  const reason = data.reason?.trim() ?? '';
   return [
     {
       type: 'PersonalDataErased',
-      data: { occurredAt: data.occurredAt.toISOString(), ...(reason === '' ? {} : { reason }) },
+      data: {
+        occurredAt: data.occurredAt.toISOString(),
+        ...(data.ticket === undefined ? {} : { ticket: data.ticket }),
+      },
     },
   ];
 }

@@ -124,7 +124,13 @@ export type ClaimSubmissionData = { board: string; twelfths: string; completedAt
 /** An administrator erased the learner's personal data (the key is shredded elsewhere). */
 export type PersonalDataErased = {
   type: 'PersonalDataErased';
-  data: { occurredAt: string; reason?: string };
+  data: {
+    occurredAt: string;
+    /** The request's ticket id (erasure-ticket.ts). */
+    ticket?: string;
+    /** Free text, as versions before tickets recorded it; never written any more. */
+    reason?: string;
+  };
 };
 
 /**

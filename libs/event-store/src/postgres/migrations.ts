@@ -356,11 +356,57 @@ END $$;
 
 const LOCK_KEY = 'cme-ledger/event-store/migrations';
 
+/**
+ * Applies the migrations not applied yet; answers their versions. When every one is applied it
+ * only reads (the service's least-privilege role may start without the right to create
+ * anything); one that is not, on a connection whose role may not apply it, is an error saying
+ * to apply them as the owner.
+ */
 export async function runMigrations(
   pool: Pool,
   migrations: readonly Migration[],
   table = 'event_store_migrations',
   lockKey = LOCK_KEY,
+): Promise<number[]> {
+  if ((await pendingMigrations(pool, migrations, table)).length === 0) return [];
+  try {
+    return await applyMigrations(pool, migrations, table, lockKey);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+    const pending = (await pendingMigrations(pool, migrations, table)).map(
+      (m) => `${m.version} (${m.name})`,
+    );
+    throw new Error(
+      `${table}: migration ${pending.join(', ')} is not applied, and this connection's role may ` +
+        'not apply it (' +
+        (error as Error).message +
+        '): apply the migrations as the database owner (set DATABASE_OWNER_URL, or run ' +
+        '`npm run ledger -- migrate` with it)',
+      { cause: error },
+    );
+  }
+}
+
+async function pendingMigrations(
+  pool: Pool,
+  migrations: readonly Migration[],
+  table: string,
+): Promise<Migration[]> {
+  const { rows } = await pool.query<{ present: boolean }>(
+    'SELECT to_regclass($1) IS NOT NULL AS present',
+    [table],
+  );
+  if (!rows[0]?.present) return [...migrations];
+  const applied = await pool.query<{ version: number }>(`SELECT version FROM ${table}`);
+  const versions = new Set(applied.rows.map((r) => r.version));
+  return migrations.filter((m) => !versions.has(m.version));
+}
+
+async function applyMigrations(
+  pool: Pool,
+  migrations: readonly Migration[],
+  table: string,
+  lockKey: string,
 ): Promise<number[]> {
   const client = await pool.connect();
   try {

@@ -1,6 +1,7 @@
-import { Controller, Delete, HttpCode, Inject, Logger, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Inject, Logger, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -25,7 +26,7 @@ import { Allow } from '../../auth/allow.decorator';
 import { ApiError } from '../../http/api-error';
 import { commandMetadata } from '../../http/command-context';
 import { LearnerIdParam } from '../../http/route-params';
-import { ErasePersonalDataQueryDto } from './erase-personal-data.request.dto';
+import { ErasePersonalDataRequestDto } from './erase-personal-data.request.dto';
 
 class ErasePersonalDataResponse {
   @ApiProperty() learnerId!: string;
@@ -70,14 +71,27 @@ export class ErasePersonalDataController {
       "Erase a learner's personal data: records PersonalDataErased and destroys the learner's key (crypto-shredding)",
   })
   @ApiOkResponse({ type: ErasePersonalDataResponse })
+  @ApiBadRequestResponse({
+    description: 'A ticket that is not a ticket id (a name, free text), or anything in the query',
+  })
   @ApiNotFoundResponse({ description: 'Nothing was ever recorded for this learner' })
   @ApiUnauthorizedResponse({ description: 'No API key, or an unknown one' })
   @ApiForbiddenResponse({ description: 'Only the admin role may erase' })
   async erase(
     @LearnerIdParam() learnerId: string,
-    @Query() query: ErasePersonalDataQueryDto,
+    @Body() body: ErasePersonalDataRequestDto,
     @Req() req: Request,
   ): Promise<ErasePersonalDataResponse> {
+    // Nothing of an erasure goes in the URL, which access logs and proxies keep: a reason
+    // sent there the way earlier versions took it is refused, not silently dropped.
+    const [parameter] = Object.keys(req.query as object);
+    if (parameter !== undefined) {
+      const message =
+        'should not exist: the erasure takes nothing in the URL (the ticket goes in the body)';
+      throw new ApiError(400, 'validation-failed', `${parameter}: ${message}`, {
+        errors: [{ field: parameter, message }],
+      });
+    }
     const streamName = learnerStreamName(learnerId);
     if ((await this.store.streamRevision(streamName)) === undefined) {
       throw new ApiError(404, 'not-found', `nothing was ever recorded for learner ${learnerId}`);
@@ -88,7 +102,13 @@ export class ErasePersonalDataController {
     const outcome = await this.commandBus.execute<ExecuteLearnerCommand, LearnerCommandOutcome>(
       new ExecuteLearnerCommand(
         learnerId,
-        { type: 'ErasePersonalData', data: { occurredAt: this.clock(), reason: query.reason } },
+        {
+          type: 'ErasePersonalData',
+          data: {
+            occurredAt: this.clock(),
+            ...(body.ticket === undefined ? {} : { ticket: body.ticket }),
+          },
+        },
         metadata,
       ),
     );

@@ -1,17 +1,22 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { OPERATOR_REFERENCE } from '@ledger/domain';
+import { Matches, ValidateIf } from 'class-validator';
 
-export class ErasePersonalDataQueryDto {
+/**
+ * The erasure's body: the request's ticket id, which the PersonalDataErased event records. In
+ * the body, not the URL, so that it reaches neither access logs nor proxies; never free text.
+ */
+export class ErasePersonalDataRequestDto {
   @ApiPropertyOptional({
-    description: 'Why (recorded in the PersonalDataErased event): never personal data itself',
-    example: 'GDPR art. 17 request #4711',
-    maxLength: 200,
+    description:
+      "The request's ticket reference in your ticket system, recorded for ever in the event: capital letters, a hyphen, digits. Never a name or free text.",
+    example: 'DSR-4711',
+    pattern: OPERATOR_REFERENCE.source,
   })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  @Matches(/^[^\p{Cc}\p{Cs}\p{Co}\p{Cn}]+$/u, {
-    message: '$property must not contain control characters',
+  // Absent, or a ticket: null is neither (IsOptional would let it through to the domain).
+  @ValidateIf((body: ErasePersonalDataRequestDto) => body.ticket !== undefined)
+  @Matches(OPERATOR_REFERENCE, {
+    message: '$property must be a ticket reference such as DSR-4711 (never a name or free text)',
   })
-  reason?: string;
+  ticket?: string;
 }

@@ -10,6 +10,7 @@ import {
 import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
+import { instantOf } from '../../http/validators';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { ClaimCreditsRequestDto } from './claim-credits.request.dto';
@@ -62,7 +63,7 @@ export class ClaimCreditsController extends LearnerCommandController {
       learnerId,
       {
         type: 'ClaimCredits',
-        data: { claimId, activity: body.activity, occurredAt: new Date(body.occurredAt) },
+        data: { claimId, activity: body.activity, occurredAt: instantOf(body.occurredAt) },
       },
       metadata,
     );

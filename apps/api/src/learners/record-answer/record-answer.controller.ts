@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
+import { instantOf } from '../../http/validators';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { RecordAnswerRequestDto } from './record-answer.request.dto';
@@ -24,7 +25,7 @@ export class RecordAnswerController extends LearnerCommandController {
       data: {
         questionId: body.questionId,
         correct: body.correct,
-        occurredAt: new Date(body.occurredAt),
+        occurredAt: instantOf(body.occurredAt),
       },
     });
     return learnerCommandResponse(learnerId, outcome, this.clock(), this.settings.timeZone, res);

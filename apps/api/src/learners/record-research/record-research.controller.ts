@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
+import { instantOf } from '../../http/validators';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { RecordResearchRequestDto } from './record-research.request.dto';
@@ -25,7 +26,7 @@ export class RecordResearchController extends LearnerCommandController {
   ): Promise<LearnerCommandResponse> {
     const outcome = await this.send(req, learnerId, {
       type: 'RecordResearch',
-      data: { researchId: body.researchId, occurredAt: new Date(body.occurredAt) },
+      data: { researchId: body.researchId, occurredAt: instantOf(body.occurredAt) },
     });
     return learnerCommandResponse(learnerId, outcome, this.clock(), this.settings.timeZone, res);
   }

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
+import { instantOf } from '../../http/validators';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { UpdateProfileRequestDto } from './update-profile.request.dto';
@@ -35,7 +36,7 @@ export class UpdateProfileController extends LearnerCommandController {
         })),
         licenses: body.licenses.map((l) => ({ state: l.state, licenseNumber: l.licenseNumber })),
         ...(body.npi ? { npi: body.npi } : {}),
-        occurredAt: body.occurredAt ? new Date(body.occurredAt) : now,
+        occurredAt: body.occurredAt ? instantOf(body.occurredAt) : now,
       },
     });
     const response = learnerCommandResponse(learnerId, outcome, now, this.settings.timeZone, res);
