@@ -45,6 +45,11 @@ export interface BoardRecordStatus {
   found: boolean;
   confirmed: boolean;
   confirmedAt?: string;
+  /**
+   * R9/R16: the board refused the record after receiving it (PARS decides within 24 hours):
+   * the reason, to be recorded as the attempt's failure.
+   */
+  rejected?: string;
 }
 
 export interface BoardGateway {

@@ -59,6 +59,8 @@ export type BoardAnswer =
 export type BoardRecord =
   | { status: 'confirmed'; confirmedAt: Date | undefined }
   | { status: 'not-confirmed' }
+  /** R9/R16: the board refused the record once it processed it (PARS, within 24 hours). */
+  | { status: 'rejected'; reason: string }
   | { status: 'unavailable'; reason: string };
 
 /** A command to `board-submission-<submissionId>`, with the id that makes it happen once. */
@@ -310,6 +312,14 @@ function confirmOrFlag(
 ): BoardSubmissionReaction[] {
   if (submission.status !== 'accepted') return [];
   const { submissionId } = submission;
+  if (record.status === 'rejected') {
+    return [
+      send(submissionId, `rejected/${submissionId}/${submission.attempt}`, {
+        type: 'RecordBoardRecordRejected',
+        data: { reason: `${submission.board}: ${record.reason}`, occurredAt: context.now },
+      }),
+    ];
+  }
   if (record.status === 'confirmed') {
     return [
       send(submissionId, `confirm/${submissionId}`, {

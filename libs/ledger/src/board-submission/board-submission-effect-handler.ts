@@ -178,6 +178,7 @@ export class BoardSubmissionEffectHandler {
   private async check({ board, submissionId }: CheckBoardRecord): Promise<BoardRecord> {
     try {
       const status = await this.options.gateway.recordStatus(board, submissionId);
+      if (status.rejected !== undefined) return { status: 'rejected', reason: status.rejected };
       if (!status.confirmed) return { status: 'not-confirmed' };
       return {
         status: 'confirmed',
