@@ -42,8 +42,15 @@ export interface LedgerConfig {
   maxBackdateMs: number;
   /** Run the projections inside this process (LEDGER_RUN_PROJECTIONS, default on). */
   runProjections: boolean;
-  /** Where the boards answer (BOARD_GATEWAY_URL); unset: the local board simulator of `npm start`. */
+  /**
+   * ACCME PARS's web-service base (BOARD_GATEWAY_URL), through which every board is reported;
+   * unset outside production: the PARS simulator `npm start` runs as a child process.
+   */
   boardGatewayUrl: string | undefined;
+  /** The accredited provider's PARS id (PARS_PROVIDER_ID); required in production with a gateway. */
+  parsProviderId: string;
+  /** The provider's PARS web-service key (PARS_API_KEY), sent as a bearer token. */
+  parsApiKey: string | undefined;
   /** Run the board submission process inside this process (LEDGER_RUN_BOARD_PROCESS, default on). */
   runBoardProcess: boolean;
   /** How often accepted submissions are checked for confirmation (BOARD_SWEEP_INTERVAL_MS). */
@@ -125,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     maxBackdateMs: duration(env.LEDGER_MAX_BACKDATE, 'P30D', 'LEDGER_MAX_BACKDATE'),
     runProjections: (env.LEDGER_RUN_PROJECTIONS ?? 'true') !== 'false',
     boardGatewayUrl: env.BOARD_GATEWAY_URL || undefined,
+    parsProviderId: parsProviderId(env),
+    parsApiKey: env.PARS_API_KEY || undefined,
     runBoardProcess: (env.LEDGER_RUN_BOARD_PROCESS ?? 'true') !== 'false',
     boardSweepIntervalMs: integer(env.BOARD_SWEEP_INTERVAL_MS, 60_000, 'BOARD_SWEEP_INTERVAL_MS'),
     boardGatewayMaxAttempts: integer(
@@ -255,4 +264,17 @@ export function eventStoreOptions(
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
   };
+}
+
+/** The provider's PARS id: a development id outside production, required in production. */
+function parsProviderId(env: NodeJS.ProcessEnv): string {
+  const id = env.PARS_PROVIDER_ID?.trim();
+  if (id) return id;
+  if (env.NODE_ENV === 'production' && env.BOARD_GATEWAY_URL) {
+    throw new Error(
+      'PARS_PROVIDER_ID is required in production when BOARD_GATEWAY_URL is set: PARS takes ' +
+        "learner records only under the accredited provider's id. Set it to the id ACCME gave you.",
+    );
+  }
+  return 'DEV-PROVIDER';
 }

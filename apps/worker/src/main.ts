@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { HttpBoardGateway } from '@ledger/boards';
+import { ParsBoardGateway } from '@ledger/boards';
 import { createEventStore, runMigrations } from '@ledger/event-store';
 import {
   BoardSubmissionEffectHandler,
@@ -69,8 +69,10 @@ async function main(): Promise<void> {
         streams,
         learnerCodec: learnerEventCodec(new PersonalDataCipher(pool, config.masterKey)),
         submissionCodec,
-        gateway: new HttpBoardGateway({
+        gateway: new ParsBoardGateway({
           baseUrl: config.boardGatewayUrl,
+          providerId: config.parsProviderId,
+          ...(config.parsApiKey === undefined ? {} : { apiKey: config.parsApiKey }),
           maxAttempts: config.boardGatewayMaxAttempts,
         }),
         send: (command) =>

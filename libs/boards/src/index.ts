@@ -61,3 +61,9 @@ export {
   type XmlElement,
   type XmlFields,
 } from './pars/xml';
+export {
+  parseTemplateB,
+  TEMPLATE_B_HEADER,
+  templateBFile,
+  TemplateBError,
+} from './pars/learner-template-b';
