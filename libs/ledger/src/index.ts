@@ -49,3 +49,4 @@ export {
   type BoardSubmissionEffectHandlerOptions,
   type CommandSender,
 } from './board-submission/board-submission-effect-handler';
+export { parsBatch, type BatchOmission, type ParsBatch } from './board-submission/pars-batch';

@@ -1,5 +1,5 @@
 import type { ICommand } from '@nestjs/cqrs';
-import type { BoardGateway, BoardLearnerIdentity } from '@ledger/boards';
+import type { BoardGateway } from '@ledger/boards';
 import {
   BOARD_SUBMISSION_PROCESS,
   BOARD_SUBMISSION_PROCESS_EVENT_TYPES,
@@ -18,7 +18,6 @@ import {
   type BoardSubmissionTrigger,
   type CheckBoardRecord,
   type LearnerEvent,
-  type PersonalData,
   type SendCommand,
   type SubmitToBoard,
 } from '@ledger/domain';
@@ -30,6 +29,7 @@ import type {
 import { LEARNER_STREAM_PREFIX } from '../event-codecs';
 import type { Clock } from '../ledger.tokens';
 import { ExecuteBoardSubmissionCommand } from './execute-board-submission-command';
+import { identityAt } from './pars-batch';
 
 /**
  * Where the process sends its commands: the CommandBus (`(c) => commandBus.execute(c)`) in the
@@ -153,7 +153,7 @@ export class BoardSubmissionEffectHandler {
       submissionId: call.submissionId,
       board: call.board,
       attempt: call.attempt,
-      learner: identityOf(call.identity, call.board),
+      learner: identityAt(call.identity, call.board),
       activity: call.activity,
       twelfths: call.twelfths.toString(),
       credits: call.credits,
@@ -190,18 +190,4 @@ export class BoardSubmissionEffectHandler {
       return { status: 'unavailable', reason };
     }
   }
-}
-
-/** What the board needs to match the learner (decrypted just in time, never stored elsewhere). */
-function identityOf(p: PersonalData, board: string): BoardLearnerIdentity {
-  const learnerBoardId = p.boardIds[board];
-  return {
-    ...(learnerBoardId ? { learnerBoardId } : {}),
-    firstName: p.firstName,
-    lastName: p.lastName,
-    birthMonth: p.birthMonth,
-    birthDay: p.birthDay,
-    licenses: p.licenses.map((l) => ({ state: l.state, licenseNumber: l.licenseNumber })),
-    ...(p.npi ? { npi: p.npi } : {}),
-  };
 }
