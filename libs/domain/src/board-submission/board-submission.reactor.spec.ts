@@ -395,6 +395,17 @@ describe('board submission reactor', () => {
         ]);
     });
 
+    it("R9/R16: a record the board's records show rejected fails the accepted attempt with the board's reason", () => {
+      given([], [requested, accepted])
+        .when(checked({ status: 'rejected', reason: 'not enrolled in MOC (BOARD_REJECTED)' }))
+        .then([
+          sendToAbim(`rejected/${ABIM}/1`, {
+            type: 'RecordBoardRecordRejected',
+            data: { reason: 'ABIM: not enrolled in MOC (BOARD_REJECTED)', occurredAt: TEST_NOW },
+          }),
+        ]);
+    });
+
     it('R9: accepted more than 24 hours ago and not confirmed (or not readable) is flagged for follow-up; within 24 hours it is not', () => {
       const flag = [
         sendToAbim(`follow-up/${ABIM}`, {
