@@ -233,3 +233,9 @@ export {
 export { at, TEST_MAX_BACKDATE_MS, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
 export * as learnerFixtures from './testing/learner.builders';
 export * as boardSubmissionFixtures from './testing/board-submission.builders';
+export {
+  PARS_TIME_ZONE,
+  reportingWindow,
+  reportingWindowClosed,
+  type ReportingWindow,
+} from './board-submission/reporting-window';

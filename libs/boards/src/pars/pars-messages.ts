@@ -1,3 +1,4 @@
+import { PARS_TIME_ZONE } from '@ledger/domain';
 import type { BoardSubmissionRequest } from '../board-gateway.port';
 import { PARS_ACTIVITIES, parsBoardCode, type ParsActivityConfig } from './pars-activities';
 import {
@@ -67,7 +68,7 @@ export interface ParsLearnerMatch {
 }
 
 /** The time zone PARS reads a completion date in: ACCME's, in Chicago. */
-export const PARS_TIME_ZONE = 'America/Chicago';
+export { PARS_TIME_ZONE };
 
 /** An instant as a calendar date (YYYY-MM-DD) in a time zone. */
 export function calendarDate(instant: Date, timeZone: string): string {

@@ -1,5 +1,6 @@
 import { findBoard } from '../boards/board-catalogue';
 import { earnedYear as calendarYear, startOfYear } from '../credits/claim-window';
+import { PARS_TIME_ZONE, reportingWindow } from './reporting-window';
 import type { BoardSubmissionStatus } from './board-submission.decider';
 
 /** R8: the tag of a claim, as the FAQ words it. */
@@ -79,7 +80,12 @@ export function submissionDeadlines(
 }
 
 export type AtRiskCode =
-  'submission-due-soon' | 'submission-overdue' | 'moc-year-end-soon' | 'moc-year-end-missed';
+  | 'submission-due-soon'
+  | 'submission-overdue'
+  | 'moc-year-end-soon'
+  | 'moc-year-end-missed'
+  | 'reporting-window-closing'
+  | 'reporting-window-closed';
 
 export interface AtRiskReason {
   readonly rule: 'R17';
@@ -93,6 +99,8 @@ export interface AtRiskInput {
   readonly claimedAt: Date;
   /** When the board accepted the credit (BoardSubmissionSucceeded); undefined while it has not. */
   readonly reachedBoardAt: Date | undefined;
+  /** R8: when the learner completed the credit: PARS's reporting window runs from it. */
+  readonly completedAt?: Date;
   readonly now: Date;
   readonly timeZone: string;
   readonly warnWithinDays?: number;
@@ -152,6 +160,15 @@ export function submissionAtRisk(input: AtRiskInput): AtRiskReason[] {
       'moc-year-end-missed',
       'moc-year-end-soon',
       `MOC credit must reach ${input.board} by 31 December ${mocYear} (${input.timeZone}) to count for ${mocYear}`,
+    );
+  }
+  if (input.completedAt !== undefined) {
+    const window = reportingWindow(input.completedAt);
+    check(
+      window.closesAt,
+      'reporting-window-closed',
+      'reporting-window-closing',
+      `PARS takes completions of ${window.year} until 31 March ${window.year + 1} (${PARS_TIME_ZONE})`,
     );
   }
   return reasons;

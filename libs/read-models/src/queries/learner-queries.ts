@@ -245,6 +245,7 @@ export function submissionView(s: SubmissionRow, now: Date, timeZone: string): B
       board: s.board,
       claimedAt: s.claimed_at,
       reachedBoardAt: s.accepted_at ?? undefined,
+      ...(s.completed_at === null ? {} : { completedAt: s.completed_at }),
       now,
       timeZone,
     }).map((r) => ({ code: r.code, message: r.message, deadline: r.deadline.toISOString() })),
