@@ -141,6 +141,25 @@ describe('PARS from the operator CLI: activities and the batch learner file (R8)
     });
     expect(JSON.parse(run.stdout)).toEqual({ file: out, records: records.length, omitted: 0 });
 
+    const endpoint = await api
+      .http()
+      .get('/v1/reports/pars-learner-file?from=2026-11-01&to=2026-11-30')
+      .set(bearer('compliance'))
+      .expect(200);
+    expect(endpoint.headers['content-type']).toContain('text/tab-separated-values');
+    expect(endpoint.text).toBe(readFileSync(out, 'utf8'));
+    await api
+      .http()
+      .get('/v1/reports/pars-learner-file?from=2026-11-01&to=2026-11-30')
+      .set(bearer('service'))
+      .expect(403);
+    const bad = await api
+      .http()
+      .get('/v1/reports/pars-learner-file?from=2026-11-31&to=x')
+      .set(bearer('compliance'))
+      .expect(400);
+    expect(JSON.stringify(bad.body)).toContain('to must be a date YYYY-MM-DD');
+
     const empty = await ledger(
       'pars-batch',
       '--from',

@@ -1,12 +1,37 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Header,
+  Inject,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } from '@ledger/ledger';
+import { templateBFile } from '@ledger/boards';
+import type { BoardSubmissionEvent, LearnerEvent } from '@ledger/domain';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import {
+  BOARD_SUBMISSION_EVENT_CODEC,
+  DECISION_SETTINGS,
+  LEARNER_EVENT_CODEC,
+  LEDGER_CLOCK,
+  parsBatch,
+  type Clock,
+  type DecisionSettings,
+  type EventCodec,
+} from '@ledger/ledger';
 import { expiringReport, submissionsReport } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { Allow } from '../auth/allow.decorator';
 import { instantOf } from '../http/validators';
 import { READ_MODELS } from '../tokens';
-import { ExpiringQueryDto, positionOf, SubmissionsQueryDto } from './query.dto';
+import {
+  ExpiringQueryDto,
+  ParsLearnerFileQueryDto,
+  positionOf,
+  SubmissionsQueryDto,
+} from './query.dto';
 
 @ApiTags('compliance reports')
 @ApiBearerAuth()
@@ -17,7 +42,30 @@ export class ReportsController {
     @Inject(READ_MODELS) private readonly readModels: DataSource,
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,
     @Inject(DECISION_SETTINGS) private readonly settings: DecisionSettings,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEARNER_EVENT_CODEC) private readonly learnerCodec: EventCodec<LearnerEvent>,
+    @Inject(BOARD_SUBMISSION_EVENT_CODEC)
+    private readonly submissionCodec: EventCodec<BoardSubmissionEvent>,
   ) {}
+
+  @Get('pars-learner-file')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary:
+      "PARS's tab-delimited learner file (Learner Template B) of the board submissions completed from `from` to `to` (R8: the batch path, for upload by hand); the same records as `npm run ledger -- pars-batch`",
+  })
+  async parsLearnerFile(@Query() query: ParsLearnerFileQueryDto): Promise<StreamableFile> {
+    if (query.from > query.to) throw new BadRequestException('from must not be after to');
+    const batch = await parsBatch(
+      this.store,
+      { learner: this.learnerCodec, submission: this.submissionCodec },
+      { from: query.from, to: query.to },
+    );
+    return new StreamableFile(Buffer.from(templateBFile(batch.records), 'utf8'), {
+      type: 'text/tab-separated-values; charset=utf-8',
+      disposition: `attachment; filename="pars-learners-${query.from}-${query.to}.txt"`,
+    });
+  }
 
   @Get('expiring')
   @ApiOperation({
