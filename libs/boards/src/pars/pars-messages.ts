@@ -30,11 +30,8 @@ export type ParsOperation = (typeof PARS_OPERATIONS)[number];
 /** A learner record's status in PARS: accepted or rejected within 24 hours. */
 export type ParsRecordStatus = 'Pending' | 'Accepted' | 'Rejected' | 'Deleted' | 'NotFound';
 
-/** One learner completion record, as PARS takes it. */
-export interface ParsCompletion {
-  /** The provider's id of the record: our submission id, PARS's duplicate key. */
-  providerRecordId: string;
-  activityId: string;
+/** A learner's identity at one board, as PARS matches it. */
+export interface ParsLearnerMatch {
   /** PARS's board code: the certifying board, or a state board's two-letter state. */
   boardId: string;
   learnerBoardId?: string;
@@ -45,6 +42,13 @@ export interface ParsCompletion {
   licenseState?: string;
   licenseNumber?: string;
   npi?: string;
+}
+
+/** One learner completion record, as PARS takes it: an identity and a completion. */
+export interface ParsCompletion extends ParsLearnerMatch {
+  /** The provider's id of the record: our submission id, PARS's duplicate key. */
+  providerRecordId: string;
+  activityId: string;
   /** A calendar date, YYYY-MM-DD, in PARS's time zone. */
   completionDate: string;
   creditType: string;
@@ -52,19 +56,6 @@ export interface ParsCompletion {
   credits: string;
   mocPoints?: string;
   mocType?: string;
-}
-
-/** A learner's identity at one board, for the learner-match service. */
-export interface ParsLearnerMatch {
-  boardId: string;
-  learnerBoardId?: string;
-  firstName: string;
-  lastName: string;
-  birthMonth: number;
-  birthDay: number;
-  licenseState?: string;
-  licenseNumber?: string;
-  npi?: string;
 }
 
 /** The time zone PARS reads a completion date in: ACCME's, in Chicago. */
