@@ -21,6 +21,15 @@ export { assertOperatorReference, OPERATOR_REFERENCE } from './operator-referenc
 export { boardSubmissionId, claimIdFor, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
 export { INSTANT_FORMAT, isInstant, parseInstant } from './instant';
 export {
+  BOARD_SUBMISSION_STREAM_PREFIX,
+  boardSubmissionStreamName,
+  isBoardSubmissionStream,
+  isLearnerStream,
+  LEARNER_STREAM_PREFIX,
+  learnerIdOfStream,
+  learnerStreamName,
+} from './stream-names';
+export {
   EVENT_SCHEMA_VERSIONS,
   isDomainEventType,
   type DomainEvent,
@@ -86,7 +95,6 @@ export {
 export {
   LEARNER_EVENT_SCHEMA_VERSIONS,
   LEARNER_EVENT_TYPES,
-  learnerStreamName,
   type AnswerCorrect,
   type AnswerIncorrect,
   type ClaimBreakdownLine,
@@ -157,7 +165,6 @@ export {
 export {
   BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS,
   BOARD_SUBMISSION_EVENT_TYPES,
-  boardSubmissionStreamName,
   type BoardRecordConfirmed,
   type BoardSubmissionEvent,
   type BoardSubmissionEventType,
@@ -184,26 +191,32 @@ export {
   initialBoardSubmissionState,
   type ActiveBoardSubmission,
   type BoardSubmissionState,
-  type BoardSubmissionStatus,
   type SubmissionFailure,
 } from './board-submission/board-submission.decider';
 export {
-  AT_RISK_WARNING_DAYS,
+  boardStatusWord,
+  CLAIM_TAGS,
   claimTag,
+  type BoardStatus,
+  type BoardSubmissionStatus,
+  type ClaimTag,
+} from './board-submission/claim-tag';
+export {
   dueForFollowUpFlag,
   FOLLOW_UP_AFTER_MS,
   needsFollowUp,
+  type FollowUpView,
+} from './board-submission/follow-up';
+export {
+  AT_RISK_WARNING_DAYS,
   SUBMISSION_DUE_DAYS,
   submissionAtRisk,
   submissionDeadlines,
   type AtRiskCode,
   type AtRiskInput,
   type AtRiskReason,
-  type BoardStatus,
-  type ClaimTag,
-  type FollowUpView,
   type SubmissionDeadlines,
-} from './board-submission/claim-tag';
+} from './board-submission/submission-deadlines';
 export { missingBoardFields } from './board-submission/missing-board-fields';
 export { mocPoints, type AcceptedCredit, type MocPoints } from './board-submission/moc-points';
 export {

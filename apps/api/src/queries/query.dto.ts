@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { CLAIM_TAGS } from '@ledger/domain';
 import {
   IsIn,
   IsInt,
@@ -76,12 +77,12 @@ export class ExpiringQueryDto extends PageQueryDto {
   through?: string;
 }
 
-export const TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected'] as const;
-
 export class SubmissionsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: TAGS })
+  @ApiPropertyOptional({ enum: CLAIM_TAGS })
   @IsOptional()
-  @IsIn(TAGS as readonly string[], { message: `$property must be one of ${TAGS.join(', ')}` })
+  @IsIn(CLAIM_TAGS as readonly string[], {
+    message: `$property must be one of ${CLAIM_TAGS.join(', ')}`,
+  })
   tag?: string;
 
   @ApiPropertyOptional({ example: 'ABIM' })

@@ -14,10 +14,8 @@ import type {
   RetryBoardSubmission,
 } from './board-submission.commands';
 import type { BoardSubmissionEvent, SubmissionRef } from './board-submission.events';
-import { dueForFollowUpFlag } from './claim-tag';
-
-/** `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed. */
-export type BoardSubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed';
+import type { BoardSubmissionStatus } from './claim-tag';
+import { dueForFollowUpFlag } from './follow-up';
 
 export interface SubmissionFailure {
   readonly attempt: number;

@@ -232,7 +232,7 @@ export class ClaimsProjection implements Projection {
           d.certificate,
           d.profileVersion,
           JSON.stringify(d.breakdown),
-          d.boards.length === 0 ? 'Not submitted' : 'Pending',
+          claimTag(d.boards, []), // R8: at claim time no board has answered yet
           recorded.position.toString(),
           d.completedFrom ?? null,
           d.completedTo ?? null,
