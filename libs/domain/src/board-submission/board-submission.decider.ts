@@ -37,6 +37,7 @@ export interface ActiveBoardSubmission {
   readonly claimedAt: Date;
   /** R8: when the learner completed the credit reported; undefined in older submissions. */
   readonly completedAt: Date | undefined;
+  /** When the current attempt was requested: the first request, then each retry. */
   readonly requestedAt: Date;
   /** 1 for the first attempt, +1 per retry. */
   readonly attempt: number;
@@ -91,13 +92,20 @@ export function evolveBoardSubmission(
         status: 'requested',
         attempt: event.data.attempt,
         attemptProfileVersion: event.data.profileVersion,
+        requestedAt: new Date(event.data.occurredAt),
       };
     case 'BoardSubmissionSucceeded':
-      return { ...state, status: 'accepted', acceptedAt: new Date(event.data.occurredAt) };
+      return {
+        ...state,
+        status: 'accepted',
+        attempt: event.data.attempt,
+        acceptedAt: new Date(event.data.occurredAt),
+      };
     case 'BoardSubmissionFailed':
       return {
         ...state,
         status: 'failed',
+        attempt: event.data.attempt,
         lastFailure: {
           attempt: event.data.attempt,
           reason: event.data.reason,
