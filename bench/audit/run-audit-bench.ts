@@ -6,11 +6,8 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { getHeapStatistics } from 'node:v8';
 // Direct module paths, not the @ledger/* barrels: the benchmark builds from only what it measures.
-import { checkExport } from '../../libs/audit/src/export/check-export';
-import { exportLog } from '../../libs/audit/src/export/export-log';
-import { digestLog } from '../../libs/audit/src/log-reader';
-import type { EventToAppend, JsonObject } from '../../libs/event-store/src/event-store.port';
-import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
+import { checkExport, digestLog, exportLog } from '@ledger/audit';
+import { type EventToAppend, type JsonObject, PostgresEventStore } from '@ledger/event-store';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';

@@ -235,14 +235,3 @@ export {
   type SendCommand,
   type SubmitToBoard,
 } from './board-submission/board-submission.reactor';
-
-// Testing helpers: deterministic builders (fixed clock) and given/when/then, for the
-// app layer's own tests. Namespaced so that a builder is never mistaken for domain logic.
-export {
-  DeciderSpecification,
-  type DecisionExpectation,
-  type ExpectedViolation,
-} from './testing/decider-specification';
-export { at, TEST_MAX_BACKDATE_MS, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
-export * as learnerFixtures from './testing/learner.builders';
-export * as boardSubmissionFixtures from './testing/board-submission.builders';

@@ -1,4 +1,4 @@
-import type { Migration } from './migrations';
+import type { Migration } from './migration';
 
 /**
  * The advisory lock (two int4 keys) that every append holds, shared, from before its

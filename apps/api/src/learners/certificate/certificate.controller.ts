@@ -29,7 +29,7 @@ import type { DataSource } from 'typeorm';
 import { Allow, READERS } from '../../auth/allow.decorator';
 import { ApiError } from '../../http/api-error';
 import { LearnerIdParam, UuidParam } from '../../http/route-params';
-import type { LedgerConfig } from '../../config';
+import type { LedgerConfig } from '@ledger/runtime';
 import { LEDGER_CONFIG, READ_MODELS } from '../../tokens';
 import { LEDGER_CLOCK, type Clock } from '@ledger/ledger';
 
