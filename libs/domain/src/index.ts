@@ -19,7 +19,13 @@ export {
 } from './decision-context';
 export { assertOperatorReference, OPERATOR_REFERENCE } from './operator-reference';
 export { boardSubmissionId, claimIdFor, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
-export { INSTANT_FORMAT, isInstant, parseInstant } from './instant';
+export {
+  CALENDAR_DATE,
+  INSTANT_FORMAT,
+  isInstant,
+  parseInstant,
+  parseRecordedInstant,
+} from './instant';
 export {
   BOARD_SUBMISSION_STREAM_PREFIX,
   boardSubmissionStreamName,

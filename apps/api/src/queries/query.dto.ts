@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { CLAIM_TAGS } from '@ledger/domain';
+import { CALENDAR_DATE, CLAIM_TAGS } from '@ledger/domain';
 import {
   IsIn,
   IsInt,
@@ -43,8 +43,6 @@ export class PageQueryDto extends FreshnessQueryDto {
   @Length(1, 512)
   cursor?: string;
 }
-
-const CALENDAR_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** R5: the bound, named so it reads right: `before` (exclusive) or `through` (inclusive), one of them. */
 export class ExpiringQueryDto extends PageQueryDto {
