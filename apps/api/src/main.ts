@@ -6,8 +6,7 @@ import {
   startParsSimulatorProcess,
   type ParsSimulatorProcess,
 } from './operations/pars-simulator-process';
-import { loadConfig } from './config';
-import { openDatabase } from './database/database-roles';
+import { loadConfig, openDatabase } from '@ledger/runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -7,6 +7,7 @@ import {
 } from '../../pars-simulator/src/pars-simulator';
 import { eventually } from '../../../test/support/eventually';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
+import { profileFields } from '@ledger/domain/testing';
 
 /**
  * Each learner its own board id: PARS refuses the same completion (board id, name, activity,
@@ -15,16 +16,8 @@ import { bearer, startTestApp, type TestApp } from '../../../test/support/test-a
 let boardIds = 400000;
 const nextBoardId = (): string => String((boardIds += 1));
 
-const PROFILE = (learnerBoardId: string) => ({
-  clinicalRole: 'physician',
-  firstName: 'Ada',
-  lastName: 'Quinn',
-  birthMonth: 3,
-  birthDay: 14,
-  country: 'US',
-  boards: [{ boardId: 'ABIM', learnerBoardId }],
-  licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
-});
+const PROFILE = (learnerBoardId: string) =>
+  profileFields({ boards: [{ boardId: 'ABIM', learnerBoardId }], npi: undefined });
 
 interface ClaimWithTag {
   claimId: string;

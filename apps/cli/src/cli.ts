@@ -41,8 +41,7 @@ import {
 } from '@ledger/ledger';
 import { writeFile } from 'node:fs/promises';
 import { Pool } from 'pg';
-import { loadConfig } from '../../api/src/config';
-import { migrateAsOwner } from '../../api/src/database/database-roles';
+import { loadConfig, migrateAsOwner } from '@ledger/runtime';
 import { CliContext } from './cli-context';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
 
