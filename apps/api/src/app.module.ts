@@ -1,12 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import {
-  ExecuteBoardSubmissionCommandHandler,
-  ExecuteLearnerCommandHandler,
-  RetryBoardSubmissionHandler,
-  type Clock,
-} from '@ledger/ledger';
+import { LEDGER_COMMAND_HANDLERS, type Clock } from '@ledger/ledger';
 import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -128,9 +123,7 @@ export class AppModule {
         },
         BackgroundHost,
         IdempotencySweeper,
-        ExecuteLearnerCommandHandler,
-        ExecuteBoardSubmissionCommandHandler,
-        RetryBoardSubmissionHandler,
+        ...LEDGER_COMMAND_HANDLERS,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
 import { HttpBoardGateway } from '@ledger/boards';
 import { createEventStore, runMigrations } from '@ledger/event-store';
 import {
   BoardSubmissionEffectHandler,
   BoardSubmissionProcess,
   boardSubmissionEventCodec,
-  ExecuteBoardSubmissionCommand,
-  ExecuteBoardSubmissionCommandHandler,
+  openBoardSubmissionCommandBus,
   learnerEventCodec,
   LEDGER_MIGRATIONS,
   LEDGER_MIGRATIONS_LOCK,
@@ -51,17 +51,25 @@ async function main(): Promise<void> {
   });
   pool.on('error', () => undefined);
   let process_: BoardSubmissionProcess | undefined;
+  let commands: INestApplicationContext | undefined;
   if (config.boardGatewayUrl && config.runBoardProcess) {
     await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
     const streams = new StreamCommandExecutor(store);
     const submissionCodec = boardSubmissionEventCodec();
     const clock = (): Date => new Date();
-    // No command bus runs in the worker: the process's commands go to their handler directly.
-    const handler = new ExecuteBoardSubmissionCommandHandler(streams, submissionCodec, clock, {
-      timeZone: config.timeZone,
-      maxClockSkewMs: config.maxClockSkewMs,
-      maxBackdateMs: config.maxBackdateMs,
+    // The process's steps go through the CommandBus to their handlers, as in the API.
+    const bus = await openBoardSubmissionCommandBus({
+      streams,
+      submissionCodec,
+      clock,
+      settings: {
+        timeZone: config.timeZone,
+        maxClockSkewMs: config.maxClockSkewMs,
+        maxBackdateMs: config.maxBackdateMs,
+      },
     });
+    commands = bus.context;
+    const { commandBus } = bus;
     process_ = new BoardSubmissionProcess(
       readModels,
       store,
@@ -73,10 +81,7 @@ async function main(): Promise<void> {
           baseUrl: config.boardGatewayUrl,
           maxAttempts: config.boardGatewayMaxAttempts,
         }),
-        send: (command) =>
-          command instanceof ExecuteBoardSubmissionCommand
-            ? handler.execute(command)
-            : Promise.reject(new TypeError('the worker handles board submission commands only')),
+        send: (command) => commandBus.execute(command),
         clock,
         log,
       }),
@@ -97,6 +102,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await process_?.stop();
+    await commands?.close();
     await worker.stop();
     await pool.end();
     await readModels.destroy();

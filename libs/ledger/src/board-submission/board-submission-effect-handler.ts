@@ -29,12 +29,9 @@ import type {
 } from '../command-handling/stream-command-executor';
 import { LEARNER_STREAM_PREFIX } from '../event-codecs';
 import type { Clock } from '../ledger.tokens';
-import { ExecuteBoardSubmissionCommand } from './execute-board-submission-command';
+import { boardSubmissionStep } from './board-submission-commands';
 
-/**
- * Where the process sends its commands: the CommandBus (`(c) => commandBus.execute(c)`) in the
- * API; where no bus runs (the worker), the command's handler itself.
- */
+/** Where the process sends its commands: the CommandBus (`(c) => commandBus.execute(c)`). */
 export type CommandSender = (command: ICommand) => Promise<unknown>;
 
 /** What every name `boardSubmissionStreamName` gives starts with. */
@@ -131,7 +128,7 @@ export class BoardSubmissionEffectHandler {
   private async send({ submissionId, commandId, command }: SendCommand): Promise<void> {
     try {
       await this.options.send(
-        new ExecuteBoardSubmissionCommand(submissionId, command, {
+        boardSubmissionStep(submissionId, command, {
           actor: `process:${BOARD_SUBMISSION_PROCESS}`,
           correlationId: submissionId,
           commandId,
