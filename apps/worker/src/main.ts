@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { HttpBoardGateway } from '@ledger/boards';
-import { createEventStore, runMigrations } from '@ledger/event-store';
+import { createEventStore, eventStoreSessionSettings, runMigrations } from '@ledger/event-store';
 import {
   BoardSubmissionEffectHandler,
   BoardSubmissionProcess,
@@ -17,9 +17,9 @@ import {
 import {
   acceptedUnconfirmedSubmissions,
   openReadModels,
+  poolOf,
   ProjectionWorker,
 } from '@ledger/read-models';
-import { Pool } from 'pg';
 import { eventStoreOptions, loadConfig } from '../../api/src/config';
 import { openDatabase } from '../../api/src/database/database-roles';
 
@@ -31,8 +31,15 @@ import { openDatabase } from '../../api/src/database/database-roles';
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config);
-  const store = await createEventStore(eventStoreOptions(config, database.url));
-  const readModels = await openReadModels(database.url, { name: 'cme-ledger-worker' });
+  // One pool for the process: the read models' data source opens it, the event store and the
+  // personal-data keys share it.
+  const storeOptions = eventStoreOptions(config, database.url);
+  const readModels = await openReadModels(database.url, {
+    name: 'cme-ledger-worker',
+    sessionSettings: eventStoreSessionSettings(storeOptions),
+  });
+  const pool = poolOf(readModels);
+  const store = await createEventStore({ ...storeOptions, postgresPool: pool });
   const log = (message: string, fields: Record<string, unknown> = {}): void => {
     process.stdout.write(
       `${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: message, ...fields })}\n`,
@@ -44,12 +51,6 @@ async function main(): Promise<void> {
   const worker = new ProjectionWorker(readModels, store, { log, batchSize });
   worker.start();
   // The board submission process, when a board gateway is configured.
-  const pool = new Pool({
-    connectionString: database.url,
-    max: 4,
-    application_name: 'cme-ledger-worker',
-  });
-  pool.on('error', () => undefined);
   let process_: BoardSubmissionProcess | undefined;
   let commands: INestApplicationContext | undefined;
   if (config.boardGatewayUrl && config.runBoardProcess) {
@@ -104,7 +105,6 @@ async function main(): Promise<void> {
     await process_?.stop();
     await commands?.close();
     await worker.stop();
-    await pool.end();
     await readModels.destroy();
     await store.close();
     await database.stop();
