@@ -30,6 +30,7 @@ import { ProjectionsController } from './operations/projections.controller';
 import { LearnerQueriesController } from './queries/learner-queries.controller';
 import { ReadFreshnessInterceptor } from './queries/read-freshness.interceptor';
 import { ReportsController } from './queries/reports.controller';
+import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries';
 import { READ_MODELS } from './tokens';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { DataSource } from 'typeorm';
@@ -124,6 +125,7 @@ export class AppModule {
         BackgroundHost,
         IdempotencySweeper,
         ...LEDGER_COMMAND_HANDLERS,
+        ...READ_MODEL_QUERY_HANDLERS,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },
