@@ -31,6 +31,7 @@ export {
   learnerClaims,
   acceptedUnconfirmedSubmissions,
   claimView,
+  creditsViewOf,
   submissionView,
   type CreditsView,
   type DeadlineView,
