@@ -18,6 +18,7 @@ export {
 export { toProjected } from './runner/projected-events';
 export {
   liveProjections,
+  projectionStates,
   projectionsAt,
   ProjectionBehindError,
   LearnerReadModelIncompleteError,
