@@ -52,6 +52,7 @@ export {
   RecordSubmissionFailedCommand,
   ConfirmBoardRecordCommand,
   FlagForFollowUpCommand,
+  RequestRetryCommand,
   RetryBoardSubmissionCommand,
   RetryBoardSubmissionHandler,
   SubmissionNotFoundError,

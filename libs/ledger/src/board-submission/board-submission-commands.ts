@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler } from '@nestjs/cqrs';
 import {
   boardSubmissionDecider,
   boardSubmissionStreamName,
@@ -23,12 +23,8 @@ import {
   type CommandOutcome,
   type EventCodec,
 } from '../command-handling/stream-command-executor';
-import {
-  DECISION_SETTINGS,
-  LEDGER_CLOCK,
-  type Clock,
-  type DecisionSettings,
-} from '../ledger.tokens';
+import { LEDGER_CLOCK, type Clock } from '../ledger.tokens';
+import { StreamUseCase, StreamUseCaseHandler } from '../command-handling/stream-use-case';
 import {
   BOARD_SUBMISSION_EVENT_CODEC,
   LEARNER_EVENT_CODEC,
@@ -41,24 +37,13 @@ export type BoardSubmissionCommandOutcome = CommandOutcome<
 
 /**
  * A use case of one board submission (`board-submission-<id>`): a step of the board submission
- * process, or an operator's retry. Each is a class of its own, sent through the CommandBus.
+ * process, or an operator's retry.
  */
 export abstract class BoardSubmissionUseCase<
   C extends BoardSubmissionCommand,
-> extends Command<BoardSubmissionCommandOutcome> {
-  abstract readonly type: C['type'];
-
-  constructor(
-    readonly submissionId: string,
-    readonly data: C['data'],
-    readonly metadata: CommandMetadata,
-  ) {
-    super();
-  }
-
-  /** The command as the pure board submission decider takes it. */
-  toDecider(): C {
-    return { type: this.type, data: this.data } as C;
+> extends StreamUseCase<C, BoardSubmissionCommandOutcome> {
+  get submissionId(): string {
+    return this.entityId;
   }
 }
 
@@ -87,13 +72,19 @@ export class FlagForFollowUpCommand extends BoardSubmissionUseCase<FlagForFollow
   readonly type = 'FlagForFollowUp' as const;
 }
 
-/** The process's steps: the use-case class of each command its reactor sends. */
-const PROCESS_STEPS = {
+/** R16: a new attempt, with what the learner's current profile lacks (see RetryBoardSubmissionCommand). */
+export class RequestRetryCommand extends BoardSubmissionUseCase<RetryBoardSubmission> {
+  readonly type = 'RetryBoardSubmission' as const;
+}
+
+/** The use-case class of each command of the board submission decider. */
+const STEPS = {
   RequestBoardSubmission: RequestBoardSubmissionCommand,
   RecordSubmissionAccepted: RecordSubmissionAcceptedCommand,
   RecordSubmissionFailed: RecordSubmissionFailedCommand,
   ConfirmBoardRecord: ConfirmBoardRecordCommand,
   FlagForFollowUp: FlagForFollowUpCommand,
+  RetryBoardSubmission: RequestRetryCommand,
 } as const;
 
 /** The use case a command of the board submission reactor is. */
@@ -102,11 +93,7 @@ export function boardSubmissionStep(
   command: BoardSubmissionCommand,
   metadata: CommandMetadata,
 ): BoardSubmissionUseCase<BoardSubmissionCommand> {
-  if (command.type === 'RetryBoardSubmission') {
-    // A retry reads the learner's current profile: RetryBoardSubmissionCommand does that.
-    throw new TypeError('a retry is an operator use case: send RetryBoardSubmissionCommand');
-  }
-  const UseCase = PROCESS_STEPS[command.type] as new (
+  const UseCase = STEPS[command.type] as new (
     submissionId: string,
     data: BoardSubmissionCommand['data'],
     metadata: CommandMetadata,
@@ -114,52 +101,36 @@ export function boardSubmissionStep(
   return new UseCase(submissionId, command.data, metadata);
 }
 
-/** Loads the submission's stream, decides with the pure decider, appends at the expected revision. */
-export abstract class BoardSubmissionUseCaseHandler<
-  C extends BoardSubmissionUseCase<BoardSubmissionCommand>,
+/** Decides a board submission use case with the pure decider on `board-submission-<id>`. */
+export abstract class BoardSubmissionUseCaseHandler extends StreamUseCaseHandler<
+  BoardSubmissionState,
+  BoardSubmissionCommand,
+  BoardSubmissionEvent
 > {
-  constructor(
-    @Inject(StreamCommandExecutor) protected readonly executor: StreamCommandExecutor,
-    @Inject(BOARD_SUBMISSION_EVENT_CODEC)
-    protected readonly codec: EventCodec<BoardSubmissionEvent>,
-    @Inject(LEDGER_CLOCK) protected readonly clock: Clock,
-    @Inject(DECISION_SETTINGS) protected readonly settings: DecisionSettings,
-  ) {}
-
-  execute(command: C): Promise<BoardSubmissionCommandOutcome> {
-    return this.decide(command.submissionId, command.toDecider(), command.metadata);
-  }
-
-  protected decide(
-    submissionId: string,
-    command: BoardSubmissionCommand,
-    metadata: CommandMetadata,
-  ): Promise<BoardSubmissionCommandOutcome> {
-    return this.executor.execute({
-      streamName: boardSubmissionStreamName(submissionId),
-      decider: boardSubmissionDecider,
-      codec: this.codec,
-      command,
-      metadata,
-      context: () => ({ now: this.clock(), ...this.settings }),
-    });
+  @Inject(BOARD_SUBMISSION_EVENT_CODEC) protected readonly codec!: EventCodec<BoardSubmissionEvent>;
+  protected readonly decider = boardSubmissionDecider;
+  protected streamName(submissionId: string): string {
+    return boardSubmissionStreamName(submissionId);
   }
 }
 
 @CommandHandler(RequestBoardSubmissionCommand)
-export class RequestBoardSubmissionHandler extends BoardSubmissionUseCaseHandler<RequestBoardSubmissionCommand> {}
+export class RequestBoardSubmissionHandler extends BoardSubmissionUseCaseHandler {}
 
 @CommandHandler(RecordSubmissionAcceptedCommand)
-export class RecordSubmissionAcceptedHandler extends BoardSubmissionUseCaseHandler<RecordSubmissionAcceptedCommand> {}
+export class RecordSubmissionAcceptedHandler extends BoardSubmissionUseCaseHandler {}
 
 @CommandHandler(RecordSubmissionFailedCommand)
-export class RecordSubmissionFailedHandler extends BoardSubmissionUseCaseHandler<RecordSubmissionFailedCommand> {}
+export class RecordSubmissionFailedHandler extends BoardSubmissionUseCaseHandler {}
 
 @CommandHandler(ConfirmBoardRecordCommand)
-export class ConfirmBoardRecordHandler extends BoardSubmissionUseCaseHandler<ConfirmBoardRecordCommand> {}
+export class ConfirmBoardRecordHandler extends BoardSubmissionUseCaseHandler {}
 
 @CommandHandler(FlagForFollowUpCommand)
-export class FlagForFollowUpHandler extends BoardSubmissionUseCaseHandler<FlagForFollowUpCommand> {}
+export class FlagForFollowUpHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(RequestRetryCommand)
+export class RequestRetryHandler extends BoardSubmissionUseCaseHandler {}
 
 /** The handlers of the board submission process's steps (what runs wherever the process runs). */
 export const BOARD_SUBMISSION_STEP_HANDLERS = [
@@ -168,6 +139,7 @@ export const BOARD_SUBMISSION_STEP_HANDLERS = [
   RecordSubmissionFailedHandler,
   ConfirmBoardRecordHandler,
   FlagForFollowUpHandler,
+  RequestRetryHandler,
 ];
 
 /** R16: after the learner corrected the profile, a failed submission is tried again in the same history. */
@@ -185,43 +157,44 @@ export class SubmissionNotFoundError extends Error {
 }
 
 @CommandHandler(RetryBoardSubmissionCommand)
-export class RetryBoardSubmissionHandler extends BoardSubmissionUseCaseHandler<never> {
+export class RetryBoardSubmissionHandler {
   constructor(
-    @Inject(StreamCommandExecutor) executor: StreamCommandExecutor,
-    @Inject(BOARD_SUBMISSION_EVENT_CODEC) codec: EventCodec<BoardSubmissionEvent>,
-    @Inject(LEDGER_CLOCK) clock: Clock,
-    @Inject(DECISION_SETTINGS) settings: DecisionSettings,
+    @Inject(StreamCommandExecutor) private readonly streams: StreamCommandExecutor,
+    @Inject(CommandBus) private readonly commandBus: CommandBus,
+    @Inject(BOARD_SUBMISSION_EVENT_CODEC)
+    private readonly submissionCodec: EventCodec<BoardSubmissionEvent>,
     @Inject(LEARNER_EVENT_CODEC) private readonly learnerCodec: EventCodec<LearnerEvent>,
-  ) {
-    super(executor, codec, clock, settings);
-  }
+    @Inject(LEDGER_CLOCK) private readonly clock: Clock,
+  ) {}
 
-  override async execute({
+  async execute({
     submissionId,
     metadata,
   }: RetryBoardSubmissionCommand): Promise<BoardSubmissionCommandOutcome> {
-    const { state } = await this.executor.state(
+    const { state } = await this.streams.state(
       boardSubmissionStreamName(submissionId),
       boardSubmissionDecider,
-      this.codec,
+      this.submissionCodec,
     );
     if (state.status === 'not-requested') {
       throw new SubmissionNotFoundError(`no board submission ${submissionId}`);
     }
     // The profile as it is now: the learner may have corrected it since the failure.
-    const learner = await this.executor.state(
+    const learner = await this.streams.state(
       learnerStreamName(state.learnerId),
       learnerDecider,
       this.learnerCodec,
     );
-    const retry: RetryBoardSubmission = {
-      type: 'RetryBoardSubmission',
-      data: {
-        occurredAt: this.clock(),
-        profileGaps: missingBoardFields(state.board, learner.state.profile),
-        profileVersion: learner.state.profile?.version,
-      },
-    };
-    return this.decide(submissionId, retry, metadata);
+    return this.commandBus.execute(
+      new RequestRetryCommand(
+        submissionId,
+        {
+          occurredAt: this.clock(),
+          profileGaps: missingBoardFields(state.board, learner.state.profile),
+          profileVersion: learner.state.profile?.version,
+        },
+        metadata,
+      ),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
+import { CommandHandler } from '@nestjs/cqrs';
 import {
   learnerDecider,
   learnerStreamName,
@@ -12,42 +12,19 @@ import {
   type RecordResearch,
   type UpdateProfile,
 } from '@ledger/domain';
-import {
-  StreamCommandExecutor,
-  type CommandMetadata,
-  type CommandOutcome,
-  type EventCodec,
-} from '../command-handling/stream-command-executor';
-import {
-  DECISION_SETTINGS,
-  LEDGER_CLOCK,
-  type Clock,
-  type DecisionSettings,
-} from '../ledger.tokens';
+import type { CommandOutcome, EventCodec } from '../command-handling/stream-command-executor';
+import { StreamUseCase, StreamUseCaseHandler } from '../command-handling/stream-use-case';
 import { LEARNER_EVENT_CODEC } from './learner-event-codec.token';
 
 export type LearnerCommandOutcome = CommandOutcome<LearnerState, LearnerEvent>;
 
-/**
- * A use case of a learner's account (`learner-<id>`): what the learner did, and who sent it.
- * Each use case is a class of its own, sent through the CommandBus to its handler.
- */
-export abstract class LearnerUseCase<
-  C extends LearnerCommand,
-> extends Command<LearnerCommandOutcome> {
-  abstract readonly type: C['type'];
-
-  constructor(
-    readonly learnerId: string,
-    readonly data: C['data'],
-    readonly metadata: CommandMetadata,
-  ) {
-    super();
-  }
-
-  /** The command as the pure learner decider takes it. */
-  toDecider(): C {
-    return { type: this.type, data: this.data } as C;
+/** A use case of a learner's account (`learner-<id>`): what the learner did, and who sent it. */
+export abstract class LearnerUseCase<C extends LearnerCommand> extends StreamUseCase<
+  C,
+  LearnerCommandOutcome
+> {
+  get learnerId(): string {
+    return this.entityId;
   }
 }
 
@@ -76,41 +53,30 @@ export class ImportHistoryCommand extends LearnerUseCase<ImportHistory> {
   readonly type = 'ImportHistory' as const;
 }
 
-/**
- * Loads `learner-<id>`, decides with the pure learner decider, appends at the expected revision.
- * What every learner use case's handler does; each handler names its one command.
- */
-export abstract class LearnerUseCaseHandler<C extends LearnerUseCase<LearnerCommand>> {
-  constructor(
-    @Inject(StreamCommandExecutor) protected readonly executor: StreamCommandExecutor,
-    @Inject(LEARNER_EVENT_CODEC) protected readonly codec: EventCodec<LearnerEvent>,
-    @Inject(LEDGER_CLOCK) protected readonly clock: Clock,
-    @Inject(DECISION_SETTINGS) protected readonly settings: DecisionSettings,
-  ) {}
-
-  execute(command: C): Promise<LearnerCommandOutcome> {
-    return this.executor.execute({
-      streamName: learnerStreamName(command.learnerId),
-      decider: learnerDecider,
-      codec: this.codec,
-      command: command.toDecider(),
-      metadata: command.metadata,
-      context: () => ({ now: this.clock(), ...this.settings }),
-    });
+/** Decides a learner use case with the pure learner decider on `learner-<id>`. */
+export abstract class LearnerUseCaseHandler extends StreamUseCaseHandler<
+  LearnerState,
+  LearnerCommand,
+  LearnerEvent
+> {
+  @Inject(LEARNER_EVENT_CODEC) protected readonly codec!: EventCodec<LearnerEvent>;
+  protected readonly decider = learnerDecider;
+  protected streamName(learnerId: string): string {
+    return learnerStreamName(learnerId);
   }
 }
 
 @CommandHandler(UpdateProfileCommand)
-export class UpdateProfileHandler extends LearnerUseCaseHandler<UpdateProfileCommand> {}
+export class UpdateProfileHandler extends LearnerUseCaseHandler {}
 
 @CommandHandler(RecordResearchCommand)
-export class RecordResearchHandler extends LearnerUseCaseHandler<RecordResearchCommand> {}
+export class RecordResearchHandler extends LearnerUseCaseHandler {}
 
 @CommandHandler(RecordAnswerCommand)
-export class RecordAnswerHandler extends LearnerUseCaseHandler<RecordAnswerCommand> {}
+export class RecordAnswerHandler extends LearnerUseCaseHandler {}
 
 @CommandHandler(ClaimCreditsCommand)
-export class ClaimCreditsHandler extends LearnerUseCaseHandler<ClaimCreditsCommand> {}
+export class ClaimCreditsHandler extends LearnerUseCaseHandler {}
 
 @CommandHandler(ImportHistoryCommand)
-export class ImportHistoryHandler extends LearnerUseCaseHandler<ImportHistoryCommand> {}
+export class ImportHistoryHandler extends LearnerUseCaseHandler {}

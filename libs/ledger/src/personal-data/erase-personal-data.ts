@@ -1,27 +1,11 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
-import {
-  learnerDecider,
-  learnerStreamName,
-  type ErasePersonalData,
-  type LearnerEvent,
-} from '@ledger/domain';
-import {
-  StreamCommandExecutor,
-  type EventCodec,
-} from '../command-handling/stream-command-executor';
-import {
-  DECISION_SETTINGS,
-  LEDGER_CLOCK,
-  type Clock,
-  type DecisionSettings,
-} from '../ledger.tokens';
+import { learnerDecider, type ErasePersonalData } from '@ledger/domain';
 import {
   LearnerUseCase,
   LearnerUseCaseHandler,
   type LearnerCommandOutcome,
 } from '../learner/learner-commands';
-import { LEARNER_EVENT_CODEC } from '../learner/learner-event-codec.token';
 import { PersonalDataCipher } from './personal-data-cipher';
 
 /** An administrator erases a learner's personal data, under a ticket of the request. */
@@ -41,22 +25,13 @@ export class LearnerNotFoundError extends Error {
  * and its hash chain stay as they were.
  */
 @CommandHandler(ErasePersonalDataCommand)
-export class ErasePersonalDataHandler extends LearnerUseCaseHandler<ErasePersonalDataCommand> {
+export class ErasePersonalDataHandler extends LearnerUseCaseHandler {
   private readonly logger = new Logger('Erasure');
-
-  constructor(
-    @Inject(StreamCommandExecutor) executor: StreamCommandExecutor,
-    @Inject(LEARNER_EVENT_CODEC) codec: EventCodec<LearnerEvent>,
-    @Inject(LEDGER_CLOCK) clock: Clock,
-    @Inject(DECISION_SETTINGS) settings: DecisionSettings,
-    @Inject(PersonalDataCipher) private readonly cipher: PersonalDataCipher,
-  ) {
-    super(executor, codec, clock, settings);
-  }
+  @Inject(PersonalDataCipher) private readonly cipher!: PersonalDataCipher;
 
   override async execute(command: ErasePersonalDataCommand): Promise<LearnerCommandOutcome> {
     const { learnerId, metadata } = command;
-    const streamName = learnerStreamName(learnerId);
+    const streamName = this.streamName(learnerId);
     const { revision } = await this.executor.state(streamName, learnerDecider, this.codec);
     if (revision === undefined) {
       throw new LearnerNotFoundError(`nothing was ever recorded for learner ${learnerId}`);
