@@ -47,6 +47,9 @@ export abstract class BoardSubmissionUseCase<
   }
 }
 
+// The use-case classes below are alike by design: one class per use case, each naming its
+// command type; what they share is in StreamUseCase.
+
 /** R8: one submission per board of a claim. */
 export class RequestBoardSubmissionCommand extends BoardSubmissionUseCase<RequestBoardSubmission> {
   readonly type = 'RequestBoardSubmission' as const;

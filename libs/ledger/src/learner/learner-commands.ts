@@ -28,6 +28,9 @@ export abstract class LearnerUseCase<C extends LearnerCommand> extends StreamUse
   }
 }
 
+// The use-case classes below are alike by design: one class per use case, each naming its
+// command type; what they share is in StreamUseCase.
+
 /** R7/R10: replace the CME profile. */
 export class UpdateProfileCommand extends LearnerUseCase<UpdateProfile> {
   readonly type = 'UpdateProfile' as const;

@@ -111,6 +111,21 @@ const lotOf = (row: LotRow, now: Date, timeZone: string): CreditLot =>
     timeZone,
   );
 
+/** R12: each activity's earned, claimed, unclaimed and expired credit, as amounts. */
+export function balancesViewOf(totals: CreditTotals): Record<Activity, ActivityBalances> {
+  const view = {} as Record<Activity, ActivityBalances>;
+  for (const activity of ACTIVITIES) {
+    const t = totals[activity];
+    view[activity] = {
+      earned: amountView(t.earned, activity),
+      claimed: amountView(t.claimed, activity),
+      unclaimed: amountView(t.unclaimed, activity),
+      expired: amountView(t.expired, activity),
+    };
+  }
+  return view;
+}
+
 /**
  * R12/R13: the balances, MOC points and non-US equivalents shown for the domain's totals (from
  * the read models here, from a replay of the log in the as-of audit).
@@ -119,19 +134,9 @@ export function creditsViewOf(
   totals: CreditTotals,
   moc: ReturnType<typeof mocPoints>,
 ): Pick<CreditsView, 'activities' | 'mocPoints' | 'nonUsEquivalents'> {
-  const activities = {} as Record<Activity, ActivityBalances>;
-  for (const activity of ACTIVITIES) {
-    const t = totals[activity];
-    activities[activity] = {
-      earned: amountView(t.earned, activity),
-      claimed: amountView(t.claimed, activity),
-      unclaimed: amountView(t.unclaimed, activity),
-      expired: amountView(t.expired, activity),
-    };
-  }
   const equivalents = nonUsEquivalents(totals);
   return {
-    activities,
+    activities: balancesViewOf(totals),
     mocPoints: {
       total: amountView(moc.total, 'ipoc'),
       byBoard: Object.fromEntries(
