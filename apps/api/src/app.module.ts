@@ -1,12 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import {
-  ExecuteBoardSubmissionCommandHandler,
-  ExecuteLearnerCommandHandler,
-  RetryBoardSubmissionHandler,
-  type Clock,
-} from '@ledger/ledger';
+import { LEDGER_COMMAND_HANDLERS, type Clock } from '@ledger/ledger';
 import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -35,6 +30,7 @@ import { ProjectionsController } from './operations/projections.controller';
 import { LearnerQueriesController } from './queries/learner-queries.controller';
 import { ReadFreshnessInterceptor } from './queries/read-freshness.interceptor';
 import { ReportsController } from './queries/reports.controller';
+import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries';
 import { READ_MODELS } from './tokens';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { DataSource } from 'typeorm';
@@ -128,9 +124,8 @@ export class AppModule {
         },
         BackgroundHost,
         IdempotencySweeper,
-        ExecuteLearnerCommandHandler,
-        ExecuteBoardSubmissionCommandHandler,
-        RetryBoardSubmissionHandler,
+        ...LEDGER_COMMAND_HANDLERS,
+        ...READ_MODEL_QUERY_HANDLERS,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },

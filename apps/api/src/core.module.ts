@@ -5,7 +5,13 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { createEventStore, EVENT_STORE, runMigrations, type EventStore } from '@ledger/event-store';
+import {
+  createEventStore,
+  EVENT_STORE,
+  eventStoreSessionSettings,
+  runMigrations,
+  type EventStore,
+} from '@ledger/event-store';
 import {
   boardSubmissionEventCodec,
   BOARD_SUBMISSION_EVENT_CODEC,
@@ -20,8 +26,8 @@ import {
   StreamCommandExecutor,
   type Clock,
 } from '@ledger/ledger';
-import { openReadModels } from '@ledger/read-models';
-import { Pool } from 'pg';
+import { openReadModels, poolOf } from '@ledger/read-models';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { eventStoreOptions, type LedgerConfig } from '@ledger/runtime';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from './tokens';
@@ -36,15 +42,20 @@ export interface CoreRuntime {
 }
 
 /**
+ * Connections of the API process's one pool: appends, reads of the log, projections (a lease
+ * each holds one), read-model queries and the operational tables share them.
+ */
+export const API_POOL_SIZE = 20;
+
+/**
  * The infrastructure every feature module uses, available everywhere: configuration, clock,
- * the PostgreSQL pool (operational tables), the event store, the read models' data source,
+ * the PostgreSQL pool (one per process), the event store, the read models' data source,
  * the personal-data cipher, the event codecs and the command executor.
  */
 @Global()
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
   constructor(
-    @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_MODELS) private readonly readModels: DataSource,
   ) {}
@@ -64,14 +75,23 @@ export class CoreModule implements OnApplicationShutdown {
         },
       },
       {
+        // The process's one pool: the read models' data source opens it, with the sessions the
+        // event store needs; the event store and the operational tables use it too.
+        provide: READ_MODELS,
+        useFactory: () =>
+          openReadModels(runtime.databaseUrl, {
+            name: 'cme-ledger-api',
+            poolSize: API_POOL_SIZE,
+            sessionSettings: eventStoreSessionSettings(
+              eventStoreOptions(config, runtime.databaseUrl),
+            ),
+          }),
+      },
+      {
         provide: DATABASE_POOL,
-        useFactory: async () => {
-          const pool = new Pool({
-            connectionString: runtime.databaseUrl,
-            max: 10,
-            application_name: 'cme-ledger-api',
-          });
-          pool.on('error', () => undefined);
+        inject: [READ_MODELS],
+        useFactory: async (readModels: DataSource) => {
+          const pool = poolOf(readModels);
           await runMigrations(
             pool,
             LEDGER_MIGRATIONS,
@@ -83,13 +103,13 @@ export class CoreModule implements OnApplicationShutdown {
       },
       {
         provide: EVENT_STORE,
-        useFactory: () =>
+        inject: [DATABASE_POOL],
+        useFactory: (pool: Pool) =>
           runtime.eventStore?.() ??
-          createEventStore(eventStoreOptions(config, runtime.databaseUrl)),
-      },
-      {
-        provide: READ_MODELS,
-        useFactory: () => openReadModels(runtime.databaseUrl, { name: 'cme-ledger-api-read' }),
+          createEventStore({
+            ...eventStoreOptions(config, runtime.databaseUrl),
+            postgresPool: pool,
+          }),
       },
       {
         provide: PersonalDataCipher,
@@ -113,7 +133,7 @@ export class CoreModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.eventStore.close();
+    // Ends the process's one pool (the event store's too).
     await this.readModels.destroy();
-    await this.pool.end();
   }
 }

@@ -24,6 +24,7 @@ import {
 import {
   allProjections,
   checkReadModels,
+  projectionStates,
   requestRebuild,
   type ReadModelsCheck,
 } from '@ledger/read-models';
@@ -419,14 +420,19 @@ const COMMANDS: Record<string, Command> = {
     positionals: [],
     options: { json: { type: 'boolean' } },
     async run({ values }, context, io) {
-      const rows = (await (
-        await context.readModelsSource()
-      ).query(
-        `SELECT name, live_generation AS generation, live_position::text AS position,
-                events_applied::text AS applied, failed_event, failure,
-                rebuild_requested_at, rebuild_position::text AS rebuild_position, updated_at
-           FROM projection_state ORDER BY name`,
-      )) as ProjectionRow[];
+      const rows: ProjectionRow[] = (await projectionStates(await context.readModelsSource())).map(
+        (p) => ({
+          name: p.name,
+          generation: p.liveGeneration,
+          position: p.livePosition,
+          applied: p.eventsApplied,
+          failed_event: p.failedEvent,
+          failure: p.failure,
+          rebuild_requested_at: p.rebuildRequestedAt,
+          rebuild_position: p.rebuildPosition,
+          updated_at: p.updatedAt,
+        }),
+      );
       if (values.json === true) {
         await write(io.stdout, json(rows));
         return 0;

@@ -157,10 +157,12 @@ export {
   type PersonNameProblem,
 } from './learner/person-name';
 export { ISO_3166_ALPHA_2, isIsoCountryCode, normalizeCountryCode } from './learner/countries';
+export { creditLot, type CreditLot } from './learner/credit-lots';
 export {
   creditTotals,
   currentCreditTotals,
   nonUsEquivalents,
+  totalsOfLots,
   type ActivityTotals,
   type CreditTotals,
   type EarnedYearTotals,
@@ -185,6 +187,7 @@ export type {
   BoardSubmissionCommand,
   ConfirmBoardRecord,
   FlagForFollowUp,
+  RecordBoardRecordRejected,
   RecordSubmissionAccepted,
   RecordSubmissionFailed,
   RequestBoardSubmission,

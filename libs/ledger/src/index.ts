@@ -21,20 +21,42 @@ export {
   BOARD_SUBMISSION_EVENT_CODEC,
 } from './learner/learner-event-codec.token';
 export {
-  ExecuteLearnerCommand,
-  ExecuteLearnerCommandHandler,
+  LearnerUseCase,
+  LearnerUseCaseHandler,
+  UpdateProfileCommand,
+  UpdateProfileHandler,
+  RecordResearchCommand,
+  RecordResearchHandler,
+  RecordAnswerCommand,
+  RecordAnswerHandler,
+  ClaimCreditsCommand,
+  ClaimCreditsHandler,
+  ImportHistoryCommand,
+  ImportHistoryHandler,
   type LearnerCommandOutcome,
-} from './learner/execute-learner-command';
+} from './learner/learner-commands';
 export {
-  ExecuteBoardSubmissionCommand,
-  ExecuteBoardSubmissionCommandHandler,
-  type BoardSubmissionCommandOutcome,
-} from './board-submission/execute-board-submission-command';
+  ErasePersonalDataCommand,
+  ErasePersonalDataHandler,
+  LearnerNotFoundError,
+} from './personal-data/erase-personal-data';
 export {
-  RetryBoardSubmission,
+  BoardSubmissionUseCase,
+  RequestBoardSubmissionCommand,
+  RecordSubmissionAcceptedCommand,
+  RecordSubmissionFailedCommand,
+  ConfirmBoardRecordCommand,
+  FlagForFollowUpCommand,
+  RequestRetryCommand,
+  RetryBoardSubmissionCommand,
   RetryBoardSubmissionHandler,
   SubmissionNotFoundError,
-} from './board-submission/retry-board-submission';
+  boardSubmissionStep,
+  BOARD_SUBMISSION_STEP_HANDLERS,
+  type BoardSubmissionCommandOutcome,
+} from './board-submission/board-submission-commands';
+export { LEDGER_COMMAND_HANDLERS } from './command-handlers';
+export { openBoardSubmissionCommandBus } from './board-submission/board-submission-command-bus';
 export {
   BoardSubmissionProcess,
   type BoardSubmissionProcessOptions,

@@ -1,6 +1,7 @@
 import { PostgresEventStore, type EventStore } from '@ledger/event-store';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { projectionStates } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { logHorizon } from './log-horizon';
 
@@ -54,16 +55,13 @@ export function createMetrics(readModels: DataSource, store: EventStore): Ledger
     return cached.figures;
   };
   const readFigures = async (): Promise<Figures[]> => {
-    const rows = (await readModels.query(
-      `SELECT name, live_position::text AS position, events_applied::text AS applied, failed_event, rebuild_requested_at
-         FROM projection_state`,
-    )) as {
-      name: string;
-      position: string;
-      applied: string;
-      failed_event: string | null;
-      rebuild_requested_at: Date | null;
-    }[];
+    const rows = (await projectionStates(readModels)).map((p) => ({
+      name: p.name,
+      position: p.livePosition,
+      applied: p.eventsApplied,
+      failed_event: p.failedEvent,
+      rebuild_requested_at: p.rebuildRequestedAt,
+    }));
     return Promise.all(
       rows.map(async (r) => {
         let lagEvents: number | undefined;

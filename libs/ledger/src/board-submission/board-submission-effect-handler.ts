@@ -29,13 +29,10 @@ import type {
   StreamCommandExecutor,
 } from '../command-handling/stream-command-executor';
 import type { Clock } from '../ledger.tokens';
-import { ExecuteBoardSubmissionCommand } from './execute-board-submission-command';
+import { boardSubmissionStep } from './board-submission-commands';
 import { identityAt } from './pars-batch';
 
-/**
- * Where the process sends its commands: the CommandBus (`(c) => commandBus.execute(c)`) in the
- * API; where no bus runs (the worker), the command's handler itself.
- */
+/** Where the process sends its commands: the CommandBus (`(c) => commandBus.execute(c)`). */
 export type CommandSender = (command: ICommand) => Promise<unknown>;
 
 export interface BoardSubmissionEffectHandlerOptions {
@@ -129,7 +126,7 @@ export class BoardSubmissionEffectHandler {
   private async send({ submissionId, commandId, command }: SendCommand): Promise<void> {
     try {
       await this.options.send(
-        new ExecuteBoardSubmissionCommand(submissionId, command, {
+        boardSubmissionStep(submissionId, command, {
           actor: `process:${BOARD_SUBMISSION_PROCESS}`,
           correlationId: submissionId,
           commandId,
