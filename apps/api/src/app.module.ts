@@ -4,7 +4,9 @@ import { CqrsModule } from '@nestjs/cqrs';
 import {
   ExecuteBoardSubmissionCommandHandler,
   ExecuteLearnerCommandHandler,
+  PersonalDataCipher,
   RetryBoardSubmissionHandler,
+  StreamCommandExecutor,
   type Clock,
 } from '@ledger/ledger';
 import type { Request } from 'express';
@@ -122,9 +124,17 @@ export class AppModule {
         Authenticator,
         {
           provide: METRICS,
-          inject: [READ_MODELS, EVENT_STORE],
-          useFactory: (readModels: DataSource, store: EventStore) =>
-            createMetrics(readModels, store),
+          inject: [READ_MODELS, EVENT_STORE, StreamCommandExecutor, PersonalDataCipher],
+          useFactory: (
+            readModels: DataSource,
+            store: EventStore,
+            executor: StreamCommandExecutor,
+            cipher: PersonalDataCipher,
+          ) =>
+            createMetrics(readModels, store, () => [
+              { cache: 'folded-streams', ...executor.figures() },
+              { cache: 'learner-keys', ...cipher.figures() },
+            ]),
         },
         BackgroundHost,
         IdempotencySweeper,
