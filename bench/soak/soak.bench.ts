@@ -16,7 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../libs/database/src/embedded-postgres';
+import { freePort } from '@ledger/database';
 import { textTable } from '../support/figures';
 import { benchDatabase } from '../support/postgres';
 

@@ -23,16 +23,16 @@ import {
   learnerStreamName,
   type LearnerEvent,
   type LearnerState,
-} from '../../libs/domain/src';
-import { freePort } from '../../libs/database/src/embedded-postgres';
-import { PostgresEventStore, runMigrations, type RecordedEvent } from '../../libs/event-store/src';
+} from '@ledger/domain';
+import { freePort } from '@ledger/database';
+import { PostgresEventStore, runMigrations, type RecordedEvent } from '@ledger/event-store';
 import {
   learnerEventCodec,
   LEDGER_MIGRATIONS,
   LEDGER_MIGRATIONS_LOCK,
   LEDGER_MIGRATIONS_TABLE,
   PersonalDataCipher,
-} from '../../libs/ledger/src';
+} from '@ledger/ledger';
 import { textTable } from '../support/figures';
 import { benchDatabase } from '../support/postgres';
 import { nowMs } from '../support/stats';

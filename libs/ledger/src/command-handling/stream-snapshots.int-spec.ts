@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import {
   learnerDecider,
-  learnerFixtures,
   learnerStreamName,
-  testDecisionContext,
   type LearnerCommand,
   type LearnerEvent,
 } from '@ledger/domain';
+import { learnerFixtures, testDecisionContext } from '@ledger/domain/testing';
 import { PostgresEventStore, runMigrations } from '@ledger/event-store';
 import { Pool } from 'pg';
 import { freshDatabase } from '../../../../test/support/test-database';

@@ -1,5 +1,6 @@
 import {
   LEARNER_STATE_VERSION,
+  LEARNER_STREAM_PREFIX,
   learnerSnapshotOf,
   learnerStateFromSnapshot,
   type LearnerSnapshot,
@@ -7,7 +8,7 @@ import {
   type PersonalData,
 } from '@ledger/domain';
 import type { SnapshotCodec } from '../command-handling/stream-snapshots';
-import { LEARNER_STREAM_PREFIX, learnerIdOf } from '../event-codecs';
+import { learnerIdOf } from '../event-codecs';
 import type { PersonalDataCipher } from '../personal-data/personal-data-cipher';
 
 /**
