@@ -1,7 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { LEDGER_COMMAND_HANDLERS, type Clock } from '@ledger/ledger';
+import {
+  LEDGER_COMMAND_HANDLERS,
+  PersonalDataCipher,
+  StreamCommandExecutor,
+  type Clock,
+} from '@ledger/ledger';
 import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -118,9 +123,17 @@ export class AppModule {
         Authenticator,
         {
           provide: METRICS,
-          inject: [READ_MODELS, EVENT_STORE],
-          useFactory: (readModels: DataSource, store: EventStore) =>
-            createMetrics(readModels, store),
+          inject: [READ_MODELS, EVENT_STORE, StreamCommandExecutor, PersonalDataCipher],
+          useFactory: (
+            readModels: DataSource,
+            store: EventStore,
+            executor: StreamCommandExecutor,
+            cipher: PersonalDataCipher,
+          ) =>
+            createMetrics(readModels, store, () => [
+              { cache: 'folded-streams', ...executor.figures() },
+              { cache: 'learner-keys', ...cipher.figures() },
+            ]),
         },
         BackgroundHost,
         IdempotencySweeper,

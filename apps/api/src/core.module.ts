@@ -23,6 +23,8 @@ import {
   LEDGER_MIGRATIONS_LOCK,
   LEDGER_MIGRATIONS_TABLE,
   PersonalDataCipher,
+  PostgresSnapshotStore,
+  snapshotCodecs,
   StreamCommandExecutor,
   type Clock,
 } from '@ledger/ledger';
@@ -118,8 +120,16 @@ export class CoreModule implements OnApplicationShutdown {
       },
       {
         provide: StreamCommandExecutor,
-        inject: [EVENT_STORE],
-        useFactory: (store: EventStore) => new StreamCommandExecutor(store),
+        inject: [EVENT_STORE, DATABASE_POOL, PersonalDataCipher],
+        useFactory: (store: EventStore, pool: Pool, cipher: PersonalDataCipher) =>
+          new StreamCommandExecutor(store, {
+            cacheBytes: config.streamCacheBytes,
+            snapshots: {
+              store: new PostgresSnapshotStore(pool),
+              every: config.snapshotEvery,
+              codecs: snapshotCodecs(cipher),
+            },
+          }),
       },
       { provide: LEARNER_EVENT_CODEC, inject: [PersonalDataCipher], useFactory: learnerEventCodec },
       { provide: BOARD_SUBMISSION_EVENT_CODEC, useFactory: () => boardSubmissionEventCodec() },

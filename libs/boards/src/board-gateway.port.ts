@@ -2,7 +2,7 @@ import type { Activity } from '@ledger/domain';
 
 /**
  * The board reporting gateway (ACCME-style direct credit reporting, R8, R9, R16): the port
- * the board submission process talks to. Adapters: `HttpBoardGateway`; the board simulator
+ * the board submission process talks to. Adapters: `ParsBoardGateway` (ACCME PARS); the PARS simulator
  * app answers like a board would, for development and tests.
  */
 

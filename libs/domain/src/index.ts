@@ -141,6 +141,12 @@ export {
   learnerDecider,
 } from './learner/learner.decider';
 export {
+  LEARNER_STATE_VERSION,
+  learnerSnapshotOf,
+  learnerStateFromSnapshot,
+  type LearnerSnapshot,
+} from './learner/learner.snapshot';
+export {
   isPossibleBirthDate,
   isValidNpi,
   US_LICENSE_JURISDICTIONS,

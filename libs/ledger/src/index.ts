@@ -6,7 +6,17 @@ export {
   type EventCodec,
   type CommandMetadata,
   type CommandOutcome,
+  type StreamCommandExecutorOptions,
+  type StreamCacheFigures,
 } from './command-handling/stream-command-executor';
+export {
+  PostgresSnapshotStore,
+  type SnapshotCodec,
+  type SnapshotSettings,
+  type SnapshotStore,
+  type StoredSnapshot,
+} from './command-handling/stream-snapshots';
+export { learnerSnapshotCodec, snapshotCodecs } from './learner/learner-snapshot-codec';
 export { PersonalDataCipher } from './personal-data/personal-data-cipher';
 export { learnerEventCodec, boardSubmissionEventCodec, learnerIdOf } from './event-codecs';
 export { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK } from './migrations';

@@ -68,6 +68,10 @@ export interface LedgerConfig {
   dbIdleInTransactionTimeoutMs: number;
   /** An append holding the log's readers back longer than this degrades /health (LEDGER_HORIZON_MAX_HOLD_MS). */
   horizonMaxHoldMs: number;
+  /** The command executor's cache of folded streams: at most this many bytes (LEDGER_STREAM_CACHE_MB). */
+  streamCacheBytes: number;
+  /** Write a stream's snapshot every this many events (LEDGER_SNAPSHOT_EVERY; 0: no snapshots). */
+  snapshotEvery: number;
 }
 
 /**
@@ -152,6 +156,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       'LEDGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
     ),
     horizonMaxHoldMs: integer(env.LEDGER_HORIZON_MAX_HOLD_MS, 5_000, 'LEDGER_HORIZON_MAX_HOLD_MS'),
+    streamCacheBytes: positive(env.LEDGER_STREAM_CACHE_MB, 64, 'LEDGER_STREAM_CACHE_MB') * MIB,
+    snapshotEvery: integer(env.LEDGER_SNAPSHOT_EVERY, 500, 'LEDGER_SNAPSHOT_EVERY'),
     certificateProvider: certificateProvider(env),
   };
 }
@@ -216,6 +222,15 @@ function certificateProvider(env: NodeJS.ProcessEnv): CertificateProvider {
       ),
     },
   };
+}
+
+const MIB = 1024 * 1024;
+
+/** A whole number of at least 1 (a memory bound of 0 would make the cache useless). */
+function positive(value: string | undefined, fallback: number, name: string): number {
+  const n = integer(value, fallback, name);
+  if (n < 1) throw new Error(`${name} must be at least 1, not "${value}"`);
+  return n;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

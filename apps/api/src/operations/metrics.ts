@@ -21,7 +21,23 @@ export interface LedgerMetrics {
  * subscriptions of its own (EventStoreDB), their state in this process: how many by state,
  * consecutive retries, and stops on errors retrying cannot cure.
  */
-export function createMetrics(readModels: DataSource, store: EventStore): LedgerMetrics {
+/** What one of the process's caches holds, and its bounds. */
+export interface CacheFigures {
+  cache: string;
+  streams?: number;
+  entries?: number;
+  bytes: number;
+  limitBytes: number;
+  snapshotsWritten?: number;
+  snapshotsRead?: number;
+  snapshotErrors?: number;
+}
+
+export function createMetrics(
+  readModels: DataSource,
+  store: EventStore,
+  caches: () => CacheFigures[] = () => [],
+): LedgerMetrics {
   const eventsPool = store instanceof PostgresEventStore ? store.pool : undefined;
   const registry = new Registry();
   const httpRequests = new Counter({
@@ -189,7 +205,51 @@ export function createMetrics(readModels: DataSource, store: EventStore): Ledger
       },
     });
   }
+  cacheGauges(registry, caches);
   return { registry, httpRequests, httpDuration };
+}
+
+/**
+ * Issue 21: every cache in the process is bounded by (approximate) bytes; the bound and what
+ * each holds, and the process's own memory, so that growth shows before the process is killed.
+ */
+function cacheGauges(registry: Registry, caches: () => CacheFigures[]): void {
+  const perCache = (name: string, help: string, pick: (c: CacheFigures) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['cache'] as const,
+      registers: [registry],
+      collect() {
+        for (const c of caches()) {
+          const value = pick(c);
+          if (value !== undefined) this.set({ cache: c.cache }, value);
+        }
+      },
+    });
+  perCache('ledger_cache_bytes', 'Approximate bytes a cache holds', (c) => c.bytes);
+  perCache('ledger_cache_limit_bytes', 'The bound of a cache, in bytes', (c) => c.limitBytes);
+  perCache('ledger_cache_entries', 'Entries a cache holds', (c) => c.streams ?? c.entries);
+  perCache('ledger_snapshots_written_total', 'Stream snapshots written', (c) => c.snapshotsWritten);
+  perCache('ledger_snapshots_read_total', 'Stream snapshots loaded from', (c) => c.snapshotsRead);
+  perCache(
+    'ledger_snapshot_errors_total',
+    'Snapshots that could not be read or written (those streams were folded from the log)',
+    (c) => c.snapshotErrors,
+  );
+  new Gauge({
+    name: 'ledger_process_memory_bytes',
+    help: "This process's memory: resident set, V8 heap used and total, external",
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const m = process.memoryUsage();
+      this.set({ kind: 'rss' }, m.rss);
+      this.set({ kind: 'heap_used' }, m.heapUsed);
+      this.set({ kind: 'heap_total' }, m.heapTotal);
+      this.set({ kind: 'external' }, m.external);
+    },
+  });
 }
 
 /** Counts and times every HTTP request, by the route's pattern (not the raw path). */
