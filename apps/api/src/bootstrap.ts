@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppRuntime } from './app.module';
 import { Authenticator } from './auth/authenticator';
+import { serveConsole } from './console/console';
 import { correlationId } from './http/correlation-id.middleware';
 import {
   bodyParserErrors,
@@ -32,6 +33,7 @@ export async function createApp(runtime: AppRuntime): Promise<INestApplication> 
   app.use(helmet());
   app.disable('x-powered-by');
   app.use(docsAccess(app.get(Authenticator)));
+  serveConsole(app, app.get(Authenticator));
   app.use(queryGuard);
   app.use(jsonContentType);
   app.useBodyParser('json', { limit: '64kb' });
