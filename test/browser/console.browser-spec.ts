@@ -60,7 +60,6 @@ describe('the web console in a real browser (chromium), against the service as n
   let service: RunningService;
   let browser: Browser;
   let shots: string;
-  let researchedAt: string;
   const opened: WatchedPage[] = [];
 
   beforeAll(async () => {
@@ -108,12 +107,11 @@ describe('the web console in a real browser (chromium), against the service as n
       '/v1/learners/bo-reyes/profile',
       PROFILE('Bo', 'Reyes', '000999'),
     );
-    researchedAt = nowSeconds();
     await service.call(
       'service',
       'POST',
       '/v1/learners/bo-reyes/questions-researched',
-      { researchId: 'b1', occurredAt: researchedAt },
+      { researchId: 'b1', occurredAt: nowSeconds() },
       201,
     );
     await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -343,11 +341,9 @@ describe('the web console in a real browser (chromium), against the service as n
     await page.getByTestId('integrity').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('integrity').innerText()).toMatch(/^Integrity OK/);
 
-    const stream = await service.call<{ events: { type: string; hash: string }[] }>(
-      'auditor',
-      'GET',
-      '/v1/audit/streams/learner-bo-reyes',
-    );
+    const stream = await service.call<{
+      events: { type: string; hash: string; recordedAt: string }[];
+    }>('auditor', 'GET', '/v1/audit/streams/learner-bo-reyes');
     await page
       .getByRole('region', { name: /timeline/i })
       .getByLabel('Learner id')
@@ -363,8 +359,12 @@ describe('the web console in a real browser (chromium), against the service as n
     expect(timeline[1]?.[5]).toContain(`${stream.events[0]!.hash.slice(0, 12)}…`);
     expect(timeline[0]?.[5]).toContain('start of stream');
 
-    // As of one second after Bo's research: earned, nothing claimed yet (the claim came 2.5 s later).
-    const asOf = new Date(Date.parse(researchedAt) + 1000).toISOString().slice(0, 19);
+    // As of the whole second after Bo's research was recorded: earned, nothing claimed yet (the
+    // claim was sent 2.5 s after the research was answered).
+    const research = stream.events.find((e) => e.type === 'QuestionResearched')!;
+    const asOf = new Date(Math.floor(Date.parse(research.recordedAt) / 1000) * 1000 + 1000)
+      .toISOString()
+      .slice(0, 19);
     const replayed = await service.call<CreditsAnswer>(
       'auditor',
       'GET',

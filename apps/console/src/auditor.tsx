@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { Api, Credits, Integrity, LedgerEvent, LogPage, StreamPage } from './api';
 import { download, instant } from './format';
 import { Balances } from './learner';
-import { DataTable, Loaded, messageOf, useLoad } from './ui';
+import { DataTable, LearnerIdField, Loaded, messageOf, useLoad } from './ui';
 
 const LOG_PAGE = 50;
 
@@ -107,15 +107,7 @@ function Timeline(props: { api: Api }) {
     <section aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Learner timeline</h2>
       <form className="inline-form" onSubmit={submit}>
-        <label>
-          Learner id
-          <input
-            value={learnerId}
-            onChange={(e) => setLearnerId(e.target.value)}
-            required
-            autoComplete="off"
-          />
-        </label>
+        <LearnerIdField value={learnerId} onChange={setLearnerId} />
         <button type="submit">Show timeline</button>
       </form>
       <Loaded load={load} what="the timeline">
@@ -163,15 +155,7 @@ function AsOf(props: { api: Api }) {
       <h2 id="asof-heading">Balances as of an instant</h2>
       <p>Replays the learner's events up to the instant given (UTC), from the log itself.</p>
       <form className="inline-form" onSubmit={submit}>
-        <label>
-          Learner id
-          <input
-            value={learnerId}
-            onChange={(e) => setLearnerId(e.target.value)}
-            required
-            autoComplete="off"
-          />
-        </label>
+        <LearnerIdField value={learnerId} onChange={setLearnerId} />
         <label>
           As of (UTC)
           <input

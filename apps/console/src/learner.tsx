@@ -2,7 +2,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 import type { ActivityBalance, Api, Claim, Credits, Deadline } from './api';
 import { activityName, credits, download, instant } from './format';
-import { DataTable, Loaded, messageOf, Tag, useLoad } from './ui';
+import { DataTable, LearnerIdField, Loaded, messageOf, Tag, useLoad } from './ui';
 
 interface LearnerData {
   credits: Credits;
@@ -31,17 +31,7 @@ export function LearnerView(props: { api: Api }) {
     <section aria-labelledby="learner-heading">
       <h2 id="learner-heading">Find a learner</h2>
       <form className="inline-form" onSubmit={find}>
-        <label>
-          Learner id
-          <input
-            name="learnerId"
-            value={learnerId}
-            onChange={(e) => setLearnerId(e.target.value)}
-            placeholder="e.g. ada-quinn"
-            autoComplete="off"
-            required
-          />
-        </label>
+        <LearnerIdField value={learnerId} onChange={setLearnerId} />
         <button type="submit">Find</button>
       </form>
       <Loaded load={load} what="the learner">

@@ -123,4 +123,21 @@ export function Tag(props: { tag: string }) {
   );
 }
 
+/** The learner id field of a form. */
+export function LearnerIdField(props: { value: string; onChange: (value: string) => void }) {
+  return (
+    <label>
+      Learner id
+      <input
+        name="learnerId"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        placeholder="e.g. ada-quinn"
+        required
+        autoComplete="off"
+      />
+    </label>
+  );
+}
+
 export { messageOf };
