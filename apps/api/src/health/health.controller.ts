@@ -1,5 +1,10 @@
 import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore, type SubscriptionsHealth } from '@ledger/event-store';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
@@ -29,6 +34,7 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @ApiOperation({ summary: 'Whether the ledger can answer: its database and event store (public)' })
   @ApiOkResponse({
     description:
       'The database and the event store answer: `{ "status": "ok" }` (`degraded` when reads go ' +

@@ -11,6 +11,7 @@ export class LearnerCommandResponse {
   @ApiProperty({
     description: "The learner stream's revision after the command (64-bit, as a string)",
     example: '4',
+    type: String,
     nullable: true,
   })
   revision!: string | null;
@@ -19,6 +20,7 @@ export class LearnerCommandResponse {
     description:
       'Global position of the last event written (64-bit, as a string); pass it as minPosition to reads',
     example: '1042',
+    type: String,
     nullable: true,
   })
   position!: string | null;
