@@ -8,6 +8,12 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
   logLevel: 'warn',
+  // The typed client from its sources, so that the console builds without its compiled package.
+  resolve: {
+    alias: {
+      '@ledger/client': fileURLToPath(new URL('../../libs/client/src/index.ts', import.meta.url)),
+    },
+  },
   oxc: { jsx: { runtime: 'automatic' } },
   build: {
     outDir: fileURLToPath(new URL('../../dist/console', import.meta.url)),

@@ -1,6 +1,8 @@
+import { createLedgerClient } from '@ledger/client';
+
 /**
- * Every call the console makes to the ledger's API, in one place. The API key goes in the
- * Authorization header only: never in a URL, never in a log.
+ * Every call the console makes to the ledger's API, in one place, through the typed client. The
+ * API key goes in the Authorization header only: never in a URL, never in a log.
  */
 
 export type Role = 'service' | 'compliance' | 'auditor' | 'admin';
@@ -154,7 +156,7 @@ export interface Api {
   credits(learnerId: string): Promise<Credits>;
   deadlines(learnerId: string): Promise<{ deadlines: Deadline[] }>;
   claims(learnerId: string): Promise<{ claims: Claim[] }>;
-  certificate(certificateUrl: string): Promise<Blob>;
+  certificate(learnerId: string, claimId: string): Promise<Blob>;
   expiring(query: Record<string, string>): Promise<Page<ExpiringItem>>;
   submissions(query: Record<string, string>): Promise<Page<Claim>>;
   stream(streamName: string, fromRevision?: string): Promise<StreamPage>;
@@ -167,59 +169,102 @@ export interface Api {
   retry(submissionId: string): Promise<RetryAnswer>;
 }
 
-const path = (segment: string): string => encodeURIComponent(segment);
+/** What a call of the typed client answers: its data, or the API's error and the response. */
+interface Answer {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
+}
 
-const queryString = (query: Record<string, string | undefined>): string => {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value) params.set(name, value);
-  const text = params.toString();
-  return text ? `?${text}` : '';
-};
-
-/** The API for one key. */
+/** The API for one key, through the ledger's typed client (libs/client). */
 export function apiFor(key: string): Api {
-  async function call(url: string, init: RequestInit = {}): Promise<Response> {
-    let response: Response;
+  const ledger = createLedgerClient({ baseUrl: location.origin, apiKey: key });
+  async function answer<T>(call: () => Promise<Answer>): Promise<T> {
+    let result: Answer;
     try {
-      response = await fetch(url, {
-        ...init,
-        headers: { ...init.headers, Authorization: `Bearer ${key}`, Accept: '*/*' },
-        cache: 'no-store',
-      });
+      result = await call();
     } catch {
       throw new ApiProblem(0, 'The service did not answer: check that it is running, then retry.');
     }
-    if (response.ok) return response;
-    throw new ApiProblem(response.status, await problemText(response));
+    if (result.response.ok) return result.data as T;
+    throw new ApiProblem(result.response.status, problemText(result.response.status, result.error));
   }
-  const json = async <T>(url: string, init?: RequestInit): Promise<T> =>
-    (await (await call(url, init)).json()) as T;
-  const blob = async (url: string): Promise<Blob> => (await call(url)).blob();
+  const query = (q: Record<string, string | undefined>) =>
+    Object.fromEntries(Object.entries(q).filter(([, value]) => value));
+  const blob = { parseAs: 'blob' } as const;
 
   return {
-    role: async () => (await json<{ role: Role }>('/console/session')).role,
-    credits: (id) => json(`/v1/learners/${path(id)}/credits`),
-    deadlines: (id) => json(`/v1/learners/${path(id)}/deadlines`),
-    claims: (id) => json(`/v1/learners/${path(id)}/claims`),
-    certificate: (url) => blob(url),
-    expiring: (query) => json(`/v1/reports/expiring${queryString(query)}`),
-    submissions: (query) => json(`/v1/reports/submissions${queryString(query)}`),
-    stream: (name, fromRevision) =>
-      json(`/v1/audit/streams/${path(name)}${queryString({ fromRevision })}`),
-    log: (after, limit) => json(`/v1/audit/events${queryString({ after, limit: String(limit) })}`),
-    creditsAsOf: (id, asOf) =>
-      json(`/v1/audit/learners/${path(id)}/credits${queryString({ asOf })}`),
-    integrity: () => json('/v1/audit/integrity'),
-    exportLog: () => blob('/v1/audit/export'),
-    projections: () => json('/v1/admin/projections'),
-    rebuild: async (name) => {
-      await call(`/v1/admin/projections/${path(name)}/rebuild`, { method: 'POST' });
+    // The console's own route (beside /console), not part of the versioned API.
+    role: async () => {
+      const response = await fetch('/console/session', {
+        headers: { Authorization: `Bearer ${key}` },
+        cache: 'no-store',
+      }).catch(() => {
+        throw new ApiProblem(
+          0,
+          'The service did not answer: check that it is running, then retry.',
+        );
+      });
+      const body = (await response.json().catch(() => ({}))) as { role?: Role };
+      if (!response.ok || !body.role)
+        throw new ApiProblem(response.status, problemText(response.status, body));
+      return body.role;
     },
-    retry: (id) => json(`/v1/board-submissions/${path(id)}/retry`, { method: 'POST' }),
+    credits: (learnerId) =>
+      answer(() =>
+        ledger.GET('/v1/learners/{learnerId}/credits', { params: { path: { learnerId } } }),
+      ),
+    deadlines: (learnerId) =>
+      answer(() =>
+        ledger.GET('/v1/learners/{learnerId}/deadlines', { params: { path: { learnerId } } }),
+      ),
+    claims: (learnerId) =>
+      answer(() =>
+        ledger.GET('/v1/learners/{learnerId}/claims', { params: { path: { learnerId } } }),
+      ),
+    certificate: (learnerId, claimId) =>
+      answer(() =>
+        ledger.GET('/v1/learners/{learnerId}/claims/{claimId}/certificate.pdf', {
+          params: { path: { learnerId, claimId } },
+          ...blob,
+        }),
+      ),
+    expiring: (q) =>
+      answer(() => ledger.GET('/v1/reports/expiring', { params: { query: query(q) } })),
+    submissions: (q) =>
+      answer(() => ledger.GET('/v1/reports/submissions', { params: { query: query(q) } })),
+    stream: (streamName, fromRevision) =>
+      answer(() =>
+        ledger.GET('/v1/audit/streams/{streamName}', {
+          params: { path: { streamName }, query: query({ fromRevision }) },
+        }),
+      ),
+    log: (after, limit) =>
+      answer(() => ledger.GET('/v1/audit/events', { params: { query: { after, limit } } })),
+    creditsAsOf: (learnerId, asOf) =>
+      answer(() =>
+        ledger.GET('/v1/audit/learners/{learnerId}/credits', {
+          params: { path: { learnerId }, query: { asOf } },
+        }),
+      ),
+    integrity: () => answer(() => ledger.GET('/v1/audit/integrity')),
+    exportLog: () => answer(() => ledger.GET('/v1/audit/export', blob)),
+    projections: () => answer(() => ledger.GET('/v1/admin/projections')),
+    rebuild: async (name) => {
+      await answer(() =>
+        ledger.POST('/v1/admin/projections/{name}/rebuild', { params: { path: { name } } }),
+      );
+    },
+    retry: (submissionId) =>
+      answer(() =>
+        ledger.POST('/v1/board-submissions/{submissionId}/retry', {
+          params: { path: { submissionId } },
+        }),
+      ),
   };
 }
 
-async function problemText(response: Response): Promise<string> {
+function problemText(status: number, error: unknown): string {
   const fallback: Record<number, string> = {
     401: 'The API key was not recognised: sign in again with a valid key.',
     403: 'Your role may not do this.',
@@ -227,11 +272,7 @@ async function problemText(response: Response): Promise<string> {
     429: 'Too many requests: wait a moment, then retry.',
     503: 'The service is not ready (its read models are catching up): retry in a moment.',
   };
-  try {
-    const body = (await response.json()) as { message?: unknown };
-    if (typeof body.message === 'string' && body.message) return body.message;
-  } catch {
-    // Not JSON: the status says enough.
-  }
-  return fallback[response.status] ?? `The service answered ${response.status}.`;
+  const message = (error as { message?: unknown } | undefined)?.message;
+  if (typeof message === 'string' && message) return message;
+  return fallback[status] ?? `The service answered ${status}.`;
 }

@@ -125,7 +125,12 @@ function Learner(props: { api: Api; data: LearnerData }) {
         data={data.deadlines}
         empty="No unclaimed credit."
       />
-      <ClaimsTable api={props.api} claims={data.claims} caption="Claims" />
+      <ClaimsTable
+        api={props.api}
+        claims={data.claims}
+        caption="Claims"
+        learnerId={data.credits.learnerId}
+      />
     </div>
   );
 }
@@ -136,6 +141,8 @@ export function ClaimsTable(props: {
   claims: Claim[];
   caption: string;
   showLearner?: boolean;
+  /** The learner, when the claims are one learner's (they do not name it then). */
+  learnerId?: string;
 }) {
   const column = createColumnHelper<Claim>();
   const columns = [
@@ -160,7 +167,13 @@ export function ClaimsTable(props: {
     column.display({
       id: 'certificate',
       header: 'Certificate',
-      cell: (c) => <CertificateButton api={props.api} claim={c.row.original} />,
+      cell: (c) => (
+        <CertificateButton
+          api={props.api}
+          claim={c.row.original}
+          learnerId={c.row.original.learnerId ?? props.learnerId ?? ''}
+        />
+      ),
     }),
   ];
   return (
@@ -195,14 +208,14 @@ function BoardStatuses(props: { claim: Claim }) {
   );
 }
 
-function CertificateButton(props: { api: Api; claim: Claim }) {
+function CertificateButton(props: { api: Api; claim: Claim; learnerId: string }) {
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const get = async () => {
     setBusy(true);
     setProblem(undefined);
     try {
-      const pdf = await props.api.certificate(props.claim.certificateUrl);
+      const pdf = await props.api.certificate(props.learnerId, props.claim.claimId);
       download(pdf, `certificate-${props.claim.claimId}.pdf`);
     } catch (error) {
       setProblem(messageOf(error));
