@@ -4,6 +4,7 @@ import { createApp } from '../../apps/api/src/bootstrap';
 import type { AppRuntime } from '../../apps/api/src/app.module';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
 import { migrateAsOwner } from '../../apps/api/src/database/database-roles';
+import { watchContract } from './contract-validator';
 import { captureStdout } from './log-capture';
 import { freshDatabaseWithRoles } from './test-database';
 
@@ -68,6 +69,9 @@ export async function startTestApp(
     databaseKind: 'external',
     ...runtime,
   });
+  // Every answer the tests receive is checked against the OpenAPI document; close() fails
+  // the test file if one broke it.
+  const contract = watchContract(app.getHttpServer());
   await app.init();
   // As listen() does in main.ts: what was logged before the pino logger was in place goes out
   // now, and nothing more is buffered.
@@ -80,6 +84,7 @@ export async function startTestApp(
     async close() {
       await app.close();
       await db.drop();
+      contract.assertClean();
     },
   };
 }

@@ -366,6 +366,24 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        HealthResponse: {
+            /** @enum {string} */
+            status: "ok" | "degraded" | "unavailable";
+            /** @description Why reads may go stale */
+            degraded?: string[];
+            /** @description ok, version or detail, kind (embedded or external) */
+            database?: {
+                [key: string]: unknown;
+            };
+            /** @description ok, adapter, version, detail, the log horizon and the subscriptions */
+            eventStore?: {
+                [key: string]: unknown;
+            };
+            /** @description Each projection: name, position, failedEvent, failure */
+            projections?: {
+                [key: string]: unknown;
+            }[];
+        };
         BoardSelectionDto: {
             /**
              * @description Board code from the catalogue (R10)
@@ -441,6 +459,32 @@ export interface components {
              */
             occurredAt?: string;
         };
+        AmountResponse: {
+            /**
+             * @description Credits as a decimal (board review rounded down to a quarter, R3)
+             * @example 1.50
+             */
+            credits: string;
+            /**
+             * @description The exact amount in twelfths of a credit
+             * @example 18
+             */
+            twelfths: number;
+        };
+        ActivityBalancesResponse: {
+            earned: components["schemas"]["AmountResponse"];
+            claimed: components["schemas"]["AmountResponse"];
+            /** @description Earned, not claimed, still claimable (R5) */
+            unclaimed: components["schemas"]["AmountResponse"];
+            /** @description Earned, not claimed, past its deadline (R5) */
+            expired: components["schemas"]["AmountResponse"];
+        };
+        ActivitiesResponse: {
+            /** @description Internet Point of Care research */
+            ipoc: components["schemas"]["ActivityBalancesResponse"];
+            /** @description NEJM Knowledge+ board review */
+            "nejm-board-review": components["schemas"]["ActivityBalancesResponse"];
+        };
         LearnerCommandResponse: {
             /** @example 6f1c2b9e-4a7d-4c1e-9b3a-2d5e8f0a1c47 */
             learnerId: string;
@@ -464,7 +508,7 @@ export interface components {
             /** @description True when this command had been handled before (same Idempotency-Key): nothing new was recorded */
             repeated: boolean;
             /** @description The learner's credits per activity right after the command (R12) */
-            credits?: Record<string, never>;
+            credits?: components["schemas"]["ActivitiesResponse"];
         };
         RecordResearchRequestDto: {
             /** @example research-2026-03-14-0001 */
@@ -503,20 +547,24 @@ export interface components {
              */
             claimId?: Record<string, never>;
         };
+        ClaimPartResponse: {
+            /** @example 2026 */
+            earnedYear: number;
+            claimed: components["schemas"]["AmountResponse"];
+            /**
+             * @description The last day this part could be claimed (R5)
+             * @example 2029-12-31
+             */
+            claimDeadline: string;
+        };
         ClaimView: {
             claimId: string;
             /** @enum {string} */
             activity: "ipoc" | "nejm-board-review";
-            /**
-             * @description Credits claimed (board review rounded down to a quarter, R3/R6)
-             * @example {
-             *       "credits": "1.50",
-             *       "twelfths": 18
-             *     }
-             */
-            claimed: Record<string, never>;
+            /** @description Credits claimed (board review rounded down to a quarter, R3/R6) */
+            claimed: components["schemas"]["AmountResponse"];
             /** @description Oldest earned year first (R6), each part exact (a decimal when whole quarters, else n/12), adding up to `claimed` */
-            breakdown: string[];
+            breakdown: components["schemas"]["ClaimPartResponse"][];
             /**
              * @description Boards the claim is submitted to (R8)
              * @example [
@@ -558,7 +606,7 @@ export interface components {
             /** @description True when this command had been handled before (same Idempotency-Key): nothing new was recorded */
             repeated: boolean;
             /** @description The learner's credits per activity right after the command (R12) */
-            credits?: Record<string, never>;
+            credits?: components["schemas"]["ActivitiesResponse"];
             claim: components["schemas"]["ClaimView"];
         };
         ImportedFactDto: {
@@ -606,6 +654,280 @@ export interface components {
             reason: string | null;
             revision: string | null;
             position: string | null;
+        };
+        MocPointsResponse: {
+            total: components["schemas"]["AmountResponse"];
+            /**
+             * @description MOC points by board
+             * @example {
+             *       "ABIM": {
+             *         "credits": "1.50",
+             *         "twelfths": 18
+             *       }
+             *     }
+             */
+            byBoard: {
+                [key: string]: components["schemas"]["AmountResponse"];
+            };
+        };
+        NonUsEquivalentsResponse: {
+            rcpscSection2SelfLearning: components["schemas"]["AmountResponse"];
+            ecmec: components["schemas"]["AmountResponse"];
+        };
+        CreditsResponse: {
+            /** @example ada-quinn */
+            learnerId: string;
+            /**
+             * @description The global position the read models had applied (64-bit, as a string)
+             * @example 1042
+             */
+            position: string;
+            /**
+             * @description The instant the figures hold for
+             * @example 2026-11-28T12:00:00.000Z
+             */
+            asOf: string;
+            activities: components["schemas"]["ActivitiesResponse"];
+            /** @description MOC points (R13) */
+            mocPoints: components["schemas"]["MocPointsResponse"];
+            nonUsEquivalents: components["schemas"]["NonUsEquivalentsResponse"];
+        };
+        CompletedPeriodResponse: {
+            from: string;
+            to: string;
+        };
+        AtRiskResponse: {
+            /** @enum {string} */
+            code: "submission-due-soon" | "submission-overdue" | "moc-year-end-soon" | "moc-year-end-missed";
+            message: string;
+            /** @example 2026-12-31T23:59:59.999Z */
+            deadline: string;
+        };
+        BoardSubmissionResponse: {
+            submissionId: string;
+            /** @example ABIM */
+            board: string;
+            /** @example American Board of Internal Medicine */
+            boardName?: string;
+            /** @description What this board receives (R8, R10, R3) */
+            credits: components["schemas"]["AmountResponse"];
+            /** @description When the learner completed it (R8) */
+            completedAt: string | null;
+            /**
+             * @example accepted
+             * @enum {string}
+             */
+            status: "requested" | "accepted" | "confirmed" | "failed";
+            /** @example 1 */
+            attempt: number;
+            reason: string | null;
+            retryable: boolean | null;
+            requestedAt: string;
+            acceptedAt: string | null;
+            confirmedAt: string | null;
+            failedAt: string | null;
+            /** @description Accepted more than 24 hours ago and not confirmed (R9) */
+            needsFollowUp: boolean;
+            /** @description Why it may miss a deadline (R17) */
+            atRisk: components["schemas"]["AtRiskResponse"][];
+        };
+        LearnerClaimResponse: {
+            claimId: string;
+            /**
+             * @example ipoc
+             * @enum {string}
+             */
+            activity: "ipoc" | "nejm-board-review";
+            claimedAt: string;
+            claimed: components["schemas"]["AmountResponse"];
+            /**
+             * @description R8
+             * @enum {string}
+             */
+            tag: "Not submitted" | "Pending" | "Submitted" | "Rejected";
+            /**
+             * @example [
+             *       "ABIM"
+             *     ]
+             */
+            boards: string[];
+            /**
+             * @description R11
+             * @enum {string}
+             */
+            certificate: "ama-pra-category-1" | "participation";
+            /** @example physician */
+            clinicalRole: string;
+            /** @description The first and last time the learner earned the credit this claim redeemed (R11) */
+            completed: components["schemas"]["CompletedPeriodResponse"] | null;
+            breakdown: components["schemas"]["ClaimPartResponse"][];
+            submissions: components["schemas"]["BoardSubmissionResponse"][];
+            /** @example /v1/learners/ada-quinn/claims/3f0c…/certificate.pdf */
+            certificateUrl: string;
+        };
+        LearnerClaimsResponse: {
+            /** @example ada-quinn */
+            learnerId: string;
+            /**
+             * @description The global position the read models had applied (64-bit, as a string)
+             * @example 1042
+             */
+            position: string;
+            /** @description Newest first */
+            claims: components["schemas"]["LearnerClaimResponse"][];
+        };
+        DeadlineResponse: {
+            /**
+             * @example ipoc
+             * @enum {string}
+             */
+            activity: "ipoc" | "nejm-board-review";
+            /** @example 2026 */
+            earnedYear: number;
+            /** @example 2029-12-31 */
+            claimDeadline: string;
+            unclaimed: components["schemas"]["AmountResponse"];
+            /** @description The deadline has passed */
+            expired: boolean;
+        };
+        DeadlinesResponse: {
+            /** @example ada-quinn */
+            learnerId: string;
+            /**
+             * @description The global position the read models had applied (64-bit, as a string)
+             * @example 1042
+             */
+            position: string;
+            deadlines: components["schemas"]["DeadlineResponse"][];
+        };
+        ExpiringItemResponse: {
+            /** @example ada-quinn */
+            learnerId: string;
+            /**
+             * @example ipoc
+             * @enum {string}
+             */
+            activity: "ipoc" | "nejm-board-review";
+            /** @example 2026 */
+            earnedYear: number;
+            /** @example 2029-12-31 */
+            claimDeadline: string;
+            unclaimed: components["schemas"]["AmountResponse"];
+        };
+        QuarantinedEventResponse: {
+            /** @example claims */
+            projection: string;
+            /** @example 1041 */
+            position: string;
+            eventId: string;
+            /** @example CreditsClaimed */
+            eventType: string;
+            learnerId: string | null;
+        };
+        ExpiringReportResponse: {
+            /**
+             * @description The global position the read models had applied (64-bit, as a string)
+             * @example 1042
+             */
+            position: string;
+            /**
+             * @description The bound asked: `deadlineBefore` (before=) or `deadlineOnOrBefore` (through=)
+             * @example {
+             *       "deadlineOnOrBefore": "2029-12-31"
+             *     }
+             */
+            bound: {
+                /** @example 2029-12-31 */
+                deadlineBefore?: string;
+                /** @example 2029-12-31 */
+                deadlineOnOrBefore?: string;
+            };
+            /** @description Soonest deadline first */
+            items: components["schemas"]["ExpiringItemResponse"][];
+            /** @description Pass as cursor for the next page */
+            nextCursor: string | null;
+            incomplete: components["schemas"]["QuarantinedEventResponse"][];
+        };
+        SubmissionsReportItemResponse: {
+            claimId: string;
+            /**
+             * @example ipoc
+             * @enum {string}
+             */
+            activity: "ipoc" | "nejm-board-review";
+            claimedAt: string;
+            claimed: components["schemas"]["AmountResponse"];
+            /**
+             * @description R8
+             * @enum {string}
+             */
+            tag: "Not submitted" | "Pending" | "Submitted" | "Rejected";
+            /**
+             * @example [
+             *       "ABIM"
+             *     ]
+             */
+            boards: string[];
+            /**
+             * @description R11
+             * @enum {string}
+             */
+            certificate: "ama-pra-category-1" | "participation";
+            /** @example physician */
+            clinicalRole: string;
+            /** @description The first and last time the learner earned the credit this claim redeemed (R11) */
+            completed: components["schemas"]["CompletedPeriodResponse"] | null;
+            breakdown: components["schemas"]["ClaimPartResponse"][];
+            submissions: components["schemas"]["BoardSubmissionResponse"][];
+            /** @example /v1/learners/ada-quinn/claims/3f0c…/certificate.pdf */
+            certificateUrl: string;
+            /** @example ada-quinn */
+            learnerId: string;
+        };
+        SubmissionsReportResponse: {
+            /**
+             * @description The global position the read models had applied (64-bit, as a string)
+             * @example 1042
+             */
+            position: string;
+            items: components["schemas"]["SubmissionsReportItemResponse"][];
+            /** @description Pass as cursor for the next page */
+            nextCursor: string | null;
+            incomplete: components["schemas"]["QuarantinedEventResponse"][];
+        };
+        ProjectionStatusResponse: {
+            /** @example claims */
+            name: string;
+            /**
+             * @description The generation that answers reads
+             * @example 1
+             */
+            live_generation: number;
+            /**
+             * @description The last global position applied
+             * @example 1042
+             */
+            position: string;
+            /** @example 1042 */
+            eventsApplied: string;
+            /** @description The last event quarantined (the alert), if any */
+            failedEvent: string | null;
+            failure: string | null;
+            /** @example 0 */
+            quarantinedEvents: number;
+            /** @description Set while a rebuild runs */
+            rebuildRequestedAt: string | null;
+            rebuildPosition: string | null;
+            updatedAt: string;
+        };
+        ProjectionsResponse: {
+            projections: components["schemas"]["ProjectionStatusResponse"][];
+        };
+        RebuildRequestedResponse: {
+            /** @example claims */
+            projection: string;
+            /** @enum {string} */
+            status: "rebuild-requested";
         };
         AuditEventResponse: {
             /**
@@ -664,6 +986,83 @@ export interface components {
             events: components["schemas"]["AuditEventResponse"][];
             /** @description Pass as `after` for the next page (the last position returned; `after` when none) */
             nextAfter: string;
+        };
+        ReplayResponse: {
+            /** @enum {string} */
+            mode: "instant" | "position";
+            /** @description Events folded: the learner stream and its board submissions */
+            events: number;
+            /** @description Streams read */
+            streams: number;
+        };
+        CreditsAsOfResponse: {
+            /** @example ada-quinn */
+            learnerId: string;
+            /**
+             * @description The global position the read models had applied (64-bit, as a string)
+             * @example 1042
+             */
+            position: string;
+            /**
+             * @description The instant the figures hold for
+             * @example 2026-11-28T12:00:00.000Z
+             */
+            asOf: string;
+            activities: components["schemas"]["ActivitiesResponse"];
+            /** @description MOC points (R13) */
+            mocPoints: components["schemas"]["MocPointsResponse"];
+            nonUsEquivalents: components["schemas"]["NonUsEquivalentsResponse"];
+            replay: components["schemas"]["ReplayResponse"];
+        };
+        ChainBreakResponse: {
+            streamName: string;
+            /** @enum {string} */
+            kind: "altered" | "removed" | "reordered" | "head-mismatch";
+            /**
+             * @description The revision where the chain first breaks
+             * @example 3
+             */
+            revision: string;
+            eventId: string | null;
+            position: string | null;
+            detail: string;
+        };
+        ChainVerificationResponse: {
+            ok: boolean;
+            /** @example 12 */
+            streamsChecked: number;
+            /** @example 240 */
+            eventsChecked: number;
+            breaks: components["schemas"]["ChainBreakResponse"][];
+        };
+        LogDigestResponse: {
+            /** @example cme-ledger/log-digest/v1 */
+            algorithm: string;
+            /**
+             * @description Exclusive start of the range
+             * @example 0
+             */
+            afterPosition: string;
+            /** @example 1042 */
+            upToPosition: string;
+            /** @example 240 */
+            events: number;
+            /** @description Hex SHA-256 */
+            digest: string;
+            lastEventId: string | null;
+        };
+        DigestComparisonResponse: {
+            expectedDigest: string;
+            matches: boolean;
+            detail: string;
+        };
+        IntegrityResponse: {
+            /** @description Every chain verifies and, given a digest to compare, it matches */
+            ok: boolean;
+            verification: components["schemas"]["ChainVerificationResponse"];
+            log: components["schemas"]["LogDigestResponse"];
+            /** @description With expectedDigest */
+            comparison?: components["schemas"]["DigestComparisonResponse"];
         };
         ErasePersonalDataRequestDto: {
             /**
@@ -758,10 +1157,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthResponse"];
+                };
             };
             /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -778,13 +1188,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The database or the event store does not answer: `{ "status": "unavailable" }`. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["HealthResponse"];
                 };
             };
         };
@@ -853,6 +1272,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A domain rule refused the command: `code` and `rule` say which */
             422: {
                 headers: {
@@ -864,6 +1301,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -947,6 +1402,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A domain rule refused the command: `code` and `rule` say which */
             422: {
                 headers: {
@@ -958,6 +1431,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1031,6 +1522,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A domain rule refused the command: `code` and `rule` say which */
             422: {
                 headers: {
@@ -1042,6 +1551,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1069,7 +1596,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LearnerClaimsResponse"];
+                };
             };
             /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
             400: {
@@ -1080,7 +1609,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No API key, or an unknown one */
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1100,6 +1629,15 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1182,6 +1720,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A domain rule refused the command: `code` and `rule` say which */
             422: {
                 headers: {
@@ -1193,6 +1749,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1276,6 +1850,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A domain rule refused the command: `code` and `rule` say which */
             422: {
                 headers: {
@@ -1287,6 +1879,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1383,6 +1993,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     LearnerQueriesController_credits: {
@@ -1404,7 +2032,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CreditsResponse"];
+                };
             };
             /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
             400: {
@@ -1415,7 +2045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No API key, or an unknown one */
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1435,6 +2065,15 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1471,7 +2110,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeadlinesResponse"];
+                };
             };
             /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
             400: {
@@ -1482,7 +2123,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No API key, or an unknown one */
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1502,6 +2143,15 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1550,7 +2200,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No API key, or an unknown one */
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1586,6 +2236,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ReportsController_expiring: {
@@ -1611,7 +2279,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExpiringReportResponse"];
+                };
             };
             /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
             400: {
@@ -1622,7 +2292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No API key, or an unknown one */
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1642,6 +2312,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1676,7 +2364,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubmissionsReportResponse"];
+                };
             };
             /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
             400: {
@@ -1687,7 +2377,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No API key, or an unknown one */
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1707,6 +2397,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1729,7 +2437,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProjectionsResponse"];
+                };
             };
             /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
             400: {
@@ -1740,7 +2450,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No API key, or an unknown one */
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1760,6 +2470,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1785,7 +2513,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RebuildRequestedResponse"];
+                };
             };
             /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
             400: {
@@ -1796,7 +2526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No API key, or an unknown one */
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1814,8 +2544,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No projection of that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1852,7 +2609,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No API key, or an unknown one */
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1872,6 +2629,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1949,6 +2724,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     AuditHistoryController_events: {
@@ -2008,6 +2801,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     LearnerCreditsAsOfController_credits: {
@@ -2029,7 +2840,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CreditsAsOfResponse"];
+                };
             };
             /** @description Invalid query: `errors` names each offending field */
             400: {
@@ -2060,6 +2873,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2090,7 +2921,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IntegrityResponse"];
+                };
             };
             /** @description Invalid query: `errors` names each offending field */
             400: {
@@ -2121,6 +2954,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2149,7 +3000,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/x-ndjson": string;
+                };
             };
             /** @description Invalid query: `errors` names each offending field */
             400: {
@@ -2180,6 +3033,24 @@ export interface operations {
             };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2248,8 +3119,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

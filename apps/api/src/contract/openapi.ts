@@ -14,18 +14,32 @@ export const API_KEY_SCHEME = 'bearer';
  * controller declares: they come from the pipeline every request goes through, so they are
  * documented here, once. Each carries the one error shape.
  */
-const PIPELINE_ANSWERS: Record<string, { description: string; secured: boolean }> = {
+const PIPELINE_ANSWERS: Record<string, { description: string; on: 'all' | 'secured' | 'body' }> = {
   '400': {
     description:
       'Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded',
-    secured: false,
+    on: 'all',
   },
-  '401': { description: 'No API key, or an unknown one', secured: true },
-  '403': { description: "The key's role may not call this operation", secured: true },
+  '401': {
+    description: 'No API key where one is needed, or an unknown one (refused on public routes too)',
+    on: 'all',
+  },
+  '403': { description: "The key's role may not call this operation", on: 'secured' },
+  '413': { description: 'The body is larger than 64 kB', on: 'body' },
+  '415': { description: 'The body is not JSON (Content-Type application/json)', on: 'body' },
   '429': {
     description:
       'Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds',
-    secured: false,
+    on: 'all',
+  },
+  '500': {
+    description: 'An unexpected fault: the body says nothing of it but its correlationId',
+    on: 'all',
+  },
+  '503': {
+    description:
+      'The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds',
+    on: 'all',
   },
 };
 
@@ -76,12 +90,15 @@ function addPipelineAnswers(operation: OperationObject): void {
   const secured = (operation.security ?? []).length > 0;
   if (!secured) operation.security = [];
   for (const [status, answer] of Object.entries(PIPELINE_ANSWERS)) {
-    if (answer.secured && !secured) continue;
+    if (answer.on === 'secured' && !secured) continue;
+    if (answer.on === 'body' && !operation.requestBody) continue;
     operation.responses[status] ??= { description: answer.description };
   }
   for (const [status, response] of Object.entries(operation.responses)) {
     if (Number(status) < 400 || !response || '$ref' in response) continue;
     const answer = response as ResponseObject;
+    // An answer that declares its own body keeps it (GET /health's 503 is a health report).
+    if (answer.content) continue;
     answer.content = {
       'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } },
     };

@@ -14,6 +14,7 @@ import { describeWriter, logHorizon } from '../operations/log-horizon';
 import { viaOperationsPort } from '../operations/operations-port';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from '../tokens';
 import type { DataSource } from 'typeorm';
+import { HealthResponse } from './health.response';
 
 interface ComponentHealth {
   ok: boolean;
@@ -36,6 +37,7 @@ export class HealthController {
   @Get('health')
   @ApiOperation({ summary: 'Whether the ledger can answer: its database and event store (public)' })
   @ApiOkResponse({
+    type: HealthResponse,
     description:
       'The database and the event store answer: `{ "status": "ok" }` (`degraded` when reads go ' +
       'stale). With an admin key (or on the operations port) the details too: versions, adapter, ' +
@@ -44,6 +46,7 @@ export class HealthController {
       "log's readers back longer than LEDGER_HORIZON_MAX_HOLD_MS.",
   })
   @ApiServiceUnavailableResponse({
+    type: HealthResponse,
     description: 'The database or the event store does not answer: `{ "status": "unavailable" }`.',
   })
   async health(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<object> {

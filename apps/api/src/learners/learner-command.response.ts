@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { LearnerCommandOutcome } from '@ledger/ledger';
 import type { Response } from 'express';
+import { ActivitiesResponse } from '../http/amount.response';
 import { balancesView, type ActivityBalanceView } from './learner-views';
 
 /** What every learner command answers: where its events went, so a reader can wait for them. */
@@ -38,6 +39,7 @@ export class LearnerCommandResponse {
   repeated!: boolean;
 
   @ApiPropertyOptional({
+    type: ActivitiesResponse,
     description: "The learner's credits per activity right after the command (R12)",
   })
   credits?: Record<string, ActivityBalanceView>;

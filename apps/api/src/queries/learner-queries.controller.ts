@@ -13,6 +13,11 @@ import { Allow, READERS } from '../auth/allow.decorator';
 import { LearnerIdParam } from '../http/route-params';
 import { READ_MODELS } from '../tokens';
 import { FreshnessQueryDto, positionOf } from './query.dto';
+import {
+  CreditsResponse,
+  DeadlinesResponse,
+  LearnerClaimsResponse,
+} from './learner-reads.response';
 
 /** The learner's own reads: what the learning platform shows a learner (and compliance reads). */
 @ApiTags('learner reads')
@@ -36,6 +41,7 @@ export class LearnerQueriesController {
       'Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents (R12, R13)',
   })
   @ApiOkResponse({
+    type: CreditsResponse,
     description: 'Amounts as a decimal string plus exact twelfths; positions as strings',
   })
   credits(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
@@ -51,6 +57,7 @@ export class LearnerQueriesController {
     summary:
       'Each claim with its tag and every board’s status, reason and dates (R8, R9, R16, R17)',
   })
+  @ApiOkResponse({ type: LearnerClaimsResponse })
   claims(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
     return learnerClaims(this.readModels, learnerId, {
       now: this.clock(),
@@ -61,6 +68,7 @@ export class LearnerQueriesController {
 
   @Get('deadlines')
   @ApiOperation({ summary: 'Unclaimed credit by earned year with its claim deadline (R5)' })
+  @ApiOkResponse({ type: DeadlinesResponse })
   deadlines(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
     return learnerDeadlines(this.readModels, learnerId, {
       now: this.clock(),

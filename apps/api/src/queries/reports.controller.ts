@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } from '@ledger/ledger';
 import { expiringReport, submissionsReport } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import { Allow } from '../auth/allow.decorator';
 import { instantOf } from '../http/validators';
 import { READ_MODELS } from '../tokens';
 import { ExpiringQueryDto, positionOf, SubmissionsQueryDto } from './query.dto';
+import { ExpiringReportResponse, SubmissionsReportResponse } from './learner-reads.response';
 
 @ApiTags('compliance reports')
 @ApiBearerAuth()
@@ -24,6 +25,7 @@ export class ReportsController {
     summary:
       'Unclaimed credit whose claim deadline falls before a date (`before`) or up to and including it (`through`), across learners (R5); paginated',
   })
+  @ApiOkResponse({ type: ExpiringReportResponse })
   expiring(@Query() query: ExpiringQueryDto) {
     return expiringReport(this.readModels, {
       bound:
@@ -43,6 +45,7 @@ export class ReportsController {
     summary:
       'Claims with their tags and board statuses, by tag, board and claim date (R8, R9, R17); paginated',
   })
+  @ApiOkResponse({ type: SubmissionsReportResponse })
   submissions(@Query() query: SubmissionsQueryDto) {
     return submissionsReport(this.readModels, {
       tag: query.tag,

@@ -13,6 +13,7 @@ import { ApiError } from '../../http/api-error';
 import { LearnerIdParam } from '../../http/route-params';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
 import { AsOfQueryDto } from '../audit.query.dto';
+import { CreditsAsOfResponse } from './credits-as-of.response';
 
 /** A learner's balances as they stood at an instant or position, rebuilt from the events alone. */
 @ApiTags('audit')
@@ -30,6 +31,7 @@ export class LearnerCreditsAsOfController {
       'replayed from the events without the read models; the same shape as GET /v1/learners/:id/credits',
   )
   @ApiOkResponse({
+    type: CreditsAsOfResponse,
     description:
       'Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents, and what was replayed',
   })
