@@ -15,8 +15,8 @@ import addFormats from 'ajv-formats';
 
 const DOCUMENT_FILE = join(__dirname, '..', '..', 'libs', 'client', 'openapi.json');
 const DOCUMENT_ID = 'ledger-openapi';
-/** Not operations of the API: Swagger's own routes. */
-const UNCHECKED = /^\/docs(\/|$)/;
+/** Not operations of the API: Swagger's own routes, and the web console's files and session. */
+const UNCHECKED = /^\/(docs|console)(\/|$)/;
 /** Bodies past this size are not kept (an export of a large log): their status is still checked. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -222,11 +222,13 @@ export function watchContract(server: Server): {
       return writeHead(...args);
     }) as typeof res.writeHead;
     res.once('finish', () => {
-      const request = `${req.method ?? '?'} ${req.url ?? '?'}`;
+      // Express's mounted middleware (app.use('/console', …)) leaves req.url without its prefix.
+      const url = (req as { originalUrl?: string }).originalUrl ?? req.url;
+      const request = `${req.method ?? '?'} ${url ?? '?'}`;
       const contentType = res.getHeader('content-type') ?? headContentType;
       const problems = contract().check(
         req.method ?? '',
-        req.url ?? '',
+        url ?? '',
         res.statusCode,
         typeof contentType === 'string' ? contentType : undefined,
         size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined,
