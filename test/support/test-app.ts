@@ -3,6 +3,7 @@ import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import { createApp } from '../../apps/api/src/bootstrap';
 import type { AppRuntime } from '../../apps/api/src/app.module';
 import { type LedgerConfig, loadConfig, migrateAsOwner } from '@ledger/runtime';
+import { watchContract } from './contract-validator';
 import { captureStdout } from './log-capture';
 import { freshDatabaseWithRoles } from './test-database';
 
@@ -67,6 +68,9 @@ export async function startTestApp(
     databaseKind: 'external',
     ...runtime,
   });
+  // Every answer the tests receive is checked against the OpenAPI document; close() fails
+  // the test file if one broke it.
+  const contract = watchContract(app.getHttpServer());
   await app.init();
   // As listen() does in main.ts: what was logged before the pino logger was in place goes out
   // now, and nothing more is buffered.
@@ -79,6 +83,7 @@ export async function startTestApp(
     async close() {
       await app.close();
       await db.drop();
+      contract.assertClean();
     },
   };
 }

@@ -2,11 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppRuntime } from './app.module';
 import { Authenticator } from './auth/authenticator';
+import { serveConsole } from './console/console';
+import { buildOpenApiDocument } from './contract/openapi';
 import { correlationId } from './http/correlation-id.middleware';
 import {
   bodyParserErrors,
@@ -32,27 +34,13 @@ export async function createApp(runtime: AppRuntime): Promise<INestApplication> 
   app.use(helmet());
   app.disable('x-powered-by');
   app.use(docsAccess(app.get(Authenticator)));
+  serveConsole(app, app.get(Authenticator));
   app.use(queryGuard);
   app.use(jsonContentType);
   app.useBodyParser('json', { limit: '64kb' });
   app.use(bodyParserErrors);
   app.use(jsonBodyGuard);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('CME credit ledger')
-      .setDescription(
-        'Event-sourced ledger of continuing medical education credits: commands for internal services, ' +
-          'projections for compliance, history and proofs for auditors.',
-      )
-      .setVersion('1')
-      .addBearerAuth({
-        type: 'http',
-        scheme: 'bearer',
-        description: 'API key; its role decides what it may call',
-      })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

@@ -1,5 +1,10 @@
 import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore, type SubscriptionsHealth } from '@ledger/event-store';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
@@ -10,6 +15,7 @@ import { viaOperationsPort } from '../operations/operations-port';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from '../tokens';
 import { projectionStates } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
+import { HealthResponse } from './health.response';
 
 interface ComponentHealth {
   ok: boolean;
@@ -30,7 +36,9 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @ApiOperation({ summary: 'Whether the ledger can answer: its database and event store (public)' })
   @ApiOkResponse({
+    type: HealthResponse,
     description:
       'The database and the event store answer: `{ "status": "ok" }` (`degraded` when reads go ' +
       'stale). With an admin key (or on the operations port) the details too: versions, adapter, ' +
@@ -39,6 +47,7 @@ export class HealthController {
       "log's readers back longer than LEDGER_HORIZON_MAX_HOLD_MS.",
   })
   @ApiServiceUnavailableResponse({
+    type: HealthResponse,
     description: 'The database or the event store does not answer: `{ "status": "unavailable" }`.',
   })
   async health(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<object> {

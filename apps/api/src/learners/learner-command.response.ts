@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { LearnerCommandOutcome } from '@ledger/ledger';
 import type { Response } from 'express';
+import { ActivitiesResponse } from '../http/amount.response';
 import { balancesView, type ActivityBalanceView } from './learner-views';
 
 /** What every learner command answers: where its events went, so a reader can wait for them. */
@@ -11,6 +12,7 @@ export class LearnerCommandResponse {
   @ApiProperty({
     description: "The learner stream's revision after the command (64-bit, as a string)",
     example: '4',
+    type: String,
     nullable: true,
   })
   revision!: string | null;
@@ -19,6 +21,7 @@ export class LearnerCommandResponse {
     description:
       'Global position of the last event written (64-bit, as a string); pass it as minPosition to reads',
     example: '1042',
+    type: String,
     nullable: true,
   })
   position!: string | null;
@@ -36,6 +39,7 @@ export class LearnerCommandResponse {
   repeated!: boolean;
 
   @ApiPropertyOptional({
+    type: ActivitiesResponse,
     description: "The learner's credits per activity right after the command (R12)",
   })
   credits?: Record<string, ActivityBalanceView>;

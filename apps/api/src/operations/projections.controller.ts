@@ -1,11 +1,19 @@
 import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { allProjections, projectionStates, requestRebuild } from '@ledger/read-models';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { Allow } from '../auth/allow.decorator';
 import { ApiError } from '../http/api-error';
 import { READ_MODELS } from '../tokens';
+import { ProjectionsResponse, RebuildRequestedResponse } from './projections.response';
 
 const NAMES = allProjections().map((p) => p.name);
 
@@ -23,6 +31,7 @@ export class ProjectionsController {
     summary:
       'Each projection: position, events applied, events quarantined (the alert: failedEvent names the last), rebuild in progress',
   })
+  @ApiOkResponse({ type: ProjectionsResponse })
   async status() {
     const states = await projectionStates(this.readModels);
     return {
@@ -48,7 +57,9 @@ export class ProjectionsController {
     summary:
       'Rebuild a projection from position zero into a new generation, then swap it in; the old one keeps answering meanwhile',
   })
+  @ApiNotFoundResponse({ description: 'No projection of that name' })
   @ApiAcceptedResponse({
+    type: RebuildRequestedResponse,
     description: 'The rebuild was requested; GET /v1/admin/projections shows its progress',
   })
   async rebuild(@Param('name') name: string, @Req() req: Request) {

@@ -15,6 +15,11 @@ import {
   LearnerCreditsQuery,
   LearnerDeadlinesQuery,
 } from './read-model.queries';
+import {
+  CreditsResponse,
+  DeadlinesResponse,
+  LearnerClaimsResponse,
+} from './learner-reads.response';
 
 /** The learner's own reads: what the learning platform shows a learner (and compliance reads). */
 @ApiTags('learner reads')
@@ -34,6 +39,7 @@ export class LearnerQueriesController {
       'Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents (R12, R13)',
   })
   @ApiOkResponse({
+    type: CreditsResponse,
     description: 'Amounts as a decimal string plus exact twelfths; positions as strings',
   })
   credits(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
@@ -45,12 +51,14 @@ export class LearnerQueriesController {
     summary:
       'Each claim with its tag and every board’s status, reason and dates (R8, R9, R16, R17)',
   })
+  @ApiOkResponse({ type: LearnerClaimsResponse })
   claims(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
     return this.queryBus.execute(new LearnerClaimsQuery(learnerId, positionOf(query)));
   }
 
   @Get('deadlines')
   @ApiOperation({ summary: 'Unclaimed credit by earned year with its claim deadline (R5)' })
+  @ApiOkResponse({ type: DeadlinesResponse })
   deadlines(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
     return this.queryBus.execute(new LearnerDeadlinesQuery(learnerId, positionOf(query)));
   }

@@ -8,7 +8,7 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/allow.decorator';
 import { instantOf } from '../http/validators';
 import {
@@ -22,6 +22,7 @@ import {
   ParsLearnerFileQuery,
   SubmissionsReportQuery,
 } from './read-model.queries';
+import { ExpiringReportResponse, SubmissionsReportResponse } from './learner-reads.response';
 
 @ApiTags('compliance reports')
 @ApiBearerAuth()
@@ -50,6 +51,7 @@ export class ReportsController {
     summary:
       'Unclaimed credit whose claim deadline falls before a date (`before`) or up to and including it (`through`), across learners (R5); paginated',
   })
+  @ApiOkResponse({ type: ExpiringReportResponse })
   expiring(@Query() query: ExpiringQueryDto) {
     return this.queryBus.execute(
       new ExpiringReportQuery(
@@ -66,6 +68,7 @@ export class ReportsController {
     summary:
       'Claims with their tags and board statuses, by tag, board and claim date (R8, R9, R17); paginated',
   })
+  @ApiOkResponse({ type: SubmissionsReportResponse })
   submissions(@Query() query: SubmissionsQueryDto) {
     return this.queryBus.execute(
       new SubmissionsReportQuery(

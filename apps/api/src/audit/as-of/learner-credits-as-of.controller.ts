@@ -8,6 +8,7 @@ import { LearnerIdParam } from '../../http/route-params';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
 import { AsOfQueryDto } from '../audit.query.dto';
 import { CreditsAsOfQuery } from '../audit.queries';
+import { CreditsAsOfResponse } from './credits-as-of.response';
 
 /** A learner's balances as they stood at an instant or position, rebuilt from the events alone. */
 @ApiTags('audit')
@@ -24,6 +25,7 @@ export class LearnerCreditsAsOfController {
       'replayed from the events without the read models; the same shape as GET /v1/learners/:id/credits',
   )
   @ApiOkResponse({
+    type: CreditsAsOfResponse,
     description:
       'Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents, and what was replayed',
   })

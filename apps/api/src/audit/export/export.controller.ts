@@ -34,7 +34,10 @@ export class ExportController {
       'the trailers X-Ledger-Digest and X-Ledger-Events give the digest of the events sent',
   )
   @ApiProduces(NDJSON_CONTENT_TYPE)
-  @ApiOkResponse({ description: 'One AuditEvent record per line, in position order' })
+  @ApiOkResponse({
+    description: 'One AuditEvent record per line, in position order',
+    content: { [NDJSON_CONTENT_TYPE]: { schema: { type: 'string' } } },
+  })
   async export(
     @Query() query: LogRangeQueryDto,
     @Req() req: Request,

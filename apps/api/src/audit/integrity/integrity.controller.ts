@@ -5,6 +5,7 @@ import type { IntegrityReport } from '@ledger/audit';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
 import { int64, IntegrityQueryDto } from '../audit.query.dto';
 import { IntegrityQuery } from '../audit.queries';
+import { IntegrityResponse } from './integrity.response';
 
 /** Proof that no recorded event was altered, removed or reordered. */
 @ApiTags('audit')
@@ -17,6 +18,7 @@ export class IntegrityController {
     "Verifies every stream's hash chain and answers the digest of the log up to a position, to store and compare later",
   )
   @ApiOkResponse({
+    type: IntegrityResponse,
     description:
       '`ok` false names each broken chain (stream, revision, event, how); with expectedDigest, whether the history is still the one digested',
   })

@@ -15,10 +15,14 @@ class RetryBoardSubmissionResponse {
     description: '`failed` when the profile still lacks what the board needs (R16)',
   })
   status!: string;
-  @ApiProperty({ nullable: true, description: 'Why the attempt failed at once, when it did' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why the attempt failed at once, when it did',
+  })
   reason!: string | null;
-  @ApiProperty({ nullable: true }) revision!: string | null;
-  @ApiProperty({ nullable: true }) position!: string | null;
+  @ApiProperty({ type: String, nullable: true }) revision!: string | null;
+  @ApiProperty({ type: String, nullable: true }) position!: string | null;
 }
 
 @ApiTags('board submissions')

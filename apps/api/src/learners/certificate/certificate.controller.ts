@@ -3,6 +3,7 @@ import {
   ApiBearerAuth,
   ApiNotFoundResponse,
   ApiOperation,
+  ApiOkResponse,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
@@ -59,6 +60,10 @@ export class CertificateController {
       'The PDF certificate of a claim: AMA PRA Category 1 Credit™ for physicians, participation for other roles (R11)',
   })
   @ApiProduces('application/pdf')
+  @ApiOkResponse({
+    description: 'The certificate (PDF)',
+    content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+  })
   @ApiNotFoundResponse({ description: 'No such claim for this learner' })
   async certificate(
     @LearnerIdParam() learnerId: string,

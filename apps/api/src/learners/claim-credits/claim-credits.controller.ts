@@ -16,21 +16,27 @@ import { ClaimCreditsCommand } from '@ledger/ledger';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { ClaimCreditsRequestDto } from './claim-credits.request.dto';
+import { AmountResponse, ClaimPartResponse } from '../../http/amount.response';
 
 class ClaimView {
   @ApiProperty() claimId!: string;
   @ApiProperty({ enum: ['ipoc', 'nejm-board-review'] }) activity!: Activity;
   @ApiProperty({
+    type: AmountResponse,
     description: 'Credits claimed (board review rounded down to a quarter, R3/R6)',
-    example: { credits: '1.50', twelfths: 18 },
   })
   claimed!: AmountView;
   @ApiProperty({
+    type: [ClaimPartResponse],
     description:
       'Oldest earned year first (R6), each part exact (a decimal when whole quarters, else n/12), adding up to `claimed`',
   })
   breakdown!: { earnedYear: number; claimed: AmountView; claimDeadline: string }[];
-  @ApiProperty({ description: 'Boards the claim is submitted to (R8)', example: ['ABIM'] })
+  @ApiProperty({
+    type: [String],
+    description: 'Boards the claim is submitted to (R8)',
+    example: ['ABIM'],
+  })
   boards!: string[];
   @ApiProperty({ enum: ['ama-pra-category-1', 'participation'], description: 'R11' })
   certificate!: string;
