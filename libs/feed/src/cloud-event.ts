@@ -97,7 +97,13 @@ export const FEED_FIELDS: LearnerFields & SubmissionFields = {
   ],
   BoardSubmissionRetryRequested: [...SUBMISSION_REF, 'occurredAt', 'attempt', 'profileVersion'],
   BoardSubmissionSucceeded: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
-  BoardSubmissionFailed: [...SUBMISSION_REF, 'occurredAt', 'attempt', 'retryable', 'profileVersion'],
+  BoardSubmissionFailed: [
+    ...SUBMISSION_REF,
+    'occurredAt',
+    'attempt',
+    'retryable',
+    'profileVersion',
+  ],
   BoardRecordConfirmed: [...SUBMISSION_REF, 'occurredAt'],
   BoardSubmissionFlaggedForFollowUp: [...SUBMISSION_REF, 'occurredAt', 'acceptedAt'],
 };

@@ -92,11 +92,15 @@ export class NatsTransport implements FeedTransport {
     const h = headers();
     h.set('content-type', CLOUDEVENTS_CONTENT_TYPE);
     try {
-      await jetstream.publish(this.subjectOf(event), new TextEncoder().encode(JSON.stringify(event)), {
-        msgID: event.id,
-        headers: h,
-        timeout: this.options.publishTimeoutMs,
-      });
+      await jetstream.publish(
+        this.subjectOf(event),
+        new TextEncoder().encode(JSON.stringify(event)),
+        {
+          msgID: event.id,
+          headers: h,
+          timeout: this.options.publishTimeoutMs,
+        },
+      );
     } catch (error) {
       throw new DeliveryError('unavailable', `nats: ${(error as Error).message}`);
     }

@@ -11,8 +11,7 @@ export interface WebhookTransportOptions {
 }
 
 /** Statuses that say "not now" rather than "not this": the feed waits and tries again. */
-const UNAVAILABLE = (status: number): boolean =>
-  status === 408 || status === 429 || status >= 500;
+const UNAVAILABLE = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
 /**
  * Signed webhooks: each event is POSTed alone, in CloudEvents structured mode, signed (see
