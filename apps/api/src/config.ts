@@ -1,5 +1,6 @@
 import type { CreateEventStoreOptions } from '@ledger/event-store';
 import { ACTIVITY_DESCRIPTIONS, type CertificateProvider } from '@ledger/certificates';
+import { feedConfigFromEnv, type FeedConfig } from '@ledger/feed';
 
 /** Everything the service reads from its environment, read once, in one place. */
 export interface LedgerConfig {
@@ -61,6 +62,8 @@ export interface LedgerConfig {
   dbIdleInTransactionTimeoutMs: number;
   /** An append holding the log's readers back longer than this degrades /health (LEDGER_HORIZON_MAX_HOLD_MS). */
   horizonMaxHoldMs: number;
+  /** The event feed (`LEDGER_FEED_*`, `LEDGER_RUN_FEED`): its transports and their settings. */
+  feed: FeedConfig;
 }
 
 /**
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     ),
     horizonMaxHoldMs: integer(env.LEDGER_HORIZON_MAX_HOLD_MS, 5_000, 'LEDGER_HORIZON_MAX_HOLD_MS'),
     certificateProvider: certificateProvider(env),
+    feed: feedConfigFromEnv(env),
   };
 }
 
