@@ -16,6 +16,7 @@ import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -32,6 +33,12 @@ import type { DataSource } from 'typeorm';
 import { Allow } from '../auth/allow.decorator';
 import { ApiError } from '../http/api-error';
 import { READ_MODELS } from '../tokens';
+import {
+  DeadLetterReplayResponse,
+  DeadLettersResponse,
+  FeedReplayResponse,
+  FeedsResponse,
+} from './feed.response';
 import { FEED_CONFIG } from './feed.tokens';
 import {
   DeadLetterQueryDto,
@@ -65,11 +72,21 @@ export class FeedController {
     summary:
       'Each feed configured: its checkpoint, events delivered, dead letters, the last delivery error, a replay asked for',
   })
-  async status() {
+  @ApiOkResponse({ type: FeedsResponse })
+  async status(): Promise<FeedsResponse> {
     const feeds = [];
     for (const name of this.configured()) {
       const status = await feedStatus(this.db, name);
-      feeds.push(status ?? { name, position: '0', delivered: '0', deadLetters: 0 });
+      feeds.push(
+        status ?? {
+          name,
+          position: '0',
+          delivered: '0',
+          deadLetters: 0,
+          replayAfter: null,
+          lastError: null,
+        },
+      );
     }
     return { feeds };
   }
@@ -81,7 +98,10 @@ export class FeedController {
     summary:
       'Send every event after a log position again (CloudEvents ids unchanged: consumers dedupe); the feed moves its checkpoint there',
   })
-  @ApiAcceptedResponse({ description: 'Asked for: the feed replays from its next tick' })
+  @ApiAcceptedResponse({
+    type: FeedReplayResponse,
+    description: 'Asked for: the feed replays from its next tick',
+  })
   @ApiNotFoundResponse({ description: 'No such feed configured' })
   @ApiBadRequestResponse({ description: 'A position that is not digits' })
   async replay(
@@ -101,6 +121,8 @@ export class FeedController {
     summary:
       'Events the webhook receiver refused (and later events of their streams, parked behind them), in log order',
   })
+  @ApiOkResponse({ type: DeadLettersResponse })
+  @ApiBadRequestResponse({ description: 'A position that is not digits, a limit outside 1–500' })
   @ApiNotFoundResponse({ description: 'No webhook feed configured' })
   async deadLetters(@Query() query: DeadLetterQueryDto) {
     const name = this.feed('webhook');
@@ -119,9 +141,11 @@ export class FeedController {
       'Send dead letters again (those named, or all), in log order; each delivered leaves the list, a stream goes on once its own are delivered',
   })
   @ApiAcceptedResponse({
+    type: DeadLetterReplayResponse,
     description: 'Asked for: `requested` dead letters go out at the next tick',
   })
   @ApiNotFoundResponse({ description: 'No webhook feed configured' })
+  @ApiBadRequestResponse({ description: 'eventIds that are not event ids (UUIDs), or empty' })
   async replayDeadLetters(@Body() body: DeadLetterReplayRequestDto, @Req() req: Request) {
     const name = this.feed('webhook');
     const requested = await requestDeadLetterReplay(this.db, name, body.eventIds);
