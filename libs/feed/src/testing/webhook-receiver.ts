@@ -17,6 +17,8 @@ export class WebhookReceiver {
   /** Deliveries refused for a bad signature. */
   readonly forged: string[] = [];
   answer: (event: LedgerCloudEvent) => number = () => 200;
+  /** How long each answer takes (a slow consumer). */
+  delayMs = 0;
   private server: Server | undefined;
   private port = 0;
 
@@ -43,7 +45,7 @@ export class WebhookReceiver {
         }
         const status = this.answer(event);
         if (status >= 200 && status < 300) this.received.push({ event, body });
-        res.writeHead(status).end();
+        setTimeout(() => res.writeHead(status).end(), this.delayMs);
       });
     });
     server.keepAliveTimeout = 1;
