@@ -77,7 +77,6 @@ export class FeedProcessor implements CheckpointedProcessor<RecordedEvent> {
   }
 
   start(): void {
-    this.stopping = false;
     this.host.start();
   }
 
