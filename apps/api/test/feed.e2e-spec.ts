@@ -4,7 +4,7 @@ import request from 'supertest';
 import { WebhookReceiver } from '../../../libs/feed/src/testing/webhook-receiver';
 import { eventually } from '../../../test/support/eventually';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '@ledger/runtime';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const PROFILE = {
