@@ -18,6 +18,7 @@ import type { LedgerConfig } from '@ledger/runtime';
 import { ErasureModule } from './admin/erasure/erasure.module';
 import { AuditModule } from './audit/audit.module';
 import { CoreModule } from './core.module';
+import { FeedModule } from './feed/feed.module';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { IdempotencyInterceptor, IdempotencySweeper } from './http/idempotency.interceptor';
@@ -61,6 +62,7 @@ export class AppModule {
         CoreModule.forRoot(runtime),
         AuditModule,
         ErasureModule,
+        FeedModule.forRoot(config.feed),
         CqrsModule.forRoot(),
         LoggerModule.forRoot({
           pinoHttp: {

@@ -3,6 +3,12 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ParsBoardGateway } from '@ledger/boards';
 import { createEventStore, eventStoreSessionSettings, runMigrations } from '@ledger/event-store';
 import {
+  createFeeds,
+  FEED_MIGRATIONS,
+  FEED_MIGRATIONS_LOCK,
+  FEED_MIGRATIONS_TABLE,
+} from '@ledger/feed';
+import {
   BoardSubmissionEffectHandler,
   BoardSubmissionProcess,
   boardSubmissionEventCodec,
@@ -95,14 +101,21 @@ async function main(): Promise<void> {
     );
     process_.start();
   }
+  // The event feeds configured (LEDGER_FEED_*): one process at a time sends, by lease.
+  const feeds = createFeeds(config.feed, readModels, store, log);
+  if (feeds.length > 0)
+    await runMigrations(pool, FEED_MIGRATIONS, FEED_MIGRATIONS_TABLE, FEED_MIGRATIONS_LOCK);
+  for (const feed of feeds) feed.start();
   log('cme-ledger worker started', {
     projections: worker.runners.map((r) => r.projection.name),
     boardSubmissionProcess: process_ ? config.boardGatewayUrl : 'off (no BOARD_GATEWAY_URL)',
+    feeds: feeds.map((f) => f.name),
   });
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    for (const feed of feeds) await feed.stop();
     await process_?.stop();
     await commands?.close();
     await worker.stop();

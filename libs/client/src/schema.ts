@@ -379,6 +379,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each feed configured: its checkpoint, events delivered, dead letters, the last delivery error, a replay asked for */
+        get: operations["FeedController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/feed/{transport}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send every event after a log position again (CloudEvents ids unchanged: consumers dedupe); the feed moves its checkpoint there */
+        post: operations["FeedController_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/feed/webhook/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events the webhook receiver refused (and later events of their streams, parked behind them), in log order */
+        get: operations["FeedController_deadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/feed/webhook/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send dead letters again (those named, or all), in log order; each delivered leaves the list, a stream goes on once its own are delivered */
+        post: operations["FeedController_replayDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1105,6 +1173,110 @@ export interface components {
             revision: string | null;
             /** @example 1042 */
             position: string | null;
+        };
+        FeedStatusResponse: {
+            /**
+             * @example webhook
+             * @enum {string}
+             */
+            name: "webhook" | "nats";
+            /**
+             * @description The checkpoint: every event up to this log position was delivered or is a dead letter
+             * @example 1042
+             */
+            position: string;
+            /**
+             * @description Events delivered since the feed began
+             * @example 977
+             */
+            delivered: string;
+            /** @example 0 */
+            deadLetters: number;
+            /**
+             * @description A replay asked for, not yet begun
+             * @example null
+             */
+            replayAfter: string | null;
+            /**
+             * @description The last delivery failure since the checkpoint last moved
+             * @example webhook: HTTP 503
+             */
+            lastError: string | null;
+        };
+        FeedsResponse: {
+            /** @description Each feed configured */
+            feeds: components["schemas"]["FeedStatusResponse"][];
+        };
+        FeedReplayRequestDto: {
+            /**
+             * @description A log position (a CloudEvent's `ledgerposition`, or "0" for the whole log): every event after it is sent again, in log order
+             * @example 1042
+             */
+            after: string;
+        };
+        FeedReplayResponse: {
+            /**
+             * @example webhook
+             * @enum {string}
+             */
+            feed: "webhook" | "nats";
+            /** @example 1042 */
+            after: string;
+            /** @enum {string} */
+            status: "replay-requested";
+        };
+        DeadLetterResponse: {
+            /**
+             * Format: uuid
+             * @example 0b6c7e1e-5f1a-4a53-9d1c-4d2b8b1f6a11
+             */
+            eventId: string;
+            /** @example 1042 */
+            position: string;
+            /** @example learner-ada-quinn */
+            streamName: string;
+            /** @example CreditClaimed */
+            eventType: string;
+            /** @example 5 */
+            attempts: number;
+            /** @example webhook: HTTP 422 */
+            lastError: string;
+            /**
+             * @description The dead letter of the same stream this one was parked behind (never sent)
+             * @example null
+             */
+            parkedBehind: string | null;
+            /** Format: date-time */
+            deadLetteredAt: string;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            replayRequestedAt: string | null;
+        };
+        DeadLettersResponse: {
+            /** @description In log order */
+            deadLetters: components["schemas"]["DeadLetterResponse"][];
+        };
+        DeadLetterReplayRequestDto: {
+            /**
+             * @description The dead letters to send again, by event id; absent: all of them
+             * @example [
+             *       "0b6c7e1e-5f1a-4a53-9d1c-4d2b8b1f6a11"
+             *     ]
+             */
+            eventIds?: string[];
+        };
+        DeadLetterReplayResponse: {
+            /** @enum {string} */
+            feed: "webhook";
+            /**
+             * @description Dead letters marked to go out again
+             * @example 2
+             */
+            requested: number;
+            /** @enum {string} */
+            status: "replay-requested";
         };
         FieldErrorResponse: {
             /**
@@ -3204,6 +3376,377 @@ export interface operations {
                 };
             };
             /** @description Nothing was ever recorded for this learner */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FeedController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedsResponse"];
+                };
+            };
+            /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Only the admin role (and, for reads, the auditor) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FeedController_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transport: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedReplayRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Asked for: the feed replays from its next tick */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedReplayResponse"];
+                };
+            };
+            /** @description A position that is not digits */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Only the admin role (and, for reads, the auditor) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such feed configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FeedController_deadLetters: {
+        parameters: {
+            query?: {
+                /** @description Dead letters after this log position */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLettersResponse"];
+                };
+            };
+            /** @description A position that is not digits, a limit outside 1–500 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Only the admin role (and, for reads, the auditor) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No webhook feed configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FeedController_replayDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeadLetterReplayRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Asked for: `requested` dead letters go out at the next tick */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterReplayResponse"];
+                };
+            };
+            /** @description eventIds that are not event ids (UUIDs), or empty */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Only the admin role (and, for reads, the auditor) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No webhook feed configured */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
 import type { CreateEventStoreOptions } from '@ledger/event-store';
 import { ACTIVITY_DESCRIPTIONS, type CertificateProvider } from '@ledger/certificates';
+import { feedConfigFromEnv, type FeedConfig } from '@ledger/feed';
 
 /** Everything the service reads from its environment, read once, in one place. */
 export interface LedgerConfig {
@@ -72,6 +73,8 @@ export interface LedgerConfig {
   streamCacheBytes: number;
   /** Write a stream's snapshot every this many events (LEDGER_SNAPSHOT_EVERY; 0: no snapshots). */
   snapshotEvery: number;
+  /** The event feed (`LEDGER_FEED_*`, `LEDGER_RUN_FEED`): its transports and their settings. */
+  feed: FeedConfig;
 }
 
 /**
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     streamCacheBytes: positive(env.LEDGER_STREAM_CACHE_MB, 64, 'LEDGER_STREAM_CACHE_MB') * MIB,
     snapshotEvery: integer(env.LEDGER_SNAPSHOT_EVERY, 500, 'LEDGER_SNAPSHOT_EVERY'),
     certificateProvider: certificateProvider(env),
+    feed: feedConfigFromEnv(env),
   };
 }
 

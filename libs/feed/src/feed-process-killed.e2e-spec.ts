@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { startProcess, type RunningProcess } from '../../../test/support/processes';
+import { eventually } from '../../../test/support/eventually';
+import type { LedgerFixture } from '../../../test/support/ledger-fixture';
+import { expectEveryEventOnce, feedFixture, wholeLog, writeLearner } from './testing/feed-fixture';
+import { WebhookReceiver } from './testing/webhook-receiver';
+
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+/**
+ * The feed in a real worker process, killed (SIGKILL) in the middle of a batch: what it had
+ * sent since its checkpoint is sent again by the next worker, with the same ids, and after
+ * dedupe the receiver holds every event once, each stream in order.
+ */
+describe('the feed process killed mid-batch', () => {
+  let ledger: LedgerFixture;
+  let close: () => Promise<void>;
+  let receiver: WebhookReceiver;
+  let worker: RunningProcess | undefined;
+
+  beforeAll(async () => {
+    ({ ledger, close } = await feedFixture('feed_killed'));
+    receiver = new WebhookReceiver(SECRET);
+    await receiver.start();
+  });
+  afterAll(async () => {
+    await worker?.kill('SIGTERM');
+    await receiver.stop();
+    await close();
+  });
+
+  const startWorker = (): RunningProcess =>
+    startProcess('worker', {
+      DATABASE_URL: ledger.url,
+      LEDGER_FEED_WEBHOOK_URL: receiver.url,
+      LEDGER_FEED_WEBHOOK_SECRET: SECRET,
+      LEDGER_FEED_BATCH: '1000',
+      LEDGER_FEED_BACKOFF_INITIAL_MS: '20',
+      LEDGER_FEED_BACKOFF_MAX_MS: '200',
+    });
+
+  it('the next worker sends again what followed the checkpoint; every event arrives, once after dedupe', async () => {
+    for (let i = 0; i < 10; i++) await writeLearner(ledger, `killed-${i}`);
+    receiver.delayMs = 20;
+    worker = startWorker();
+    await eventually(() => expect(receiver.received.length).toBeGreaterThan(10), {
+      timeoutMs: 30_000,
+    });
+    await worker.kill('SIGKILL');
+    const beforeRestart = receiver.received.length;
+    receiver.delayMs = 0;
+    worker = startWorker();
+    const log = await wholeLog(ledger);
+    await eventually(() => expectEveryEventOnce(receiver.received, log), { timeoutMs: 30_000 });
+    // At least once: what the killed worker had delivered since its checkpoint came again.
+    expect(beforeRestart).toBeLessThan(log.length);
+    expect(receiver.received.length).toBeGreaterThan(log.length);
+  });
+});
