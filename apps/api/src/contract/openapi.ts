@@ -14,7 +14,10 @@ export const API_KEY_SCHEME = 'bearer';
  * controller declares: they come from the pipeline every request goes through, so they are
  * documented here, once. Each carries the one error shape.
  */
-const PIPELINE_ANSWERS: Record<string, { description: string; on: 'all' | 'secured' | 'body' }> = {
+const PIPELINE_ANSWERS: Record<
+  string,
+  { description: string; on: 'all' | 'secured' | 'body' | 'idempotent' }
+> = {
   '400': {
     description:
       'Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded',
@@ -27,6 +30,11 @@ const PIPELINE_ANSWERS: Record<string, { description: string; on: 'all' | 'secur
   '403': { description: "The key's role may not call this operation", on: 'secured' },
   '413': { description: 'The body is larger than 64 kB', on: 'body' },
   '415': { description: 'The body is not JSON (Content-Type application/json)', on: 'body' },
+  '422': {
+    description:
+      'The Idempotency-Key was used before with a different request (POST and PUT): nothing was recorded',
+    on: 'idempotent',
+  },
   '429': {
     description:
       'Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds',
@@ -76,7 +84,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];
-      if (operation) addPipelineAnswers(operation);
+      if (operation) addPipelineAnswers(operation, method === 'post' || method === 'put');
     }
   }
   return document;
@@ -86,12 +94,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  * Each error answer gets the error shape; each operation the answers of the pipeline. An
  * operation that declares no security is public: it says so (`security: []`).
  */
-function addPipelineAnswers(operation: OperationObject): void {
+function addPipelineAnswers(operation: OperationObject, idempotent: boolean): void {
   const secured = (operation.security ?? []).length > 0;
   if (!secured) operation.security = [];
   for (const [status, answer] of Object.entries(PIPELINE_ANSWERS)) {
     if (answer.on === 'secured' && !secured) continue;
     if (answer.on === 'body' && !operation.requestBody) continue;
+    if (answer.on === 'idempotent' && !idempotent) continue;
     operation.responses[status] ??= { description: answer.description };
   }
   for (const [status, response] of Object.entries(operation.responses)) {

@@ -25,6 +25,16 @@ export class FeedStatusResponse {
     example: 'webhook: HTTP 503',
   })
   lastError!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'When that failure happened',
+    example: null,
+  })
+  lastErrorAt!: string | null;
+  @ApiProperty({ format: 'date-time', description: 'When the feed last moved or failed' })
+  updatedAt!: string;
 }
 
 export class FeedsResponse {

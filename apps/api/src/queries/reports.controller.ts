@@ -8,7 +8,7 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/allow.decorator';
 import { instantOf } from '../http/validators';
 import {
@@ -36,6 +36,12 @@ export class ReportsController {
   @ApiOperation({
     summary:
       "PARS's tab-delimited learner file (Learner Template B) of the board submissions completed from `from` to `to` (R8: the batch path, for upload by hand); the same records as `npm run ledger -- pars-batch`",
+  })
+  @ApiProduces('text/tab-separated-values')
+  @ApiOkResponse({
+    description:
+      'One line per completion record, tab-delimited, in Learner Template B column order',
+    content: { 'text/tab-separated-values': { schema: { type: 'string' } } },
   })
   async parsLearnerFile(@Query() query: ParsLearnerFileQueryDto): Promise<StreamableFile> {
     if (query.from > query.to) throw new BadRequestException('from must not be after to');
