@@ -57,8 +57,7 @@ export function subtreeHash(source: NodeSource, start: number, end: number): Buf
 }
 
 /** The root of the first `size` leaves. */
-export const rootHash = (source: NodeSource, size: number): Buffer =>
-  subtreeHash(source, 0, size);
+export const rootHash = (source: NodeSource, size: number): Buffer => subtreeHash(source, 0, size);
 
 /** PATH(m, D[n]) of RFC 9162 §2.1.3.1: the audit path of leaf m in the tree of the first n. */
 export function inclusionPath(source: NodeSource, leafIndex: number, treeSize: number): Buffer[] {
