@@ -29,6 +29,7 @@ import { RecordAnswerController } from './learners/record-answer/record-answer.c
 import { RecordResearchController } from './learners/record-research/record-research.controller';
 import { UpdateProfileController } from './learners/update-profile/update-profile.controller';
 import { createMetrics, METRICS } from './operations/metrics';
+import { LogTree, StreamVerifier } from '@ledger/audit';
 import { MetricsController } from './operations/metrics.controller';
 import { BackgroundHost } from './operations/background-host';
 import { ProjectionsController } from './operations/projections.controller';
@@ -122,9 +123,13 @@ export class AppModule {
         Authenticator,
         {
           provide: METRICS,
-          inject: [READ_MODELS, EVENT_STORE],
-          useFactory: (readModels: DataSource, store: EventStore) =>
-            createMetrics(readModels, store),
+          inject: [READ_MODELS, EVENT_STORE, StreamVerifier, LogTree],
+          useFactory: (
+            readModels: DataSource,
+            store: EventStore,
+            verifier: StreamVerifier,
+            tree: LogTree,
+          ) => createMetrics(readModels, store, { verifier, tree }),
         },
         BackgroundHost,
         IdempotencySweeper,

@@ -5,6 +5,12 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import {
+  AUDIT_MIGRATIONS,
+  AUDIT_MIGRATIONS_LOCK,
+  AUDIT_MIGRATIONS_TABLE,
+  StreamVerifier,
+} from '@ledger/audit';
 import { createEventStore, EVENT_STORE, runMigrations, type EventStore } from '@ledger/event-store';
 import {
   boardSubmissionEventCodec,
@@ -23,6 +29,7 @@ import {
 import { openReadModels } from '@ledger/read-models';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { transparencyProviders } from './audit/transparency/transparency.providers';
 import { eventStoreOptions, type LedgerConfig } from './config';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from './tokens';
 
@@ -38,7 +45,8 @@ export interface CoreRuntime {
 /**
  * The infrastructure every feature module uses, available everywhere: configuration, clock,
  * the PostgreSQL pool (operational tables), the event store, the read models' data source,
- * the personal-data cipher, the event codecs and the command executor.
+ * the personal-data cipher, the event codecs, the command executor and the log's Merkle tree
+ * with the verifier it runs on each stream it first loads.
  */
 @Global()
 @Module({})
@@ -78,6 +86,12 @@ export class CoreModule implements OnApplicationShutdown {
             LEDGER_MIGRATIONS_TABLE,
             LEDGER_MIGRATIONS_LOCK,
           );
+          await runMigrations(
+            pool,
+            AUDIT_MIGRATIONS,
+            AUDIT_MIGRATIONS_TABLE,
+            AUDIT_MIGRATIONS_LOCK,
+          );
           return pool;
         },
       },
@@ -98,9 +112,11 @@ export class CoreModule implements OnApplicationShutdown {
       },
       {
         provide: StreamCommandExecutor,
-        inject: [EVENT_STORE],
-        useFactory: (store: EventStore) => new StreamCommandExecutor(store),
+        inject: [EVENT_STORE, StreamVerifier],
+        useFactory: (store: EventStore, verifier: StreamVerifier) =>
+          new StreamCommandExecutor(store, { verifier }),
       },
+      ...transparencyProviders(config),
       { provide: LEARNER_EVENT_CODEC, inject: [PersonalDataCipher], useFactory: learnerEventCodec },
       { provide: BOARD_SUBMISSION_EVENT_CODEC, useFactory: () => boardSubmissionEventCodec() },
     ];

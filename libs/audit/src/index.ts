@@ -78,7 +78,12 @@ export {
   AUDIT_MIGRATIONS_LOCK,
   AUDIT_MIGRATIONS_TABLE,
 } from './transparency/audit-migrations';
-export { LogTree, LeafNotFoundError, type TreeExtent, type TreeLeaf } from './transparency/log-tree';
+export {
+  LogTree,
+  LeafNotFoundError,
+  type TreeExtent,
+  type TreeLeaf,
+} from './transparency/log-tree';
 export { FolderWitness, type CheckpointWitness } from './transparency/witness';
 export { Checkpointer, type CheckpointPolicy } from './transparency/checkpointer';
 export {

@@ -4,20 +4,24 @@ import { AuditTrailMiddleware } from './audit-trail.middleware';
 import { ExportController } from './export/export.controller';
 import { AuditHistoryController } from './history/audit-history.controller';
 import { IntegrityController } from './integrity/integrity.controller';
+import { CheckpointHost } from './transparency/checkpoint-host';
+import { TransparencyController } from './transparency/transparency.controller';
 
 const CONTROLLERS = [
   AuditHistoryController,
   LearnerCreditsAsOfController,
   IntegrityController,
   ExportController,
+  TransparencyController,
 ];
 
 /**
- * The audit endpoints (`/v1/audit/*`, auditor and admin): raw history, as-of replay, integrity
- * and export. Uses the global core providers (event store, clock, decision settings). Every
+ * The audit endpoints (`/v1/audit/*`, auditor and admin): raw history, as-of replay, integrity,
+ * export, signed checkpoints and Merkle proofs, with the host that signs the checkpoints. Uses
+ * the global core providers (event store, clock, decision settings, the log's tree). Every
  * audit request, and every request under `/v1/admin/`, is logged with the caller's identity.
  */
-@Module({ controllers: CONTROLLERS, providers: [AuditTrailMiddleware] })
+@Module({ controllers: CONTROLLERS, providers: [AuditTrailMiddleware, CheckpointHost] })
 export class AuditModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer

@@ -5,6 +5,7 @@ import {
   userOf,
   type ResolvedDatabase,
 } from '@ledger/database';
+import { AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_LOCK, AUDIT_MIGRATIONS_TABLE } from '@ledger/audit';
 import { EVENT_STORE_MIGRATIONS, runMigrations } from '@ledger/event-store';
 import { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_LOCK, LEDGER_MIGRATIONS_TABLE } from '@ledger/ledger';
 import { openReadModels } from '@ledger/read-models';
@@ -62,7 +63,12 @@ export interface DatabaseRoles {
 }
 
 /** Migration bookkeeping tables: the service reads them (to see that nothing is pending). */
-const MIGRATION_TABLES = ['event_store_migrations', 'ledger_migrations', 'read_model_migrations'];
+const MIGRATION_TABLES = [
+  'event_store_migrations',
+  'ledger_migrations',
+  'read_model_migrations',
+  AUDIT_MIGRATIONS_TABLE,
+];
 
 /**
  * Applies every migration as the owner, then gives the service role what the ledger needs and
@@ -89,6 +95,7 @@ export async function migrateAsOwner(roles: DatabaseRoles): Promise<void> {
   try {
     if (roles.eventStore === 'postgres') await runMigrations(pool, EVENT_STORE_MIGRATIONS);
     await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
+    await runMigrations(pool, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
     await (await openReadModels(ownerUrl, { poolSize: 2, name: 'cme-ledger-migrate' })).destroy();
     const client = await pool.connect();
     try {

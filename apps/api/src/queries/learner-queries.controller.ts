@@ -6,9 +6,11 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { StreamVerifier } from '@ledger/audit';
 import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } from '@ledger/ledger';
 import { learnerClaims, learnerCredits, learnerDeadlines } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
+import { learnerVerification } from '../audit/transparency/verification-note';
 import { Allow, READERS } from '../auth/allow.decorator';
 import { LearnerIdParam } from '../http/route-params';
 import { READ_MODELS } from '../tokens';
@@ -28,6 +30,7 @@ export class LearnerQueriesController {
     @Inject(READ_MODELS) private readonly readModels: DataSource,
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,
     @Inject(DECISION_SETTINGS) private readonly settings: DecisionSettings,
+    private readonly verifier: StreamVerifier,
   ) {}
 
   @Get('credits')
@@ -36,14 +39,19 @@ export class LearnerQueriesController {
       'Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents (R12, R13)',
   })
   @ApiOkResponse({
-    description: 'Amounts as a decimal string plus exact twelfths; positions as strings',
+    description:
+      "Amounts as a decimal string plus exact twelfths; positions as strings; `verification` says whether the learner's stream passed verification (`ok` false: the figures come from a stream that failed it)",
   })
-  credits(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
-    return learnerCredits(this.readModels, learnerId, {
-      now: this.clock(),
-      timeZone: this.settings.timeZone,
-      minPosition: positionOf(query),
-    });
+  async credits(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
+    const [credits, verification] = await Promise.all([
+      learnerCredits(this.readModels, learnerId, {
+        now: this.clock(),
+        timeZone: this.settings.timeZone,
+        minPosition: positionOf(query),
+      }),
+      learnerVerification(this.verifier, learnerId),
+    ]);
+    return { ...credits, verification };
   }
 
   @Get('claims')

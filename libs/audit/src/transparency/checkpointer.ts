@@ -94,7 +94,9 @@ export class Checkpointer {
     }
     const grown = extent.size - (latest?.treeSize ?? 0);
     const since = latest ? now.getTime() - Date.parse(latest.issuedAt) : Infinity;
-    if (!force && grown < this.policy.everyEvents && since < this.policy.intervalMs) {
+    const notDue = grown < this.policy.everyEvents && since < this.policy.intervalMs;
+    // An empty log has nothing to sign unless asked.
+    if (!force && (notDue || extent.size === 0)) {
       return undefined;
     }
     const root = await this.tree.root(extent.size, client);

@@ -63,6 +63,14 @@ interface CachedStream {
 const MAX_REMEMBERED_COMMANDS = 2000;
 
 /**
+ * Checks a stream the first time this process loads it (and remembers the answer): throws,
+ * refusing the command, when the stream failed verification.
+ */
+export interface StreamLoadVerifier {
+  assertIntact(streamName: string): Promise<void>;
+}
+
+/**
  * Loads a stream, folds it, decides, appends with the expected revision, and on a conflict
  * catches up and decides again (bounded). Folded states are cached per stream and caught up
  * from their revision, so a command reads only what it has not seen.
@@ -73,7 +81,11 @@ export class StreamCommandExecutor {
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: { maxAttempts?: number; cacheSize?: number } = {},
+    private readonly options: {
+      maxAttempts?: number;
+      cacheSize?: number;
+      verifier?: StreamLoadVerifier;
+    } = {},
   ) {}
 
   async execute<State, Command, Event, Context>(params: {
@@ -195,6 +207,7 @@ export class StreamCommandExecutor {
     decider: Pick<StreamDecider<State, never, Event, never>, 'initialState' | 'evolve'>,
     codec: EventCodec<Event>,
   ): Promise<CachedStream> {
+    if (!this.cache.has(streamName)) await this.options.verifier?.assertIntact(streamName);
     const cached: CachedStream = this.cache.get(streamName) ?? {
       state: decider.initialState(),
       revision: undefined,

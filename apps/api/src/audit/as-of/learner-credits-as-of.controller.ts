@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   InvalidAsOfError,
+  StreamVerifier,
   learnerCreditsAsOf,
   parseAsOf,
   type AsOf,
@@ -12,6 +13,10 @@ import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } fr
 import { ApiError } from '../../http/api-error';
 import { LearnerIdParam } from '../../http/route-params';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
+import {
+  learnerVerification,
+  type StreamVerificationNote,
+} from '../transparency/verification-note';
 import { AsOfQueryDto } from '../audit.query.dto';
 
 /** A learner's balances as they stood at an instant or position, rebuilt from the events alone. */
@@ -22,6 +27,7 @@ export class LearnerCreditsAsOfController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,
     @Inject(DECISION_SETTINGS) private readonly settings: DecisionSettings,
+    private readonly verifier: StreamVerifier,
   ) {}
 
   @Get()
@@ -31,16 +37,21 @@ export class LearnerCreditsAsOfController {
   )
   @ApiOkResponse({
     description:
-      'Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents, and what was replayed',
+      "Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents, what was replayed, and `verification`: `ok` false when the learner's stream failed verification",
   })
-  credits(
+  async credits(
     @LearnerIdParam() learnerId: string,
     @Query() query: AsOfQueryDto,
-  ): Promise<CreditsAsOfView> {
-    return learnerCreditsAsOf(this.store, learnerId, this.asOf(query.asOf), {
-      timeZone: this.settings.timeZone,
-      now: this.clock,
-    });
+  ): Promise<CreditsAsOfView & { verification: StreamVerificationNote }> {
+    const asOf = this.asOf(query.asOf);
+    const [view, verification] = await Promise.all([
+      learnerCreditsAsOf(this.store, learnerId, asOf, {
+        timeZone: this.settings.timeZone,
+        now: this.clock,
+      }),
+      learnerVerification(this.verifier, learnerId),
+    ]);
+    return { ...view, verification };
   }
 
   private asOf(text: string | undefined): AsOf {
