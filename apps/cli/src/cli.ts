@@ -30,6 +30,7 @@ import {
 import { loadConfig } from '../../api/src/config';
 import { migrateAsOwner } from '../../api/src/database/database-roles';
 import { CliContext } from './cli-context';
+import { TRANSPARENCY_COMMANDS, TRANSPARENCY_USAGE } from './transparency-commands';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
 
 export const USAGE = `Usage: npm run ledger -- <command> [options]
@@ -64,6 +65,7 @@ Operators
   rebuild <projection>      Asks the projection's runner to rebuild it from position zero.
   projections               Each projection's position, events applied, failure, rebuild.
 
+${TRANSPARENCY_USAGE}
 The ledger is the one the API is configured with: DATABASE_URL, or the embedded PostgreSQL
 under LEDGER_DATA_DIR (default ./data). Exit codes: 0 ok, 1 check failed or error, 2 usage.
 `;
@@ -94,6 +96,7 @@ const digestOption = (name: string, value: string | undefined): string | undefin
 };
 
 const COMMANDS: Record<string, Command> = {
+  ...TRANSPARENCY_COMMANDS,
   'replay-learner': {
     positionals: ['learnerId'],
     options: { 'as-of': { type: 'string' } },
