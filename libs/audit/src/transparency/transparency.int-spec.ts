@@ -288,3 +288,49 @@ describe('verification against the latest signed checkpoint names the first wron
     expect(report.firstFailingCheckpoint?.treeSize).toBe(24);
   });
 });
+
+describe('the same tree over the EventStoreDB adapter (its stand-in client): built through the port', () => {
+  it('extends, signs, proves and verifies streams as over PostgreSQL', async () => {
+    // Direct paths: the adapter is not in the barrel (its client pulls in gRPC).
+    const { EventStoreDbEventStore } =
+      await import('../../../event-store/src/eventstoredb/eventstoredb-event-store');
+    const { FakeEventStoreDbClient } =
+      await import('../../../event-store/src/eventstoredb/fake-eventstoredb-client');
+    const fake = new FakeEventStoreDbClient();
+    const store = await EventStoreDbEventStore.open(fake, {
+      serverVersion: async () => fake.serverVersion,
+      log: () => undefined,
+    });
+    const db = await freshDatabase('transparency_esdb');
+    const pool = new Pool({ connectionString: db.url, max: 2 });
+    const folder = mkdtempSync(join(tmpdir(), 'witness-'));
+    try {
+      await runMigrations(pool, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
+      const ids: string[] = [];
+      for (let round = 0; round < 4; round++) {
+        for (const s of STREAMS) {
+          const e = event({ researchId: `${s}-${round}`, twelfths: '6' });
+          ids.push(e.id);
+          await store.append(s, [e]);
+        }
+      }
+      const tree = new LogTree(pool, store, { pageSize: 5 });
+      const { signer } = CheckpointSigner.generate();
+      const checkpoint = await new Checkpointer(tree, signer, new FolderWitness(folder), {
+        everyEvents: 1000,
+        intervalMs: 60_000,
+      }).checkpointNow();
+      expect(checkpoint.treeSize).toBe(12);
+      const proof = await new AuditProofs(tree, store).inclusion(ids[7] as string);
+      expect(checkInclusionProof(proof, signer.publicKeyPem()).ok).toBe(true);
+      const report = await verifyAgainstCheckpoint(store, tree, checkpoint, signer.publicKeyPem());
+      expect(report.ok).toBe(true);
+      await expect(new StreamVerifier(store, tree).check('learner-b')).resolves.toBeUndefined();
+    } finally {
+      await store.close();
+      await pool.end();
+      await db.drop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
