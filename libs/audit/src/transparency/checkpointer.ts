@@ -33,7 +33,9 @@ export class Checkpointer {
     this.loop = new InterruptibleLoop({
       turn: async () => {
         const { added } = await this.turn();
-        return added > 0 ? 0 : (this.policy.pollMs ?? 1000);
+        // A full page: more is waiting. Otherwise the log's end was reached: wait, so that the
+        // tree grows by larger pages (one transaction each) rather than event by event.
+        return added >= this.tree.pageSize ? 0 : (this.policy.pollMs ?? 1000);
       },
       onFailure: (error, failures) =>
         this.policy.log?.('checkpoint turn failed', {

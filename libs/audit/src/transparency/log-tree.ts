@@ -65,6 +65,11 @@ export class LogTree {
     private readonly options: { pageSize?: number } = {},
   ) {}
 
+  /** Events read per page (one transaction each). */
+  get pageSize(): number {
+    return this.options.pageSize ?? 5000;
+  }
+
   async extent(client: Pick<PoolClient, 'query'> = this.pool): Promise<TreeExtent> {
     const { rows } = await client.query<{ leaf_index: string; position: string }>(
       'SELECT leaf_index, position FROM audit_tree_leaves ORDER BY leaf_index DESC LIMIT 1',
@@ -84,12 +89,15 @@ export class LogTree {
     then?: (client: PoolClient, extent: TreeExtent) => Promise<T>,
     limit = Infinity,
   ): Promise<{ extent: TreeExtent; added: number; result: T | undefined }> {
-    const pageSize = this.options.pageSize ?? 5000;
+    const pageSize = this.pageSize;
     let added = 0;
     for (let pages = 0; ; pages++) {
       const client = await this.pool.connect();
       try {
         await client.query('BEGIN');
+        // Derived data, rebuilt from the log if a crash loses it: its commit need not wait for
+        // the disk, and so takes no WAL flush from the appends (the witness is flushed itself).
+        await client.query('SET LOCAL synchronous_commit = off');
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [TREE_LOCK]);
         const extent = await this.extent(client);
         const page =
