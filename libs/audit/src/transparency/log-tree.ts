@@ -188,9 +188,13 @@ export class LogTree {
       `SELECT 0 AS level, leaf_index AS node_index, hash FROM audit_tree_leaves
         WHERE leaf_index = ANY($1::bigint[])
        UNION ALL
-       SELECT n.level, n.node_index, n.hash FROM audit_tree_nodes n
-         JOIN unnest($2::smallint[], $3::bigint[]) AS k(level, node_index)
-           ON n.level = k.level AND n.node_index = k.node_index`,
+       SELECT k.level, k.node_index, n.hash
+         FROM unnest($2::smallint[], $3::bigint[]) AS k(level, node_index)
+         -- One primary-key lookup per node, never a scan of the table.
+         CROSS JOIN LATERAL (
+           SELECT hash FROM audit_tree_nodes t
+            WHERE t.level = k.level AND t.node_index = k.node_index
+         ) n`,
       [leaves, upper.map((k) => k.level), upper.map((k) => String(k.index))],
     );
     for (const r of rows) found.set(nodeKeyText(r.level, Number(r.node_index)), r.hash);

@@ -1,5 +1,11 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import {
@@ -25,7 +31,7 @@ export class TreeSizeQueryDto {
 }
 
 export class ConsistencyQueryDto {
-  @ApiPropertyOptional({ description: 'The earlier checkpoint, by its tree size' })
+  @ApiProperty({ description: 'The earlier checkpoint, by its tree size' })
   @Type(() => Number)
   @IsInt()
   @Min(0)
