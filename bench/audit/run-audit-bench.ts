@@ -6,26 +6,29 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { getHeapStatistics } from 'node:v8';
 // Direct module paths, not the @ledger/* barrels: the benchmark builds from only what it measures.
-import { checkExport } from '../../libs/audit/src/export/check-export';
-import { exportLog } from '../../libs/audit/src/export/export-log';
-import { digestLog } from '../../libs/audit/src/log-reader';
 import {
   AUDIT_MIGRATIONS,
   AUDIT_MIGRATIONS_LOCK,
   AUDIT_MIGRATIONS_TABLE,
-} from '../../libs/audit/src/transparency/audit-migrations';
-import {
+  AuditProofs,
   CheckpointSigner,
+  Checkpointer,
+  checkExport,
+  checkInclusionProof,
+  digestLog,
+  exportLog,
+  FolderWitness,
+  LogTree,
+  verifyAgainstCheckpoint,
   type SignedCheckpoint,
-} from '../../libs/audit/src/transparency/checkpoint';
-import { Checkpointer } from '../../libs/audit/src/transparency/checkpointer';
-import { LogTree } from '../../libs/audit/src/transparency/log-tree';
-import { AuditProofs, checkInclusionProof } from '../../libs/audit/src/transparency/proofs';
-import { verifyAgainstCheckpoint } from '../../libs/audit/src/transparency/verify-against-checkpoint';
-import { FolderWitness } from '../../libs/audit/src/transparency/witness';
-import { runMigrations } from '../../libs/event-store/src/postgres/migrations';
-import type { EventToAppend, JsonObject } from '../../libs/event-store/src/event-store.port';
-import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
+} from '@ledger/audit';
+import { boardSubmissionStreamName, learnerStreamName } from '@ledger/domain';
+import {
+  type EventToAppend,
+  type JsonObject,
+  PostgresEventStore,
+  runMigrations,
+} from '@ledger/event-store';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
@@ -281,7 +284,7 @@ async function generate(
   for (let round = 0; round < ROUNDS; round++) {
     await pool(learners, options.writers, async (i) => {
       const batch = learnerEvents(i).events.slice(round * perRound, (round + 1) * perRound);
-      await store.append(`learner-bench-${i}`, batch);
+      await store.append(learnerStreamName(`bench-${i}`), batch);
       events += batch.length;
     });
     options.log(`  round ${round + 1}/${ROUNDS}: ${events} events`);
@@ -289,7 +292,7 @@ async function generate(
   const submissions = learners.flatMap((i) => [0, 1].map((k) => ({ i, claimId: claimIdOf(i, k) })));
   await pool(submissions, options.writers, async ({ i, claimId }) => {
     const batch = submissionEvents(`bench-${i}`, claimId);
-    await store.append(`board-submission-${claimId}`, batch);
+    await store.append(boardSubmissionStreamName(claimId), batch);
     events += batch.length;
   });
   return { events, streams: learners.length + submissions.length };

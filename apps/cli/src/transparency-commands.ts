@@ -19,7 +19,7 @@ import {
 } from '@ledger/audit';
 import { runMigrations } from '@ledger/event-store';
 import { Pool } from 'pg';
-import { checkpointSigner } from '../../api/src/audit/transparency/checkpoint-key';
+import { checkpointSigner } from '@ledger/runtime';
 import type { CliContext } from './cli-context';
 import { json, UsageError, write, type CliIo } from './cli-io';
 

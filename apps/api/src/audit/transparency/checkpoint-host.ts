@@ -6,7 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { Checkpointer, CheckpointSigner, FolderWitness, LogTree } from '@ledger/audit';
-import type { LedgerConfig } from '../../config';
+import type { LedgerConfig } from '@ledger/runtime';
 import { LEDGER_CONFIG } from '../../tokens';
 
 /**

@@ -2,9 +2,8 @@ import type { FactoryProvider } from '@nestjs/common';
 import { AuditProofs, CheckpointSigner, LogTree, StreamVerifier } from '@ledger/audit';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { Pool } from 'pg';
-import type { LedgerConfig } from '../../config';
 import { DATABASE_POOL } from '../../tokens';
-import { checkpointSigner } from './checkpoint-key';
+import { checkpointSigner, type LedgerConfig } from '@ledger/runtime';
 
 /**
  * The log's Merkle tree, its proofs, the checkpoint key and the verifier of streams on load:

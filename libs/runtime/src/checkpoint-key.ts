@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CheckpointSigner } from '@ledger/audit';
-import type { LedgerConfig } from '../../config';
+import type { LedgerConfig } from './config';
 
 /** Where a development key is kept when LEDGER_CHECKPOINT_KEY is unset (outside production). */
 export const developmentKeyFile = (config: Pick<LedgerConfig, 'dataDir'>): string =>
