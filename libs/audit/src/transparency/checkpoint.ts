@@ -8,6 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { contentDigest, type RecordedEvent } from '@ledger/event-store';
+import { u32, u64 } from '../log-digest';
 import { leafHash } from './merkle';
 
 /**
@@ -135,17 +136,6 @@ export function checkpointProblem(
   );
   return ok ? undefined : 'the signature does not match the checkpoint: it was altered or forged';
 }
-
-const u32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-};
-const u64 = (n: bigint): Buffer => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(n);
-  return b;
-};
 
 /** The fields of an event its leaf covers. */
 export type LeafEvent = Pick<

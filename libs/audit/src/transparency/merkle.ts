@@ -114,6 +114,15 @@ export function consistencyPath(source: NodeSource, first: number, second: numbe
 const odd = (n: number): boolean => n % 2 === 1;
 const half = (n: number): number => Math.floor(n / 2);
 
+/** Both indices shifted right until fn is odd or zero (the right edge's missing siblings). */
+function climbRightEdge(fn: number, sn: number): [number, number] {
+  do {
+    fn = half(fn);
+    sn = half(sn);
+  } while (!odd(fn) && fn !== 0);
+  return [fn, sn];
+}
+
 /** RFC 9162 §2.1.3.2: does this path take this leaf hash to this root? */
 export function verifyInclusion(
   leaf: Buffer,
@@ -130,12 +139,7 @@ export function verifyInclusion(
     if (sn === 0) return false;
     if (odd(fn) || fn === sn) {
       r = nodeHash(p, r);
-      if (!odd(fn)) {
-        do {
-          fn = half(fn);
-          sn = half(sn);
-        } while (!odd(fn) && fn !== 0);
-      }
+      if (!odd(fn)) [fn, sn] = climbRightEdge(fn, sn);
     } else {
       r = nodeHash(r, p);
     }
@@ -171,12 +175,7 @@ export function verifyConsistency(
     if (odd(fn) || fn === sn) {
       fr = nodeHash(p, fr);
       sr = nodeHash(p, sr);
-      if (!odd(fn)) {
-        do {
-          fn = half(fn);
-          sn = half(sn);
-        } while (!odd(fn) && fn !== 0);
-      }
+      if (!odd(fn)) [fn, sn] = climbRightEdge(fn, sn);
     } else {
       sr = nodeHash(sr, p);
     }
