@@ -28,9 +28,9 @@ import {
   type RunningPostgres,
 } from '@ledger/database';
 import {
-  startBoardSimulator,
-  type RunningBoardSimulator,
-} from '../../apps/board-simulator/src/board-simulator';
+  startParsSimulator,
+  type RunningParsSimulator,
+} from '../../apps/pars-simulator/src/pars-simulator';
 import { eventually } from '../support/eventually';
 import { startProcess, type RunningProcess } from '../support/processes';
 
@@ -55,7 +55,7 @@ describe('the ledger under load and faults', () => {
   let pg: RunningPostgres;
   let pgPort: number;
   let databaseUrl: string;
-  let sim: RunningBoardSimulator;
+  let sim: RunningParsSimulator;
   let api: RunningProcess | undefined;
   let worker: RunningProcess | undefined;
   let apiUrl: string;
@@ -66,13 +66,13 @@ describe('the ledger under load and faults', () => {
     pgPort = await freePort();
     pg = await startEmbeddedPostgres({ dataDir, port: pgPort, persistent: true });
     databaseUrl = await createDatabase(pg.url, 'ledger');
-    sim = await startBoardSimulator({ port: 0, confirmAfterMs: 2000 });
+    sim = await startParsSimulator({ port: 0, decideAfterMs: 2000 });
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
     env = {
       DATABASE_URL: databaseUrl,
       PORT: String(apiPort),
-      BOARD_GATEWAY_URL: sim.url,
+      BOARD_GATEWAY_URL: sim.serviceUrl,
       BOARD_SWEEP_INTERVAL_MS: '500',
       BOARD_GATEWAY_MAX_ATTEMPTS: '3',
       LEDGER_API_KEYS: `service:${SERVICE_KEY},admin:${ADMIN_KEY}`,

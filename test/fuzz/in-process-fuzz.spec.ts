@@ -36,7 +36,8 @@ import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import type { JsonObject, RecordedEvent } from '@ledger/event-store';
 import { boardSubmissionEventCodec, learnerEventCodec, type EventCodec } from '@ledger/ledger';
 import fc from 'fast-check';
-import { parseSubmission } from '../../apps/board-simulator/src/submission-check';
+import { readCompletion } from '../../apps/pars-simulator/src/pars-checks';
+import { escapeXml, parseXml, XmlSyntaxError } from '../../libs/boards/src/pars/xml';
 import { ErasePersonalDataRequestDto } from '../../apps/api/src/admin/erasure/erase-personal-data.request.dto';
 import {
   AsOfQueryDto,
@@ -693,27 +694,49 @@ describe('in-process fuzz: decoders, request validation and deciders', () => {
       });
     });
 
-    it('the board simulator reads a submission or names what is wrong with it', () => {
+    it('the PARS simulator reads a learner record, or names what is wrong with it, never throwing past XmlSyntaxError', () => {
+      const leaf = fc.oneof(
+        fc.string(),
+        fc.constantFrom('ABIM', 'CA', '3', '14', '2026-03-02', '1.50', '0'),
+      );
+      const fields = [
+        'ProviderLearnerRecordId',
+        'ActivityId',
+        'BoardId',
+        'LearnerBoardId',
+        'FirstName',
+        'LastName',
+        'BirthMonth',
+        'BirthDay',
+        'CompletionDate',
+        'CreditType',
+        'CreditsEarned',
+        'MOCPoints',
+        'MOCType',
+      ];
       run(
         fc.oneof(
-          anyJson,
-          fc.record({
-            submissionId: fc.oneof(fc.uuid(), anyJson),
-            board: fc.oneof(fc.constantFrom(...BOARD_CODES), anyJson),
-            attempt: fc.oneof(fc.integer({ min: -1, max: 5 }), anyJson),
-            activity: fc.oneof(fc.constantFrom(...ACTIVITIES), anyJson),
-            twelfths: fc.oneof(numberish, anyJson),
-            credits: fc.oneof(fc.constantFrom('0.75', '1', '1.123'), anyJson),
-            completedAt: fc.oneof(instantLike, anyJson),
-            learner: anyJson,
-          }),
+          fc.string(),
+          fc.dictionary(fc.constantFrom(...fields), leaf).map(
+            (record) =>
+              `<SaveLearnerActivityRequest><LearnerActivity>${Object.entries(record)
+                .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+                .join('')}</LearnerActivity></SaveLearnerActivityRequest>`,
+          ),
         ),
         RUNS.boardSubmissions,
-        (body) => {
-          const parsed = parseSubmission(body);
+        (text) => {
+          let document;
+          try {
+            document = parseXml(text);
+          } catch (error) {
+            check(error instanceof XmlSyntaxError, () => `${text} → ${String(error)}`);
+            return;
+          }
+          const read = readCompletion(document);
           check(
-            parsed.ok || (typeof parsed.reason === 'string' && parsed.reason.length > 0),
-            () => `${JSON.stringify(body)} → ${JSON.stringify(parsed)}`,
+            read.ok || (read.errors.length > 0 && read.errors.every((e) => e.message.length > 0)),
+            () => `${text} → ${JSON.stringify(read)}`,
           );
         },
       );

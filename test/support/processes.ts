@@ -5,7 +5,7 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 
 /** A compiled app of this repo (npm test builds before jest runs). */
-export function compiledApp(app: 'api' | 'worker' | 'board-simulator' | 'cli'): string {
+export function compiledApp(app: 'api' | 'worker' | 'pars-simulator' | 'cli'): string {
   const file = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
   if (!existsSync(file))
     throw new Error(`${file} is missing: run npm run build (npm test does) before these tests`);
@@ -22,7 +22,7 @@ export interface RunningProcess {
 
 /** Starts a compiled app as a real child process, with its output kept for diagnosis. */
 export function startProcess(
-  app: 'api' | 'worker' | 'board-simulator' | 'cli',
+  app: 'api' | 'worker' | 'pars-simulator' | 'cli',
   env: Record<string, string>,
 ): RunningProcess {
   const child = spawn(process.execPath, [compiledApp(app)], {

@@ -2,9 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import {
-  ExecuteBoardSubmissionCommandHandler,
-  ExecuteLearnerCommandHandler,
-  RetryBoardSubmissionHandler,
+  LEDGER_COMMAND_HANDLERS,
+  PersonalDataCipher,
+  StreamCommandExecutor,
   type Clock,
 } from '@ledger/ledger';
 import type { Request } from 'express';
@@ -36,6 +36,7 @@ import { ProjectionsController } from './operations/projections.controller';
 import { LearnerQueriesController } from './queries/learner-queries.controller';
 import { ReadFreshnessInterceptor } from './queries/read-freshness.interceptor';
 import { ReportsController } from './queries/reports.controller';
+import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries';
 import { READ_MODELS } from './tokens';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { DataSource } from 'typeorm';
@@ -123,19 +124,36 @@ export class AppModule {
         Authenticator,
         {
           provide: METRICS,
-          inject: [READ_MODELS, EVENT_STORE, StreamVerifier, LogTree],
+          inject: [
+            READ_MODELS,
+            EVENT_STORE,
+            StreamCommandExecutor,
+            PersonalDataCipher,
+            StreamVerifier,
+            LogTree,
+          ],
           useFactory: (
             readModels: DataSource,
             store: EventStore,
+            executor: StreamCommandExecutor,
+            cipher: PersonalDataCipher,
             verifier: StreamVerifier,
             tree: LogTree,
-          ) => createMetrics(readModels, store, { verifier, tree }),
+          ) =>
+            createMetrics(
+              readModels,
+              store,
+              () => [
+                { cache: 'folded-streams', ...executor.figures() },
+                { cache: 'learner-keys', ...cipher.figures() },
+              ],
+              { verifier, tree },
+            ),
         },
         BackgroundHost,
         IdempotencySweeper,
-        ExecuteLearnerCommandHandler,
-        ExecuteBoardSubmissionCommandHandler,
-        RetryBoardSubmissionHandler,
+        ...LEDGER_COMMAND_HANDLERS,
+        ...READ_MODEL_QUERY_HANDLERS,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },

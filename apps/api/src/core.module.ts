@@ -11,7 +11,13 @@ import {
   AUDIT_MIGRATIONS_TABLE,
   StreamVerifier,
 } from '@ledger/audit';
-import { createEventStore, EVENT_STORE, runMigrations, type EventStore } from '@ledger/event-store';
+import {
+  createEventStore,
+  EVENT_STORE,
+  eventStoreSessionSettings,
+  runMigrations,
+  type EventStore,
+} from '@ledger/event-store';
 import {
   boardSubmissionEventCodec,
   BOARD_SUBMISSION_EVENT_CODEC,
@@ -23,11 +29,13 @@ import {
   LEDGER_MIGRATIONS_LOCK,
   LEDGER_MIGRATIONS_TABLE,
   PersonalDataCipher,
+  PostgresSnapshotStore,
+  snapshotCodecs,
   StreamCommandExecutor,
   type Clock,
 } from '@ledger/ledger';
-import { openReadModels } from '@ledger/read-models';
-import { Pool } from 'pg';
+import { openReadModels, poolOf } from '@ledger/read-models';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { transparencyProviders } from './audit/transparency/transparency.providers';
 import { eventStoreOptions, type LedgerConfig } from '@ledger/runtime';
@@ -43,16 +51,21 @@ export interface CoreRuntime {
 }
 
 /**
+ * Connections of the API process's one pool: appends, reads of the log, projections (a lease
+ * each holds one), read-model queries and the operational tables share them.
+ */
+export const API_POOL_SIZE = 20;
+
+/**
  * The infrastructure every feature module uses, available everywhere: configuration, clock,
- * the PostgreSQL pool (operational tables), the event store, the read models' data source,
- * the personal-data cipher, the event codecs, the command executor and the log's Merkle tree
- * with the verifier it runs on each stream it first loads.
+ * the PostgreSQL pool (one per process), the event store, the read models' data source,
+ * the personal-data cipher, the event codecs, the command executor (with its snapshots) and the
+ * log's Merkle tree with the verifier the executor runs on each stream it loads afresh.
  */
 @Global()
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
   constructor(
-    @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_MODELS) private readonly readModels: DataSource,
   ) {}
@@ -72,14 +85,23 @@ export class CoreModule implements OnApplicationShutdown {
         },
       },
       {
+        // The process's one pool: the read models' data source opens it, with the sessions the
+        // event store needs; the event store and the operational tables use it too.
+        provide: READ_MODELS,
+        useFactory: () =>
+          openReadModels(runtime.databaseUrl, {
+            name: 'cme-ledger-api',
+            poolSize: API_POOL_SIZE,
+            sessionSettings: eventStoreSessionSettings(
+              eventStoreOptions(config, runtime.databaseUrl),
+            ),
+          }),
+      },
+      {
         provide: DATABASE_POOL,
-        useFactory: async () => {
-          const pool = new Pool({
-            connectionString: runtime.databaseUrl,
-            max: 10,
-            application_name: 'cme-ledger-api',
-          });
-          pool.on('error', () => undefined);
+        inject: [READ_MODELS],
+        useFactory: async (readModels: DataSource) => {
+          const pool = poolOf(readModels);
           await runMigrations(
             pool,
             LEDGER_MIGRATIONS,
@@ -97,13 +119,13 @@ export class CoreModule implements OnApplicationShutdown {
       },
       {
         provide: EVENT_STORE,
-        useFactory: () =>
+        inject: [DATABASE_POOL],
+        useFactory: (pool: Pool) =>
           runtime.eventStore?.() ??
-          createEventStore(eventStoreOptions(config, runtime.databaseUrl)),
-      },
-      {
-        provide: READ_MODELS,
-        useFactory: () => openReadModels(runtime.databaseUrl, { name: 'cme-ledger-api-read' }),
+          createEventStore({
+            ...eventStoreOptions(config, runtime.databaseUrl),
+            postgresPool: pool,
+          }),
       },
       {
         provide: PersonalDataCipher,
@@ -112,9 +134,22 @@ export class CoreModule implements OnApplicationShutdown {
       },
       {
         provide: StreamCommandExecutor,
-        inject: [EVENT_STORE, StreamVerifier],
-        useFactory: (store: EventStore, verifier: StreamVerifier) =>
-          new StreamCommandExecutor(store, { verifier }),
+        inject: [EVENT_STORE, DATABASE_POOL, PersonalDataCipher, StreamVerifier],
+        useFactory: (
+          store: EventStore,
+          pool: Pool,
+          cipher: PersonalDataCipher,
+          verifier: StreamVerifier,
+        ) =>
+          new StreamCommandExecutor(store, {
+            cacheBytes: config.streamCacheBytes,
+            snapshots: {
+              store: new PostgresSnapshotStore(pool),
+              every: config.snapshotEvery,
+              codecs: snapshotCodecs(cipher),
+            },
+            verifier,
+          }),
       },
       ...transparencyProviders(config),
       { provide: LEARNER_EVENT_CODEC, inject: [PersonalDataCipher], useFactory: learnerEventCodec },
@@ -129,7 +164,7 @@ export class CoreModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.eventStore.close();
+    // Ends the process's one pool (the event store's too).
     await this.readModels.destroy();
-    await this.pool.end();
   }
 }

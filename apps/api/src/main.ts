@@ -1,23 +1,22 @@
 import 'reflect-metadata';
 import type { RequestListener } from 'node:http';
-import {
-  startBoardSimulator,
-  type RunningBoardSimulator,
-} from '../../board-simulator/src/board-simulator';
 import { createApp } from './bootstrap';
 import { listenOperations } from './operations/operations-port';
+import {
+  startParsSimulatorProcess,
+  type ParsSimulatorProcess,
+} from './operations/pars-simulator-process';
 import { loadConfig, openDatabase } from '@ledger/runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config);
-  // Outside production, with no board gateway configured, a board simulator runs next to the
-  // service so that the embedded default submits claims end to end.
-  let simulator: RunningBoardSimulator | undefined;
+  // Outside production, with no PARS configured, the PARS simulator runs as a child process
+  // (never in this process's memory) so that the embedded default reports claims end to end.
+  let simulator: ParsSimulatorProcess | undefined;
   if (!config.boardGatewayUrl && !config.production && config.runBoardProcess) {
-    const port = Number.parseInt(process.env.BOARD_SIMULATOR_PORT ?? '4010', 10);
-    simulator = await startBoardSimulator({ port }).catch(() => startBoardSimulator({ port: 0 }));
-    config.boardGatewayUrl = simulator.url;
+    simulator = await startParsSimulatorProcess();
+    config.boardGatewayUrl = simulator.serviceUrl;
   }
   const app = await createApp({ config, databaseUrl: database.url, databaseKind: database.kind });
   const host = process.env.HOST ?? '127.0.0.1';
@@ -36,13 +35,13 @@ async function main(): Promise<void> {
   const operationsAddress = operations?.address();
   process.stdout.write(
     `cme-ledger api listening on http://${host}:${config.port} (database: ${database.kind}, event store: ${config.eventStore}` +
-      `, boards: ${simulator ? `simulator at ${simulator.url}` : (config.boardGatewayUrl ?? 'none')})` +
+      `, boards: ACCME PARS ${simulator ? `simulator at ${simulator.serviceUrl}` : (config.boardGatewayUrl ?? 'none')})` +
       `; operations (health details, metrics, docs) ${typeof operationsAddress === 'object' && operationsAddress ? `on http://${config.operationsHost}:${operationsAddress.port}` : 'behind an API key'}\n`,
   );
   const stop = async (): Promise<void> => {
     operations?.close();
     await app.close();
-    await simulator?.close();
+    await simulator?.stop();
     await database.stop();
     process.exit(0);
   };

@@ -1,8 +1,8 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { INestApplication } from '@nestjs/common';
-import type { RequestBoardSubmission } from '@ledger/domain';
+import type { BoardSubmissionCommand, RequestBoardSubmission } from '@ledger/domain';
 import { boardSubmissionId } from '@ledger/domain';
-import { ExecuteBoardSubmissionCommand, type BoardSubmissionCommandOutcome } from '@ledger/ledger';
+import { boardSubmissionStep, type BoardSubmissionCommandOutcome } from '@ledger/ledger';
 import request from 'supertest';
 import { bearer } from '../../../test/support/test-app';
 import { profileFields } from '@ledger/domain/testing';
@@ -90,10 +90,11 @@ export async function submitToBoard(
     commandId: `${submissionId}/${step}`,
   });
   const at = new Date(claim.claimedAt.getTime() + 60_000);
-  const send = (step: string, command: ExecuteBoardSubmissionCommand['command']) =>
-    bus.execute<ExecuteBoardSubmissionCommand, BoardSubmissionCommandOutcome>(
-      new ExecuteBoardSubmissionCommand(submissionId, command, metadata(step)),
-    );
+  const send = (
+    step: string,
+    command: BoardSubmissionCommand,
+  ): Promise<BoardSubmissionCommandOutcome> =>
+    bus.execute(boardSubmissionStep(submissionId, command, metadata(step)));
   let last = await send('request', {
     type: 'RequestBoardSubmission',
     data: { ...claim, submissionId, occurredAt: at },

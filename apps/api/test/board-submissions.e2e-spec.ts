@@ -2,12 +2,19 @@ import { randomUUID } from 'node:crypto';
 import pdfParse from 'pdf-parse';
 import request from 'supertest';
 import {
-  startBoardSimulator,
-  type RunningBoardSimulator,
-} from '../../board-simulator/src/board-simulator';
+  startParsSimulator,
+  type RunningParsSimulator,
+} from '../../pars-simulator/src/pars-simulator';
 import { eventually } from '../../../test/support/eventually';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 import { profileFields } from '@ledger/domain/testing';
+
+/**
+ * Each learner its own board id: PARS refuses the same completion (board id, name, activity,
+ * date) reported under a second record id as a duplicate (A-12).
+ */
+let boardIds = 400000;
+const nextBoardId = (): string => String((boardIds += 1));
 
 const PROFILE = (learnerBoardId: string) =>
   profileFields({ boards: [{ boardId: 'ABIM', learnerBoardId }], npi: undefined });
@@ -25,15 +32,15 @@ interface ClaimWithTag {
   }[];
 }
 
-describe('board submissions through the real board simulator over HTTP (R8, R9, R16)', () => {
-  let sim: RunningBoardSimulator;
+describe('board submissions through the PARS simulator over HTTP (R8, R9, R16)', () => {
+  let sim: RunningParsSimulator;
   let t: TestApp;
   const http = () => request(t.app.getHttpServer());
 
   beforeAll(async () => {
-    sim = await startBoardSimulator({ port: 0, confirmAfterMs: 1500 });
+    sim = await startParsSimulator({ port: 0, decideAfterMs: 1500 });
     t = await startTestApp('board_submissions', {
-      boardGatewayUrl: sim.url,
+      boardGatewayUrl: sim.serviceUrl,
       boardSweepIntervalMs: 200,
       boardGatewayMaxAttempts: 3,
     });
@@ -116,14 +123,14 @@ describe('board submissions through the real board simulator over HTTP (R8, R9, 
   }
 
   it('Not submitted: no board selected in the profile at claim time', async () => {
-    const { learnerId, claimId } = await claimFor({ ...PROFILE('123456'), boards: [] });
+    const { learnerId, claimId } = await claimFor({ ...PROFILE(nextBoardId()), boards: [] });
     const claim = await tagBecomes(learnerId, claimId, 'Not submitted');
     expect(claim.submissions).toEqual([]);
   });
 
   it('Pending while the board is answering, then Submitted, then confirmed by the board a while later', async () => {
     await faults({ latencyMs: 2500 });
-    const { learnerId, claimId } = await claimFor(PROFILE('123456'));
+    const { learnerId, claimId } = await claimFor(PROFILE(nextBoardId()));
     const pending = await eventually(async () => {
       const claim = await claimOf(learnerId, claimId);
       if (claim.submissions.length === 0) throw new Error('not requested yet');
@@ -180,7 +187,7 @@ describe('board submissions through the real board simulator over HTTP (R8, R9, 
 
   it('Rejected at once when the profile lacks the board id (R16); after the correction the retry is Submitted', async () => {
     const { learnerId, claimId } = await claimFor({
-      ...PROFILE('123456'),
+      ...PROFILE(nextBoardId()),
       boards: [{ boardId: 'ABIM' }],
     });
     const rejected = await tagBecomes(learnerId, claimId, 'Rejected');
@@ -190,7 +197,7 @@ describe('board submissions through the real board simulator over HTTP (R8, R9, 
     await http()
       .put(`/v1/learners/${learnerId}/profile`)
       .set(bearer('service'))
-      .send(PROFILE('123456'))
+      .send(PROFILE(nextBoardId()))
       .expect(200);
     await http()
       .post(`/v1/board-submissions/${failed.submissionId}/retry`)
@@ -204,9 +211,9 @@ describe('board submissions through the real board simulator over HTTP (R8, R9, 
 
   it('R12: credit accepted by two MOC boards counts once in the MOC total, and for each board', async () => {
     const { learnerId, claimId } = await claimFor({
-      ...PROFILE('123456'),
+      ...PROFILE(nextBoardId()),
       boards: [
-        { boardId: 'ABIM', learnerBoardId: '123456' },
+        { boardId: 'ABIM', learnerBoardId: nextBoardId() },
         { boardId: 'ABP', learnerBoardId: '234567' },
       ],
     });
@@ -226,14 +233,14 @@ describe('board submissions through the real board simulator over HTTP (R8, R9, 
 
   it('an outage that ends inside the retry budget ends Submitted', async () => {
     await faults({ errorRate: 0.5 });
-    const { learnerId, claimId } = await claimFor(PROFILE('123456'));
+    const { learnerId, claimId } = await claimFor(PROFILE(nextBoardId()));
     setTimeout(() => void faults({ errorRate: 0 }), 150);
     await tagBecomes(learnerId, claimId, 'Submitted');
   });
 
   it('an outage beyond the retry budget ends Rejected and retryable; a retry after it ends Submitted, one record at the board', async () => {
     await faults({ outage: true });
-    const { learnerId, claimId } = await claimFor(PROFILE('123456'));
+    const { learnerId, claimId } = await claimFor(PROFILE(nextBoardId()));
     const rejected = await tagBecomes(learnerId, claimId, 'Rejected');
     const failed = rejected.submissions[0]!;
     expect(failed).toEqual(expect.objectContaining({ retryable: true, status: 'failed' }));
@@ -287,7 +294,7 @@ describe('GET the PDF certificate of a claim (R11)', () => {
       .put(`/v1/learners/${learnerId}/profile`)
       .set(bearer('service'))
       .send({
-        ...PROFILE('123456'),
+        ...PROFILE(nextBoardId()),
         clinicalRole: role,
         firstName: names[0],
         lastName: names[1],
@@ -365,7 +372,7 @@ describe('GET the PDF certificate of a claim (R11)', () => {
     await http()
       .put(`/v1/learners/${learnerId}/profile`)
       .set(bearer('service'))
-      .send(PROFILE('123456'))
+      .send(PROFILE(nextBoardId()))
       .expect(200);
     const first = await claimAt('r-oct', '2026-10-01T10:00:00Z', '2026-10-02T10:00:00Z');
     const second = await claimAt('r-nov', '2026-11-01T10:00:00Z', '2026-11-02T10:00:00Z');
@@ -373,7 +380,7 @@ describe('GET the PDF certificate of a claim (R11)', () => {
     await http()
       .put(`/v1/learners/${learnerId}/profile`)
       .set(bearer('service'))
-      .send({ ...PROFILE('123456'), lastName: 'Quinn-Hart' })
+      .send({ ...PROFILE(nextBoardId()), lastName: 'Quinn-Hart' })
       .expect(200);
 
     const secondText = await pdfText(learnerId, second);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
 import { boardSubmissionId } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { ExecuteBoardSubmissionCommand } from '@ledger/ledger';
+import { boardSubmissionStep } from '@ledger/ledger';
 import { Client } from 'pg';
 import request from 'supertest';
 import { PROFILE_EXAMPLE } from '../../../test/support/request-examples';
@@ -721,7 +721,7 @@ describe('board-submission retry after a failure (R16)', () => {
       commandId: randomUUID() + n,
     });
     await bus.execute(
-      new ExecuteBoardSubmissionCommand(
+      boardSubmissionStep(
         submissionId,
         {
           type: 'RequestBoardSubmission',

@@ -24,9 +24,24 @@ import {
 import {
   allProjections,
   checkReadModels,
+  projectionStates,
   requestRebuild,
   type ReadModelsCheck,
 } from '@ledger/read-models';
+import {
+  PARS_ACTIVITIES,
+  ParsBoardGateway,
+  templateBFile,
+  type ActivityCheck,
+} from '@ledger/boards';
+import {
+  boardSubmissionEventCodec,
+  learnerEventCodec,
+  parsBatch,
+  PersonalDataCipher,
+} from '@ledger/ledger';
+import { writeFile } from 'node:fs/promises';
+import { Pool } from 'pg';
 import { loadConfig, migrateAsOwner } from '@ledger/runtime';
 import { CliContext } from './cli-context';
 import { TRANSPARENCY_COMMANDS, TRANSPARENCY_USAGE } from './transparency-commands';
@@ -65,6 +80,16 @@ Operators
   projections               Each projection's position, events applied, failure, rebuild.
 
 ${TRANSPARENCY_USAGE}
+ACCME PARS (BOARD_GATEWAY_URL: PARS's web services; PARS_PROVIDER_ID, PARS_API_KEY)
+  pars-activities [--register]
+      Verifies that PARS holds each configured activity as configured (ids, type, credit,
+      dates, MOC per board); with --register, registers those missing or different first.
+      Exit 1 if an activity is still missing or different.
+  pars-batch --from <YYYY-MM-DD> --to <YYYY-MM-DD> --out <file>
+      PARS's tab-delimited learner file (Learner Template B) of the board submissions completed
+      in that range (dates in PARS's time zone, both included), for upload by hand. What it
+      leaves out (erased learners, boards PARS does not reach) is listed on stderr.
+
 The ledger is the one the API is configured with: DATABASE_URL, or the embedded PostgreSQL
 under LEDGER_DATA_DIR (default ./data). Exit codes: 0 ok, 1 check failed or error, 2 usage.
 `;
@@ -94,8 +119,81 @@ const digestOption = (name: string, value: string | undefined): string | undefin
   return value;
 };
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const dateOption = (name: string, value: string | undefined): string => {
+  if (value === undefined || !DATE.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError(`--${name} must be a date YYYY-MM-DD`);
+  }
+  return value;
+};
+
+function parsGateway(context: CliContext): ParsBoardGateway {
+  const { boardGatewayUrl, parsProviderId, parsApiKey } = context.config;
+  if (boardGatewayUrl === undefined) {
+    throw new UsageError(
+      "BOARD_GATEWAY_URL is not set: point it at PARS's web services (or the PARS simulator's /pars/ws)",
+    );
+  }
+  return new ParsBoardGateway({
+    baseUrl: boardGatewayUrl,
+    providerId: parsProviderId,
+    ...(parsApiKey === undefined ? {} : { apiKey: parsApiKey }),
+  });
+}
+
 const COMMANDS: Record<string, Command> = {
   ...TRANSPARENCY_COMMANDS,
+  'pars-activities': {
+    positionals: [],
+    options: { register: { type: 'boolean' } },
+    async run({ values }, context, io) {
+      const pars = parsGateway(context);
+      let failed = 0;
+      for (const activity of Object.values(PARS_ACTIVITIES)) {
+        let check: ActivityCheck = await pars.verifyActivity(activity);
+        let registered = false;
+        if (check.status !== 'registered' && values['register'] === true) {
+          await pars.registerActivity(activity);
+          registered = true;
+          check = await pars.verifyActivity(activity);
+        }
+        if (check.status !== 'registered') failed += 1;
+        await write(io.stdout, json({ activity: activity.activity, ...check, registered }));
+      }
+      return failed === 0 ? 0 : 1;
+    },
+  },
+  'pars-batch': {
+    positionals: [],
+    options: { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } },
+    async run({ values }, context, io) {
+      const from = dateOption('from', str(values, 'from'));
+      const to = dateOption('to', str(values, 'to'));
+      const out = str(values, 'out');
+      if (out === undefined) throw new UsageError('--out <file> is required');
+      if (from > to) throw new UsageError('--from must not be after --to');
+      const pool = new Pool({ connectionString: await context.databaseUrl(), max: 2 });
+      try {
+        const batch = await parsBatch(
+          await context.eventStore(),
+          {
+            learner: learnerEventCodec(new PersonalDataCipher(pool, context.config.masterKey)),
+            submission: boardSubmissionEventCodec(),
+          },
+          { from, to },
+        );
+        await writeFile(out, templateBFile(batch.records), { mode: 0o600 });
+        for (const omission of batch.omitted) await write(io.stderr, json({ omitted: omission }));
+        await write(
+          io.stdout,
+          json({ file: out, records: batch.records.length, omitted: batch.omitted.length }),
+        );
+        return 0;
+      } finally {
+        await pool.end();
+      }
+    },
+  },
   'replay-learner': {
     positionals: ['learnerId'],
     options: { 'as-of': { type: 'string' } },
@@ -325,14 +423,19 @@ const COMMANDS: Record<string, Command> = {
     positionals: [],
     options: { json: { type: 'boolean' } },
     async run({ values }, context, io) {
-      const rows = (await (
-        await context.readModelsSource()
-      ).query(
-        `SELECT name, live_generation AS generation, live_position::text AS position,
-                events_applied::text AS applied, failed_event, failure,
-                rebuild_requested_at, rebuild_position::text AS rebuild_position, updated_at
-           FROM projection_state ORDER BY name`,
-      )) as ProjectionRow[];
+      const rows: ProjectionRow[] = (await projectionStates(await context.readModelsSource())).map(
+        (p) => ({
+          name: p.name,
+          generation: p.liveGeneration,
+          position: p.livePosition,
+          applied: p.eventsApplied,
+          failed_event: p.failedEvent,
+          failure: p.failure,
+          rebuild_requested_at: p.rebuildRequestedAt,
+          rebuild_position: p.rebuildPosition,
+          updated_at: p.updatedAt,
+        }),
+      );
       if (values.json === true) {
         await write(io.stdout, json(rows));
         return 0;

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { HttpBoardGateway } from '@ledger/boards';
-import { createEventStore, runMigrations } from '@ledger/event-store';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ParsBoardGateway } from '@ledger/boards';
+import { createEventStore, eventStoreSessionSettings, runMigrations } from '@ledger/event-store';
 import {
   BoardSubmissionEffectHandler,
   BoardSubmissionProcess,
   boardSubmissionEventCodec,
-  ExecuteBoardSubmissionCommand,
-  ExecuteBoardSubmissionCommandHandler,
+  openBoardSubmissionCommandBus,
   learnerEventCodec,
   LEDGER_MIGRATIONS,
   LEDGER_MIGRATIONS_LOCK,
@@ -17,9 +17,9 @@ import {
 import {
   acceptedUnconfirmedSubmissions,
   openReadModels,
+  poolOf,
   ProjectionWorker,
 } from '@ledger/read-models';
-import { Pool } from 'pg';
 import { eventStoreOptions, loadConfig, openDatabase } from '@ledger/runtime';
 
 /**
@@ -30,8 +30,15 @@ import { eventStoreOptions, loadConfig, openDatabase } from '@ledger/runtime';
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config);
-  const store = await createEventStore(eventStoreOptions(config, database.url));
-  const readModels = await openReadModels(database.url, { name: 'cme-ledger-worker' });
+  // One pool for the process: the read models' data source opens it, the event store and the
+  // personal-data keys share it.
+  const storeOptions = eventStoreOptions(config, database.url);
+  const readModels = await openReadModels(database.url, {
+    name: 'cme-ledger-worker',
+    sessionSettings: eventStoreSessionSettings(storeOptions),
+  });
+  const pool = poolOf(readModels);
+  const store = await createEventStore({ ...storeOptions, postgresPool: pool });
   const log = (message: string, fields: Record<string, unknown> = {}): void => {
     process.stdout.write(
       `${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: message, ...fields })}\n`,
@@ -43,24 +50,26 @@ async function main(): Promise<void> {
   const worker = new ProjectionWorker(readModels, store, { log, batchSize });
   worker.start();
   // The board submission process, when a board gateway is configured.
-  const pool = new Pool({
-    connectionString: database.url,
-    max: 4,
-    application_name: 'cme-ledger-worker',
-  });
-  pool.on('error', () => undefined);
   let process_: BoardSubmissionProcess | undefined;
+  let commands: INestApplicationContext | undefined;
   if (config.boardGatewayUrl && config.runBoardProcess) {
     await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
     const streams = new StreamCommandExecutor(store);
     const submissionCodec = boardSubmissionEventCodec();
     const clock = (): Date => new Date();
-    // No command bus runs in the worker: the process's commands go to their handler directly.
-    const handler = new ExecuteBoardSubmissionCommandHandler(streams, submissionCodec, clock, {
-      timeZone: config.timeZone,
-      maxClockSkewMs: config.maxClockSkewMs,
-      maxBackdateMs: config.maxBackdateMs,
+    // The process's steps go through the CommandBus to their handlers, as in the API.
+    const bus = await openBoardSubmissionCommandBus({
+      streams,
+      submissionCodec,
+      clock,
+      settings: {
+        timeZone: config.timeZone,
+        maxClockSkewMs: config.maxClockSkewMs,
+        maxBackdateMs: config.maxBackdateMs,
+      },
     });
+    commands = bus.context;
+    const { commandBus } = bus;
     process_ = new BoardSubmissionProcess(
       readModels,
       store,
@@ -68,14 +77,13 @@ async function main(): Promise<void> {
         streams,
         learnerCodec: learnerEventCodec(new PersonalDataCipher(pool, config.masterKey)),
         submissionCodec,
-        gateway: new HttpBoardGateway({
+        gateway: new ParsBoardGateway({
           baseUrl: config.boardGatewayUrl,
+          providerId: config.parsProviderId,
+          ...(config.parsApiKey === undefined ? {} : { apiKey: config.parsApiKey }),
           maxAttempts: config.boardGatewayMaxAttempts,
         }),
-        send: (command) =>
-          command instanceof ExecuteBoardSubmissionCommand
-            ? handler.execute(command)
-            : Promise.reject(new TypeError('the worker handles board submission commands only')),
+        send: (command) => commandBus.execute(command),
         clock,
         log,
       }),
@@ -96,8 +104,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await process_?.stop();
+    await commands?.close();
     await worker.stop();
-    await pool.end();
     await readModels.destroy();
     await store.close();
     await database.stop();

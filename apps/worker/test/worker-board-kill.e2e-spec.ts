@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { boardSubmissionId } from '@ledger/domain';
 import {
-  startBoardSimulator,
-  type RunningBoardSimulator,
-} from '../../board-simulator/src/board-simulator';
+  startParsSimulator,
+  type RunningParsSimulator,
+} from '../../pars-simulator/src/pars-simulator';
 import { eventually } from '../../../test/support/eventually';
 import { LedgerFixture } from '../../../test/support/ledger-fixture';
 import { startProcess } from '../../../test/support/processes';
@@ -11,10 +11,10 @@ import { updateProfile } from '@ledger/domain/testing';
 
 describe('the worker killed with SIGKILL during a board submission', () => {
   let f: LedgerFixture;
-  let sim: RunningBoardSimulator;
+  let sim: RunningParsSimulator;
   beforeAll(async () => {
     f = await LedgerFixture.create('board_kill');
-    sim = await startBoardSimulator({ port: 0, confirmAfterMs: 60_000 });
+    sim = await startParsSimulator({ port: 0, decideAfterMs: 60_000 });
   });
   afterAll(async () => {
     await sim.close();
@@ -46,7 +46,7 @@ describe('the worker killed with SIGKILL during a board submission', () => {
     const submissionId = boardSubmissionId(claimId, 'ABIM');
     const env = {
       DATABASE_URL: f.url,
-      BOARD_GATEWAY_URL: sim.url,
+      BOARD_GATEWAY_URL: sim.serviceUrl,
       LEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
       BOARD_SWEEP_INTERVAL_MS: '500',
     };

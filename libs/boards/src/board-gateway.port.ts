@@ -2,7 +2,7 @@ import type { Activity } from '@ledger/domain';
 
 /**
  * The board reporting gateway (ACCME-style direct credit reporting, R8, R9, R16): the port
- * the board submission process talks to. Adapters: `HttpBoardGateway`; the board simulator
+ * the board submission process talks to. Adapters: `ParsBoardGateway` (ACCME PARS); the PARS simulator
  * app answers like a board would, for development and tests.
  */
 
@@ -45,6 +45,11 @@ export interface BoardRecordStatus {
   found: boolean;
   confirmed: boolean;
   confirmedAt?: string;
+  /**
+   * R9/R16: the board refused the record after receiving it (PARS decides within 24 hours):
+   * the reason, to be recorded as the attempt's failure.
+   */
+  rejected?: string;
 }
 
 export interface BoardGateway {

@@ -141,6 +141,12 @@ export {
   learnerDecider,
 } from './learner/learner.decider';
 export {
+  LEARNER_STATE_VERSION,
+  learnerSnapshotOf,
+  learnerStateFromSnapshot,
+  type LearnerSnapshot,
+} from './learner/learner.snapshot';
+export {
   isPossibleBirthDate,
   isValidNpi,
   US_LICENSE_JURISDICTIONS,
@@ -157,10 +163,12 @@ export {
   type PersonNameProblem,
 } from './learner/person-name';
 export { ISO_3166_ALPHA_2, isIsoCountryCode, normalizeCountryCode } from './learner/countries';
+export { creditLot, type CreditLot } from './learner/credit-lots';
 export {
   creditTotals,
   currentCreditTotals,
   nonUsEquivalents,
+  totalsOfLots,
   type ActivityTotals,
   type CreditTotals,
   type EarnedYearTotals,
@@ -185,6 +193,7 @@ export type {
   BoardSubmissionCommand,
   ConfirmBoardRecord,
   FlagForFollowUp,
+  RecordBoardRecordRejected,
   RecordSubmissionAccepted,
   RecordSubmissionFailed,
   RequestBoardSubmission,
@@ -241,3 +250,9 @@ export {
   type SendCommand,
   type SubmitToBoard,
 } from './board-submission/board-submission.reactor';
+export {
+  PARS_TIME_ZONE,
+  reportingWindow,
+  reportingWindowClosed,
+  type ReportingWindow,
+} from './board-submission/reporting-window';

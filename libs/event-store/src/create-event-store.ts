@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import type { EventStore } from './event-store.port';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 
@@ -7,6 +8,8 @@ export interface CreateEventStoreOptions {
   kind: EventStoreKind;
   /** The PostgreSQL database (the default adapter). */
   postgresUrl: string;
+  /** The process's one pool, for the PostgreSQL adapter to share (see PostgresEventStoreOptions). */
+  postgresPool?: Pool;
   /** EVENTSTORE_CONNECTION_STRING, for kind eventstoredb: credentials and TLS go in it. */
   eventStoreDbConnectionString?: string;
   /** The PostgreSQL store's session timeouts (see PostgresEventStoreOptions). */
@@ -22,6 +25,7 @@ export async function createEventStore(options: CreateEventStoreOptions): Promis
     case 'postgres':
       return PostgresEventStore.create({
         connectionString: options.postgresUrl,
+        ...(options.postgresPool ? { pool: options.postgresPool } : {}),
         statementTimeoutMs: options.statementTimeoutMs,
         idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs,
       });

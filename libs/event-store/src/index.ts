@@ -11,6 +11,7 @@ export {
 } from './hash-chain';
 export {
   PostgresEventStore,
+  eventStoreSessionSettings,
   type PostgresEventStoreOptions,
   type LogHorizon,
   type LogWriter,

@@ -7,7 +7,17 @@ export {
   type StreamLoadVerifier,
   type CommandMetadata,
   type CommandOutcome,
+  type StreamCommandExecutorOptions,
+  type StreamCacheFigures,
 } from './command-handling/stream-command-executor';
+export {
+  PostgresSnapshotStore,
+  type SnapshotCodec,
+  type SnapshotSettings,
+  type SnapshotStore,
+  type StoredSnapshot,
+} from './command-handling/stream-snapshots';
+export { learnerSnapshotCodec, snapshotCodecs } from './learner/learner-snapshot-codec';
 export { PersonalDataCipher } from './personal-data/personal-data-cipher';
 export { learnerEventCodec, boardSubmissionEventCodec, learnerIdOf } from './event-codecs';
 export { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK } from './migrations';
@@ -22,20 +32,42 @@ export {
   BOARD_SUBMISSION_EVENT_CODEC,
 } from './learner/learner-event-codec.token';
 export {
-  ExecuteLearnerCommand,
-  ExecuteLearnerCommandHandler,
+  LearnerUseCase,
+  LearnerUseCaseHandler,
+  UpdateProfileCommand,
+  UpdateProfileHandler,
+  RecordResearchCommand,
+  RecordResearchHandler,
+  RecordAnswerCommand,
+  RecordAnswerHandler,
+  ClaimCreditsCommand,
+  ClaimCreditsHandler,
+  ImportHistoryCommand,
+  ImportHistoryHandler,
   type LearnerCommandOutcome,
-} from './learner/execute-learner-command';
+} from './learner/learner-commands';
 export {
-  ExecuteBoardSubmissionCommand,
-  ExecuteBoardSubmissionCommandHandler,
-  type BoardSubmissionCommandOutcome,
-} from './board-submission/execute-board-submission-command';
+  ErasePersonalDataCommand,
+  ErasePersonalDataHandler,
+  LearnerNotFoundError,
+} from './personal-data/erase-personal-data';
 export {
-  RetryBoardSubmission,
+  BoardSubmissionUseCase,
+  RequestBoardSubmissionCommand,
+  RecordSubmissionAcceptedCommand,
+  RecordSubmissionFailedCommand,
+  ConfirmBoardRecordCommand,
+  FlagForFollowUpCommand,
+  RequestRetryCommand,
+  RetryBoardSubmissionCommand,
   RetryBoardSubmissionHandler,
   SubmissionNotFoundError,
-} from './board-submission/retry-board-submission';
+  boardSubmissionStep,
+  BOARD_SUBMISSION_STEP_HANDLERS,
+  type BoardSubmissionCommandOutcome,
+} from './board-submission/board-submission-commands';
+export { LEDGER_COMMAND_HANDLERS } from './command-handlers';
+export { openBoardSubmissionCommandBus } from './board-submission/board-submission-command-bus';
 export {
   BoardSubmissionProcess,
   type BoardSubmissionProcessOptions,
@@ -45,3 +77,4 @@ export {
   type BoardSubmissionEffectHandlerOptions,
   type CommandSender,
 } from './board-submission/board-submission-effect-handler';
+export { parsBatch, type BatchOmission, type ParsBatch } from './board-submission/pars-batch';

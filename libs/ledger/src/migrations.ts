@@ -58,6 +58,23 @@ CREATE INDEX idempotency_records_updated_at ON idempotency_records (updated_at);
 ALTER TABLE idempotency_records ALTER COLUMN body TYPE text USING body::text;
 `,
   },
+  {
+    version: 4,
+    name: 'stream snapshots (a cache of folded streams, never a fact)',
+    sql: /* sql */ `
+-- One row per stream: its state folded up to revision, by the code of state_version. The
+-- personal data in it is encrypted with the learner's key, so erasure reaches it too.
+CREATE TABLE stream_snapshots (
+  stream_name   text        PRIMARY KEY,
+  state_version text        NOT NULL,
+  revision      bigint      NOT NULL,
+  event_id      text        NOT NULL,
+  state         text        NOT NULL,
+  commands      text        NOT NULL,
+  written_at    timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 export const LEDGER_MIGRATIONS_TABLE = 'ledger_migrations';

@@ -1,13 +1,22 @@
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { ProjectionState } from './entities/projection-state.entity';
 import { ProjectionState1764300000000 } from './migrations/1764300000000-projection-state';
 import { ProjectionQuarantine1764900000000 } from './migrations/1764900000000-projection-quarantine';
 
 /** The read side's TypeORM data source; its migrations run on start, under TypeORM's own lock. */
-export function readModelDataSource(
-  url: string,
-  options: { poolSize?: number; name?: string } = {},
-): DataSource {
+export interface ReadModelsOptions {
+  poolSize?: number;
+  /** The pool's application_name. */
+  name?: string;
+  /**
+   * Settings of every session of the pool (pg pool options, e.g. `eventStoreSessionSettings`):
+   * the pool is the process's one, shared with the event store (see `poolOf`).
+   */
+  sessionSettings?: Record<string, number | string>;
+}
+
+export function readModelDataSource(url: string, options: ReadModelsOptions = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -17,6 +26,7 @@ export function readModelDataSource(
     migrationsTransactionMode: 'all',
     poolSize: options.poolSize ?? 10,
     applicationName: options.name ?? 'cme-ledger-read-models',
+    ...(options.sessionSettings ? { extra: options.sessionSettings } : {}),
     logging: false,
   });
 }
@@ -24,7 +34,7 @@ export function readModelDataSource(
 /** Initializes the data source and runs the read side's migrations (safe from two processes at once). */
 export async function openReadModels(
   url: string,
-  options: { poolSize?: number; name?: string } = {},
+  options: ReadModelsOptions = {},
 ): Promise<DataSource> {
   const dataSource = readModelDataSource(url, options);
   await dataSource.initialize();
@@ -44,4 +54,16 @@ export async function openReadModels(
     await runner.release();
   }
   return dataSource;
+}
+
+/**
+ * The pg pool under an initialized data source: the process's one pool, which the event store
+ * and the operational tables (idempotency, personal-data keys) use too. The data source owns
+ * it: `destroy()` ends it.
+ */
+export function poolOf(dataSource: DataSource): Pool {
+  const { master } = dataSource.driver as unknown as { master?: Pool };
+  if (!master)
+    throw new Error('the read models data source is not initialized: it has no pool yet');
+  return master;
 }

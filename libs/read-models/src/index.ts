@@ -1,6 +1,6 @@
 export { ProjectionApplyError, type Projection, type ProjectedEvent } from './projection';
 export { ProjectionState } from './entities/projection-state.entity';
-export { openReadModels, readModelDataSource } from './data-source';
+export { openReadModels, readModelDataSource, poolOf, type ReadModelsOptions } from './data-source';
 export { CreditBalancesProjection } from './projections/credit-balances.projection';
 export {
   ClaimsProjection,
@@ -18,6 +18,7 @@ export {
 export { toProjected } from './runner/projected-events';
 export {
   liveProjections,
+  projectionStates,
   projectionsAt,
   ProjectionBehindError,
   LearnerReadModelIncompleteError,
@@ -31,6 +32,9 @@ export {
   learnerClaims,
   acceptedUnconfirmedSubmissions,
   claimView,
+  balancesViewOf,
+  creditsViewOf,
+  type ActivityBalances,
   submissionView,
   type CreditsView,
   type DeadlineView,

@@ -44,8 +44,15 @@ export interface LedgerConfig {
   maxBackdateMs: number;
   /** Run the projections inside this process (LEDGER_RUN_PROJECTIONS, default on). */
   runProjections: boolean;
-  /** Where the boards answer (BOARD_GATEWAY_URL); unset: the local board simulator of `npm start`. */
+  /**
+   * ACCME PARS's web-service base (BOARD_GATEWAY_URL), through which every board is reported;
+   * unset outside production: the PARS simulator `npm start` runs as a child process.
+   */
   boardGatewayUrl: string | undefined;
+  /** The accredited provider's PARS id (PARS_PROVIDER_ID); required in production with a gateway. */
+  parsProviderId: string;
+  /** The provider's PARS web-service key (PARS_API_KEY), sent as a bearer token. */
+  parsApiKey: string | undefined;
   /** Run the board submission process inside this process (LEDGER_RUN_BOARD_PROCESS, default on). */
   runBoardProcess: boolean;
   /** How often accepted submissions are checked for confirmation (BOARD_SWEEP_INTERVAL_MS). */
@@ -77,6 +84,10 @@ export interface LedgerConfig {
   checkpointIntervalMs: number;
   /** Build the tree and sign checkpoints in this process (LEDGER_RUN_CHECKPOINTS, default on). */
   runCheckpoints: boolean;
+  /** The command executor's cache of folded streams: at most this many bytes (LEDGER_STREAM_CACHE_MB). */
+  streamCacheBytes: number;
+  /** Write a stream's snapshot every this many events (LEDGER_SNAPSHOT_EVERY; 0: no snapshots). */
+  snapshotEvery: number;
 }
 
 /**
@@ -141,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     maxBackdateMs: duration(env.LEDGER_MAX_BACKDATE, 'P30D', 'LEDGER_MAX_BACKDATE'),
     runProjections: (env.LEDGER_RUN_PROJECTIONS ?? 'true') !== 'false',
     boardGatewayUrl: env.BOARD_GATEWAY_URL || undefined,
+    parsProviderId: parsProviderId(env),
+    parsApiKey: env.PARS_API_KEY || undefined,
     runBoardProcess: (env.LEDGER_RUN_BOARD_PROCESS ?? 'true') !== 'false',
     boardSweepIntervalMs: integer(env.BOARD_SWEEP_INTERVAL_MS, 60_000, 'BOARD_SWEEP_INTERVAL_MS'),
     boardGatewayMaxAttempts: integer(
@@ -159,6 +172,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       'LEDGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
     ),
     horizonMaxHoldMs: integer(env.LEDGER_HORIZON_MAX_HOLD_MS, 5_000, 'LEDGER_HORIZON_MAX_HOLD_MS'),
+    streamCacheBytes: positive(env.LEDGER_STREAM_CACHE_MB, 64, 'LEDGER_STREAM_CACHE_MB') * MIB,
+    snapshotEvery: integer(env.LEDGER_SNAPSHOT_EVERY, 500, 'LEDGER_SNAPSHOT_EVERY'),
     certificateProvider: certificateProvider(env),
     checkpointKey: checkpointKey(env),
     witnessDir: env.LEDGER_WITNESS_DIR || join(env.LEDGER_DATA_DIR ?? 'data', 'witness'),
@@ -262,6 +277,15 @@ function certificateProvider(env: NodeJS.ProcessEnv): CertificateProvider {
   };
 }
 
+const MIB = 1024 * 1024;
+
+/** A whole number of at least 1 (a memory bound of 0 would make the cache useless). */
+function positive(value: string | undefined, fallback: number, name: string): number {
+  const n = integer(value, fallback, name);
+  if (n < 1) throw new Error(`${name} must be at least 1, not "${value}"`);
+  return n;
+}
+
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, not "${value}"`);
@@ -308,4 +332,17 @@ export function eventStoreOptions(
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
   };
+}
+
+/** The provider's PARS id: a development id outside production, required in production. */
+function parsProviderId(env: NodeJS.ProcessEnv): string {
+  const id = env.PARS_PROVIDER_ID?.trim();
+  if (id) return id;
+  if (env.NODE_ENV === 'production' && env.BOARD_GATEWAY_URL) {
+    throw new Error(
+      'PARS_PROVIDER_ID is required in production when BOARD_GATEWAY_URL is set: PARS takes ' +
+        "learner records only under the accredited provider's id. Set it to the id ACCME gave you.",
+    );
+  }
+  return 'DEV-PROVIDER';
 }

@@ -9,6 +9,7 @@ import type { LedgerConfig } from '@ledger/runtime';
 import { describeWriter, logHorizon } from '../operations/log-horizon';
 import { viaOperationsPort } from '../operations/operations-port';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from '../tokens';
+import { projectionStates } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 
 interface ComponentHealth {
@@ -131,14 +132,12 @@ export class HealthController {
     { name: string; position: string; failedEvent: string | null; failure: string | null }[]
   > {
     try {
-      return (await this.readModels.query(
-        `SELECT name, live_position::text AS position, failed_event AS "failedEvent", failure FROM projection_state ORDER BY name`,
-      )) as {
-        name: string;
-        position: string;
-        failedEvent: string | null;
-        failure: string | null;
-      }[];
+      return (await projectionStates(this.readModels)).map((p) => ({
+        name: p.name,
+        position: p.livePosition,
+        failedEvent: p.failedEvent,
+        failure: p.failure,
+      }));
     } catch {
       return [];
     }

@@ -7,7 +7,11 @@ import {
   InvalidAppendError,
   WrongExpectedRevisionError,
 } from '@ledger/event-store';
-import { ConcurrencyExhaustedError, SubmissionNotFoundError } from '@ledger/ledger';
+import {
+  ConcurrencyExhaustedError,
+  LearnerNotFoundError,
+  SubmissionNotFoundError,
+} from '@ledger/ledger';
 import {
   InvalidCursorError,
   LearnerReadModelIncompleteError,
@@ -97,7 +101,7 @@ export function toErrorResponse(error: unknown): {
       headers: {},
     };
   }
-  if (error instanceof SubmissionNotFoundError) {
+  if (error instanceof SubmissionNotFoundError || error instanceof LearnerNotFoundError) {
     return { body: { statusCode: 404, code: 'not-found', message: error.message }, headers: {} };
   }
   if (error instanceof IdempotencyConflictError) {

@@ -3,17 +3,17 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { LearnerCommand } from '@ledger/domain';
 import {
   DECISION_SETTINGS,
-  ExecuteLearnerCommand,
-  type CommandMetadata,
   LEDGER_CLOCK,
   type Clock,
+  type CommandMetadata,
   type DecisionSettings,
   type LearnerCommandOutcome,
+  type LearnerUseCase,
 } from '@ledger/ledger';
 import type { Request } from 'express';
 import { commandMetadata } from '../http/command-context';
 
-/** What the learner command controllers share: sending a domain command with its metadata. */
+/** What the learner command controllers share: the request's metadata and the CommandBus. */
 export abstract class LearnerCommandController {
   @Inject(CommandBus) protected readonly commandBus!: CommandBus;
   @Inject(LEDGER_CLOCK) protected readonly clock!: Clock;
@@ -23,14 +23,7 @@ export abstract class LearnerCommandController {
     return commandMetadata(request, `${request.method} ${request.path}`);
   }
 
-  protected send(
-    request: Request,
-    learnerId: string,
-    command: LearnerCommand,
-    metadata: CommandMetadata = this.metadata(request),
-  ): Promise<LearnerCommandOutcome> {
-    return this.commandBus.execute<ExecuteLearnerCommand, LearnerCommandOutcome>(
-      new ExecuteLearnerCommand(learnerId, command, metadata),
-    );
+  protected send(command: LearnerUseCase<LearnerCommand>): Promise<LearnerCommandOutcome> {
+    return this.commandBus.execute(command);
   }
 }

@@ -1,11 +1,10 @@
 import {
-  amountView,
-  ACTIVITIES,
   currentCreditTotals,
   type Activity,
   type AmountView,
   type LearnerState,
 } from '@ledger/domain';
+import { balancesViewOf } from '@ledger/read-models';
 
 export interface ActivityBalanceView {
   earned: AmountView;
@@ -23,16 +22,5 @@ export function balancesView(
   now: Date,
   timeZone: string,
 ): Record<Activity, ActivityBalanceView> {
-  const totals = currentCreditTotals(state, now, timeZone);
-  const view = {} as Record<Activity, ActivityBalanceView>;
-  for (const activity of ACTIVITIES) {
-    const t = totals[activity];
-    view[activity] = {
-      earned: amountView(t.earned, activity),
-      claimed: amountView(t.claimed, activity),
-      unclaimed: amountView(t.unclaimed, activity),
-      expired: amountView(t.expired, activity),
-    };
-  }
-  return view;
+  return balancesViewOf(currentCreditTotals(state, now, timeZone));
 }

@@ -6,7 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { HttpBoardGateway } from '@ledger/boards';
+import { ParsBoardGateway } from '@ledger/boards';
 import type { BoardSubmissionEvent, LearnerEvent } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import {
@@ -69,8 +69,10 @@ export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
               streams,
               learnerCodec,
               submissionCodec,
-              gateway: new HttpBoardGateway({
+              gateway: new ParsBoardGateway({
                 baseUrl: config.boardGatewayUrl,
+                providerId: config.parsProviderId,
+                ...(config.parsApiKey === undefined ? {} : { apiKey: config.parsApiKey }),
                 maxAttempts: config.boardGatewayMaxAttempts,
               }),
               send: (command) => commandBus.execute(command),

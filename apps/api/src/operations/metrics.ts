@@ -2,6 +2,7 @@ import type { LogTree, StreamVerifier } from '@ledger/audit';
 import { PostgresEventStore, type EventStore } from '@ledger/event-store';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { projectionStates } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { logHorizon } from './log-horizon';
 
@@ -22,9 +23,22 @@ export interface LedgerMetrics {
  * consecutive retries, and stops on errors retrying cannot cure. The log's verification: the
  * streams this process found broken when it loaded them, and the latest signed checkpoint.
  */
+/** What one of the process's caches holds, and its bounds. */
+export interface CacheFigures {
+  cache: string;
+  streams?: number;
+  entries?: number;
+  bytes: number;
+  limitBytes: number;
+  snapshotsWritten?: number;
+  snapshotsRead?: number;
+  snapshotErrors?: number;
+}
+
 export function createMetrics(
   readModels: DataSource,
   store: EventStore,
+  caches: () => CacheFigures[] = () => [],
   audit?: { verifier: StreamVerifier; tree: LogTree },
 ): LedgerMetrics {
   const eventsPool = store instanceof PostgresEventStore ? store.pool : undefined;
@@ -60,16 +74,13 @@ export function createMetrics(
     return cached.figures;
   };
   const readFigures = async (): Promise<Figures[]> => {
-    const rows = (await readModels.query(
-      `SELECT name, live_position::text AS position, events_applied::text AS applied, failed_event, rebuild_requested_at
-         FROM projection_state`,
-    )) as {
-      name: string;
-      position: string;
-      applied: string;
-      failed_event: string | null;
-      rebuild_requested_at: Date | null;
-    }[];
+    const rows = (await projectionStates(readModels)).map((p) => ({
+      name: p.name,
+      position: p.livePosition,
+      applied: p.eventsApplied,
+      failed_event: p.failedEvent,
+      rebuild_requested_at: p.rebuildRequestedAt,
+    }));
     return Promise.all(
       rows.map(async (r) => {
         let lagEvents: number | undefined;
@@ -197,8 +208,52 @@ export function createMetrics(
       },
     });
   }
+  cacheGauges(registry, caches);
   if (audit) auditGauges(registry, audit);
   return { registry, httpRequests, httpDuration };
+}
+
+/**
+ * Issue 21: every cache in the process is bounded by (approximate) bytes; the bound and what
+ * each holds, and the process's own memory, so that growth shows before the process is killed.
+ */
+function cacheGauges(registry: Registry, caches: () => CacheFigures[]): void {
+  const perCache = (name: string, help: string, pick: (c: CacheFigures) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['cache'] as const,
+      registers: [registry],
+      collect() {
+        for (const c of caches()) {
+          const value = pick(c);
+          if (value !== undefined) this.set({ cache: c.cache }, value);
+        }
+      },
+    });
+  perCache('ledger_cache_bytes', 'Approximate bytes a cache holds', (c) => c.bytes);
+  perCache('ledger_cache_limit_bytes', 'The bound of a cache, in bytes', (c) => c.limitBytes);
+  perCache('ledger_cache_entries', 'Entries a cache holds', (c) => c.streams ?? c.entries);
+  perCache('ledger_snapshots_written_total', 'Stream snapshots written', (c) => c.snapshotsWritten);
+  perCache('ledger_snapshots_read_total', 'Stream snapshots loaded from', (c) => c.snapshotsRead);
+  perCache(
+    'ledger_snapshot_errors_total',
+    'Snapshots that could not be read or written (those streams were folded from the log)',
+    (c) => c.snapshotErrors,
+  );
+  new Gauge({
+    name: 'ledger_process_memory_bytes',
+    help: "This process's memory: resident set, V8 heap used and total, external",
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const m = process.memoryUsage();
+      this.set({ kind: 'rss' }, m.rss);
+      this.set({ kind: 'heap_used' }, m.heapUsed);
+      this.set({ kind: 'heap_total' }, m.heapTotal);
+      this.set({ kind: 'external' }, m.external);
+    },
+  });
 }
 
 function auditGauges(registry: Registry, audit: { verifier: StreamVerifier; tree: LogTree }): void {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { allProjections, requestRebuild } from '@ledger/read-models';
+import { allProjections, projectionStates, requestRebuild } from '@ledger/read-models';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { Allow } from '../auth/allow.decorator';
@@ -24,14 +24,21 @@ export class ProjectionsController {
       'Each projection: position, events applied, events quarantined (the alert: failedEvent names the last), rebuild in progress',
   })
   async status() {
-    const rows = (await this.readModels.query(
-      `SELECT name, live_generation, live_position::text AS position, events_applied::text AS "eventsApplied",
-              failed_event AS "failedEvent", failure, quarantined_events AS "quarantinedEvents",
-              rebuild_requested_at AS "rebuildRequestedAt",
-              rebuild_position::text AS "rebuildPosition", updated_at AS "updatedAt"
-         FROM projection_state ORDER BY name`,
-    )) as Record<string, unknown>[];
-    return { projections: rows };
+    const states = await projectionStates(this.readModels);
+    return {
+      projections: states.map((p) => ({
+        name: p.name,
+        live_generation: p.liveGeneration,
+        position: p.livePosition,
+        eventsApplied: p.eventsApplied,
+        failedEvent: p.failedEvent,
+        failure: p.failure,
+        quarantinedEvents: p.quarantinedEvents,
+        rebuildRequestedAt: p.rebuildRequestedAt,
+        rebuildPosition: p.rebuildPosition,
+        updatedAt: p.updatedAt,
+      })),
+    };
   }
 
   @Post(':name/rebuild')

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -6,15 +7,14 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { StreamVerifier } from '@ledger/audit';
-import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } from '@ledger/ledger';
-import { learnerClaims, learnerCredits, learnerDeadlines } from '@ledger/read-models';
-import type { DataSource } from 'typeorm';
-import { learnerVerification } from '../audit/transparency/verification-note';
 import { Allow, READERS } from '../auth/allow.decorator';
 import { LearnerIdParam } from '../http/route-params';
-import { READ_MODELS } from '../tokens';
 import { FreshnessQueryDto, positionOf } from './query.dto';
+import {
+  LearnerClaimsQuery,
+  LearnerCreditsQuery,
+  LearnerDeadlinesQuery,
+} from './read-model.queries';
 
 /** The learner's own reads: what the learning platform shows a learner (and compliance reads). */
 @ApiTags('learner reads')
@@ -26,12 +26,7 @@ import { FreshnessQueryDto, positionOf } from './query.dto';
 })
 @Controller('v1/learners/:learnerId')
 export class LearnerQueriesController {
-  constructor(
-    @Inject(READ_MODELS) private readonly readModels: DataSource,
-    @Inject(LEDGER_CLOCK) private readonly clock: Clock,
-    @Inject(DECISION_SETTINGS) private readonly settings: DecisionSettings,
-    private readonly verifier: StreamVerifier,
-  ) {}
+  constructor(@Inject(QueryBus) private readonly queryBus: QueryBus) {}
 
   @Get('credits')
   @ApiOperation({
@@ -42,16 +37,8 @@ export class LearnerQueriesController {
     description:
       "Amounts as a decimal string plus exact twelfths; positions as strings; `verification` says whether the learner's stream passed verification (`ok` false: the figures come from a stream that failed it)",
   })
-  async credits(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
-    const [credits, verification] = await Promise.all([
-      learnerCredits(this.readModels, learnerId, {
-        now: this.clock(),
-        timeZone: this.settings.timeZone,
-        minPosition: positionOf(query),
-      }),
-      learnerVerification(this.verifier, learnerId),
-    ]);
-    return { ...credits, verification };
+  credits(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
+    return this.queryBus.execute(new LearnerCreditsQuery(learnerId, positionOf(query)));
   }
 
   @Get('claims')
@@ -60,20 +47,12 @@ export class LearnerQueriesController {
       'Each claim with its tag and every board’s status, reason and dates (R8, R9, R16, R17)',
   })
   claims(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
-    return learnerClaims(this.readModels, learnerId, {
-      now: this.clock(),
-      timeZone: this.settings.timeZone,
-      minPosition: positionOf(query),
-    });
+    return this.queryBus.execute(new LearnerClaimsQuery(learnerId, positionOf(query)));
   }
 
   @Get('deadlines')
   @ApiOperation({ summary: 'Unclaimed credit by earned year with its claim deadline (R5)' })
   deadlines(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
-    return learnerDeadlines(this.readModels, learnerId, {
-      now: this.clock(),
-      timeZone: this.settings.timeZone,
-      minPosition: positionOf(query),
-    });
+    return this.queryBus.execute(new LearnerDeadlinesQuery(learnerId, positionOf(query)));
   }
 }

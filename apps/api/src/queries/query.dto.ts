@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { CALENDAR_DATE, CLAIM_TAGS } from '@ledger/domain';
 import {
@@ -101,3 +101,22 @@ export class SubmissionsQueryDto extends PageQueryDto {
 
 export const positionOf = (q: FreshnessQueryDto): bigint | undefined =>
   q.minPosition === undefined ? undefined : BigInt(q.minPosition);
+
+/** R8, the batch path: completion dates from `from` to `to`, both included (PARS's time zone). */
+export class ParsLearnerFileQueryDto {
+  @ApiProperty({
+    description: 'First completion date (YYYY-MM-DD), included',
+    example: '2026-01-01',
+  })
+  @Matches(CALENDAR_DATE, { message: '$property must be a date YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: '$property must be a calendar date that exists' })
+  from!: string;
+
+  @ApiProperty({
+    description: 'Last completion date (YYYY-MM-DD), included',
+    example: '2026-12-31',
+  })
+  @Matches(CALENDAR_DATE, { message: '$property must be a date YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: '$property must be a calendar date that exists' })
+  to!: string;
+}

@@ -6,7 +6,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { ProjectionBehindError } from '@ledger/read-models';
+import { ProjectionBehindError, projectionStates } from '@ledger/read-models';
 import { catchError, from, mergeMap, throwError, type Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { describeWriter, holderOf, logHorizon } from '../operations/log-horizon';
@@ -39,13 +39,10 @@ export class ReadFreshnessInterceptor implements NestInterceptor {
   private async explain(error: ProjectionBehindError): Promise<ProjectionBehindError> {
     const reasons: string[] = [];
     try {
-      const stopped = (await this.readModels.query(
-        `SELECT name, failed_event, failure FROM projection_state
-          WHERE failed_event IS NOT NULL ORDER BY name`,
-      )) as { name: string; failed_event: string; failure: string | null }[];
-      for (const p of stopped) {
+      for (const p of await projectionStates(this.readModels)) {
+        if (p.failedEvent === null) continue;
         reasons.push(
-          `projection ${p.name} stopped on event ${p.failed_event} (${p.failure ?? 'failed'})`,
+          `projection ${p.name} stopped on event ${p.failedEvent} (${p.failure ?? 'failed'})`,
         );
       }
     } catch {

@@ -1,23 +1,49 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Header,
+  Inject,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } from '@ledger/ledger';
-import { expiringReport, submissionsReport } from '@ledger/read-models';
-import type { DataSource } from 'typeorm';
 import { Allow } from '../auth/allow.decorator';
 import { instantOf } from '../http/validators';
-import { READ_MODELS } from '../tokens';
-import { ExpiringQueryDto, positionOf, SubmissionsQueryDto } from './query.dto';
+import {
+  ExpiringQueryDto,
+  ParsLearnerFileQueryDto,
+  positionOf,
+  SubmissionsQueryDto,
+} from './query.dto';
+import {
+  ExpiringReportQuery,
+  ParsLearnerFileQuery,
+  SubmissionsReportQuery,
+} from './read-model.queries';
 
 @ApiTags('compliance reports')
 @ApiBearerAuth()
 @Allow('compliance', 'auditor', 'admin')
 @Controller('v1/reports')
 export class ReportsController {
-  constructor(
-    @Inject(READ_MODELS) private readonly readModels: DataSource,
-    @Inject(LEDGER_CLOCK) private readonly clock: Clock,
-    @Inject(DECISION_SETTINGS) private readonly settings: DecisionSettings,
-  ) {}
+  constructor(@Inject(QueryBus) private readonly queryBus: QueryBus) {}
+
+  @Get('pars-learner-file')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary:
+      "PARS's tab-delimited learner file (Learner Template B) of the board submissions completed from `from` to `to` (R8: the batch path, for upload by hand); the same records as `npm run ledger -- pars-batch`",
+  })
+  async parsLearnerFile(@Query() query: ParsLearnerFileQueryDto): Promise<StreamableFile> {
+    if (query.from > query.to) throw new BadRequestException('from must not be after to');
+    const file = await this.queryBus.execute(new ParsLearnerFileQuery(query.from, query.to));
+    return new StreamableFile(Buffer.from(file, 'utf8'), {
+      type: 'text/tab-separated-values; charset=utf-8',
+      disposition: `attachment; filename="pars-learners-${query.from}-${query.to}.txt"`,
+    });
+  }
 
   @Get('expiring')
   @ApiOperation({
@@ -25,17 +51,14 @@ export class ReportsController {
       'Unclaimed credit whose claim deadline falls before a date (`before`) or up to and including it (`through`), across learners (R5); paginated',
   })
   expiring(@Query() query: ExpiringQueryDto) {
-    return expiringReport(this.readModels, {
-      bound:
+    return this.queryBus.execute(
+      new ExpiringReportQuery(
         query.through !== undefined
           ? { deadlineOnOrBefore: query.through }
           : { deadlineBefore: query.before ?? '' },
-      now: this.clock(),
-      timeZone: this.settings.timeZone,
-      limit: query.limit ?? 100,
-      cursor: query.cursor,
-      minPosition: positionOf(query),
-    });
+        pageOf(query),
+      ),
+    );
   }
 
   @Get('submissions')
@@ -44,16 +67,21 @@ export class ReportsController {
       'Claims with their tags and board statuses, by tag, board and claim date (R8, R9, R17); paginated',
   })
   submissions(@Query() query: SubmissionsQueryDto) {
-    return submissionsReport(this.readModels, {
-      tag: query.tag,
-      board: query.board,
-      from: query.from ? instantOf(query.from) : undefined,
-      to: query.to ? instantOf(query.to) : undefined,
-      now: this.clock(),
-      timeZone: this.settings.timeZone,
-      limit: query.limit ?? 100,
-      cursor: query.cursor,
-      minPosition: positionOf(query),
-    });
+    return this.queryBus.execute(
+      new SubmissionsReportQuery(
+        {
+          tag: query.tag,
+          board: query.board,
+          from: query.from ? instantOf(query.from) : undefined,
+          to: query.to ? instantOf(query.to) : undefined,
+        },
+        pageOf(query),
+      ),
+    );
   }
+}
+
+/** A report's page: its size (100 unless asked), where it starts, and how fresh it must be. */
+function pageOf(query: { limit?: number; cursor?: string; minPosition?: string }) {
+  return { limit: query.limit ?? 100, cursor: query.cursor, minPosition: positionOf(query) };
 }

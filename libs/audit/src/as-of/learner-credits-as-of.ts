@@ -1,6 +1,4 @@
 import {
-  ACTIVITIES,
-  amountView,
   boardSubmissionId,
   boardSubmissionStreamName,
   currentCreditTotals,
@@ -12,7 +10,6 @@ import {
   mocPoints,
   parseInstant,
   type AcceptedCredit,
-  type Activity,
   type BoardSubmissionEvent,
   type BoardSubmissionState,
   type LearnerEvent,
@@ -20,7 +17,7 @@ import {
 } from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { boardSubmissionEventCodec, learnerEventCodec } from '@ledger/ledger';
-import type { CreditsView } from '@ledger/read-models';
+import { creditsViewOf, type CreditsView } from '@ledger/read-models';
 
 /**
  * As-of replay: a learner's balances rebuilt from the events alone, as they stood at an instant
@@ -166,17 +163,7 @@ export function creditsFromReplay(
   mode: AsOf['kind'],
   position: bigint,
 ): CreditsAsOfView {
-  const activities = {} as CreditsView['activities'];
   const totals = currentCreditTotals(replay.learner, at, timeZone);
-  for (const activity of ACTIVITIES) {
-    const t = totals[activity];
-    activities[activity] = {
-      earned: amountView(t.earned, activity),
-      claimed: amountView(t.claimed, activity),
-      unclaimed: amountView(t.unclaimed, activity),
-      expired: amountView(t.expired, activity),
-    };
-  }
   const accepted: AcceptedCredit[] = replay.submissions.flatMap((s) => {
     if (s.status !== 'accepted' && s.status !== 'confirmed') return [];
     const claim = replay.learner.claims.get(s.claimId);
@@ -191,26 +178,11 @@ export function creditsFromReplay(
         ]
       : [];
   });
-  const moc = mocPoints(accepted);
-  const category1 = (activity: Activity): bigint =>
-    [...replay.learner.claims.values()]
-      .filter((c) => c.activity === activity && c.certificate === 'ama-pra-category-1')
-      .reduce((sum, c) => sum + c.twelfths, 0n);
   return {
     learnerId,
     position: position.toString(),
     asOf: at.toISOString(),
-    activities,
-    mocPoints: {
-      total: amountView(moc.total, 'ipoc'),
-      byBoard: Object.fromEntries(
-        Object.entries(moc.byBoard).map(([board, t]) => [board, amountView(t, 'ipoc')]),
-      ),
-    },
-    nonUsEquivalents: {
-      rcpscSection2SelfLearning: amountView(category1('ipoc'), 'ipoc'),
-      ecmec: amountView(category1('ipoc') + category1('nejm-board-review'), 'ipoc'),
-    },
+    ...creditsViewOf(totals, mocPoints(accepted)),
     replay: { mode, events: replay.events, streams: replay.streams },
   };
 }

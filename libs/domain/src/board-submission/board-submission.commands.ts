@@ -37,6 +37,15 @@ export type RecordSubmissionFailed = {
   data: { reason: string; retryable: boolean; occurredAt: Date; profileVersion?: number };
 };
 
+/**
+ * R9/R16: the board's records show the accepted attempt refused after all (PARS accepts a
+ * record for processing, then accepts or rejects it within 24 hours).
+ */
+export type RecordBoardRecordRejected = {
+  type: 'RecordBoardRecordRejected';
+  data: { reason: string; occurredAt: Date };
+};
+
 export type ConfirmBoardRecord = {
   type: 'ConfirmBoardRecord';
   data: { occurredAt: Date };
@@ -63,5 +72,6 @@ export type BoardSubmissionCommand =
   | RecordSubmissionAccepted
   | RecordSubmissionFailed
   | ConfirmBoardRecord
+  | RecordBoardRecordRejected
   | RetryBoardSubmission
   | FlagForFollowUp;

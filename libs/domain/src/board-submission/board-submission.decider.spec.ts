@@ -180,6 +180,40 @@ describe('board submission decider', () => {
     });
   });
 
+  describe('given an accepted record that PARS rejects when it processes it (within 24 hours)', () => {
+    const history = [boardSubmissionRequested({ profileVersion: 3 }), accepted];
+    const rejected = {
+      type: 'RecordBoardRecordRejected' as const,
+      data: { reason: 'ABIM: not enrolled in MOC', occurredAt: at('2025-06-11T09:00:00.000Z') },
+    };
+    const failed = boardSubmissionFailed({
+      occurredAt: '2025-06-11T09:00:00.000Z',
+      reason: 'ABIM: not enrolled in MOC',
+      retryable: false,
+      profileVersion: 3,
+    });
+
+    it('R9/R16: the attempt fails with the reason, not retryable until the profile is corrected', () => {
+      given(history).when(rejected).then([failed]);
+    });
+
+    it('R9: the rejection read twice records nothing', () => {
+      given([...history, failed])
+        .when(rejected)
+        .thenNothing();
+    });
+
+    it('R16: after a profile correction, the retry is a new attempt with the corrected profile', () => {
+      given([...history, failed])
+        .when(retryBoardSubmission({ profileVersion: 4 }))
+        .then([boardSubmissionRetryRequested({ attempt: 2, profileVersion: 4 })]);
+    });
+
+    it('R9: a record still in flight cannot be rejected by its records', () => {
+      given([requested]).when(rejected).thenThrows({ rule: 'R9', code: 'submission-not-accepted' });
+    });
+  });
+
   describe('given a submission the board confirmed', () => {
     const history = [requested, accepted, boardRecordConfirmed()];
 

@@ -9,6 +9,7 @@ import type {
   ConfirmBoardRecord,
   FlagForFollowUp,
   RecordSubmissionAccepted,
+  RecordBoardRecordRejected,
   RecordSubmissionFailed,
   RequestBoardSubmission,
   RetryBoardSubmission,
@@ -144,6 +145,8 @@ export function decideBoardSubmission(
       return recordFailed(command, state);
     case 'ConfirmBoardRecord':
       return confirm(command, state);
+    case 'RecordBoardRecordRejected':
+      return recordRejectedAfterAcceptance(command, state);
     case 'RetryBoardSubmission':
       return retry(command, state);
     case 'FlagForFollowUp':
@@ -335,6 +338,42 @@ function confirm(
     {
       type: 'BoardRecordConfirmed',
       data: { ...refOf(submission), occurredAt: data.occurredAt.toISOString() },
+    },
+  ];
+}
+
+/**
+ * R9/R16: the board refused an accepted attempt once it processed it: the attempt fails, not
+ * retryable as it stands (the same data would be refused again), so the learner corrects the
+ * profile and retries. A confirmed record stays confirmed.
+ */
+function recordRejectedAfterAcceptance(
+  { data }: RecordBoardRecordRejected,
+  state: BoardSubmissionState,
+): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  if (submission.status === 'failed') return []; // the same rejection read twice
+  if (submission.status !== 'accepted') {
+    throw new DomainRuleViolation({
+      rule: 'R9',
+      code: 'submission-not-accepted',
+      message: `${submission.board} has not accepted this submission, so its records cannot reject it`,
+    });
+  }
+  const reason = data.reason.trim();
+  return [
+    {
+      type: 'BoardSubmissionFailed',
+      data: {
+        ...refOf(submission),
+        occurredAt: data.occurredAt.toISOString(),
+        attempt: submission.attempt,
+        reason: reason === '' ? `${submission.board} rejected the record without a reason` : reason,
+        retryable: false,
+        ...(submission.attemptProfileVersion === undefined
+          ? {}
+          : { profileVersion: submission.attemptProfileVersion }),
+      },
     },
   ];
 }

@@ -226,6 +226,24 @@ describe('board submission reactor', () => {
   });
 
   describe('given an attempt requested', () => {
+    it('R8/R17: an attempt after PARS closed the completion year is failed with the reason, PARS not called', () => {
+      given([profile, research, claim], [requested])
+        .when(attemptRequested(), at('2026-04-01T05:00:00.000Z'))
+        .then([
+          sendToAbim('outcome/event-attempt', {
+            type: 'RecordSubmissionFailed',
+            data: {
+              reason:
+                'PARS took completions of 2025 until 31 March 2026; this credit can no longer be ' +
+                'reported to ABIM: download the certificate and send it to the board yourself',
+              retryable: false,
+              occurredAt: at('2026-04-01T05:00:00.000Z'),
+              profileVersion: 1,
+            },
+          }),
+        ]);
+    });
+
     it("R7/R8: attempt 1 goes to the board with the claim's identity, the exact amount and the amount rounded to a quarter", () => {
       given([profile, research, claim], [requested])
         .when(attemptRequested())
@@ -391,6 +409,17 @@ describe('board submission reactor', () => {
           sendToAbim(`confirm/${ABIM}`, {
             type: 'ConfirmBoardRecord',
             data: { occurredAt: at('2025-06-11T07:00:00.000Z') },
+          }),
+        ]);
+    });
+
+    it("R9/R16: a record the board's records show rejected fails the accepted attempt with the board's reason", () => {
+      given([], [requested, accepted])
+        .when(checked({ status: 'rejected', reason: 'not enrolled in MOC (BOARD_REJECTED)' }))
+        .then([
+          sendToAbim(`rejected/${ABIM}/1`, {
+            type: 'RecordBoardRecordRejected',
+            data: { reason: 'ABIM: not enrolled in MOC (BOARD_REJECTED)', occurredAt: TEST_NOW },
           }),
         ]);
     });

@@ -7,6 +7,7 @@ import type { BoardSubmissionCommand } from './board-submission.commands';
 import type { ActiveBoardSubmission, BoardSubmissionState } from './board-submission.decider';
 import { dueForFollowUpFlag } from './follow-up';
 import { missingBoardFields } from './missing-board-fields';
+import { reportingWindowClosed } from './reporting-window';
 
 /**
  * The board submission process's policy (R7, R8, R9, R16), pure: what it does about each thing
@@ -59,6 +60,8 @@ export type BoardAnswer =
 export type BoardRecord =
   | { status: 'confirmed'; confirmedAt: Date | undefined }
   | { status: 'not-confirmed' }
+  /** R9/R16: the board refused the record once it processed it (PARS, within 24 hours). */
+  | { status: 'rejected'; reason: string }
   | { status: 'unavailable'; reason: string };
 
 /** A command to `board-submission-<submissionId>`, with the id that makes it happen once. */
@@ -233,6 +236,21 @@ function attempt(
   // Ended since, or overtaken by a later attempt: nothing to send.
   if (submission.status !== 'requested' || submission.attempt !== trigger.attempt) return [];
   const { personal, profileVersion } = identityFor(submission, learner);
+  const completedAt = submission.completedAt ?? submission.claimedAt;
+  const closed = reportingWindowClosed(submission.board, completedAt, context.now);
+  if (closed !== undefined) {
+    return [
+      send(submission.submissionId, `outcome/${trigger.eventId}`, {
+        type: 'RecordSubmissionFailed',
+        data: {
+          reason: closed,
+          retryable: false,
+          occurredAt: context.now,
+          ...(profileVersion === undefined ? {} : { profileVersion }),
+        },
+      }),
+    ];
+  }
   const gaps = missingBoardFields(submission.board, { personal });
   if (gaps.length > 0 || personal === undefined) {
     return [
@@ -259,7 +277,7 @@ function attempt(
       activity: submission.activity,
       twelfths: submission.twelfths,
       credits: formatCredits(floorToQuarter(submission.twelfths)),
-      completedAt: submission.completedAt ?? submission.claimedAt,
+      completedAt,
     },
   ];
 }
@@ -310,6 +328,14 @@ function confirmOrFlag(
 ): BoardSubmissionReaction[] {
   if (submission.status !== 'accepted') return [];
   const { submissionId } = submission;
+  if (record.status === 'rejected') {
+    return [
+      send(submissionId, `rejected/${submissionId}/${submission.attempt}`, {
+        type: 'RecordBoardRecordRejected',
+        data: { reason: `${submission.board}: ${record.reason}`, occurredAt: context.now },
+      }),
+    ];
+  }
   if (record.status === 'confirmed') {
     return [
       send(submissionId, `confirm/${submissionId}`, {

@@ -12,6 +12,39 @@ describe('R17: reporting deadlines', () => {
       ...input,
     }).map((reason) => reason.code);
 
+  describe('given a state-board completion of 20 December 2025 claimed on 15 March 2026 (R8: PARS window)', () => {
+    const input = {
+      board: 'CA-MBC',
+      claimedAt: at('2026-03-15T12:00:00Z'),
+      completedAt: at('2025-12-20T12:00:00Z'),
+    };
+
+    it('R17: within 7 days of 31 March 2026 and not at the board, it is at risk of missing the window', () => {
+      expect(codes({ ...input, now: at('2026-03-25T12:00:00Z') })).toEqual([
+        'reporting-window-closing',
+      ]);
+    });
+
+    it('R17: the window closes at the start of 1 April in Chicago, not UTC', () => {
+      expect(codes({ ...input, now: at('2026-04-01T04:59:59Z') })).toEqual([
+        'reporting-window-closing',
+      ]);
+      expect(codes({ ...input, now: at('2026-04-01T05:00:00Z') })).toEqual([
+        'reporting-window-closed',
+      ]);
+    });
+
+    it('R17: accepted by PARS before the window closed, it is not at risk', () => {
+      expect(
+        codes({
+          ...input,
+          now: at('2026-03-30T12:00:00Z'),
+          reachedBoardAt: at('2026-03-16T12:00:00Z'),
+        }),
+      ).toEqual([]);
+    });
+  });
+
   describe('given a claim on 10 June 2025 submitted to ABIM', () => {
     it('R17: far from any deadline it is not at risk', () => {
       expect(codes({ now: at('2025-07-02T00:00:00Z') })).toEqual([]);

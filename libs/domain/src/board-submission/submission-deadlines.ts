@@ -1,5 +1,6 @@
 import { findBoard } from '../boards/board-catalogue';
 import { earnedYear as calendarYear, startOfYear } from '../credits/claim-window';
+import { PARS_TIME_ZONE, reportingWindow } from './reporting-window';
 
 /** R17: a board submission is due within 30 days of the claim. */
 export const SUBMISSION_DUE_DAYS = 30;
@@ -28,7 +29,12 @@ export function submissionDeadlines(
 }
 
 export type AtRiskCode =
-  'submission-due-soon' | 'submission-overdue' | 'moc-year-end-soon' | 'moc-year-end-missed';
+  | 'submission-due-soon'
+  | 'submission-overdue'
+  | 'moc-year-end-soon'
+  | 'moc-year-end-missed'
+  | 'reporting-window-closing'
+  | 'reporting-window-closed';
 
 export interface AtRiskReason {
   readonly rule: 'R17';
@@ -42,6 +48,8 @@ export interface AtRiskInput {
   readonly claimedAt: Date;
   /** When the board accepted the credit (BoardSubmissionSucceeded); undefined while it has not. */
   readonly reachedBoardAt: Date | undefined;
+  /** R8: when the learner completed the credit: PARS's reporting window runs from it. */
+  readonly completedAt?: Date;
   readonly now: Date;
   readonly timeZone: string;
   readonly warnWithinDays?: number;
@@ -101,6 +109,15 @@ export function submissionAtRisk(input: AtRiskInput): AtRiskReason[] {
       'moc-year-end-missed',
       'moc-year-end-soon',
       `MOC credit must reach ${input.board} by 31 December ${mocYear} (${input.timeZone}) to count for ${mocYear}`,
+    );
+  }
+  if (input.completedAt !== undefined) {
+    const window = reportingWindow(input.completedAt);
+    check(
+      window.closesAt,
+      'reporting-window-closed',
+      'reporting-window-closing',
+      `PARS takes completions of ${window.year} until 31 March ${window.year + 1} (${PARS_TIME_ZONE})`,
     );
   }
   return reasons;

@@ -42,11 +42,27 @@ export function creditLots(state: LearnerState, activity: Activity, view: LotsVi
     for (const line of claim.breakdown) add(claimed, line.earnedYear, line.twelfths);
   }
   const years = [...new Set([...earned.keys(), ...claimed.keys()])].sort((a, b) => a - b);
-  return years.map((year) => ({
-    earnedYear: year,
-    earned: earned.get(year) ?? 0n,
-    claimed: claimed.get(year) ?? 0n,
-    claimDeadline: claimDeadline(year),
-    windowOpen: isClaimable(year, view.judgedAt, view.timeZone),
-  }));
+  return years.map((year) =>
+    creditLot(
+      { earnedYear: year, earned: earned.get(year) ?? 0n, claimed: claimed.get(year) ?? 0n },
+      view.judgedAt,
+      view.timeZone,
+    ),
+  );
+}
+
+/**
+ * R5: one earned year's lot, its claim window judged at `judgedAt`: from the facts folded here,
+ * or from a read model's row of the same sums.
+ */
+export function creditLot(
+  sums: { earnedYear: number; earned: bigint; claimed: bigint },
+  judgedAt: Date,
+  timeZone: string,
+): CreditLot {
+  return {
+    ...sums,
+    claimDeadline: claimDeadline(sums.earnedYear),
+    windowOpen: isClaimable(sums.earnedYear, judgedAt, timeZone),
+  };
 }

@@ -10,8 +10,10 @@ import {
   creditTotals,
   currentCreditTotals,
   nonUsEquivalents,
+  totalsOfLots,
   type ActivityTotals,
 } from './credit-totals';
+import { creditLot } from './credit-lots';
 import { foldLearner } from './learner.decider';
 import type { LearnerEvent } from './learner.events';
 
@@ -174,5 +176,36 @@ describe('R13: non-US equivalents', () => {
     it('R12: the totals as of now, an auditor asking about an instant, count only facts up to that instant', () => {
       expect(balance(creditTotals(state, now, 'UTC').ipoc)).toEqual([0n, 0n, 0n, 0n]);
     });
+  });
+});
+
+describe('R12/R5: totals of a read model’s lots (the sums per earned year, no events)', () => {
+  const lots = (judgedAt: string) =>
+    [
+      { earnedYear: 2022, earned: 6n, claimed: 0n },
+      { earnedYear: 2024, earned: 6n, claimed: 6n },
+      { earnedYear: 2025, earned: 6n, claimed: 0n },
+    ].map((sums) => creditLot(sums, at(judgedAt), 'UTC'));
+
+  it('are what the learner’s state gives for the same facts: the 2022 credit expired in 2025', () => {
+    const state = foldLearner([
+      learnerProfileUpdated(),
+      questionResearched({ researchId: 'r-2022', occurredAt: '2022-03-01T10:00:00.000Z' }),
+      questionResearched({ researchId: 'r-2024', occurredAt: '2024-03-01T10:00:00.000Z' }),
+      creditClaimed({
+        occurredAt: '2024-04-01T00:00:00.000Z',
+        breakdown: [{ earnedYear: 2024, twelfths: '6', claimDeadline: '2026-12-31' }],
+      }),
+      questionResearched({ researchId: 'r-2025', occurredAt: '2025-03-01T10:00:00.000Z' }),
+    ]);
+    // The claim was a physician's: Category 1 (R11), as the claims read model records it.
+    const fromLots = totalsOfLots(lots('2025-06-01T00:00:00Z'), 6n);
+    expect(balance(fromLots)).toEqual([18n, 6n, 6n, 6n]);
+    expect(fromLots).toEqual(currentCreditTotals(state, at('2025-06-01T00:00:00Z'), 'UTC').ipoc);
+  });
+
+  it('R5: a year’s window closes at the end of year + 2: the 2022 credit is unclaimed on 31 December 2024 and expired a day later', () => {
+    expect(balance(totalsOfLots(lots('2024-12-31T23:59:59Z'), 0n))).toEqual([18n, 6n, 12n, 0n]);
+    expect(balance(totalsOfLots(lots('2025-01-01T00:00:00Z'), 0n))).toEqual([18n, 6n, 6n, 6n]);
   });
 });

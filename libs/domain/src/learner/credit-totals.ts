@@ -1,5 +1,5 @@
 import type { Activity } from '../credits/activity';
-import { creditLots, type LotsView } from './credit-lots';
+import { creditLots, type CreditLot, type LotsView } from './credit-lots';
 import type { Claim, LearnerState } from './learner.state';
 
 /** R12: one earned year of one activity; earned = claimed + unclaimed + expired. */
@@ -61,36 +61,50 @@ function totalsOf(
   state: LearnerState,
   view: LotsView & { claims: readonly Claim[] },
 ): CreditTotals {
-  const activityTotals = (activity: Activity): ActivityTotals => {
-    const byEarnedYear = creditLots(state, activity, view).map((lot): EarnedYearTotals => {
-      const left = lot.earned - lot.claimed;
-      return {
-        earnedYear: lot.earnedYear,
-        claimDeadline: lot.claimDeadline,
-        earned: lot.earned,
-        claimed: lot.claimed,
-        unclaimed: lot.windowOpen ? left : 0n,
-        expired: lot.windowOpen ? 0n : left,
-      };
-    });
-    const total = (pick: (year: EarnedYearTotals) => bigint): bigint =>
-      byEarnedYear.reduce((sum, year) => sum + pick(year), 0n);
-    return {
-      earned: total((y) => y.earned),
-      claimed: total((y) => y.claimed),
-      unclaimed: total((y) => y.unclaimed),
-      expired: total((y) => y.expired),
-      claimedAsCategory1: view.claims
+  const activityTotals = (activity: Activity): ActivityTotals =>
+    totalsOfLots(
+      creditLots(state, activity, view),
+      view.claims
         .filter(
           (claim) => claim.activity === activity && claim.certificate === 'ama-pra-category-1',
         )
         .reduce((sum, claim) => sum + claim.twelfths, 0n),
-      byEarnedYear,
-    };
-  };
+    );
   return {
     ipoc: activityTotals('ipoc'),
     'nejm-board-review': activityTotals('nejm-board-review'),
+  };
+}
+
+/**
+ * R12: an activity's totals from its lots (oldest first): a lot's credit left unclaimed is
+ * unclaimed while its window is open and expired once it closed (R5). The one place balances
+ * are computed: the learner's state, the read models' lots and the as-of replay all come here.
+ */
+export function totalsOfLots(
+  lots: readonly CreditLot[],
+  claimedAsCategory1: bigint,
+): ActivityTotals {
+  const byEarnedYear = lots.map((lot): EarnedYearTotals => {
+    const left = lot.earned - lot.claimed;
+    return {
+      earnedYear: lot.earnedYear,
+      claimDeadline: lot.claimDeadline,
+      earned: lot.earned,
+      claimed: lot.claimed,
+      unclaimed: lot.windowOpen ? left : 0n,
+      expired: lot.windowOpen ? 0n : left,
+    };
+  });
+  const total = (pick: (year: EarnedYearTotals) => bigint): bigint =>
+    byEarnedYear.reduce((sum, year) => sum + pick(year), 0n);
+  return {
+    earned: total((y) => y.earned),
+    claimed: total((y) => y.claimed),
+    unclaimed: total((y) => y.unclaimed),
+    expired: total((y) => y.expired),
+    claimedAsCategory1,
+    byEarnedYear,
   };
 }
 

@@ -228,6 +228,7 @@ export const learnerDecider: Decider<LearnerState, LearnerCommand, LearnerEvent,
   {
     initialState: initialLearnerState,
     evolve: evolveLearner,
+    fold: foldLearner,
     decide: decideLearner,
   };
 

@@ -61,7 +61,13 @@ import { serializeAppend } from '../validate-append';
  */
 export interface PostgresEventStoreOptions {
   connectionString: string;
-  /** Pool size. */
+  /**
+   * The process's one pool, shared with its other users (the read models' data source): the
+   * store then opens none of its own and leaves closing it to its owner. Its sessions should
+   * carry `eventStoreSessionSettings` (the timeouts below are then the pool's, not read here).
+   */
+  pool?: Pool;
+  /** Pool size (of the store's own pool). */
   maxConnections?: number;
   /** How long an idle subscription waits before it polls again. */
   pollIntervalMs?: number;
@@ -214,6 +220,21 @@ const RETRYABLE = new Set(['23505', '40001', '40P01']);
 const CLASSIFY_AFTER_MS = 20;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+
+/**
+ * The session settings the store's connections need (pg pool options): its statement and
+ * idle-in-transaction timeouts bound how long an append can hold readers back. A pool shared
+ * with the store is opened with them.
+ */
+export function eventStoreSessionSettings(
+  options: Pick<PostgresEventStoreOptions, 'statementTimeoutMs' | 'idleInTransactionTimeoutMs'>,
+): { statement_timeout: number; idle_in_transaction_session_timeout: number } {
+  return {
+    statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout:
+      options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
 /**
  * One page of the log below the readable horizon, then one more row, with no event: the
  * transaction holding the horizon, the oldest open transaction, and whether committed events
@@ -254,18 +275,20 @@ export class PostgresEventStore implements EventStore {
   positionEpoch: PositionEpoch | undefined;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
-    const config: PoolConfig = {
-      connectionString: options.connectionString,
-      max: options.maxConnections ?? 20,
-      application_name: 'cme-ledger-event-store',
-      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-      idle_in_transaction_session_timeout:
-        options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    };
-    this.pool = new Pool(config);
-    // An idle client whose server went away must not crash the process; the next query
-    // gets a fresh connection.
-    this.pool.on('error', () => undefined);
+    if (options.pool) {
+      this.pool = options.pool;
+    } else {
+      const config: PoolConfig = {
+        connectionString: options.connectionString,
+        max: options.maxConnections ?? 20,
+        application_name: 'cme-ledger-event-store',
+        ...eventStoreSessionSettings(options),
+      };
+      this.pool = new Pool(config);
+      // An idle client whose server went away must not crash the process; the next query
+      // gets a fresh connection.
+      this.pool.on('error', () => undefined);
+    }
     this.clock = options.clock ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.appendConcurrency = options.appendConcurrency ?? DEFAULT_APPEND_CONCURRENCY;
@@ -278,7 +301,7 @@ export class PostgresEventStore implements EventStore {
       if (options.migrate ?? true) await runMigrations(store.pool, EVENT_STORE_MIGRATIONS);
       store.positionEpoch = await ensurePositionEpoch(store.pool);
     } catch (error) {
-      await store.pool.end();
+      if (!options.pool) await store.pool.end();
       throw error;
     }
     return store;
@@ -763,7 +786,8 @@ export class PostgresEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     this.appended.emit('closing');
-    await this.pool.end();
+    // A shared pool is its owner's to close.
+    if (!this.options.pool) await this.pool.end();
   }
 
   private async heads(streamNames: string[]): Promise<Map<string, StreamHead>> {

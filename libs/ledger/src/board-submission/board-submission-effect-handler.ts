@@ -1,5 +1,5 @@
 import type { ICommand } from '@nestjs/cqrs';
-import type { BoardGateway, BoardLearnerIdentity } from '@ledger/boards';
+import type { BoardGateway } from '@ledger/boards';
 import {
   BOARD_SUBMISSION_PROCESS,
   BOARD_SUBMISSION_PROCESS_EVENT_TYPES,
@@ -20,7 +20,6 @@ import {
   type BoardSubmissionTrigger,
   type CheckBoardRecord,
   type LearnerEvent,
-  type PersonalData,
   type SendCommand,
   type SubmitToBoard,
 } from '@ledger/domain';
@@ -30,12 +29,10 @@ import type {
   StreamCommandExecutor,
 } from '../command-handling/stream-command-executor';
 import type { Clock } from '../ledger.tokens';
-import { ExecuteBoardSubmissionCommand } from './execute-board-submission-command';
+import { boardSubmissionStep } from './board-submission-commands';
+import { identityAt } from './pars-batch';
 
-/**
- * Where the process sends its commands: the CommandBus (`(c) => commandBus.execute(c)`) in the
- * API; where no bus runs (the worker), the command's handler itself.
- */
+/** Where the process sends its commands: the CommandBus (`(c) => commandBus.execute(c)`). */
 export type CommandSender = (command: ICommand) => Promise<unknown>;
 
 export interface BoardSubmissionEffectHandlerOptions {
@@ -129,7 +126,7 @@ export class BoardSubmissionEffectHandler {
   private async send({ submissionId, commandId, command }: SendCommand): Promise<void> {
     try {
       await this.options.send(
-        new ExecuteBoardSubmissionCommand(submissionId, command, {
+        boardSubmissionStep(submissionId, command, {
           actor: `process:${BOARD_SUBMISSION_PROCESS}`,
           correlationId: submissionId,
           commandId,
@@ -151,7 +148,7 @@ export class BoardSubmissionEffectHandler {
       submissionId: call.submissionId,
       board: call.board,
       attempt: call.attempt,
-      learner: identityOf(call.identity, call.board),
+      learner: identityAt(call.identity, call.board),
       activity: call.activity,
       twelfths: call.twelfths.toString(),
       credits: call.credits,
@@ -176,6 +173,7 @@ export class BoardSubmissionEffectHandler {
   private async check({ board, submissionId }: CheckBoardRecord): Promise<BoardRecord> {
     try {
       const status = await this.options.gateway.recordStatus(board, submissionId);
+      if (status.rejected !== undefined) return { status: 'rejected', reason: status.rejected };
       if (!status.confirmed) return { status: 'not-confirmed' };
       return {
         status: 'confirmed',
@@ -187,18 +185,4 @@ export class BoardSubmissionEffectHandler {
       return { status: 'unavailable', reason };
     }
   }
-}
-
-/** What the board needs to match the learner (decrypted just in time, never stored elsewhere). */
-function identityOf(p: PersonalData, board: string): BoardLearnerIdentity {
-  const learnerBoardId = p.boardIds[board];
-  return {
-    ...(learnerBoardId ? { learnerBoardId } : {}),
-    firstName: p.firstName,
-    lastName: p.lastName,
-    birthMonth: p.birthMonth,
-    birthDay: p.birthDay,
-    licenses: p.licenses.map((l) => ({ state: l.state, licenseNumber: l.licenseNumber })),
-    ...(p.npi ? { npi: p.npi } : {}),
-  };
 }

@@ -11,10 +11,8 @@ import { eventually } from '../../../../test/support/eventually';
 import { FIXTURE_NOW, FIXTURE_ZONE, LedgerFixture } from '../../../../test/support/ledger-fixture';
 import { BoardSubmissionEffectHandler } from './board-submission-effect-handler';
 import { BoardSubmissionProcess } from './board-submission-process';
-import {
-  ExecuteBoardSubmissionCommand,
-  ExecuteBoardSubmissionCommandHandler,
-} from './execute-board-submission-command';
+import { openBoardSubmissionCommandBus } from './board-submission-command-bus';
+import type { INestApplicationContext } from '@nestjs/common';
 
 const profile = (lastName: string, abimId: string, boards = ['ABIM', 'ABPMR']): LearnerCommand =>
   updateProfile({
@@ -38,6 +36,7 @@ describe('the board submission process (R7, R8, R10, R16)', () => {
   let dataSource: DataSource;
   let board: ScriptedBoardServer;
   let process: BoardSubmissionProcess;
+  let commands: INestApplicationContext | undefined;
   /** ABIM refuses the learner it knows only under the corrected id 654321 … unless told otherwise. */
   const refusedIds = new Set<string>(['000999']);
 
@@ -53,18 +52,25 @@ describe('the board submission process (R7, R8, R10, R16)', () => {
   });
   afterAll(async () => {
     await process?.stop();
+    await commands?.close();
     await board.close();
     await dataSource.destroy();
     await f.close();
   });
 
-  const startProcess = (): void => {
+  const startProcess = async (): Promise<void> => {
     const clock = () => FIXTURE_NOW;
-    const handler = new ExecuteBoardSubmissionCommandHandler(f.executor, f.submissionCodec, clock, {
-      timeZone: FIXTURE_ZONE,
-      maxClockSkewMs: 60_000,
-      maxBackdateMs: TEST_MAX_BACKDATE_MS,
+    const bus = await openBoardSubmissionCommandBus({
+      streams: f.executor,
+      submissionCodec: f.submissionCodec,
+      clock,
+      settings: {
+        timeZone: FIXTURE_ZONE,
+        maxClockSkewMs: 60_000,
+        maxBackdateMs: TEST_MAX_BACKDATE_MS,
+      },
     });
+    commands = bus.context;
     process = new BoardSubmissionProcess(
       dataSource,
       f.store,
@@ -73,7 +79,7 @@ describe('the board submission process (R7, R8, R10, R16)', () => {
         learnerCodec: f.learnerCodec,
         submissionCodec: f.submissionCodec,
         gateway: new HttpBoardGateway({ baseUrl: board.url, maxAttempts: 1 }),
-        send: async (command) => handler.execute(command as ExecuteBoardSubmissionCommand),
+        send: (command) => bus.commandBus.execute(command),
         clock,
       }),
       { acceptedSubmissions: async () => [], sweepIntervalMs: 60_000 },
@@ -106,7 +112,7 @@ describe('the board submission process (R7, R8, R10, R16)', () => {
     // A second later, the profile changes to an id the board does not know.
     await f.learner(learnerId, profile('Quinn-Hart', '000999'));
 
-    startProcess();
+    await startProcess();
     const abim = boardSubmissionId(claimId, 'ABIM');
     const abpmr = boardSubmissionId(claimId, 'ABPMR');
     await eventually(async () => {

@@ -9,14 +9,31 @@ import type { Pool } from 'pg';
  *
  * Ciphertext: `pd1.<key id>.<iv>.<tag>.<data>` (base64url parts).
  */
+/** A cached key: the learner id, key id, 32-byte Buffer and the map's entry (approximate). */
+const KEY_ENTRY_BYTES = 256;
+
 export class PersonalDataCipher {
+  /** Unwrapped keys, least recently used first; bounded by approximate bytes. */
   private readonly keys = new Map<string, { keyId: string; key: Buffer }>();
+  private readonly maxKeys: number;
 
   constructor(
     private readonly pool: Pool,
     private readonly masterKey: Buffer,
+    /** The key cache's bound: about KEY_ENTRY_BYTES per learner (default 4 MiB). */
+    private readonly cacheBytes = 4 * 1024 * 1024,
   ) {
     if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
+    this.maxKeys = Math.max(1, Math.floor(cacheBytes / KEY_ENTRY_BYTES));
+  }
+
+  /** What the key cache holds, for /metrics. */
+  figures(): { entries: number; bytes: number; limitBytes: number } {
+    return {
+      entries: this.keys.size,
+      bytes: this.keys.size * KEY_ENTRY_BYTES,
+      limitBytes: this.cacheBytes,
+    };
   }
 
   async encrypt(learnerId: string, value: unknown): Promise<string> {
@@ -78,7 +95,11 @@ export class PersonalDataCipher {
     create: boolean,
   ): Promise<{ keyId: string; key: Buffer } | undefined> {
     const cached = this.keys.get(learnerId);
-    if (cached) return cached;
+    if (cached) {
+      this.keys.delete(learnerId);
+      this.keys.set(learnerId, cached);
+      return cached;
+    }
     if (create) {
       const key = randomBytes(32);
       await this.pool.query(
@@ -94,8 +115,12 @@ export class PersonalDataCipher {
     const row = rows[0];
     if (!row) return undefined;
     const found = { keyId: row.key_id, key: this.unwrap(row.wrapped_key) };
-    if (this.keys.size > 50_000) this.keys.clear();
     this.keys.set(learnerId, found);
+    while (this.keys.size > this.maxKeys) {
+      const oldest = this.keys.keys().next().value;
+      if (oldest === undefined) break;
+      this.keys.delete(oldest);
+    }
     return found;
   }
 

@@ -3,14 +3,18 @@ import {
   amountView,
   exactAmountView,
   claimTag,
-  claimWindowEnd,
+  creditLot,
   findBoard,
   mocPoints,
+  nonUsEquivalents,
+  totalsOfLots,
   needsFollowUp,
   submissionAtRisk,
   type Activity,
   type AmountView,
   type CertificateKind,
+  type CreditLot,
+  type CreditTotals,
 } from '@ledger/domain';
 import type { DataSource } from 'typeorm';
 import type { SubmissionRow } from '../projections/claims.projection';
@@ -75,28 +79,14 @@ export async function learnerCredits(
       [learnerId],
     ) as Promise<{ activity: Activity; twelfths: string }[]>,
   ]);
-  const activities = {} as Record<Activity, ActivityBalances>;
-  for (const activity of ACTIVITIES) {
-    let earned = 0n;
-    let claimed = 0n;
-    let unclaimed = 0n;
-    let expired = 0n;
-    for (const lot of lots.filter((l) => l.activity === activity)) {
-      const e = BigInt(lot.earned);
-      const c = BigInt(lot.claimed);
-      earned += e;
-      claimed += c;
-      if (claimWindowEnd(lot.earned_year, options.timeZone).getTime() > options.now.getTime())
-        unclaimed += e - c;
-      else expired += e - c;
-    }
-    activities[activity] = {
-      earned: amountView(earned, activity),
-      claimed: amountView(claimed, activity),
-      unclaimed: amountView(unclaimed, activity),
-      expired: amountView(expired, activity),
-    };
-  }
+  const cat1 = (activity: Activity) =>
+    BigInt(category1.find((c) => c.activity === activity)?.twelfths ?? '0');
+  const lotsOf = (activity: Activity) =>
+    lots.filter((l) => l.activity === activity).map((l) => lotOf(l, options.now, options.timeZone));
+  const totals: CreditTotals = {
+    ipoc: totalsOfLots(lotsOf('ipoc'), cat1('ipoc')),
+    'nejm-board-review': totalsOfLots(lotsOf('nejm-board-review'), cat1('nejm-board-review')),
+  };
   const moc = mocPoints(
     accepted.map((a) => ({
       board: a.board,
@@ -105,13 +95,48 @@ export async function learnerCredits(
       twelfths: BigInt(a.twelfths),
     })),
   );
-  const cat1 = (activity: Activity) =>
-    BigInt(category1.find((c) => c.activity === activity)?.twelfths ?? '0');
   return {
     learnerId,
     position: position.toString(),
     asOf: options.now.toISOString(),
-    activities,
+    ...creditsViewOf(totals, moc),
+  };
+}
+
+/** A read-model row of one earned year as the domain's lot, its window judged at `now` (R5). */
+const lotOf = (row: LotRow, now: Date, timeZone: string): CreditLot =>
+  creditLot(
+    { earnedYear: row.earned_year, earned: BigInt(row.earned), claimed: BigInt(row.claimed) },
+    now,
+    timeZone,
+  );
+
+/** R12: each activity's earned, claimed, unclaimed and expired credit, as amounts. */
+export function balancesViewOf(totals: CreditTotals): Record<Activity, ActivityBalances> {
+  const view = {} as Record<Activity, ActivityBalances>;
+  for (const activity of ACTIVITIES) {
+    const t = totals[activity];
+    view[activity] = {
+      earned: amountView(t.earned, activity),
+      claimed: amountView(t.claimed, activity),
+      unclaimed: amountView(t.unclaimed, activity),
+      expired: amountView(t.expired, activity),
+    };
+  }
+  return view;
+}
+
+/**
+ * R12/R13: the balances, MOC points and non-US equivalents shown for the domain's totals (from
+ * the read models here, from a replay of the log in the as-of audit).
+ */
+export function creditsViewOf(
+  totals: CreditTotals,
+  moc: ReturnType<typeof mocPoints>,
+): Pick<CreditsView, 'activities' | 'mocPoints' | 'nonUsEquivalents'> {
+  const equivalents = nonUsEquivalents(totals);
+  return {
+    activities: balancesViewOf(totals),
     mocPoints: {
       total: amountView(moc.total, 'ipoc'),
       byBoard: Object.fromEntries(
@@ -119,8 +144,8 @@ export async function learnerCredits(
       ),
     },
     nonUsEquivalents: {
-      rcpscSection2SelfLearning: amountView(cat1('ipoc'), 'ipoc'),
-      ecmec: amountView(cat1('ipoc') + cat1('nejm-board-review'), 'ipoc'),
+      rcpscSection2SelfLearning: amountView(equivalents.rcpscSection2SelfLearning, 'ipoc'),
+      ecmec: amountView(equivalents.ecmec, 'ipoc'),
     },
   };
 }
@@ -152,13 +177,14 @@ export async function learnerDeadlines(
     learnerId,
     position: position.toString(),
     deadlines: lots
-      .filter((l) => BigInt(l.earned) > BigInt(l.claimed))
-      .map((l) => ({
-        activity: l.activity,
-        earnedYear: l.earned_year,
-        claimDeadline: l.claim_deadline,
-        unclaimed: amountView(BigInt(l.earned) - BigInt(l.claimed), l.activity),
-        expired: claimWindowEnd(l.earned_year, options.timeZone).getTime() <= options.now.getTime(),
+      .map((row) => ({ row, lot: lotOf(row, options.now, options.timeZone) }))
+      .filter(({ lot }) => lot.earned > lot.claimed)
+      .map(({ row, lot }) => ({
+        activity: row.activity,
+        earnedYear: lot.earnedYear,
+        claimDeadline: row.claim_deadline,
+        unclaimed: amountView(lot.earned - lot.claimed, row.activity),
+        expired: !lot.windowOpen,
       })),
   };
 }
@@ -245,6 +271,7 @@ export function submissionView(s: SubmissionRow, now: Date, timeZone: string): B
       board: s.board,
       claimedAt: s.claimed_at,
       reachedBoardAt: s.accepted_at ?? undefined,
+      ...(s.completed_at === null ? {} : { completedAt: s.completed_at }),
       now,
       timeZone,
     }).map((r) => ({ code: r.code, message: r.message, deadline: r.deadline.toISOString() })),

@@ -1,5 +1,21 @@
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
+import { ProjectionState } from '../entities/projection-state.entity';
 import { schemaOf } from '../runner/projection-runner';
+
+/**
+ * Each projection's state (live generation and checkpoint, rebuild, quarantine alert), by name:
+ * the one read of `projection_state` outside the runner that writes it. /health, /metrics, the
+ * freshness of reads, the admin status and the CLI all read it here.
+ */
+export function projectionStates(
+  dataSource: DataSource,
+  names?: readonly string[],
+): Promise<ProjectionState[]> {
+  return dataSource.getRepository(ProjectionState).find({
+    ...(names ? { where: { name: In([...names]) } } : {}),
+    order: { name: 'ASC' },
+  });
+}
 
 export interface LiveProjection {
   name: string;
@@ -14,19 +30,15 @@ export async function liveProjections(
   dataSource: DataSource,
   names: readonly string[],
 ): Promise<Map<string, LiveProjection>> {
-  const rows = (await dataSource.query(
-    `SELECT name, live_generation, live_position::text AS position, quarantined_events AS quarantined
-       FROM projection_state WHERE name = ANY($1)`,
-    [names],
-  )) as { name: string; live_generation: number; position: string; quarantined: number }[];
+  const states = await projectionStates(dataSource, names);
   return new Map(
-    rows.map((r) => [
-      r.name,
+    states.map((p) => [
+      p.name,
       {
-        name: r.name,
-        schema: schemaOf(r.name, r.live_generation),
-        position: BigInt(r.position),
-        quarantined: r.quarantined,
+        name: p.name,
+        schema: schemaOf(p.name, p.liveGeneration),
+        position: BigInt(p.livePosition),
+        quarantined: p.quarantinedEvents,
       },
     ]),
   );

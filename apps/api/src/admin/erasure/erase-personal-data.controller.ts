@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Inject, Logger, Req } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Inject, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -11,16 +11,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { learnerStreamName } from '@ledger/domain';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import {
-  ExecuteLearnerCommand,
-  LEDGER_CLOCK,
-  PersonalDataCipher,
-  StreamCommandExecutor,
-  type Clock,
-  type LearnerCommandOutcome,
-} from '@ledger/ledger';
+import { ErasePersonalDataCommand, LEDGER_CLOCK, type Clock } from '@ledger/ledger';
 import type { Request } from 'express';
 import { Allow } from '../../auth/allow.decorator';
 import { ApiError } from '../../http/api-error';
@@ -43,22 +34,12 @@ class ErasePersonalDataResponse {
   @ApiProperty({ nullable: true, type: String, example: '1042' }) position!: string | null;
 }
 
-/**
- * Crypto-shredding: records that the learner's personal data was erased (an event, so the
- * history says who erased it and when), then destroys the learner's key, so the personal data
- * encrypted in earlier events can no longer be read by anyone. The credit history, its totals
- * and its hash chain stay as they were.
- */
+/** Crypto-shredding of a learner: ErasePersonalDataCommand, handled in the ledger library. */
 @ApiTags('admin')
 @Controller('v1/learners/:learnerId/personal-data')
 export class ErasePersonalDataController {
-  private readonly logger = new Logger('Erasure');
-
   constructor(
     @Inject(CommandBus) private readonly commandBus: CommandBus,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(PersonalDataCipher) private readonly cipher: PersonalDataCipher,
-    @Inject(StreamCommandExecutor) private readonly executor: StreamCommandExecutor,
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -92,35 +73,16 @@ export class ErasePersonalDataController {
         errors: [{ field: parameter, message }],
       });
     }
-    const streamName = learnerStreamName(learnerId);
-    if ((await this.store.streamRevision(streamName)) === undefined) {
-      throw new ApiError(404, 'not-found', `nothing was ever recorded for learner ${learnerId}`);
-    }
-    const metadata = commandMetadata(req, `DELETE ${req.path}`);
-    // The event first, then the key: if destroying the key fails, a retry records nothing new
-    // and destroys it; a profile update racing the erasure is shredded with it.
-    const outcome = await this.commandBus.execute<ExecuteLearnerCommand, LearnerCommandOutcome>(
-      new ExecuteLearnerCommand(
+    const outcome = await this.commandBus.execute(
+      new ErasePersonalDataCommand(
         learnerId,
         {
-          type: 'ErasePersonalData',
-          data: {
-            occurredAt: this.clock(),
-            ...(body.ticket === undefined ? {} : { ticket: body.ticket }),
-          },
+          occurredAt: this.clock(),
+          ...(body.ticket === undefined ? {} : { ticket: body.ticket }),
         },
-        metadata,
+        commandMetadata(req, `DELETE ${req.path}`),
       ),
     );
-    await this.cipher.erase(learnerId);
-    this.executor.forget(streamName);
-    this.logger.log({
-      msg: 'personal data erased',
-      learnerId,
-      actor: metadata.actor,
-      correlationId: metadata.correlationId,
-      recorded: outcome.events.map((e) => e.type),
-    });
     return {
       learnerId,
       recorded: outcome.events.map((e) => e.type),

@@ -1,33 +1,22 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  InvalidAsOfError,
-  StreamVerifier,
-  learnerCreditsAsOf,
-  parseAsOf,
-  type AsOf,
-  type CreditsAsOfView,
-} from '@ledger/audit';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } from '@ledger/ledger';
+import { QueryBus } from '@nestjs/cqrs';
+import { InvalidAsOfError, parseAsOf, type AsOf, type CreditsAsOfView } from '@ledger/audit';
+import { LEDGER_CLOCK, type Clock } from '@ledger/ledger';
 import { ApiError } from '../../http/api-error';
 import { LearnerIdParam } from '../../http/route-params';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
-import {
-  learnerVerification,
-  type StreamVerificationNote,
-} from '../transparency/verification-note';
+import type { StreamVerificationNote } from '../transparency/verification-note';
 import { AsOfQueryDto } from '../audit.query.dto';
+import { CreditsAsOfQuery } from '../audit.queries';
 
 /** A learner's balances as they stood at an instant or position, rebuilt from the events alone. */
 @ApiTags('audit')
 @Controller('v1/audit/learners/:learnerId/credits')
 export class LearnerCreditsAsOfController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(QueryBus) private readonly queryBus: QueryBus,
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,
-    @Inject(DECISION_SETTINGS) private readonly settings: DecisionSettings,
-    private readonly verifier: StreamVerifier,
   ) {}
 
   @Get()
@@ -43,15 +32,7 @@ export class LearnerCreditsAsOfController {
     @LearnerIdParam() learnerId: string,
     @Query() query: AsOfQueryDto,
   ): Promise<CreditsAsOfView & { verification: StreamVerificationNote }> {
-    const asOf = this.asOf(query.asOf);
-    const [view, verification] = await Promise.all([
-      learnerCreditsAsOf(this.store, learnerId, asOf, {
-        timeZone: this.settings.timeZone,
-        now: this.clock,
-      }),
-      learnerVerification(this.verifier, learnerId),
-    ]);
-    return { ...view, verification };
+    return this.queryBus.execute(new CreditsAsOfQuery(learnerId, this.asOf(query.asOf)));
   }
 
   private asOf(text: string | undefined): AsOf {

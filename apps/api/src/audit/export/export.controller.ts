@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Logger, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { exportLog, NDJSON_CONTENT_TYPE } from '@ledger/audit';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { QueryBus } from '@nestjs/cqrs';
+import { NDJSON_CONTENT_TYPE } from '@ledger/audit';
 import type { Request, Response } from 'express';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
 import { int64, LogRangeQueryDto } from '../audit.query.dto';
+import { ExportLogQuery } from '../audit.queries';
 
 /** Waits until the response can take more, or the client went away. */
 function drained(res: Response): Promise<void> {
@@ -25,7 +26,7 @@ function drained(res: Response): Promise<void> {
 export class ExportController {
   private readonly logger = new Logger('AuditExport');
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(QueryBus) private readonly queryBus: QueryBus) {}
 
   @Get()
   @AuditEndpoint(
@@ -41,7 +42,7 @@ export class ExportController {
   ): Promise<void> {
     const after = int64('after', query.after) ?? 0n;
     const upTo = int64('upTo', query.upTo);
-    const out = exportLog(this.store, { after, upTo });
+    const out = await this.queryBus.execute(new ExportLogQuery({ after, upTo }));
     res.status(200);
     res.setHeader('Content-Type', `${NDJSON_CONTENT_TYPE}; charset=utf-8`);
     res.setHeader(

@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { toAuditRecord } from '@ledger/audit';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiError } from '../../http/api-error';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
+import { LogPageQuery, StreamHistoryQuery } from '../audit.queries';
 import { AuditEventResponse } from '../audit-event.response';
 import { int64, LogPageQueryDto, StreamPageQueryDto } from '../audit.query.dto';
 import { StreamNameParam } from '../stream-name.param';
@@ -35,7 +36,7 @@ class LogPageResponse {
 @ApiTags('audit')
 @Controller('v1/audit')
 export class AuditHistoryController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(QueryBus) private readonly queryBus: QueryBus) {}
 
   @Get('streams/:streamName')
   @AuditEndpoint("One stream's events in revision order, each with its metadata and hash")
@@ -47,10 +48,9 @@ export class AuditHistoryController {
   ): Promise<StreamHistoryResponse> {
     const fromRevision = int64('fromRevision', query.fromRevision) ?? 0n;
     const limit = query.limit ?? 100;
-    const [events, head] = await Promise.all([
-      this.store.readStream(streamName, { fromRevision, maxCount: limit }),
-      this.store.streamRevision(streamName),
-    ]);
+    const { events, head } = await this.queryBus.execute(
+      new StreamHistoryQuery(streamName, fromRevision, limit),
+    );
     if (head === undefined && events.length === 0) {
       throw new ApiError(404, 'not-found', `no stream ${streamName}`);
     }
@@ -73,7 +73,7 @@ export class AuditHistoryController {
   async events(@Query() query: LogPageQueryDto): Promise<LogPageResponse> {
     const after = int64('after', query.after) ?? 0n;
     const limit = query.limit ?? 100;
-    const events = await this.store.readAll({ after, maxCount: limit });
+    const events = await this.queryBus.execute(new LogPageQuery(after, limit));
     return {
       after: after.toString(),
       limit,

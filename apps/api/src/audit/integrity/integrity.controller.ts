@@ -1,15 +1,16 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { checkIntegrity, type IntegrityReport } from '@ledger/audit';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { QueryBus } from '@nestjs/cqrs';
+import type { IntegrityReport } from '@ledger/audit';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
 import { int64, IntegrityQueryDto } from '../audit.query.dto';
+import { IntegrityQuery } from '../audit.queries';
 
 /** Proof that no recorded event was altered, removed or reordered. */
 @ApiTags('audit')
 @Controller('v1/audit/integrity')
 export class IntegrityController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(QueryBus) private readonly queryBus: QueryBus) {}
 
   @Get()
   @AuditEndpoint(
@@ -20,10 +21,12 @@ export class IntegrityController {
       '`ok` false names each broken chain (stream, revision, event, how); with expectedDigest, whether the history is still the one digested',
   })
   integrity(@Query() query: IntegrityQueryDto): Promise<IntegrityReport> {
-    return checkIntegrity(this.store, {
-      after: int64('after', query.after),
-      upTo: int64('upTo', query.upTo),
-      expectedDigest: query.expectedDigest,
-    });
+    return this.queryBus.execute(
+      new IntegrityQuery({
+        after: int64('after', query.after),
+        upTo: int64('upTo', query.upTo),
+        expectedDigest: query.expectedDigest,
+      }),
+    );
   }
 }

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Query } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -9,8 +10,6 @@ import {
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import {
-  AuditProofs,
-  CheckpointSigner,
   LeafNotFoundError,
   ProofUnavailableError,
   type ConsistencyProof,
@@ -20,6 +19,12 @@ import {
 import { ApiError } from '../../http/api-error';
 import { UuidParam } from '../../http/route-params';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
+import {
+  CheckpointKeyQuery,
+  ConsistencyProofQuery,
+  InclusionProofQuery,
+  LatestCheckpointQuery,
+} from './transparency.queries';
 
 export class TreeSizeQueryDto {
   @ApiPropertyOptional({ description: 'The checkpoint (by its tree size); default: the latest' })
@@ -56,30 +61,27 @@ const notFound = (error: unknown): never => {
 
 /**
  * Signed checkpoints and Merkle proofs: what an auditor checks offline with the public key
- * alone (`npm run ledger -- verify-proof`).
+ * alone (`npm run ledger -- verify-proof`). Each a query on the QueryBus (transparency.queries).
  */
 @ApiTags('audit')
 @Controller('v1/audit')
 export class TransparencyController {
-  constructor(
-    private readonly proofs: AuditProofs,
-    private readonly signer: CheckpointSigner,
-  ) {}
+  constructor(@Inject(QueryBus) private readonly queryBus: QueryBus) {}
 
   @Get('checkpoint-key')
   @Header('content-type', 'application/x-pem-file')
   @AuditEndpoint(
     'The public key (Ed25519, SPKI PEM) that verifies every checkpoint; compare its key id with the one published out of band',
   )
-  publicKey(): string {
-    return this.signer.publicKeyPem();
+  publicKey(): Promise<string> {
+    return this.queryBus.execute(new CheckpointKeyQuery());
   }
 
   @Get('checkpoints/latest')
   @AuditEndpoint("The latest signed checkpoint: the log's size, its Merkle root, signed")
   @ApiNotFoundResponse({ description: 'No checkpoint has been signed yet' })
   latest(): Promise<SignedCheckpoint> {
-    return this.proofs.latestCheckpoint().catch(notFound);
+    return this.queryBus.execute(new LatestCheckpointQuery()).catch(notFound);
   }
 
   @Get('checkpoints/consistency')
@@ -89,7 +91,7 @@ export class TransparencyController {
   @ApiOkResponse({ description: 'Both signed checkpoints and the proof path (hex)' })
   @ApiNotFoundResponse({ description: 'No checkpoint was signed at one of the sizes' })
   consistency(@Query() query: ConsistencyQueryDto): Promise<ConsistencyProof> {
-    return this.proofs.consistency(query.from, query.to).catch(notFound);
+    return this.queryBus.execute(new ConsistencyProofQuery(query.from, query.to)).catch(notFound);
   }
 
   @Get('events/:eventId/proof')
@@ -103,6 +105,6 @@ export class TransparencyController {
     @UuidParam('eventId') eventId: string,
     @Query() query: TreeSizeQueryDto,
   ): Promise<InclusionProof> {
-    return this.proofs.inclusion(eventId, query.treeSize).catch(notFound);
+    return this.queryBus.execute(new InclusionProofQuery(eventId, query.treeSize)).catch(notFound);
   }
 }

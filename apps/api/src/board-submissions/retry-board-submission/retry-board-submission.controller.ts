@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { RetryBoardSubmission, type BoardSubmissionCommandOutcome } from '@ledger/ledger';
+import { RetryBoardSubmissionCommand } from '@ledger/ledger';
 import type { Request } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { commandMetadata } from '../../http/command-context';
@@ -39,10 +39,9 @@ export class RetryBoardSubmissionController {
     @Req() req: Request,
   ): Promise<RetryBoardSubmissionResponse> {
     const id = submissionId.toLowerCase();
-    const outcome = await this.commandBus.execute<
-      RetryBoardSubmission,
-      BoardSubmissionCommandOutcome
-    >(new RetryBoardSubmission(id, commandMetadata(req, `retry ${id}`)));
+    const outcome = await this.commandBus.execute(
+      new RetryBoardSubmissionCommand(id, commandMetadata(req, `retry ${id}`)),
+    );
     const state = outcome.state;
     if (state.status === 'not-requested')
       throw new Error('a retried submission cannot be unrequested');

@@ -12,6 +12,7 @@ import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { instantOf } from '../../http/validators';
+import { ClaimCreditsCommand } from '@ledger/ledger';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { ClaimCreditsRequestDto } from './claim-credits.request.dto';
@@ -60,13 +61,11 @@ export class ClaimCreditsController extends LearnerCommandController {
     // R6: the ledger assigns the claim id (unique across it); a retry gets the same one.
     const claimId = claimIdFor(learnerId, metadata.commandId);
     const outcome = await this.send(
-      req,
-      learnerId,
-      {
-        type: 'ClaimCredits',
-        data: { claimId, activity: body.activity, occurredAt: instantOf(body.occurredAt) },
-      },
-      metadata,
+      new ClaimCreditsCommand(
+        learnerId,
+        { claimId, activity: body.activity, occurredAt: instantOf(body.occurredAt) },
+        metadata,
+      ),
     );
     const claim = outcome.state.claims.get(claimId);
     if (!claim) throw new Error(`claim ${claimId} is not in the learner's state after the command`);

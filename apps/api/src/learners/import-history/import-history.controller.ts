@@ -4,6 +4,7 @@ import type { ImportedFact } from '@ledger/domain';
 import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
+import { ImportHistoryCommand } from '@ledger/ledger';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { ImportHistoryRequestDto, type ImportedFactDto } from './import-history.request.dto';
@@ -41,18 +42,16 @@ export class ImportHistoryController extends LearnerCommandController {
     const metadata = this.metadata(req);
     const now = this.clock();
     const outcome = await this.send(
-      req,
-      learnerId,
-      {
-        type: 'ImportHistory',
-        data: {
+      new ImportHistoryCommand(
+        learnerId,
+        {
           occurredAt: now,
           reference: body.reference,
           importedBy: metadata.actor,
           facts: body.facts.map(factOf),
         },
-      },
-      metadata,
+        metadata,
+      ),
     );
     return learnerCommandResponse(learnerId, outcome, now, this.settings.timeZone, res);
   }

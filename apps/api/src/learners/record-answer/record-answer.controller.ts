@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { instantOf } from '../../http/validators';
+import { RecordAnswerCommand } from '@ledger/ledger';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { RecordAnswerRequestDto } from './record-answer.request.dto';
@@ -20,14 +21,17 @@ export class RecordAnswerController extends LearnerCommandController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<LearnerCommandResponse> {
-    const outcome = await this.send(req, learnerId, {
-      type: 'RecordAnswer',
-      data: {
-        questionId: body.questionId,
-        correct: body.correct,
-        occurredAt: instantOf(body.occurredAt),
-      },
-    });
+    const outcome = await this.send(
+      new RecordAnswerCommand(
+        learnerId,
+        {
+          questionId: body.questionId,
+          correct: body.correct,
+          occurredAt: instantOf(body.occurredAt),
+        },
+        this.metadata(req),
+      ),
+    );
     return learnerCommandResponse(learnerId, outcome, this.clock(), this.settings.timeZone, res);
   }
 }

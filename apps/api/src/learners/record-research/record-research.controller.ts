@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { instantOf } from '../../http/validators';
+import { RecordResearchCommand } from '@ledger/ledger';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { RecordResearchRequestDto } from './record-research.request.dto';
@@ -24,10 +25,13 @@ export class RecordResearchController extends LearnerCommandController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<LearnerCommandResponse> {
-    const outcome = await this.send(req, learnerId, {
-      type: 'RecordResearch',
-      data: { researchId: body.researchId, occurredAt: instantOf(body.occurredAt) },
-    });
+    const outcome = await this.send(
+      new RecordResearchCommand(
+        learnerId,
+        { researchId: body.researchId, occurredAt: instantOf(body.occurredAt) },
+        this.metadata(req),
+      ),
+    );
     return learnerCommandResponse(learnerId, outcome, this.clock(), this.settings.timeZone, res);
   }
 }

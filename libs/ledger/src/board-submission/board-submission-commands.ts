@@ -1,0 +1,214 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandBus, CommandHandler } from '@nestjs/cqrs';
+import {
+  boardSubmissionDecider,
+  boardSubmissionStreamName,
+  learnerDecider,
+  learnerStreamName,
+  missingBoardFields,
+  type BoardSubmissionCommand,
+  type BoardSubmissionEvent,
+  type BoardSubmissionState,
+  type ConfirmBoardRecord,
+  type FlagForFollowUp,
+  type LearnerEvent,
+  type RecordBoardRecordRejected,
+  type RecordSubmissionAccepted,
+  type RecordSubmissionFailed,
+  type RequestBoardSubmission,
+  type RetryBoardSubmission,
+} from '@ledger/domain';
+import {
+  StreamCommandExecutor,
+  type CommandMetadata,
+  type CommandOutcome,
+  type EventCodec,
+} from '../command-handling/stream-command-executor';
+import { LEDGER_CLOCK, type Clock } from '../ledger.tokens';
+import { StreamUseCase, StreamUseCaseHandler } from '../command-handling/stream-use-case';
+import {
+  BOARD_SUBMISSION_EVENT_CODEC,
+  LEARNER_EVENT_CODEC,
+} from '../learner/learner-event-codec.token';
+
+export type BoardSubmissionCommandOutcome = CommandOutcome<
+  BoardSubmissionState,
+  BoardSubmissionEvent
+>;
+
+/**
+ * A use case of one board submission (`board-submission-<id>`): a step of the board submission
+ * process, or an operator's retry.
+ */
+export abstract class BoardSubmissionUseCase<
+  C extends BoardSubmissionCommand,
+> extends StreamUseCase<C, BoardSubmissionCommandOutcome> {
+  get submissionId(): string {
+    return this.entityId;
+  }
+}
+
+// The use-case classes below are alike by design: one class per use case, each naming its
+// command type; what they share is in StreamUseCase.
+
+/** R8: one submission per board of a claim. */
+export class RequestBoardSubmissionCommand extends BoardSubmissionUseCase<RequestBoardSubmission> {
+  readonly type = 'RequestBoardSubmission' as const;
+}
+
+/** The board accepted the attempt. */
+export class RecordSubmissionAcceptedCommand extends BoardSubmissionUseCase<RecordSubmissionAccepted> {
+  readonly type = 'RecordSubmissionAccepted' as const;
+}
+
+/** The board refused the attempt, or could not be reached (R16). */
+export class RecordSubmissionFailedCommand extends BoardSubmissionUseCase<RecordSubmissionFailed> {
+  readonly type = 'RecordSubmissionFailed' as const;
+}
+
+/** The board confirmed the record it accepted. */
+export class ConfirmBoardRecordCommand extends BoardSubmissionUseCase<ConfirmBoardRecord> {
+  readonly type = 'ConfirmBoardRecord' as const;
+}
+
+/** PARS rejected, on a later status poll, a record it had accepted (R9, R16). */
+export class RecordBoardRecordRejectedCommand extends BoardSubmissionUseCase<RecordBoardRecordRejected> {
+  readonly type = 'RecordBoardRecordRejected' as const;
+}
+
+/** An accepted record stayed unconfirmed: someone follows it up. */
+export class FlagForFollowUpCommand extends BoardSubmissionUseCase<FlagForFollowUp> {
+  readonly type = 'FlagForFollowUp' as const;
+}
+
+/** R16: a new attempt, with what the learner's current profile lacks (see RetryBoardSubmissionCommand). */
+export class RequestRetryCommand extends BoardSubmissionUseCase<RetryBoardSubmission> {
+  readonly type = 'RetryBoardSubmission' as const;
+}
+
+/** The use-case class of each command of the board submission decider. */
+const STEPS = {
+  RequestBoardSubmission: RequestBoardSubmissionCommand,
+  RecordSubmissionAccepted: RecordSubmissionAcceptedCommand,
+  RecordSubmissionFailed: RecordSubmissionFailedCommand,
+  ConfirmBoardRecord: ConfirmBoardRecordCommand,
+  RecordBoardRecordRejected: RecordBoardRecordRejectedCommand,
+  FlagForFollowUp: FlagForFollowUpCommand,
+  RetryBoardSubmission: RequestRetryCommand,
+} as const;
+
+/** The use case a command of the board submission reactor is. */
+export function boardSubmissionStep(
+  submissionId: string,
+  command: BoardSubmissionCommand,
+  metadata: CommandMetadata,
+): BoardSubmissionUseCase<BoardSubmissionCommand> {
+  const UseCase = STEPS[command.type] as new (
+    submissionId: string,
+    data: BoardSubmissionCommand['data'],
+    metadata: CommandMetadata,
+  ) => BoardSubmissionUseCase<BoardSubmissionCommand>;
+  return new UseCase(submissionId, command.data, metadata);
+}
+
+/** Decides a board submission use case with the pure decider on `board-submission-<id>`. */
+export abstract class BoardSubmissionUseCaseHandler extends StreamUseCaseHandler<
+  BoardSubmissionState,
+  BoardSubmissionCommand,
+  BoardSubmissionEvent
+> {
+  @Inject(BOARD_SUBMISSION_EVENT_CODEC) protected readonly codec!: EventCodec<BoardSubmissionEvent>;
+  protected readonly decider = boardSubmissionDecider;
+  protected streamName(submissionId: string): string {
+    return boardSubmissionStreamName(submissionId);
+  }
+}
+
+@CommandHandler(RequestBoardSubmissionCommand)
+export class RequestBoardSubmissionHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(RecordSubmissionAcceptedCommand)
+export class RecordSubmissionAcceptedHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(RecordSubmissionFailedCommand)
+export class RecordSubmissionFailedHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(ConfirmBoardRecordCommand)
+export class ConfirmBoardRecordHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(RecordBoardRecordRejectedCommand)
+export class RecordBoardRecordRejectedHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(FlagForFollowUpCommand)
+export class FlagForFollowUpHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(RequestRetryCommand)
+export class RequestRetryHandler extends BoardSubmissionUseCaseHandler {}
+
+/** The handlers of the board submission process's steps (what runs wherever the process runs). */
+export const BOARD_SUBMISSION_STEP_HANDLERS = [
+  RequestBoardSubmissionHandler,
+  RecordSubmissionAcceptedHandler,
+  RecordSubmissionFailedHandler,
+  ConfirmBoardRecordHandler,
+  RecordBoardRecordRejectedHandler,
+  FlagForFollowUpHandler,
+  RequestRetryHandler,
+];
+
+/** R16: after the learner corrected the profile, a failed submission is tried again in the same history. */
+export class RetryBoardSubmissionCommand extends Command<BoardSubmissionCommandOutcome> {
+  constructor(
+    readonly submissionId: string,
+    readonly metadata: CommandMetadata,
+  ) {
+    super();
+  }
+}
+
+export class SubmissionNotFoundError extends Error {
+  override readonly name = 'SubmissionNotFoundError';
+}
+
+@CommandHandler(RetryBoardSubmissionCommand)
+export class RetryBoardSubmissionHandler {
+  constructor(
+    @Inject(StreamCommandExecutor) private readonly streams: StreamCommandExecutor,
+    @Inject(CommandBus) private readonly commandBus: CommandBus,
+    @Inject(BOARD_SUBMISSION_EVENT_CODEC)
+    private readonly submissionCodec: EventCodec<BoardSubmissionEvent>,
+    @Inject(LEARNER_EVENT_CODEC) private readonly learnerCodec: EventCodec<LearnerEvent>,
+    @Inject(LEDGER_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({
+    submissionId,
+    metadata,
+  }: RetryBoardSubmissionCommand): Promise<BoardSubmissionCommandOutcome> {
+    const { state } = await this.streams.state(
+      boardSubmissionStreamName(submissionId),
+      boardSubmissionDecider,
+      this.submissionCodec,
+    );
+    if (state.status === 'not-requested') {
+      throw new SubmissionNotFoundError(`no board submission ${submissionId}`);
+    }
+    // The profile as it is now: the learner may have corrected it since the failure.
+    const learner = await this.streams.state(
+      learnerStreamName(state.learnerId),
+      learnerDecider,
+      this.learnerCodec,
+    );
+    return this.commandBus.execute(
+      new RequestRetryCommand(
+        submissionId,
+        {
+          occurredAt: this.clock(),
+          profileGaps: missingBoardFields(state.board, learner.state.profile),
+          profileVersion: learner.state.profile?.version,
+        },
+        metadata,
+      ),
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import {
+  BOARD_SUBMISSION_STEP_HANDLERS,
+  RetryBoardSubmissionHandler,
+} from './board-submission/board-submission-commands';
+import {
+  ClaimCreditsHandler,
+  ImportHistoryHandler,
+  RecordAnswerHandler,
+  RecordResearchHandler,
+  UpdateProfileHandler,
+} from './learner/learner-commands';
+import { ErasePersonalDataHandler } from './personal-data/erase-personal-data';
+
+/** Every write of the ledger: one handler per use case, registered with the CommandBus. */
+export const LEDGER_COMMAND_HANDLERS = [
+  UpdateProfileHandler,
+  RecordResearchHandler,
+  RecordAnswerHandler,
+  ClaimCreditsHandler,
+  ImportHistoryHandler,
+  ErasePersonalDataHandler,
+  RetryBoardSubmissionHandler,
+  ...BOARD_SUBMISSION_STEP_HANDLERS,
+];

@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import {
+  learnerDecider,
+  learnerStreamName,
+  type LearnerCommand,
+  type LearnerEvent,
+} from '@ledger/domain';
+import { learnerFixtures, testDecisionContext } from '@ledger/domain/testing';
+import { PostgresEventStore, runMigrations } from '@ledger/event-store';
+import { Pool } from 'pg';
+import { freshDatabase } from '../../../../test/support/test-database';
+import { learnerEventCodec } from '../event-codecs';
+import { learnerSnapshotCodec } from '../learner/learner-snapshot-codec';
+import { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_LOCK, LEDGER_MIGRATIONS_TABLE } from '../migrations';
+import { PersonalDataCipher } from '../personal-data/personal-data-cipher';
+import { StreamCommandExecutor } from './stream-command-executor';
+import { PostgresSnapshotStore, type SnapshotSettings } from './stream-snapshots';
+
+const { updateProfile, recordResearch, recordAnswer, claimCredits, erasePersonalData, at } = {
+  ...learnerFixtures,
+  at: (iso: string) => new Date(iso),
+};
+
+/** One step of a random history: a command, or a retry of an earlier one (same command id). */
+type Step =
+  { kind: 'command'; command: LearnerCommand } | { kind: 'retry'; of: number } | { kind: 'erase' };
+
+const day = fc
+  .integer({ min: 1, max: 28 })
+  .map((d) => at(`2025-06-${String(d).padStart(2, '0')}T10:00:00Z`));
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({ id: fc.integer({ min: 1, max: 6 }), when: day }).map(({ id, when }) => ({
+      kind: 'command' as const,
+      command: recordResearch({ researchId: `r${id}`, occurredAt: when }),
+    })),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({ id: fc.integer({ min: 1, max: 8 }), correct: fc.boolean(), when: day })
+      .map(({ id, correct, when }) => ({
+        kind: 'command' as const,
+        command: recordAnswer({ questionId: `q${id}`, correct, occurredAt: when }),
+      })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom('Quinn', 'Reyes')
+      .map((lastName) => ({ kind: 'command' as const, command: updateProfile({ lastName }) })),
+  },
+  {
+    // Claims come last in the month, after the facts they redeem (R6).
+    weight: 3,
+    arbitrary: fc.constantFrom('ipoc' as const, 'nejm-board-review' as const).map((activity) => ({
+      kind: 'command' as const,
+      command: claimCredits({ activity, occurredAt: at('2025-06-14T12:00:00Z') }),
+    })),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'erase' as const }) },
+  { weight: 2, arbitrary: fc.nat(20).map((of) => ({ kind: 'retry' as const, of })) },
+);
+
+describe('stream snapshots on a real PostgreSQL', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let store: PostgresEventStore;
+  let pool: Pool;
+  let cipher: PersonalDataCipher;
+  beforeAll(async () => {
+    db = await freshDatabase('snapshots');
+    store = await PostgresEventStore.create({ connectionString: db.url });
+    pool = new Pool({ connectionString: db.url, max: 4 });
+    await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
+    cipher = new PersonalDataCipher(pool, Buffer.alloc(32, 7));
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await db.drop();
+  });
+
+  /** Runs the steps on one learner, each command on a new executor (a process just started). */
+  async function decideAll(steps: Step[], snapshots: SnapshotSettings | undefined) {
+    const learnerId = randomUUID();
+    const streamName = learnerStreamName(learnerId);
+    const codec = learnerEventCodec(cipher);
+    const sent: { command: LearnerCommand; commandId: string }[] = [];
+    const answers: unknown[] = [];
+    for (const [index, s] of steps.entries()) {
+      let next: { command: LearnerCommand; commandId: string };
+      if (s.kind === 'erase') {
+        next = {
+          command: erasePersonalData({ occurredAt: at('2025-06-14T10:00:00Z') }),
+          commandId: randomUUID(),
+        };
+      } else if (s.kind === 'retry') {
+        const earlier = sent[s.of % Math.max(1, sent.length)];
+        if (!earlier) continue;
+        next = earlier;
+      } else {
+        const command =
+          s.command.type === 'ClaimCredits'
+            ? { ...s.command, data: { ...s.command.data, claimId: `claim-${index}` } }
+            : s.command;
+        next = { command, commandId: randomUUID() };
+      }
+      sent.push(next);
+      const executor = new StreamCommandExecutor(store, { snapshots });
+      const answer = await executor
+        .execute({
+          streamName,
+          decider: learnerDecider,
+          codec,
+          command: next.command,
+          context: () => testDecisionContext(),
+          metadata: { actor: 'test', correlationId: 'c', commandId: next.commandId },
+        })
+        .then(
+          (o) => ({
+            events: o.events as LearnerEvent[],
+            repeated: o.repeated,
+            revision: o.revision,
+          }),
+          (error: { code?: string; rule?: string }) => ({ refused: error.code, rule: error.rule }),
+        );
+      if (s.kind === 'erase') await cipher.erase(learnerId);
+      await executor.idle();
+      answers.push(answer);
+    }
+    // And the state a cold load folds (from the last snapshot, or from the start) is the same.
+    const { state } = await new StreamCommandExecutor(store, { snapshots }).state(
+      streamName,
+      learnerDecider,
+      codec,
+    );
+    return { answers, state };
+  }
+
+  /** Runs a learner command on the stream through the executor given, with a new command id. */
+  const runOn =
+    (streamName: string) => (executor: StreamCommandExecutor, command: LearnerCommand) =>
+      executor.execute({
+        streamName,
+        decider: learnerDecider,
+        codec: learnerEventCodec(cipher),
+        command,
+        context: () => testDecisionContext(),
+        metadata: { actor: 'test', correlationId: 'c', commandId: randomUUID() },
+      });
+
+  it('with and without snapshots, random command sequences decide the same events', async () => {
+    const snapshotStore = new PostgresSnapshotStore(pool);
+    let snapshotsRead = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 3, maxLength: 14 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (steps, every) => {
+          const settings: SnapshotSettings = {
+            store: {
+              load: async (name, version) => {
+                const found = await snapshotStore.load(name, version);
+                if (found) snapshotsRead += 1;
+                return found;
+              },
+              save: (s) => snapshotStore.save(s),
+            },
+            every,
+            codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],
+          };
+          const without = await decideAll(steps, undefined);
+          const withSnapshots = await decideAll(steps, settings);
+          expect(withSnapshots.answers).toEqual(without.answers);
+          expect(withSnapshots.state).toEqual(without.state);
+        },
+      ),
+      { numRuns: 30 },
+    );
+    // The property is about something: snapshots were there and commands started from them.
+    expect(snapshotsRead).toBeGreaterThan(25);
+  });
+
+  it('passes over a snapshot of another state version, and one whose event the stream no longer holds at its revision', async () => {
+    const snapshotStore = new PostgresSnapshotStore(pool);
+    const codec = learnerSnapshotCodec(cipher);
+    const settings = (version: string): SnapshotSettings => ({
+      store: snapshotStore,
+      every: 1,
+      codecs: [{ prefix: 'learner-', codec: { ...codec, stateVersion: version } as never }],
+    });
+    const streamName = learnerStreamName(randomUUID());
+    const run = runOn(streamName);
+    const first = new StreamCommandExecutor(store, { snapshots: settings('v1') });
+    await run(first, recordResearch({ researchId: 'r1' }));
+    await first.idle();
+    expect(first.figures().snapshotsWritten).toBe(1);
+
+    // A new state version: the v1 snapshot is not read.
+    const other = new StreamCommandExecutor(store, { snapshots: settings('v2') });
+    await run(other, recordResearch({ researchId: 'r2' }));
+    expect(other.figures().snapshotsRead).toBe(0);
+    await other.idle();
+
+    // A snapshot naming an event the stream does not hold at that revision is not read either.
+    const stored = await snapshotStore.load(streamName, 'v2');
+    expect(stored).toBeDefined();
+    await snapshotStore.save({
+      ...stored!,
+      revision: stored!.revision + 1n,
+      eventId: randomUUID(),
+    });
+    const third = new StreamCommandExecutor(store, { snapshots: settings('v2') });
+    const outcome = await run(third, recordResearch({ researchId: 'r1' }));
+    expect(third.figures().snapshotsRead).toBe(0);
+    // R1: r1 was already recorded: the fold from the log knows it.
+    expect(outcome.events).toEqual([]);
+  });
+
+  it('verifies a stream loaded afresh before reading its snapshot, and refuses the command when it fails', async () => {
+    const settings: SnapshotSettings = {
+      store: new PostgresSnapshotStore(pool),
+      every: 1,
+      codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],
+    };
+    const streamName = learnerStreamName(randomUUID());
+    const run = runOn(streamName);
+    const first = new StreamCommandExecutor(store, { snapshots: settings });
+    await run(first, recordResearch({ researchId: 'r1' }));
+    await first.idle();
+    expect(first.figures().snapshotsWritten).toBe(1);
+    const head = await store.streamRevision(streamName);
+
+    // A process that finds the stream broken: refused before the snapshot is even read.
+    class BrokenStream extends Error {}
+    const asked: string[] = [];
+    const refusing = new StreamCommandExecutor(store, {
+      snapshots: settings,
+      verifier: {
+        assertIntact: (name) => {
+          asked.push(name);
+          return Promise.reject(new BrokenStream(name));
+        },
+      },
+    });
+    await expect(run(refusing, recordResearch({ researchId: 'r2' }))).rejects.toThrow(BrokenStream);
+    expect(asked).toEqual([streamName]);
+    expect(refusing.figures().snapshotsRead).toBe(0);
+    expect(await store.streamRevision(streamName)).toBe(head);
+
+    // One that finds it intact starts from the snapshot, and verifies only on a cache miss.
+    const passing = new StreamCommandExecutor(store, {
+      snapshots: settings,
+      verifier: { assertIntact: (name) => Promise.resolve(void asked.push(name)) },
+    });
+    await run(passing, recordResearch({ researchId: 'r2' }));
+    await run(passing, recordResearch({ researchId: 'r3' }));
+    await passing.idle();
+    expect(passing.figures().snapshotsRead).toBe(1);
+    expect(asked).toEqual([streamName, streamName]);
+  });
+});
