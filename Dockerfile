@@ -13,6 +13,8 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The witness folder of the signed checkpoints: a volume, written by the service's user.
+RUN mkdir /witness && chown node:node /witness
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -6,9 +6,29 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { getHeapStatistics } from 'node:v8';
 // Direct module paths, not the @ledger/* barrels: the benchmark builds from only what it measures.
-import { checkExport, digestLog, exportLog } from '@ledger/audit';
+import {
+  AUDIT_MIGRATIONS,
+  AUDIT_MIGRATIONS_LOCK,
+  AUDIT_MIGRATIONS_TABLE,
+  AuditProofs,
+  CheckpointSigner,
+  Checkpointer,
+  checkExport,
+  checkInclusionProof,
+  digestLog,
+  exportLog,
+  FolderWitness,
+  LogTree,
+  verifyAgainstCheckpoint,
+  type SignedCheckpoint,
+} from '@ledger/audit';
 import { boardSubmissionStreamName, learnerStreamName } from '@ledger/domain';
-import { type EventToAppend, type JsonObject, PostgresEventStore } from '@ledger/event-store';
+import {
+  type EventToAppend,
+  type JsonObject,
+  PostgresEventStore,
+  runMigrations,
+} from '@ledger/event-store';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
@@ -21,6 +41,10 @@ import { nowMs } from '../support/stats';
  *   digest   the running SHA-256 of the whole log (pages of 5,000 in position order)
  *   export   the whole log as NDJSON to a file (pages of 5,000, with backpressure)
  *   check    the export checked on its own: every chain recomputed, its digest compared
+ *   tree     the Merkle tree built from the log (leaves and perfect subtrees stored) and signed
+ *   proof    one inclusion proof of a random event against the checkpoint (p50/p99 of 200)
+ *   verify against checkpoint  the tree of the whole log recomputed and compared with it
+ *   appends at 16 writers with and without the checkpointer running beside them
  *
  * The log: learners' streams of realistic events (a profile with its encrypted personal data,
  * research, answers, two claims) appended in interleaved rounds, and the board-submission
@@ -69,6 +93,8 @@ export interface AuditBenchReport {
   heapLimitMiB: number;
   figures: BenchFigure[];
   totalSeconds: number;
+  proof: { p50Ms: number; p99Ms: number; count: number };
+  appendCost: { withoutEventsPerSecond: number; withEventsPerSecond: number; checkpoints: number };
 }
 
 const MiB = 1024 * 1024;
@@ -348,12 +374,29 @@ export async function runAuditBenchReport(
     phases.push(checkPhase);
     options.log(`check-export: ${formatNumber(checkPhase.eventsPerSecond)} events/s`);
 
+    const transparency = await transparencyPhases(store, db.url, dir, options, phases);
+
     const maxRssMiB = process.resourceUsage().maxRSS / 1024;
     const figures: BenchFigure[] = phases.flatMap((p) => [
       { figure: `audit ${p.name}`, value: p.eventsPerSecond, unit: 'events/s' },
       { figure: `audit ${p.name}, peak RSS`, value: p.rssPeakMiB, unit: 'MiB' },
     ]);
+    figures.push(
+      { figure: 'audit inclusion proof p50', value: transparency.proof.p50Ms, unit: 'ms' },
+      { figure: 'audit inclusion proof p99', value: transparency.proof.p99Ms, unit: 'ms' },
+      {
+        figure: 'appends at 16 writers, checkpointer off',
+        value: transparency.appendCost.withoutEventsPerSecond,
+        unit: 'events/s',
+      },
+      {
+        figure: 'appends at 16 writers, checkpointer on',
+        value: transparency.appendCost.withEventsPerSecond,
+        unit: 'events/s',
+      },
+    );
     return {
+      ...transparency,
       machine,
       events,
       streams,
@@ -368,6 +411,110 @@ export async function runAuditBenchReport(
     await store.close();
     rmSync(dir, { recursive: true, force: true });
     await db.dispose();
+  }
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+
+/**
+ * The tree, one proof, verification against the checkpoint, and what the checkpointer costs
+ * appends at 16 writers: alternating runs of the same appends with it stopped and running
+ * (signing every 1,000 events, polling every second: the defaults), three of each, medians compared.
+ */
+async function transparencyPhases(
+  store: PostgresEventStore,
+  url: string,
+  dir: string,
+  options: AuditBenchOptions,
+  phases: PhaseResult[],
+): Promise<Pick<AuditBenchReport, 'proof' | 'appendCost'>> {
+  const { Pool } = await import('pg');
+  const pg = new Pool({ connectionString: url, max: 4 });
+  try {
+    await runMigrations(pg, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
+    const tree = new LogTree(pg, store, { pageSize: 5000 });
+    const { signer } = CheckpointSigner.generate();
+    const witness = new FolderWitness(join(dir, 'witness'));
+    const policy = { everyEvents: 1000, intervalMs: 60_000, pollMs: 1000 };
+    let checkpoint: SignedCheckpoint | undefined;
+    const treePhase = await measure('tree (built from the log, signed)', async () => {
+      checkpoint = await new Checkpointer(tree, signer, witness, policy).checkpointNow();
+      return { events: checkpoint.treeSize, note: `root ${checkpoint.rootHash.slice(0, 16)}…` };
+    });
+    phases.push(treePhase);
+    options.log(`tree: ${formatNumber(treePhase.eventsPerSecond)} events/s`);
+    const signed = checkpoint!;
+
+    const proofs = new AuditProofs(tree, store);
+    const times: number[] = [];
+    const publicKey = signer.publicKeyPem();
+    for (let i = 0; i < 200; i++) {
+      const [leaf] = await tree.leaves(
+        Math.floor(Math.random() * signed.treeSize),
+        signed.treeSize,
+      );
+      const t0 = nowMs();
+      const proof = await proofs.inclusion(leaf!.eventId);
+      times.push(nowMs() - t0);
+      if (!checkInclusionProof(proof, publicKey).ok) throw new Error('a proof did not verify');
+    }
+    times.sort((a, b) => a - b);
+    const proof = { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), count: 200 };
+    options.log(`proof: p50 ${formatNumber(proof.p50Ms, 2)} ms at ${signed.treeSize} events`);
+
+    const verifyPhase = await measure('verify against checkpoint (tree)', async () => {
+      const report = await verifyAgainstCheckpoint(store, tree, signed, publicKey, {
+        pageSize: 5000,
+      });
+      if (!report.ok) throw new Error(`verification failed: ${report.detail}`);
+      return { events: report.eventsRead, note: 'root matches the signed checkpoint' };
+    });
+    phases.push(verifyPhase);
+    options.log(`verify against checkpoint: ${formatNumber(verifyPhase.eventsPerSecond)} events/s`);
+
+    // Append cost: the same appends (20-event batches, 16 writers) with the checkpointer off and on.
+    const runAppends = async (label: string): Promise<number> => {
+      const streams = Array.from({ length: 400 }, (_, i) => `append-cost-${label}-${i}`);
+      const t0 = nowMs();
+      let appended = 0;
+      await pool(streams, options.writers, async (name) => {
+        const batch = learnerEvents(appended).events.slice(0, 20);
+        await store.append(name, batch);
+        appended += batch.length;
+      });
+      return appended / ((nowMs() - t0) / 1000);
+    };
+    const without: number[] = [];
+    const withIt: number[] = [];
+    let checkpoints = 0;
+    for (let round = 0; round < 3; round++) {
+      without.push(await runAppends(`off-${round}`));
+      const checkpointer = new Checkpointer(tree, signer, witness, {
+        ...policy,
+        log: (msg) => {
+          if (msg === 'checkpoint signed') checkpoints += 1;
+        },
+      });
+      checkpointer.start();
+      withIt.push(await runAppends(`on-${round}`));
+      await checkpointer.stop();
+      // Let the tree catch up before the next run without it.
+      await checkpointer.checkpointNow();
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1] ?? NaN;
+    const appendCost = {
+      withoutEventsPerSecond: median(without),
+      withEventsPerSecond: median(withIt),
+      checkpoints,
+    };
+    options.log(
+      `appends at ${options.writers} writers: ${formatNumber(appendCost.withoutEventsPerSecond)} events/s without, ` +
+        `${formatNumber(appendCost.withEventsPerSecond)} with the checkpointer (${checkpoints} checkpoints signed meanwhile)`,
+    );
+    return { proof, appendCost };
+  } finally {
+    await pg.end();
   }
 }
 
@@ -410,6 +557,13 @@ export function formatAuditReport(report: AuditBenchReport): string {
     '',
     textTable(rows, [1, 2, 3, 4, 5, 6, 7]),
     '',
+    `one inclusion proof at ${formatNumber(report.events, 0)} events: p50 ${formatNumber(report.proof.p50Ms, 2)} ms, ` +
+      `p99 ${formatNumber(report.proof.p99Ms, 2)} ms (${report.proof.count} proofs of random events, the event read and the path)`,
+    `appends at 16 writers (20-event batches, median of 3 runs each): ` +
+      `${formatNumber(report.appendCost.withoutEventsPerSecond)} events/s without the checkpointer, ` +
+      `${formatNumber(report.appendCost.withEventsPerSecond)} with it running ` +
+      `(${formatNumber((1 - report.appendCost.withEventsPerSecond / report.appendCost.withoutEventsPerSecond) * 100, 1)}% cost; ` +
+      `${report.appendCost.checkpoints} checkpoints signed meanwhile)`,
     `V8 heap limit ${formatNumber(report.heapLimitMiB, 0)} MiB (the whole log as objects would not fit); ` +
       `max RSS of the process, generation included: ${formatNumber(report.maxRssMiB, 0)} MiB; ` +
       `total ${formatNumber(report.totalSeconds, 1)} s`,

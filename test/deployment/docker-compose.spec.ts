@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -35,6 +35,9 @@ const SECRETS: Environment = {
     .map((role) => `${role}:${randomBytes(16).toString('hex')}`)
     .join(','),
   LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+  LEDGER_CHECKPOINT_KEY: generateKeyPairSync('ed25519')
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString(),
   LEDGER_DB_OWNER_PASSWORD: randomBytes(16).toString('hex'),
   LEDGER_DB_SERVICE_PASSWORD: randomBytes(16).toString('hex'),
 };

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { CheckpointSigner } from '@ledger/audit';
 import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import { createApp } from '../../apps/api/src/bootstrap';
 import type { AppRuntime } from '../../apps/api/src/app.module';
@@ -28,6 +32,8 @@ export interface TestApp {
   /** The least-privilege role the app runs as. */
   serviceUrl: string;
   databaseName: string;
+  /** The configuration it runs with (a second process of the same ledger can use it). */
+  config: LedgerConfig;
   close(): Promise<void>;
 }
 
@@ -55,6 +61,9 @@ export async function startTestApp(
       EVENTSTORE_CLAIM_STREAM_PREFIX,
     }),
     maxBackdateMs: TEST_MAX_BACKDATE_MS,
+    // A checkpoint key and a witness folder of its own: nothing written under the repository.
+    checkpointKey: CheckpointSigner.generate().pem,
+    witnessDir: mkdtempSync(join(tmpdir(), 'ledger-witness-')),
     ...overrides,
   };
   await migrateAsOwner({
@@ -80,9 +89,11 @@ export async function startTestApp(
     databaseUrl: db.url,
     serviceUrl: db.serviceUrl,
     databaseName: db.name,
+    config,
     async close() {
       await app.close();
       await db.drop();
+      rmSync(config.witnessDir, { recursive: true, force: true });
       contract.assertClean();
     },
   };

@@ -30,6 +30,7 @@ import { RecordAnswerController } from './learners/record-answer/record-answer.c
 import { RecordResearchController } from './learners/record-research/record-research.controller';
 import { UpdateProfileController } from './learners/update-profile/update-profile.controller';
 import { createMetrics, METRICS } from './operations/metrics';
+import { LogTree, StreamVerifier } from '@ledger/audit';
 import { MetricsController } from './operations/metrics.controller';
 import { BackgroundHost } from './operations/background-host';
 import { ProjectionsController } from './operations/projections.controller';
@@ -125,17 +126,31 @@ export class AppModule {
         Authenticator,
         {
           provide: METRICS,
-          inject: [READ_MODELS, EVENT_STORE, StreamCommandExecutor, PersonalDataCipher],
+          inject: [
+            READ_MODELS,
+            EVENT_STORE,
+            StreamCommandExecutor,
+            PersonalDataCipher,
+            StreamVerifier,
+            LogTree,
+          ],
           useFactory: (
             readModels: DataSource,
             store: EventStore,
             executor: StreamCommandExecutor,
             cipher: PersonalDataCipher,
+            verifier: StreamVerifier,
+            tree: LogTree,
           ) =>
-            createMetrics(readModels, store, () => [
-              { cache: 'folded-streams', ...executor.figures() },
-              { cache: 'learner-keys', ...cipher.figures() },
-            ]),
+            createMetrics(
+              readModels,
+              store,
+              () => [
+                { cache: 'folded-streams', ...executor.figures() },
+                { cache: 'learner-keys', ...cipher.figures() },
+              ],
+              { verifier, tree },
+            ),
         },
         BackgroundHost,
         IdempotencySweeper,

@@ -6,6 +6,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import {
+  AUDIT_MIGRATIONS,
+  AUDIT_MIGRATIONS_LOCK,
+  AUDIT_MIGRATIONS_TABLE,
+  StreamVerifier,
+} from '@ledger/audit';
+import {
   createEventStore,
   EVENT_STORE,
   eventStoreSessionSettings,
@@ -31,6 +37,7 @@ import {
 import { openReadModels, poolOf } from '@ledger/read-models';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { transparencyProviders } from './audit/transparency/transparency.providers';
 import { eventStoreOptions, type LedgerConfig } from '@ledger/runtime';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from './tokens';
 
@@ -52,7 +59,8 @@ export const API_POOL_SIZE = 20;
 /**
  * The infrastructure every feature module uses, available everywhere: configuration, clock,
  * the PostgreSQL pool (one per process), the event store, the read models' data source,
- * the personal-data cipher, the event codecs and the command executor.
+ * the personal-data cipher, the event codecs, the command executor (with its snapshots) and the
+ * log's Merkle tree with the verifier the executor runs on each stream it loads afresh.
  */
 @Global()
 @Module({})
@@ -100,6 +108,12 @@ export class CoreModule implements OnApplicationShutdown {
             LEDGER_MIGRATIONS_TABLE,
             LEDGER_MIGRATIONS_LOCK,
           );
+          await runMigrations(
+            pool,
+            AUDIT_MIGRATIONS,
+            AUDIT_MIGRATIONS_TABLE,
+            AUDIT_MIGRATIONS_LOCK,
+          );
           return pool;
         },
       },
@@ -120,8 +134,13 @@ export class CoreModule implements OnApplicationShutdown {
       },
       {
         provide: StreamCommandExecutor,
-        inject: [EVENT_STORE, DATABASE_POOL, PersonalDataCipher],
-        useFactory: (store: EventStore, pool: Pool, cipher: PersonalDataCipher) =>
+        inject: [EVENT_STORE, DATABASE_POOL, PersonalDataCipher, StreamVerifier],
+        useFactory: (
+          store: EventStore,
+          pool: Pool,
+          cipher: PersonalDataCipher,
+          verifier: StreamVerifier,
+        ) =>
           new StreamCommandExecutor(store, {
             cacheBytes: config.streamCacheBytes,
             snapshots: {
@@ -129,8 +148,10 @@ export class CoreModule implements OnApplicationShutdown {
               every: config.snapshotEvery,
               codecs: snapshotCodecs(cipher),
             },
+            verifier,
           }),
       },
+      ...transparencyProviders(config),
       { provide: LEARNER_EVENT_CODEC, inject: [PersonalDataCipher], useFactory: learnerEventCodec },
       { provide: BOARD_SUBMISSION_EVENT_CODEC, useFactory: () => boardSubmissionEventCodec() },
     ];

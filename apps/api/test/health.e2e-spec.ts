@@ -20,6 +20,8 @@ const DETAILS = {
     },
   },
   projections: expect.any(Array),
+  // No stream failed verification; no checkpoint signed yet on an empty log.
+  integrity: { failedStreams: [], latestCheckpoint: null },
 };
 
 describe('what answers without a key', () => {

@@ -44,6 +44,7 @@ import { writeFile } from 'node:fs/promises';
 import { Pool } from 'pg';
 import { loadConfig, migrateAsOwner } from '@ledger/runtime';
 import { CliContext } from './cli-context';
+import { TRANSPARENCY_COMMANDS, TRANSPARENCY_USAGE } from './transparency-commands';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
 
 export const USAGE = `Usage: npm run ledger -- <command> [options]
@@ -78,6 +79,7 @@ Operators
   rebuild <projection>      Asks the projection's runner to rebuild it from position zero.
   projections               Each projection's position, events applied, failure, rebuild.
 
+${TRANSPARENCY_USAGE}
 ACCME PARS (BOARD_GATEWAY_URL: PARS's web services; PARS_PROVIDER_ID, PARS_API_KEY)
   pars-activities [--register]
       Verifies that PARS holds each configured activity as configured (ids, type, credit,
@@ -140,6 +142,7 @@ function parsGateway(context: CliContext): ParsBoardGateway {
 }
 
 const COMMANDS: Record<string, Command> = {
+  ...TRANSPARENCY_COMMANDS,
   'pars-activities': {
     positionals: [],
     options: { register: { type: 'boolean' } },

@@ -52,3 +52,58 @@ export {
   type ImportReport,
   type ImportTarget,
 } from './export/import-log';
+export {
+  leafHash,
+  nodeHash,
+  verifyInclusion,
+  verifyConsistency,
+  inclusionPath,
+  consistencyPath,
+  rootHash,
+  TreeFrontier,
+  type NodeSource,
+} from './transparency/merkle';
+export {
+  CheckpointSigner,
+  checkpointProblem,
+  checkpointText,
+  eventLeafHash,
+  leafDataOf,
+  keyIdOf,
+  CHECKPOINT_VERSION,
+  type SignedCheckpoint,
+} from './transparency/checkpoint';
+export {
+  AUDIT_MIGRATIONS,
+  AUDIT_MIGRATIONS_LOCK,
+  AUDIT_MIGRATIONS_TABLE,
+} from './transparency/audit-migrations';
+export {
+  LogTree,
+  LeafNotFoundError,
+  type TreeExtent,
+  type TreeLeaf,
+} from './transparency/log-tree';
+export { FolderWitness, type CheckpointWitness } from './transparency/witness';
+export { Checkpointer, type CheckpointPolicy } from './transparency/checkpointer';
+export {
+  AuditProofs,
+  ProofUnavailableError,
+  checkInclusionProof,
+  checkConsistencyProof,
+  INCLUSION_PROOF_VERSION,
+  CONSISTENCY_PROOF_VERSION,
+  type InclusionProof,
+  type ConsistencyProof,
+  type ProofCheck,
+} from './transparency/proofs';
+export {
+  verifyAgainstCheckpoint,
+  type CheckpointVerification,
+  type WrongEvent,
+} from './transparency/verify-against-checkpoint';
+export {
+  StreamVerifier,
+  StreamIntegrityError,
+  type StreamProblem,
+} from './transparency/stream-verifier';

@@ -47,12 +47,13 @@ export type DigestedEvent = Pick<
   | 'recordedAt'
 >;
 
-const u32 = (n: number): Buffer => {
+/** Big-endian fixed-width integers, as the digests and leaves encode them. */
+export const u32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n);
   return b;
 };
-const u64 = (n: bigint): Buffer => {
+export const u64 = (n: bigint): Buffer => {
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(n);
   return b;

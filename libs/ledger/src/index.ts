@@ -4,6 +4,7 @@ export {
   COMMAND_EVENT_NAMESPACE,
   type StreamDecider,
   type EventCodec,
+  type StreamLoadVerifier,
   type CommandMetadata,
   type CommandOutcome,
   type StreamCommandExecutorOptions,

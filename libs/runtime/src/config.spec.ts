@@ -1,4 +1,8 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { eventStoreOptions, loadConfig } from './config';
+
+const ed25519Pem = (): string =>
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -8,6 +12,7 @@ const PRODUCTION = {
     'Example Health CME is accredited by the ACCME to provide continuing medical education for physicians.',
   LEDGER_TITLE_IPOC: 'Point-of-Care Learning',
   LEDGER_TITLE_BOARD_REVIEW: 'NEJM Knowledge+ Board Review',
+  LEDGER_CHECKPOINT_KEY: ed25519Pem(),
 };
 
 describe('configuration', () => {
@@ -37,6 +42,30 @@ describe('configuration', () => {
     const { certificateProvider } = loadConfig({ NODE_ENV: 'test' });
     expect(certificateProvider.name).toMatch(/not accredited/);
     expect(certificateProvider.accreditationStatement).toMatch(/not valid for credit/);
+  });
+
+  it('production refuses to start without the checkpoint key, naming the variable and how to make one', () => {
+    expect(() => loadConfig({ ...PRODUCTION, LEDGER_CHECKPOINT_KEY: '' })).toThrow(
+      /LEDGER_CHECKPOINT_KEY is required in production: .*openssl genpkey -algorithm ed25519/,
+    );
+    // A key of another kind, or not a key: refused at start-up, not at the first checkpoint.
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    expect(() => loadConfig({ ...PRODUCTION, LEDGER_CHECKPOINT_KEY: rsa })).toThrow(
+      /LEDGER_CHECKPOINT_KEY must be an Ed25519 private key.*not rsa/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', LEDGER_CHECKPOINT_KEY: 'secret' })).toThrow(
+      /LEDGER_CHECKPOINT_KEY must be an Ed25519 private key/,
+    );
+    // As an environment file often holds it: one line with \n for the line breaks.
+    const oneLine = PRODUCTION.LEDGER_CHECKPOINT_KEY.replace(/\n/g, '\\n');
+    expect(loadConfig({ ...PRODUCTION, LEDGER_CHECKPOINT_KEY: oneLine }).checkpointKey).toBe(
+      oneLine,
+    );
+    // Outside production it may be unset: a development key is generated under the data folder.
+    expect(loadConfig({ NODE_ENV: 'test' }).checkpointKey).toBeUndefined();
+    expect(loadConfig({ LEDGER_DATA_DIR: '/srv/ledger' }).witnessDir).toBe('/srv/ledger/witness');
   });
 
   it('R15: LEDGER_MAX_BACKDATE is 30 days unless set, in ISO 8601 days or hours', () => {

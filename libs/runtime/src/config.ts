@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { CheckpointSigner } from '@ledger/audit';
 import type { CreateEventStoreOptions } from '@ledger/event-store';
 import { ACTIVITY_DESCRIPTIONS, type CertificateProvider } from '@ledger/certificates';
 import { feedConfigFromEnv, type FeedConfig } from '@ledger/feed';
@@ -69,6 +71,20 @@ export interface LedgerConfig {
   dbIdleInTransactionTimeoutMs: number;
   /** An append holding the log's readers back longer than this degrades /health (LEDGER_HORIZON_MAX_HOLD_MS). */
   horizonMaxHoldMs: number;
+  /**
+   * LEDGER_CHECKPOINT_KEY: the Ed25519 private key (PKCS#8 PEM) that signs the log's
+   * checkpoints; never stored in the database. Required in production; outside it, unset means
+   * a key generated once under the data folder (checkpoint-key.pem).
+   */
+  checkpointKey: string | undefined;
+  /** LEDGER_WITNESS_DIR: the append-only folder that keeps every signed checkpoint (default $LEDGER_DATA_DIR/witness). */
+  witnessDir: string;
+  /** Sign a checkpoint once this many events were added since the last (LEDGER_CHECKPOINT_EVERY_EVENTS). */
+  checkpointEveryEvents: number;
+  /** ... or once this long has passed, when any event was added (LEDGER_CHECKPOINT_INTERVAL_MS). */
+  checkpointIntervalMs: number;
+  /** Build the tree and sign checkpoints in this process (LEDGER_RUN_CHECKPOINTS, default on). */
+  runCheckpoints: boolean;
   /** The command executor's cache of folded streams: at most this many bytes (LEDGER_STREAM_CACHE_MB). */
   streamCacheBytes: number;
   /** Write a stream's snapshot every this many events (LEDGER_SNAPSHOT_EVERY; 0: no snapshots). */
@@ -163,7 +179,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     snapshotEvery: integer(env.LEDGER_SNAPSHOT_EVERY, 500, 'LEDGER_SNAPSHOT_EVERY'),
     certificateProvider: certificateProvider(env),
     feed: feedConfigFromEnv(env),
+    checkpointKey: checkpointKey(env),
+    witnessDir: env.LEDGER_WITNESS_DIR || join(env.LEDGER_DATA_DIR ?? 'data', 'witness'),
+    checkpointEveryEvents: integer(
+      env.LEDGER_CHECKPOINT_EVERY_EVENTS,
+      1000,
+      'LEDGER_CHECKPOINT_EVERY_EVENTS',
+    ),
+    checkpointIntervalMs: integer(
+      env.LEDGER_CHECKPOINT_INTERVAL_MS,
+      60_000,
+      'LEDGER_CHECKPOINT_INTERVAL_MS',
+    ),
+    runCheckpoints: (env.LEDGER_RUN_CHECKPOINTS ?? 'true') !== 'false',
   };
+}
+
+/** The checkpoint key as given, checked to be an Ed25519 private key; required in production. */
+function checkpointKey(env: NodeJS.ProcessEnv): string | undefined {
+  const pem = env.LEDGER_CHECKPOINT_KEY || undefined;
+  if (pem === undefined) {
+    if (env.NODE_ENV === 'production') {
+      throw new Error(
+        'LEDGER_CHECKPOINT_KEY is required in production: the Ed25519 private key (PKCS#8 PEM) that ' +
+          "signs the log's checkpoints, kept out of the database. Create one with " +
+          '`openssl genpkey -algorithm ed25519` and publish its public key ' +
+          '(`openssl pkey -pubout`) to your auditors',
+      );
+    }
+    return undefined;
+  }
+  try {
+    CheckpointSigner.fromPem(pem);
+  } catch (error) {
+    throw new Error(
+      `LEDGER_CHECKPOINT_KEY must be an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519): ${(error as Error).message}`,
+    );
+  }
+  return pem;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   userOf,
   type ResolvedDatabase,
 } from '@ledger/database';
+import { AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_LOCK, AUDIT_MIGRATIONS_TABLE } from '@ledger/audit';
 import { EVENT_STORE_MIGRATIONS, runMigrations } from '@ledger/event-store';
 import { FEED_MIGRATIONS, FEED_MIGRATIONS_LOCK, FEED_MIGRATIONS_TABLE } from '@ledger/feed';
 import { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_LOCK, LEDGER_MIGRATIONS_TABLE } from '@ledger/ledger';
@@ -68,6 +69,7 @@ const MIGRATION_TABLES = [
   'ledger_migrations',
   'read_model_migrations',
   FEED_MIGRATIONS_TABLE,
+  AUDIT_MIGRATIONS_TABLE,
 ];
 
 /**
@@ -96,6 +98,7 @@ export async function migrateAsOwner(roles: DatabaseRoles): Promise<void> {
     if (roles.eventStore === 'postgres') await runMigrations(pool, EVENT_STORE_MIGRATIONS);
     await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
     await runMigrations(pool, FEED_MIGRATIONS, FEED_MIGRATIONS_TABLE, FEED_MIGRATIONS_LOCK);
+    await runMigrations(pool, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
     await (await openReadModels(ownerUrl, { poolSize: 2, name: 'cme-ledger-migrate' })).destroy();
     const client = await pool.connect();
     try {

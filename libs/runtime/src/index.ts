@@ -9,3 +9,4 @@ export {
   openDatabase,
   type DatabaseRoles,
 } from './database-roles';
+export { checkpointSigner, developmentKeyFile } from './checkpoint-key';

@@ -4,6 +4,7 @@ import {
   checkIntegrity,
   exportLog,
   learnerCreditsAsOf,
+  StreamVerifier,
   type AsOf,
   type CreditsAsOfView,
   type IntegrityReport,
@@ -11,14 +12,20 @@ import {
 } from '@ledger/audit';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } from '@ledger/ledger';
+import { learnerVerification, type StreamVerificationNote } from './transparency/verification-note';
 
 /** What every audit read works on: the log itself, never the projections. */
 abstract class LogQueryHandler {
   constructor(@Inject(EVENT_STORE) protected readonly store: EventStore) {}
 }
 
-/** A learner's credits replayed from the events alone, as they stood at an instant or position. */
-export class CreditsAsOfQuery extends Query<CreditsAsOfView> {
+/**
+ * A learner's credits replayed from the events alone, as they stood at an instant or position,
+ * with whether the learner's stream passed verification (chain and Merkle tree).
+ */
+export class CreditsAsOfQuery extends Query<
+  CreditsAsOfView & { verification: StreamVerificationNote }
+> {
   constructor(
     readonly learnerId: string,
     readonly asOf: AsOf,
@@ -33,15 +40,20 @@ export class CreditsAsOfHandler extends LogQueryHandler {
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,
     @Inject(DECISION_SETTINGS) private readonly settings: DecisionSettings,
+    @Inject(StreamVerifier) private readonly verifier: StreamVerifier,
   ) {
     super(store);
   }
 
-  execute({ learnerId, asOf }: CreditsAsOfQuery): Promise<CreditsAsOfView> {
-    return learnerCreditsAsOf(this.store, learnerId, asOf, {
-      timeZone: this.settings.timeZone,
-      now: this.clock,
-    });
+  async execute({ learnerId, asOf }: CreditsAsOfQuery) {
+    const [view, verification] = await Promise.all([
+      learnerCreditsAsOf(this.store, learnerId, asOf, {
+        timeZone: this.settings.timeZone,
+        now: this.clock,
+      }),
+      learnerVerification(this.verifier, learnerId),
+    ]);
+    return { ...view, verification };
   }
 }
 

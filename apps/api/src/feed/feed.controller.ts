@@ -85,6 +85,8 @@ export class FeedController {
           deadLetters: 0,
           replayAfter: null,
           lastError: null,
+          lastErrorAt: null,
+          updatedAt: null,
         },
       );
     }

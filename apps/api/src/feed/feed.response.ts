@@ -32,9 +32,15 @@ export class FeedStatusResponse {
     description: 'When that failure happened',
     example: null,
   })
-  lastErrorAt!: string | null;
-  @ApiProperty({ format: 'date-time', description: 'When the feed last moved or failed' })
-  updatedAt!: string;
+  lastErrorAt!: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'When the feed last moved or failed (null: it has not run yet)',
+    example: null,
+  })
+  updatedAt!: Date | null;
 }
 
 export class FeedsResponse {

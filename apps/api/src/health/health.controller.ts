@@ -5,6 +5,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { LogTree, StreamVerifier } from '@ledger/audit';
 import { EVENT_STORE, type EventStore, type SubscriptionsHealth } from '@ledger/event-store';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
@@ -33,6 +34,8 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_MODELS) private readonly readModels: DataSource,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly verifier: StreamVerifier,
+    private readonly tree: LogTree,
   ) {}
 
   @Get('health')
@@ -44,19 +47,22 @@ export class HealthController {
       'stale). With an admin key (or on the operations port) the details too: versions, adapter, ' +
       'each projection and its failure, and `degraded` saying why: a projection stopped on an ' +
       'event, an event store subscription stopped or is retrying, or an append has held the ' +
-      "log's readers back longer than LEDGER_HORIZON_MAX_HOLD_MS.",
+      "log's readers back longer than LEDGER_HORIZON_MAX_HOLD_MS, or a stream failed verification " +
+      'when the command side loaded it (`integrity.failedStreams`, with the latest signed checkpoint).',
   })
   @ApiServiceUnavailableResponse({
     type: HealthResponse,
     description: 'The database or the event store does not answer: `{ "status": "unavailable" }`.',
   })
   async health(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<object> {
-    const [database, eventStore, projections, horizon] = await Promise.all([
+    const [database, eventStore, projections, horizon, checkpoint] = await Promise.all([
       this.database(),
       this.eventStore.health(),
       this.projections(),
       logHorizon(this.eventStore),
+      this.tree.checkpoint().catch(() => undefined),
     ]);
+    const failedStreams = this.verifier.failures();
     const ok = database.ok && eventStore.ok;
     const subscriptions = eventStore.subscriptions;
     // Commands still work in each case; reads go stale.
@@ -77,6 +83,11 @@ export class HealthController {
       ...(subscriptions?.running.some((r) => r.state === 'retrying')
         ? ['an event store subscription is retrying']
         : []),
+      // Commands on these streams are refused; their reads say they failed verification.
+      ...failedStreams.map(
+        (f) =>
+          `stream ${f.streamName} failed verification (${f.kind} at revision ${f.revision}): ${f.detail}`,
+      ),
     ];
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     // Without an admin key: up or down only (versions and stream names help an attacker).
@@ -111,6 +122,18 @@ export class HealthController {
         ...(subscriptions ? { subscriptions: subscriptionsView(subscriptions) } : {}),
       },
       projections,
+      integrity: {
+        failedStreams,
+        latestCheckpoint: checkpoint
+          ? {
+              treeSize: checkpoint.treeSize,
+              position: checkpoint.position,
+              rootHash: checkpoint.rootHash,
+              issuedAt: checkpoint.issuedAt,
+              keyId: checkpoint.keyId,
+            }
+          : null,
+      },
     };
   }
 

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { StreamIntegrityError } from '@ledger/audit';
 import { isDomainRuleViolation } from '@ledger/domain';
 import {
   EventStoreError,
@@ -90,6 +91,13 @@ export function toErrorResponse(error: unknown): {
         message: `cursor: ${error.message}`,
         errors: [{ field: 'cursor', message: error.message }],
       },
+      headers: {},
+    };
+  }
+  if (error instanceof StreamIntegrityError) {
+    // Not transient: the stream's history is not the one recorded; an operator must restore it.
+    return {
+      body: { statusCode: 503, code: error.code, message: error.message },
       headers: {},
     };
   }

@@ -1,3 +1,4 @@
+import type { LogTree, StreamVerifier } from '@ledger/audit';
 import { PostgresEventStore, type EventStore } from '@ledger/event-store';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -19,7 +20,8 @@ export interface LedgerMetrics {
  * append holding the log's readable horizon. Figures are read from the database at scrape
  * time, so they are right whichever process runs the projection. Where the event store runs
  * subscriptions of its own (EventStoreDB), their state in this process: how many by state,
- * consecutive retries, and stops on errors retrying cannot cure.
+ * consecutive retries, and stops on errors retrying cannot cure. The log's verification: the
+ * streams this process found broken when it loaded them, and the latest signed checkpoint.
  */
 /** What one of the process's caches holds, and its bounds. */
 export interface CacheFigures {
@@ -37,6 +39,7 @@ export function createMetrics(
   readModels: DataSource,
   store: EventStore,
   caches: () => CacheFigures[] = () => [],
+  audit?: { verifier: StreamVerifier; tree: LogTree },
 ): LedgerMetrics {
   const eventsPool = store instanceof PostgresEventStore ? store.pool : undefined;
   const registry = new Registry();
@@ -206,6 +209,7 @@ export function createMetrics(
     });
   }
   cacheGauges(registry, caches);
+  if (audit) auditGauges(registry, audit);
   return { registry, httpRequests, httpDuration };
 }
 
@@ -248,6 +252,36 @@ function cacheGauges(registry: Registry, caches: () => CacheFigures[]): void {
       this.set({ kind: 'heap_used' }, m.heapUsed);
       this.set({ kind: 'heap_total' }, m.heapTotal);
       this.set({ kind: 'external' }, m.external);
+    },
+  });
+}
+
+function auditGauges(registry: Registry, audit: { verifier: StreamVerifier; tree: LogTree }): void {
+  new Gauge({
+    name: 'ledger_streams_failed_verification',
+    help: 'Streams this process refused because they failed verification when first loaded (chain or Merkle tree)',
+    registers: [registry],
+    collect() {
+      this.set(audit.verifier.failures().length);
+    },
+  });
+  const latest = async () => audit.tree.checkpoint().catch(() => undefined);
+  new Gauge({
+    name: 'ledger_checkpoint_tree_size',
+    help: 'Events covered by the latest signed checkpoint',
+    registers: [registry],
+    async collect() {
+      const c = await latest();
+      if (c) this.set(c.treeSize);
+    },
+  });
+  new Gauge({
+    name: 'ledger_checkpoint_age_seconds',
+    help: 'Seconds since the latest checkpoint was signed',
+    registers: [registry],
+    async collect() {
+      const c = await latest();
+      if (c) this.set((Date.now() - Date.parse(c.issuedAt)) / 1000);
     },
   });
 }

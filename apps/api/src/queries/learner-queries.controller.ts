@@ -40,7 +40,8 @@ export class LearnerQueriesController {
   })
   @ApiOkResponse({
     type: CreditsResponse,
-    description: 'Amounts as a decimal string plus exact twelfths; positions as strings',
+    description:
+      "Amounts as a decimal string plus exact twelfths; positions as strings; `verification` says whether the learner's stream passed verification (`ok` false: the figures come from a stream that failed it)",
   })
   credits(@LearnerIdParam() learnerId: string, @Query() query: FreshnessQueryDto) {
     return this.queryBus.execute(new LearnerCreditsQuery(learnerId, positionOf(query)));

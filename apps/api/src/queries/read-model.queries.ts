@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler } from '@nestjs/cqrs';
+import { StreamVerifier } from '@ledger/audit';
 import { templateBFile } from '@ledger/boards';
 import type { BoardSubmissionEvent, LearnerEvent } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
@@ -22,6 +23,10 @@ import {
   type DeadlineBound,
 } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
+import {
+  learnerVerification,
+  type StreamVerificationNote,
+} from '../audit/transparency/verification-note';
 import { READ_MODELS } from '../tokens';
 
 /** What a read of the projections needs besides its question: the read models, now, the zone. */
@@ -50,8 +55,13 @@ abstract class LearnerQuery<Result> extends Query<Result> {
   }
 }
 
-/** R12/R13: a learner's earned, claimed, unclaimed and expired credit, MOC points, equivalents. */
-export class LearnerCreditsQuery extends LearnerQuery<ResultOf<typeof learnerCredits>> {}
+/**
+ * R12/R13: a learner's earned, claimed, unclaimed and expired credit, MOC points, equivalents,
+ * and whether the learner's stream passed verification (chain and Merkle tree).
+ */
+export class LearnerCreditsQuery extends LearnerQuery<
+  ResultOf<typeof learnerCredits> & { verification: StreamVerificationNote }
+> {}
 
 /** R8/R9/R16/R17: a learner's claims, each with its tag and every board's status. */
 export class LearnerClaimsQuery extends LearnerQuery<ResultOf<typeof learnerClaims>> {}
@@ -61,8 +71,21 @@ export class LearnerDeadlinesQuery extends LearnerQuery<ResultOf<typeof learnerD
 
 @QueryHandler(LearnerCreditsQuery)
 export class LearnerCreditsHandler extends ReadModelQueryHandler {
-  execute({ learnerId, minPosition }: LearnerCreditsQuery) {
-    return learnerCredits(this.readModels, learnerId, { ...this.at(), minPosition });
+  constructor(
+    @Inject(READ_MODELS) readModels: DataSource,
+    @Inject(LEDGER_CLOCK) clock: Clock,
+    @Inject(DECISION_SETTINGS) settings: DecisionSettings,
+    @Inject(StreamVerifier) private readonly verifier: StreamVerifier,
+  ) {
+    super(readModels, clock, settings);
+  }
+
+  async execute({ learnerId, minPosition }: LearnerCreditsQuery) {
+    const [credits, verification] = await Promise.all([
+      learnerCredits(this.readModels, learnerId, { ...this.at(), minPosition }),
+      learnerVerification(this.verifier, learnerId),
+    ]);
+    return { ...credits, verification };
   }
 }
 

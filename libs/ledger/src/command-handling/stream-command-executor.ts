@@ -91,6 +91,14 @@ export interface StreamCommandExecutorOptions {
   snapshots?: SnapshotSettings;
   /** Told when a snapshot could not be written or read (a cache: the command goes on). */
   onSnapshotError?: (streamName: string, error: unknown) => void;
+  /**
+   * Checks a stream whenever it is not in the cache (first load, or after eviction), before
+   * its state is folded. It verifies the stored events (hash chain and Merkle leaves); a
+   * snapshot is then used only if the verified stream still holds, at the snapshot's revision,
+   * the event id the snapshot was made after. The snapshot's encoded state itself is not
+   * re-derived: it is a cache this process wrote from verified events.
+   */
+  verifier?: StreamLoadVerifier;
 }
 
 /** What the executor's cache holds, for /metrics. */
@@ -103,6 +111,14 @@ export interface StreamCacheFigures {
   snapshotsRead: number;
   /** Snapshots that could not be read or written (the stream was folded from its events). */
   snapshotErrors: number;
+}
+
+/**
+ * Checks a stream the first time this process loads it (and remembers the answer): throws,
+ * refusing the command, when the stream failed verification.
+ */
+export interface StreamLoadVerifier {
+  assertIntact(streamName: string): Promise<void>;
 }
 
 /**
@@ -270,10 +286,13 @@ export class StreamCommandExecutor {
     decider: Folding<State, Event>,
     codec: EventCodec<Event>,
   ): Promise<CachedStream> {
-    const cached =
-      this.cache.get(streamName) ??
-      (await this.fromSnapshot<State>(streamName)) ??
-      emptyEntry(decider.initialState());
+    let cached = this.cache.get(streamName);
+    if (!cached) {
+      // First load in this process (or evicted since): the stream's events in the store are
+      // verified before anything is folded from them or from a snapshot (see `verifier`).
+      await this.options.verifier?.assertIntact(streamName);
+      cached = (await this.fromSnapshot<State>(streamName)) ?? emptyEntry(decider.initialState());
+    }
     let revision = cached.revision;
     let lastEventId = cached.lastEventId;
     let fromRevision = revision === undefined ? 0n : revision + 1n;

@@ -139,6 +139,18 @@ describe('stream snapshots on a real PostgreSQL', () => {
     return { answers, state };
   }
 
+  /** Runs a learner command on the stream through the executor given, with a new command id. */
+  const runOn =
+    (streamName: string) => (executor: StreamCommandExecutor, command: LearnerCommand) =>
+      executor.execute({
+        streamName,
+        decider: learnerDecider,
+        codec: learnerEventCodec(cipher),
+        command,
+        context: () => testDecisionContext(),
+        metadata: { actor: 'test', correlationId: 'c', commandId: randomUUID() },
+      });
+
   it('with and without snapshots, random command sequences decide the same events', async () => {
     const snapshotStore = new PostgresSnapshotStore(pool);
     let snapshotsRead = 0;
@@ -180,15 +192,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
       codecs: [{ prefix: 'learner-', codec: { ...codec, stateVersion: version } as never }],
     });
     const streamName = learnerStreamName(randomUUID());
-    const run = (executor: StreamCommandExecutor, command: LearnerCommand) =>
-      executor.execute({
-        streamName,
-        decider: learnerDecider,
-        codec: learnerEventCodec(cipher),
-        command,
-        context: () => testDecisionContext(),
-        metadata: { actor: 'test', correlationId: 'c', commandId: randomUUID() },
-      });
+    const run = runOn(streamName);
     const first = new StreamCommandExecutor(store, { snapshots: settings('v1') });
     await run(first, recordResearch({ researchId: 'r1' }));
     await first.idle();
@@ -213,5 +217,48 @@ describe('stream snapshots on a real PostgreSQL', () => {
     expect(third.figures().snapshotsRead).toBe(0);
     // R1: r1 was already recorded: the fold from the log knows it.
     expect(outcome.events).toEqual([]);
+  });
+
+  it('verifies a stream loaded afresh before reading its snapshot, and refuses the command when it fails', async () => {
+    const settings: SnapshotSettings = {
+      store: new PostgresSnapshotStore(pool),
+      every: 1,
+      codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],
+    };
+    const streamName = learnerStreamName(randomUUID());
+    const run = runOn(streamName);
+    const first = new StreamCommandExecutor(store, { snapshots: settings });
+    await run(first, recordResearch({ researchId: 'r1' }));
+    await first.idle();
+    expect(first.figures().snapshotsWritten).toBe(1);
+    const head = await store.streamRevision(streamName);
+
+    // A process that finds the stream broken: refused before the snapshot is even read.
+    class BrokenStream extends Error {}
+    const asked: string[] = [];
+    const refusing = new StreamCommandExecutor(store, {
+      snapshots: settings,
+      verifier: {
+        assertIntact: (name) => {
+          asked.push(name);
+          return Promise.reject(new BrokenStream(name));
+        },
+      },
+    });
+    await expect(run(refusing, recordResearch({ researchId: 'r2' }))).rejects.toThrow(BrokenStream);
+    expect(asked).toEqual([streamName]);
+    expect(refusing.figures().snapshotsRead).toBe(0);
+    expect(await store.streamRevision(streamName)).toBe(head);
+
+    // One that finds it intact starts from the snapshot, and verifies only on a cache miss.
+    const passing = new StreamCommandExecutor(store, {
+      snapshots: settings,
+      verifier: { assertIntact: (name) => Promise.resolve(void asked.push(name)) },
+    });
+    await run(passing, recordResearch({ researchId: 'r2' }));
+    await run(passing, recordResearch({ researchId: 'r3' }));
+    await passing.idle();
+    expect(passing.figures().snapshotsRead).toBe(1);
+    expect(asked).toEqual([streamName, streamName]);
   });
 });

@@ -6,6 +6,7 @@ import { LEDGER_CLOCK, type Clock } from '@ledger/ledger';
 import { ApiError } from '../../http/api-error';
 import { LearnerIdParam } from '../../http/route-params';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
+import type { StreamVerificationNote } from '../transparency/verification-note';
 import { AsOfQueryDto } from '../audit.query.dto';
 import { CreditsAsOfQuery } from '../audit.queries';
 import { CreditsAsOfResponse } from './credits-as-of.response';
@@ -27,12 +28,12 @@ export class LearnerCreditsAsOfController {
   @ApiOkResponse({
     type: CreditsAsOfResponse,
     description:
-      'Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents, and what was replayed',
+      "Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents, what was replayed, and `verification`: `ok` false when the learner's stream failed verification",
   })
-  credits(
+  async credits(
     @LearnerIdParam() learnerId: string,
     @Query() query: AsOfQueryDto,
-  ): Promise<CreditsAsOfView> {
+  ): Promise<CreditsAsOfView & { verification: StreamVerificationNote }> {
     return this.queryBus.execute(new CreditsAsOfQuery(learnerId, this.asOf(query.asOf)));
   }
 
