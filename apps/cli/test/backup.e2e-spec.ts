@@ -36,7 +36,8 @@ describe('npm run ledger -- backup / restore (the embedded server)', () => {
         api.assertRunning();
         await request(`http://127.0.0.1:${httpPort}`).get('/health').expect(200);
       },
-      { timeoutMs: 60_000, intervalMs: 100 },
+      // Embedded PostgreSQL and the API start cold: on a loaded machine this took over a minute.
+      { timeoutMs: 120_000, intervalMs: 100 },
     );
     return api;
   }
@@ -128,7 +129,7 @@ describe('npm run ledger -- backup / restore (the embedded server)', () => {
     } finally {
       await service.kill('SIGTERM');
     }
-  }, 180_000);
+  }, 360_000);
 
   it('refuses a backup whose files changed since, naming the file', async () => {
     const copy = join(dir, 'backup-tampered');

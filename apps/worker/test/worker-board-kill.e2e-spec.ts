@@ -60,7 +60,8 @@ describe('the worker killed with SIGKILL during a board submission', () => {
           const state = await f.submissionState(submissionId);
           if (state.status !== 'requested') throw new Error('not requested yet');
         },
-        { timeoutMs: 20000 },
+        // A cold worker (Node, migrations check, catch-up) on a loaded CI machine: up to a minute.
+        { timeoutMs: 60_000 },
       );
       await new Promise((r) => setTimeout(r, 800));
     } finally {
@@ -76,7 +77,7 @@ describe('the worker killed with SIGKILL during a board submission', () => {
           if (state.status !== 'accepted' && state.status !== 'confirmed')
             throw new Error(`status ${state.status}`);
         },
-        { timeoutMs: 30000 },
+        { timeoutMs: 60_000 },
       );
     } finally {
       await second.kill('SIGTERM');
@@ -92,5 +93,5 @@ describe('the worker killed with SIGKILL during a board submission', () => {
       'BoardSubmissionRequested',
       'BoardSubmissionSucceeded',
     ]);
-  }, 90_000);
+  }, 180_000);
 });
