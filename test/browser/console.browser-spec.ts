@@ -248,11 +248,11 @@ describe('the web console in a real browser (chromium), against the service as n
     );
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toBe(
-      '"learnerId","claimId","activity","claimedAt","credits","tag","board","status","attempt","reason"',
+      '"learnerId","claimId","activity","claimedAt","credits","tag","board","status","attempt","reason","atRisk"',
     );
     expect(lines).toHaveLength(report.items.length + 1); // one board each
     for (const item of report.items) expect(csv.text).toContain(`"${item.claimId}"`);
-    expect(csv.text).toContain(`"Rejected","ABIM","failed","1","${reason}"`);
+    expect(csv.text).toContain(`"Rejected","ABIM","failed","1","${reason}",`);
     await shoot(page, '3-compliance-reports');
     expect(await seriousAxeViolations(page)).toEqual([]);
 

@@ -171,6 +171,7 @@ function SubmissionsReport(props: { api: Api }) {
         'status',
         'attempt',
         'reason',
+        'atRisk',
       ],
       (await paged.all()).flatMap((c) =>
         (c.submissions.length ? c.submissions : [undefined]).map((s) => [
@@ -184,6 +185,8 @@ function SubmissionsReport(props: { api: Api }) {
           s?.status ?? '',
           s ? String(s.attempt) : '',
           s?.reason ?? '',
+          // R17: why the submission may miss a deadline (codes, `;`-separated; empty: none).
+          s ? s.atRisk.map((risk) => risk.code).join(';') : '',
         ]),
       ),
     );
