@@ -362,6 +362,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/checkpoint-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public key (Ed25519, SPKI PEM) that verifies every checkpoint; compare its key id with the one published out of band */
+        get: operations["TransparencyController_publicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/checkpoints/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest signed checkpoint: the log's size, its Merkle root, signed */
+        get: operations["TransparencyController_latest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/checkpoints/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A consistency proof: the log of the earlier checkpoint is a prefix of the later one (nothing signed was changed or removed) */
+        get: operations["TransparencyController_consistency"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/events/{eventId}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An event's inclusion proof against the latest signed checkpoint (or the one of treeSize): the event as stored, its leaf index, the path and the checkpoint */
+        get: operations["TransparencyController_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/learners/{learnerId}/personal-data": {
         parameters: {
             query?: never;
@@ -468,6 +536,10 @@ export interface components {
             projections?: {
                 [key: string]: unknown;
             }[];
+            /** @description failedStreams (streams that failed verification when the command side loaded them) and latestCheckpoint (tree size, position, root, time, key id; null before the first) */
+            integrity?: {
+                [key: string]: unknown;
+            };
         };
         BoardSelectionDto: {
             /**
@@ -776,6 +848,8 @@ export interface components {
             /** @description MOC points (R13) */
             mocPoints: components["schemas"]["MocPointsResponse"];
             nonUsEquivalents: components["schemas"]["NonUsEquivalentsResponse"];
+            /** @description Whether the learner's stream passed verification (hash chain and signed Merkle tree); `ok` false: the figures come from a stream that failed it */
+            verification: components["schemas"]["StreamVerifiedResponse"] | components["schemas"]["StreamFailedVerificationResponse"];
         };
         CompletedPeriodResponse: {
             from: string;
@@ -1072,6 +1146,51 @@ export interface components {
             /** @description Pass as `after` for the next page (the last position returned; `after` when none) */
             nextAfter: string;
         };
+        StreamVerifiedResponse: {
+            /**
+             * @description The stream passed verification
+             * @enum {boolean}
+             */
+            ok: true;
+            /**
+             * @description The learner's stream
+             * @example learner-ada-quinn
+             */
+            streamName: string;
+        };
+        StreamFailedVerificationResponse: {
+            /**
+             * @description The stream failed verification
+             * @enum {boolean}
+             */
+            ok: false;
+            /** @example these figures come from a stream that failed verification: its history is not the one the ledger recorded and signed */
+            warning: string;
+            /**
+             * @description The learner's stream
+             * @example learner-ada-quinn
+             */
+            streamName: string;
+            /**
+             * @description A chain break, or `rewritten` (the stream differs from the signed tree though its chain holds)
+             * @enum {string}
+             */
+            kind: "altered" | "removed" | "reordered" | "head-mismatch" | "rewritten";
+            /**
+             * @description The revision where verification first fails
+             * @example 3
+             */
+            revision: string;
+            /** @description The failing event's id */
+            eventId: string | null;
+            /** @description What was found */
+            detail: string;
+            /**
+             * @description When this process found it
+             * @example 2026-11-28T12:00:00.000Z
+             */
+            detectedAt: string;
+        };
         ReplayResponse: {
             /** @enum {string} */
             mode: "instant" | "position";
@@ -1097,6 +1216,8 @@ export interface components {
             /** @description MOC points (R13) */
             mocPoints: components["schemas"]["MocPointsResponse"];
             nonUsEquivalents: components["schemas"]["NonUsEquivalentsResponse"];
+            /** @description Whether the learner's stream passed verification (hash chain and signed Merkle tree); `ok` false: the figures come from a stream that failed it */
+            verification: components["schemas"]["StreamVerifiedResponse"] | components["schemas"]["StreamFailedVerificationResponse"];
             replay: components["schemas"]["ReplayResponse"];
         };
         ChainBreakResponse: {
@@ -1148,6 +1269,86 @@ export interface components {
             log: components["schemas"]["LogDigestResponse"];
             /** @description With expectedDigest */
             comparison?: components["schemas"]["DigestComparisonResponse"];
+        };
+        SignedCheckpointResponse: {
+            /**
+             * @example cme-ledger/checkpoint/v1
+             * @enum {string}
+             */
+            version: "cme-ledger/checkpoint/v1";
+            /**
+             * @description Events in the log the checkpoint covers
+             * @example 240
+             */
+            treeSize: number;
+            /**
+             * @description Hex sha-256 Merkle root of the first treeSize events
+             * @example 4b1f7c0e2d9a6b3c8e5f1a0d7c4b2e9f6a3d0c8b5e2f9a6c3d0b7e4f1a8c5d2e
+             */
+            rootHash: string;
+            /**
+             * @description Global position of the last event covered ("0" for the empty log)
+             * @example 1042
+             */
+            position: string;
+            /**
+             * @description When it was signed
+             * @example 2026-11-28T12:00:00.000Z
+             */
+            issuedAt: string;
+            /**
+             * @description Which key signed: the first 16 hex digits of sha-256 over the public key (SPKI DER)
+             * @example 3f9a0c1b2d4e5f60
+             */
+            keyId: string;
+            /** @description Ed25519 signature of the checkpoint text, base64 */
+            signature: string;
+        };
+        ConsistencyProofResponse: {
+            /**
+             * @example cme-ledger/consistency-proof/v1
+             * @enum {string}
+             */
+            version: "cme-ledger/consistency-proof/v1";
+            /** @description The earlier checkpoint (from) */
+            first: components["schemas"]["SignedCheckpointResponse"];
+            /** @description The later checkpoint (to) */
+            second: components["schemas"]["SignedCheckpointResponse"];
+            /**
+             * @description The consistency path (hex sha-256 hashes)
+             * @example [
+             *       "9f2c1e0b7d4a5c3e8f6b1a2d0c9e7f5a3b1d8c6e4f2a0b9c7d5e3f1a8b6c4d2e"
+             *     ]
+             */
+            path: string[];
+        };
+        InclusionProofResponse: {
+            /**
+             * @example cme-ledger/inclusion-proof/v1
+             * @enum {string}
+             */
+            version: "cme-ledger/inclusion-proof/v1";
+            /** @description The event as stored: its leaf is recomputed from it, not taken on trust */
+            event: components["schemas"]["AuditEventResponse"];
+            /**
+             * @description The event's leaf in the log, from 0
+             * @example 17
+             */
+            leafIndex: number;
+            /**
+             * @description The checkpoint's tree size
+             * @example 240
+             */
+            treeSize: number;
+            /**
+             * @description Sibling hashes (hex sha-256), from the leaf up
+             * @example [
+             *       "9f2c1e0b7d4a5c3e8f6b1a2d0c9e7f5a3b1d8c6e4f2a0b9c7d5e3f1a8b6c4d2e"
+             *     ]
+             */
+            path: string[];
+            /** @description The checkpoint the path leads to */
+            checkpoint: components["schemas"]["SignedCheckpointResponse"];
         };
         ErasePersonalDataRequestDto: {
             /**
@@ -1202,6 +1403,18 @@ export interface components {
              * @example webhook: HTTP 503
              */
             lastError: string | null;
+            /**
+             * Format: date-time
+             * @description When that failure happened
+             * @example null
+             */
+            lastErrorAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the feed last moved or failed (null: it has not run yet)
+             * @example null
+             */
+            updatedAt: string | null;
         };
         FeedsResponse: {
             /** @description Each feed configured */
@@ -1341,7 +1554,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The database and the event store answer: `{ "status": "ok" }` (`degraded` when reads go stale). With an admin key (or on the operations port) the details too: versions, adapter, each projection and its failure, and `degraded` saying why: a projection stopped on an event, an event store subscription stopped or is retrying, or an append has held the log's readers back longer than LEDGER_HORIZON_MAX_HOLD_MS. */
+            /** @description The database and the event store answer: `{ "status": "ok" }` (`degraded` when reads go stale). With an admin key (or on the operations port) the details too: versions, adapter, each projection and its failure, and `degraded` saying why: a projection stopped on an event, an event store subscription stopped or is retrying, or an append has held the log's readers back longer than LEDGER_HORIZON_MAX_HOLD_MS, or a stream failed verification when the command side loaded it (`integrity.failedStreams`, with the latest signed checkpoint). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2216,7 +2429,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Amounts as a decimal string plus exact twelfths; positions as strings */
+            /** @description Amounts as a decimal string plus exact twelfths; positions as strings; `verification` says whether the learner's stream passed verification (`ok` false: the figures come from a stream that failed it) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2459,11 +2672,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One line per completion record, tab-delimited, in Learner Template B column order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/tab-separated-values": string;
+                };
             };
             /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
             400: {
@@ -2818,6 +3034,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The Idempotency-Key was used before with a different request (POST and PUT): nothing was recorded */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
                 headers: {
@@ -3100,7 +3325,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents, and what was replayed */
+            /** @description Per activity earned / claimed / unclaimed / expired, MOC points, non-US equivalents, what was replayed, and `verification`: `ok` false when the learner's stream failed verification */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3289,6 +3514,339 @@ export interface operations {
             };
             /** @description The key's role may not call this endpoint */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TransparencyController_publicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public key as PEM text (`-----BEGIN PUBLIC KEY-----` …) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": string;
+                };
+            };
+            /** @description Invalid query: `errors` names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role may not call this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TransparencyController_latest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkpoint: tree size, root, last position, time, key id and signature */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedCheckpointResponse"];
+                };
+            };
+            /** @description Invalid query: `errors` names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role may not call this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No checkpoint has been signed yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TransparencyController_consistency: {
+        parameters: {
+            query: {
+                /** @description The earlier checkpoint, by its tree size */
+                from: number;
+                /** @description The later checkpoint, by its tree size; default: the latest */
+                to?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both signed checkpoints and the proof path (hex) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProofResponse"];
+                };
+            };
+            /** @description Invalid query: `errors` names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role may not call this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No checkpoint was signed at one of the sizes, or `from` is greater than `to` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TransparencyController_proof: {
+        parameters: {
+            query?: {
+                /** @description The checkpoint (by its tree size); default: the latest */
+                treeSize?: number;
+            };
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event as stored, its leaf index, the path (hex) and the signed checkpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProofResponse"];
+                };
+            };
+            /** @description Invalid query: `errors` names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role may not call this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such event, no checkpoint signed at treeSize (or none yet), or the event was appended after the checkpoint asked for */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3582,6 +4140,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The Idempotency-Key was used before with a different request (POST and PUT): nothing was recorded */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
             429: {
                 headers: {
@@ -3766,6 +4333,15 @@ export interface operations {
             };
             /** @description The body is not JSON (Content-Type application/json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with a different request (POST and PUT): nothing was recorded */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

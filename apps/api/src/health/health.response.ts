@@ -26,4 +26,11 @@ export class HealthResponse {
     description: 'Each projection: name, position, failedEvent, failure',
   })
   projections?: Record<string, unknown>[];
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'failedStreams (streams that failed verification when the command side loaded them) and latestCheckpoint (tree size, position, root, time, key id; null before the first)',
+  })
+  integrity?: Record<string, unknown>;
 }

@@ -1,5 +1,10 @@
 import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { ActivitiesResponse, AmountResponse, ClaimPartResponse } from '../http/amount.response';
+import {
+  VERIFICATION_PROPERTY,
+  type StreamFailedVerificationResponse,
+  type StreamVerifiedResponse,
+} from '../audit/transparency/verification-note.response';
 
 const POSITION = {
   description: 'The global position the read models had applied (64-bit, as a string)',
@@ -36,6 +41,8 @@ export class CreditsResponse {
   @ApiProperty({ type: MocPointsResponse, description: 'MOC points (R13)' })
   mocPoints!: MocPointsResponse;
   @ApiProperty({ type: NonUsEquivalentsResponse }) nonUsEquivalents!: NonUsEquivalentsResponse;
+  @ApiProperty(VERIFICATION_PROPERTY)
+  verification!: StreamVerifiedResponse | StreamFailedVerificationResponse;
 }
 
 export class DeadlineResponse {

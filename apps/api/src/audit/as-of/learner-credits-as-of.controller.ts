@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { QueryBus } from '@nestjs/cqrs';
 import { InvalidAsOfError, parseAsOf, type AsOf, type CreditsAsOfView } from '@ledger/audit';
 import { LEDGER_CLOCK, type Clock } from '@ledger/ledger';
@@ -9,10 +9,18 @@ import { AuditEndpoint } from '../audit-endpoint.decorator';
 import type { StreamVerificationNote } from '../transparency/verification-note';
 import { AsOfQueryDto } from '../audit.query.dto';
 import { CreditsAsOfQuery } from '../audit.queries';
+import {
+  StreamFailedVerificationResponse,
+  StreamVerifiedResponse,
+} from '../transparency/verification-note.response';
 import { CreditsAsOfResponse } from './credits-as-of.response';
 
-/** A learner's balances as they stood at an instant or position, rebuilt from the events alone. */
+/**
+ * A learner's balances as they stood at an instant or position, rebuilt from the events alone.
+ * Registers the two shapes of `verification` (GET /v1/learners/:id/credits answers it too).
+ */
 @ApiTags('audit')
+@ApiExtraModels(StreamVerifiedResponse, StreamFailedVerificationResponse)
 @Controller('v1/audit/learners/:learnerId/credits')
 export class LearnerCreditsAsOfController {
   constructor(

@@ -4,6 +4,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiProperty,
+  ApiProduces,
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
@@ -19,6 +20,11 @@ import {
 import { ApiError } from '../../http/api-error';
 import { UuidParam } from '../../http/route-params';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
+import {
+  ConsistencyProofResponse,
+  InclusionProofResponse,
+  SignedCheckpointResponse,
+} from './transparency.response';
 import {
   CheckpointKeyQuery,
   ConsistencyProofQuery,
@@ -73,12 +79,28 @@ export class TransparencyController {
   @AuditEndpoint(
     'The public key (Ed25519, SPKI PEM) that verifies every checkpoint; compare its key id with the one published out of band',
   )
+  @ApiProduces('application/x-pem-file')
+  @ApiOkResponse({
+    description: 'The public key as PEM text (`-----BEGIN PUBLIC KEY-----` …)',
+    content: {
+      'application/x-pem-file': {
+        schema: {
+          type: 'string',
+          example: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA…\n-----END PUBLIC KEY-----\n',
+        },
+      },
+    },
+  })
   publicKey(): Promise<string> {
     return this.queryBus.execute(new CheckpointKeyQuery());
   }
 
   @Get('checkpoints/latest')
   @AuditEndpoint("The latest signed checkpoint: the log's size, its Merkle root, signed")
+  @ApiOkResponse({
+    type: SignedCheckpointResponse,
+    description: 'The checkpoint: tree size, root, last position, time, key id and signature',
+  })
   @ApiNotFoundResponse({ description: 'No checkpoint has been signed yet' })
   latest(): Promise<SignedCheckpoint> {
     return this.queryBus.execute(new LatestCheckpointQuery()).catch(notFound);
@@ -88,8 +110,13 @@ export class TransparencyController {
   @AuditEndpoint(
     'A consistency proof: the log of the earlier checkpoint is a prefix of the later one (nothing signed was changed or removed)',
   )
-  @ApiOkResponse({ description: 'Both signed checkpoints and the proof path (hex)' })
-  @ApiNotFoundResponse({ description: 'No checkpoint was signed at one of the sizes' })
+  @ApiOkResponse({
+    type: ConsistencyProofResponse,
+    description: 'Both signed checkpoints and the proof path (hex)',
+  })
+  @ApiNotFoundResponse({
+    description: 'No checkpoint was signed at one of the sizes, or `from` is greater than `to`',
+  })
   consistency(@Query() query: ConsistencyQueryDto): Promise<ConsistencyProof> {
     return this.queryBus.execute(new ConsistencyProofQuery(query.from, query.to)).catch(notFound);
   }
@@ -98,8 +125,13 @@ export class TransparencyController {
   @AuditEndpoint(
     "An event's inclusion proof against the latest signed checkpoint (or the one of treeSize): the event as stored, its leaf index, the path and the checkpoint",
   )
+  @ApiOkResponse({
+    type: InclusionProofResponse,
+    description: 'The event as stored, its leaf index, the path (hex) and the signed checkpoint',
+  })
   @ApiNotFoundResponse({
-    description: 'No such event, or it was appended after the checkpoint asked for',
+    description:
+      'No such event, no checkpoint signed at treeSize (or none yet), or the event was appended after the checkpoint asked for',
   })
   proof(
     @UuidParam('eventId') eventId: string,
