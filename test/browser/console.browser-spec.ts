@@ -227,7 +227,7 @@ describe('the web console in a real browser (chromium), against the service as n
       '/v1/learners/bo-reyes/claims',
     );
     const reason = bo.claims[0]?.submissions[0]?.reason ?? '';
-    expect(reason).toMatch(/could not match the learner/);
+    expect(reason).toMatch(/has no learner with that ABIM ID/);
     await page.getByLabel('Learner id').fill('bo-reyes');
     await page.getByRole('button', { name: 'Find' }).click();
     await page.getByText(reason).waitFor();
@@ -309,7 +309,7 @@ describe('the web console in a real browser (chromium), against the service as n
       expect(rows[0]?.[0]).toBe('bo-reyes');
       return rows;
     });
-    expect(failed[0]?.[5]).toMatch(/could not match the learner/);
+    expect(failed[0]?.[5]).toMatch(/has no learner with that ABIM ID/);
     await page.getByRole('button', { name: /^Retry submission/ }).click();
     await page.getByText(/Attempt 2 requested/).waitFor();
     await shoot(page, '5-admin-operations');
