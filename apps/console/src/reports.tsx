@@ -269,7 +269,14 @@ function ClaimsCharts(props: { claims: Claim[] }) {
               <XAxis dataKey="month" />
               <YAxis allowDecimals />
               <Tooltip formatter={(value) => fromHundredths(Math.round(Number(value) * 100))} />
-              <Bar dataKey="credits" name="Credits" fill="#1d4ed8" maxBarSize={56} />
+              <Bar
+                dataKey="credits"
+                name="Credits"
+                fill="#1d4ed8"
+                maxBarSize={56}
+                // Drawn at their figures at once: a growing bar shows, for a moment, a wrong one.
+                isAnimationActive={false}
+              />
             </BarChart>
           </ResponsiveContainer>
         </div>
@@ -289,7 +296,14 @@ function ClaimsCharts(props: { claims: Claim[] }) {
               <Tooltip />
               <Legend />
               {TAGS.map((t) => (
-                <Bar key={t} dataKey={t} stackId="tags" fill={TAG_COLOURS[t]} maxBarSize={56} />
+                <Bar
+                  key={t}
+                  dataKey={t}
+                  stackId="tags"
+                  fill={TAG_COLOURS[t]}
+                  maxBarSize={56}
+                  isAnimationActive={false}
+                />
               ))}
             </BarChart>
           </ResponsiveContainer>
