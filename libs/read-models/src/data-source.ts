@@ -38,6 +38,7 @@ export async function openReadModels(
 ): Promise<DataSource> {
   const dataSource = readModelDataSource(url, options);
   await dataSource.initialize();
+  keepBrokenConnectionsFromCrashing(poolOf(dataSource));
   // TypeORM takes no lock of its own for migrations: serialise starting processes here.
   const runner = dataSource.createQueryRunner();
   try {
@@ -54,6 +55,22 @@ export async function openReadModels(
     await runner.release();
   }
   return dataSource;
+}
+
+/**
+ * pg's pool listens for a connection's errors only while the connection is idle: one checked
+ * out (a lease's session, a transaction) that PostgreSQL closes (a restart) emits 'error' with
+ * no listener, and Node ends the process. Each connection gets a listener when first checked
+ * out; its holder still sees the break as its next query failing, and the pool drops the
+ * connection when it is released.
+ */
+function keepBrokenConnectionsFromCrashing(pool: Pool): void {
+  const guarded = new WeakSet<object>();
+  pool.on('acquire', (client) => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on('error', () => undefined);
+  });
 }
 
 /**
