@@ -17,8 +17,10 @@ import {
   InvalidAsOfError,
   InvalidLogRangeError,
   learnerCreditsAsOf,
+  learnerVerification,
   parseAsOf,
   postgresImportTarget,
+  StreamVerifier,
   type IntegrityReport,
 } from '@ledger/audit';
 import {
@@ -44,7 +46,7 @@ import { writeFile } from 'node:fs/promises';
 import { Pool } from 'pg';
 import { loadConfig, migrateAsOwner } from '@ledger/runtime';
 import { CliContext } from './cli-context';
-import { TRANSPARENCY_COMMANDS, TRANSPARENCY_USAGE } from './transparency-commands';
+import { TRANSPARENCY_COMMANDS, TRANSPARENCY_USAGE, withTree } from './transparency-commands';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
 
 export const USAGE = `Usage: npm run ledger -- <command> [options]
@@ -206,11 +208,16 @@ const COMMANDS: Record<string, Command> = {
         if (error instanceof InvalidAsOfError) throw new UsageError(`--as-of ${error.message}`);
         throw error;
       }
-      const view = await learnerCreditsAsOf(await context.eventStore(), learnerId!, asOf, {
+      const store = await context.eventStore();
+      const view = await learnerCreditsAsOf(store, learnerId!, asOf, {
         timeZone: context.config.timeZone,
         now: () => new Date(),
       });
-      await write(io.stdout, json(view));
+      // As the audit endpoint answers: whether the learner's stream passed verification.
+      const verification = await withTree(context, (tree) =>
+        learnerVerification(new StreamVerifier(store, tree), learnerId!),
+      );
+      await write(io.stdout, json({ ...view, verification }));
       return 0;
     },
   },

@@ -76,7 +76,7 @@ async function publicKeyOf(values: Values, context: CliContext): Promise<string>
 }
 
 /** The log's tree on the configured ledger (the audit tables migrated when this role may). */
-async function withTree<T>(
+export async function withTree<T>(
   context: CliContext,
   work: (tree: LogTree, pool: Pool) => Promise<T>,
 ): Promise<T> {

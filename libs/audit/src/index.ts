@@ -107,3 +107,4 @@ export {
   StreamIntegrityError,
   type StreamProblem,
 } from './transparency/stream-verifier';
+export { learnerVerification, type StreamVerificationNote } from './transparency/verification-note';

@@ -12,7 +12,7 @@ import {
 } from '@ledger/audit';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { DECISION_SETTINGS, LEDGER_CLOCK, type Clock, type DecisionSettings } from '@ledger/ledger';
-import { learnerVerification, type StreamVerificationNote } from './transparency/verification-note';
+import { learnerVerification, type StreamVerificationNote } from '@ledger/audit';
 
 /** What every audit read works on: the log itself, never the projections. */
 abstract class LogQueryHandler {

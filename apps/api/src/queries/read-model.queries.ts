@@ -23,10 +23,7 @@ import {
   type DeadlineBound,
 } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
-import {
-  learnerVerification,
-  type StreamVerificationNote,
-} from '../audit/transparency/verification-note';
+import { learnerVerification, type StreamVerificationNote } from '@ledger/audit';
 import { READ_MODELS } from '../tokens';
 
 /** What a read of the projections needs besides its question: the read models, now, the zone. */

@@ -6,7 +6,7 @@ import { LEDGER_CLOCK, type Clock } from '@ledger/ledger';
 import { ApiError } from '../../http/api-error';
 import { LearnerIdParam } from '../../http/route-params';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
-import type { StreamVerificationNote } from '../transparency/verification-note';
+import type { StreamVerificationNote } from '@ledger/audit';
 import { AsOfQueryDto } from '../audit.query.dto';
 import { CreditsAsOfQuery } from '../audit.queries';
 import {

@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import {
   LeafNotFoundError,
   ProofUnavailableError,
@@ -38,6 +38,8 @@ export class TreeSizeQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // A tree size is a count of events: 1e308 is an integer to JavaScript, not to the log.
+  @Max(Number.MAX_SAFE_INTEGER)
   treeSize?: number;
 }
 
@@ -46,6 +48,8 @@ export class ConsistencyQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // A tree size is a count of events: 1e308 is an integer to JavaScript, not to the log.
+  @Max(Number.MAX_SAFE_INTEGER)
   from!: number;
 
   @ApiPropertyOptional({
@@ -55,6 +59,8 @@ export class ConsistencyQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // A tree size is a count of events: 1e308 is an integer to JavaScript, not to the log.
+  @Max(Number.MAX_SAFE_INTEGER)
   to?: number;
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
-import type { StreamVerificationNote } from './verification-note';
+import type { StreamVerificationNote } from '@ledger/audit';
 
 type Verified = Extract<StreamVerificationNote, { ok: true }>;
 type Failed = Extract<StreamVerificationNote, { ok: false }>;

@@ -1,4 +1,4 @@
-import type { StreamProblem, StreamVerifier } from '@ledger/audit';
+import type { StreamProblem, StreamVerifier } from './stream-verifier';
 import { learnerStreamName } from '@ledger/domain';
 
 /** What a balance answer says of the stream it comes from. */
