@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 // Direct module paths, not the @ledger/* barrels: the benchmark builds from only what it measures.
-import type { EventToAppend } from '../../libs/event-store/src/event-store.port';
-import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
+import { type EventToAppend, PostgresEventStore } from '@ledger/event-store';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
 import { comparePair, eventsPerSecond, type LoadResult, type Operation } from '../support/load';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';

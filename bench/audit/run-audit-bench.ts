@@ -6,11 +6,9 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { getHeapStatistics } from 'node:v8';
 // Direct module paths, not the @ledger/* barrels: the benchmark builds from only what it measures.
-import { checkExport } from '../../libs/audit/src/export/check-export';
-import { exportLog } from '../../libs/audit/src/export/export-log';
-import { digestLog } from '../../libs/audit/src/log-reader';
-import type { EventToAppend, JsonObject } from '../../libs/event-store/src/event-store.port';
-import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
+import { checkExport, digestLog, exportLog } from '@ledger/audit';
+import { boardSubmissionStreamName, learnerStreamName } from '@ledger/domain';
+import { type EventToAppend, type JsonObject, PostgresEventStore } from '@ledger/event-store';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
@@ -260,7 +258,7 @@ async function generate(
   for (let round = 0; round < ROUNDS; round++) {
     await pool(learners, options.writers, async (i) => {
       const batch = learnerEvents(i).events.slice(round * perRound, (round + 1) * perRound);
-      await store.append(`learner-bench-${i}`, batch);
+      await store.append(learnerStreamName(`bench-${i}`), batch);
       events += batch.length;
     });
     options.log(`  round ${round + 1}/${ROUNDS}: ${events} events`);
@@ -268,7 +266,7 @@ async function generate(
   const submissions = learners.flatMap((i) => [0, 1].map((k) => ({ i, claimId: claimIdOf(i, k) })));
   await pool(submissions, options.writers, async ({ i, claimId }) => {
     const batch = submissionEvents(`bench-${i}`, claimId);
-    await store.append(`board-submission-${claimId}`, batch);
+    await store.append(boardSubmissionStreamName(claimId), batch);
     events += batch.length;
   });
   return { events, streams: learners.length + submissions.length };

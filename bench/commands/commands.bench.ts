@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort } from '../../libs/database/src/embedded-postgres';
+import { freePort } from '@ledger/database';
 import type { BenchFigure } from '../support/figures';
 import { textTable } from '../support/figures';
 import { benchDatabase } from '../support/postgres';

@@ -21,7 +21,7 @@ import {
   type PostgresEventStore as EmmettEventStore,
 } from '@event-driven-io/emmett-postgresql';
 import { randomUUID } from 'node:crypto';
-import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
+import { PostgresEventStore } from '@ledger/event-store';
 import { creditEvent } from '../append/run-append-bench';
 import { closedLoop, type LoadResult, type Operation } from '../support/load';
 import { nowMs } from '../support/stats';

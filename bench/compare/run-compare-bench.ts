@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
-import { createDatabase, dropDatabase } from '../../libs/database/src/databases';
+import { createDatabase, dropDatabase } from '@ledger/database';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
 import { addLoad, emptyLoad, eventsPerSecond, type LoadResult } from '../support/load';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';

@@ -4,7 +4,7 @@
  * live ones keep answering. Run: npm run bench:projections
  */
 import { randomUUID } from 'node:crypto';
-import { boardSubmissionId } from '@ledger/domain';
+import { boardSubmissionId, boardSubmissionStreamName, learnerStreamName } from '@ledger/domain';
 import { PostgresEventStore, type EventToAppend } from '@ledger/event-store';
 import { openReadModels, ProjectionWorker, requestRebuild } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
@@ -97,10 +97,10 @@ async function fill(store: PostgresEventStore): Promise<number> {
     while (written < EVENTS) {
       const learnerId = `bench-${learner++ % LEARNERS}`;
       const { learner: events, submissions } = learnerBatch(learnerId, 40);
-      await store.append(`learner-${learnerId}`, events);
+      await store.append(learnerStreamName(learnerId), events);
       written += events.length;
       for (const [id, list] of submissions) {
-        await store.append(`board-submission-${id}`, list);
+        await store.append(boardSubmissionStreamName(id), list);
         written += list.length;
       }
     }

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, dropDatabase } from '../../libs/database/src/databases';
-import { startEmbeddedPostgres } from '../../libs/database/src/embedded-postgres';
+import { createDatabase, dropDatabase, startEmbeddedPostgres } from '@ledger/database';
 
 export interface BenchDatabase {
   /** Connection string of the fresh database. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { apiKeysFromConfig } from '../../apps/api/src/auth/api-keys';
-import { loadConfig } from '../../apps/api/src/config';
+import { loadConfig } from '@ledger/runtime';
 
 /**
  * `docker compose up` must be able to start: no Docker engine runs here, so the compose file's

@@ -23,7 +23,6 @@ import {
   LEARNER_EVENT_TYPES,
   OPERATOR_REFERENCE,
   parseInstant,
-  TEST_MAX_BACKDATE_MS,
   type BoardSubmissionCommand,
   type BoardSubmissionEvent,
   type BoardSubmissionState,
@@ -33,6 +32,7 @@ import {
   type LearnerEvent,
   type LearnerState,
 } from '@ledger/domain';
+import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import type { JsonObject, RecordedEvent } from '@ledger/event-store';
 import { boardSubmissionEventCodec, learnerEventCodec, type EventCodec } from '@ledger/ledger';
 import fc from 'fast-check';

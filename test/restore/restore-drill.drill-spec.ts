@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/bootstrap';
-import { loadConfig } from '../../apps/api/src/config';
+import { loadConfig } from '@ledger/runtime';
 import { createDatabase, databaseUrl, dropDatabase } from '../../libs/database/src';
 import { PROFILE } from '../../apps/api/test/audit.fixtures';
 import { ledgerCli } from '../support/ledger-cli';

@@ -9,12 +9,12 @@ import {
   amountView,
   isDomainRuleViolation,
   ACTIVITIES,
-  TEST_MAX_BACKDATE_MS,
   type BoardSubmissionCommand,
   type BoardSubmissionState,
   type LearnerCommand,
   type LearnerState,
 } from '@ledger/domain';
+import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import { PostgresEventStore, runMigrations } from '@ledger/event-store';
 import {
   boardSubmissionEventCodec,

@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { TEST_MAX_BACKDATE_MS } from '@ledger/domain';
+import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import { createApp } from '../../apps/api/src/bootstrap';
 import type { AppRuntime } from '../../apps/api/src/app.module';
-import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
-import { migrateAsOwner } from '../../apps/api/src/database/database-roles';
+import { type LedgerConfig, loadConfig, migrateAsOwner } from '@ledger/runtime';
 import { watchContract } from './contract-validator';
 import { captureStdout } from './log-capture';
 import { freshDatabaseWithRoles } from './test-database';

@@ -14,7 +14,7 @@ import { API_KEYS, Authenticator, RATE_LIMITS } from './auth/authenticator';
 import { apiKeysFromConfig } from './auth/api-keys';
 import { RateLimiter } from './auth/rate-limiter';
 import { RetryBoardSubmissionController } from './board-submissions/retry-board-submission/retry-board-submission.controller';
-import type { LedgerConfig } from './config';
+import type { LedgerConfig } from '@ledger/runtime';
 import { ErasureModule } from './admin/erasure/erasure.module';
 import { AuditModule } from './audit/audit.module';
 import { CoreModule } from './core.module';

@@ -23,7 +23,7 @@ import {
 import { openReadModels } from '@ledger/read-models';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { eventStoreOptions, type LedgerConfig } from './config';
+import { eventStoreOptions, type LedgerConfig } from '@ledger/runtime';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from './tokens';
 
 export interface CoreRuntime {

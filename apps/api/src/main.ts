@@ -6,8 +6,7 @@ import {
 } from '../../board-simulator/src/board-simulator';
 import { createApp } from './bootstrap';
 import { listenOperations } from './operations/operations-port';
-import { loadConfig } from './config';
-import { openDatabase } from './database/database-roles';
+import { loadConfig, openDatabase } from '@ledger/runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -5,20 +5,16 @@ import { boardSubmissionId } from '@ledger/domain';
 import { ExecuteBoardSubmissionCommand, type BoardSubmissionCommandOutcome } from '@ledger/ledger';
 import request from 'supertest';
 import { bearer } from '../../../test/support/test-app';
+import { profileFields } from '@ledger/domain/testing';
 
 /** Shared by the audit and erasure end-to-end tests. */
 
-export const PROFILE = {
-  clinicalRole: 'physician',
+export const PROFILE = profileFields({
   firstName: 'Zelphine',
   lastName: 'Quarrington',
-  birthMonth: 3,
-  birthDay: 14,
-  country: 'US',
   boards: [{ boardId: 'ABIM', learnerBoardId: '918273' }],
   licenses: [{ state: 'CA', licenseNumber: 'ZQ-77345' }],
-  npi: '1234567893',
-};
+});
 
 /** Strings that identify the person of PROFILE: none may appear in clear anywhere. */
 export const PERSONAL_STRINGS = ['Zelphine', 'Quarrington', '918273', 'ZQ-77345', '1234567893'];

@@ -7,17 +7,10 @@ import {
 } from '../../board-simulator/src/board-simulator';
 import { eventually } from '../../../test/support/eventually';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
+import { profileFields } from '@ledger/domain/testing';
 
-const PROFILE = (learnerBoardId: string) => ({
-  clinicalRole: 'physician',
-  firstName: 'Ada',
-  lastName: 'Quinn',
-  birthMonth: 3,
-  birthDay: 14,
-  country: 'US',
-  boards: [{ boardId: 'ABIM', learnerBoardId }],
-  licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
-});
+const PROFILE = (learnerBoardId: string) =>
+  profileFields({ boards: [{ boardId: 'ABIM', learnerBoardId }], npi: undefined });
 
 interface ClaimWithTag {
   claimId: string;

@@ -19,7 +19,7 @@ import type request from 'supertest';
 import type { Response as HttpResponse } from 'supertest';
 import { eventually } from '../../../test/support/eventually';
 import { bearer, startLoggedTestApp, type LoggedTestApp } from '../../../test/support/test-app';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '@ledger/runtime';
 import { balancesOf, learnerApi, personalDataIn, submitToBoard } from './audit.fixtures';
 
 // pdf-parse's index runs a self-test when it is not required by another module; its library

@@ -32,6 +32,7 @@ import { errorShapeProblems } from '../../../test/support/error-shape';
 import { encodeSegment, RawHttpClient, type RawRequest } from '../../../test/support/raw-http';
 import { bearer, KEYS, startTestApp, type TestApp } from '../../../test/support/test-app';
 import { ledgerValidationPipe } from '../src/http/validation';
+import { profileFields } from '@ledger/domain/testing';
 
 /**
  * Bad input on every endpoint the app serves (found from its own route metadata and its
@@ -97,16 +98,15 @@ describe('fuzz: bad input on every endpoint', () => {
     await http
       .put(`/v1/learners/${LEARNER}/profile`)
       .set(bearer('service'))
-      .send({
-        clinicalRole: 'physician',
-        firstName: 'Fuzz',
-        lastName: 'Target',
-        birthMonth: 2,
-        birthDay: 29,
-        country: 'US',
-        boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
-        licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
-      })
+      .send(
+        profileFields({
+          firstName: 'Fuzz',
+          lastName: 'Target',
+          birthMonth: 2,
+          birthDay: 29,
+          npi: undefined,
+        }),
+      )
       .expect(200);
     await http
       .post(`/v1/learners/${LEARNER}/questions-researched`)

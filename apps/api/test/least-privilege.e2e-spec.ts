@@ -6,7 +6,7 @@ import { freePort, OWNER_ROLE, SERVICE_ROLE } from '../../../libs/database/src';
 import { eventually } from '../../../test/support/eventually';
 import { startProcess, type RunningProcess } from '../../../test/support/processes';
 import { KEYS } from '../../../test/support/test-app';
-import { assertLeastPrivilege } from '../src/database/database-roles';
+import { assertLeastPrivilege } from '@ledger/runtime';
 
 /**
  * The embedded default as `npm start` runs it (a real API process, PostgreSQL embedded under its

@@ -3,17 +3,9 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import request from 'supertest';
 import { ledgerClient } from '../../../test/support/ledger-client';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
+import { profileFields } from '@ledger/domain/testing';
 
-const PROFILE = {
-  clinicalRole: 'physician',
-  firstName: 'Ada',
-  lastName: 'Quinn',
-  birthMonth: 3,
-  birthDay: 14,
-  country: 'US',
-  boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
-  licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
-};
+const PROFILE = profileFields({ npi: undefined });
 
 describe('compliance queries over HTTP (projections running in the API process)', () => {
   let t: TestApp;

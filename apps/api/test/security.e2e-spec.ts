@@ -10,6 +10,7 @@ import {
 import { errorShapeProblems } from '../../../test/support/error-shape';
 import { captureStdout } from '../../../test/support/log-capture';
 import { bearer, KEYS, startTestApp, type TestApp } from '../../../test/support/test-app';
+import { profileFields } from '@ledger/domain/testing';
 
 /**
  * Security checks over every endpoint the app serves (found from its own route metadata, so a
@@ -22,17 +23,15 @@ const ROLES = Object.keys(KEYS) as Role[];
 const LEARNER = 'security-learner';
 
 /** A profile whose personal data is distinctive enough to be found anywhere it leaks. */
-const PERSON = {
-  clinicalRole: 'physician',
+const PERSON = profileFields({
   firstName: 'Zebulon',
   lastName: 'Quintavalle',
   birthMonth: 7,
   birthDay: 29,
-  country: 'US',
   boards: [{ boardId: 'ABIM', learnerBoardId: '987654' }],
   licenses: [{ state: 'CA', licenseNumber: 'LIC98765' }],
   npi: '1928374655',
-};
+});
 
 /** Digits count only as a whole number: `987654` inside a hash or a position is no leak. */
 const whole = (digits: string) => new RegExp(`(?<![0-9A-Za-z])${digits}(?![0-9A-Za-z])`);

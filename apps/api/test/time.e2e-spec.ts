@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
-import { loadConfig } from '../../api/src/config';
+import { loadConfig } from '@ledger/runtime';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

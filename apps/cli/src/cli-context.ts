@@ -3,8 +3,7 @@ import type { ResolvedDatabase } from '@ledger/database';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { openReadModels } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
-import { eventStoreOptions, type LedgerConfig } from '../../api/src/config';
-import { openDatabase } from '../../api/src/database/database-roles';
+import { eventStoreOptions, type LedgerConfig, openDatabase } from '@ledger/runtime';
 
 /**
  * The ledger the CLI works on, as configured for the API (DATABASE_URL, or the embedded server

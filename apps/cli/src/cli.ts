@@ -27,8 +27,7 @@ import {
   requestRebuild,
   type ReadModelsCheck,
 } from '@ledger/read-models';
-import { loadConfig } from '../../api/src/config';
-import { migrateAsOwner } from '../../api/src/database/database-roles';
+import { loadConfig, migrateAsOwner } from '@ledger/runtime';
 import { CliContext } from './cli-context';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
 

@@ -20,8 +20,7 @@ import {
   ProjectionWorker,
 } from '@ledger/read-models';
 import { Pool } from 'pg';
-import { eventStoreOptions, loadConfig } from '../../api/src/config';
-import { openDatabase } from '../../api/src/database/database-roles';
+import { eventStoreOptions, loadConfig, openDatabase } from '@ledger/runtime';
 
 /**
  * The worker: runs every projection (and, with the board reporting lib, the submission

@@ -7,6 +7,7 @@ import {
 import { eventually } from '../../../test/support/eventually';
 import { LedgerFixture } from '../../../test/support/ledger-fixture';
 import { startProcess } from '../../../test/support/processes';
+import { updateProfile } from '@ledger/domain/testing';
 
 describe('the worker killed with SIGKILL during a board submission', () => {
   let f: LedgerFixture;
@@ -29,20 +30,10 @@ describe('the worker killed with SIGKILL during a board submission', () => {
 
   it('restarted, ends with exactly one accepted record at the board', async () => {
     const learnerId = `kill-${randomUUID().slice(0, 8)}`;
-    await f.learner(learnerId, {
-      type: 'UpdateProfile',
-      data: {
-        clinicalRole: 'physician',
-        firstName: 'Ada',
-        lastName: 'Quinn',
-        birthMonth: 3,
-        birthDay: 14,
-        country: 'US',
-        boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
-        licenses: [],
-        occurredAt: new Date('2026-01-01T00:00:00Z'),
-      },
-    });
+    await f.learner(
+      learnerId,
+      updateProfile({ licenses: [], npi: undefined, occurredAt: new Date('2026-01-01T00:00:00Z') }),
+    );
     await f.learner(learnerId, {
       type: 'RecordResearch',
       data: { researchId: 'r1', occurredAt: new Date('2026-02-01T00:00:00Z') },

@@ -5,6 +5,7 @@ import { learnerCredits } from '@ledger/read-models';
 import { eventually } from '../../../test/support/eventually';
 import { FIXTURE_NOW, FIXTURE_ZONE, LedgerFixture } from '../../../test/support/ledger-fixture';
 import { startProcess, type RunningProcess } from '../../../test/support/processes';
+import { updateProfile } from '@ledger/domain/testing';
 
 describe('the worker killed with SIGKILL mid-batch and restarted', () => {
   let f: LedgerFixture;
@@ -15,20 +16,19 @@ describe('the worker killed with SIGKILL mid-batch and restarted', () => {
     f = await LedgerFixture.create('worker_kill');
     ds = await openReadModels(f.url);
     for (const l of learners) {
-      await f.learner(l, {
-        type: 'UpdateProfile',
-        data: {
-          clinicalRole: 'physician',
+      await f.learner(
+        l,
+        updateProfile({
           firstName: 'A',
           lastName: 'B',
           birthMonth: 1,
           birthDay: 2,
-          country: 'US',
           boards: [],
           licenses: [],
+          npi: undefined,
           occurredAt: new Date('2026-01-01T00:00:00Z'),
-        },
-      });
+        }),
+      );
     }
     // 2,000 events across 20 learners, with claims in between.
     await Promise.all(

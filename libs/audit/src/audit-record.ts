@@ -1,4 +1,4 @@
-import { parseInstant } from '@ledger/domain';
+import { parseRecordedInstant } from '@ledger/domain';
 import type { EventMetadata, JsonObject, RecordedEvent } from '@ledger/event-store';
 
 /**
@@ -45,8 +45,6 @@ export class AuditRecordFormatError extends Error {
 }
 
 const DIGITS = /^(0|[1-9][0-9]{0,18})$/;
-/** As the store writes it (toISOString): the text the hash chain covers. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -69,7 +67,7 @@ export function fromAuditRecord(value: unknown): RecordedEvent {
     return n;
   };
   const recordedAt = text('recordedAt');
-  if (!INSTANT.test(recordedAt) || parseInstant(recordedAt) === undefined) {
+  if (parseRecordedInstant(recordedAt) === undefined) {
     throw new AuditRecordFormatError('recordedAt must be an ISO 8601 instant in UTC');
   }
   const schemaVersion = value.schemaVersion;

@@ -1,4 +1,4 @@
-import type { ClinicalRole } from '@ledger/domain';
+import { CALENDAR_DATE, type ClinicalRole } from '@ledger/domain';
 import { ACTIVITY_DESCRIPTIONS, type CertificateInput } from './certificate-input';
 
 /** The words of a certificate, separate from its layout so that they can be read and tested. */
@@ -36,7 +36,6 @@ const ROLE_LABELS: Readonly<Record<ClinicalRole, { label: string; noun: string }
 };
 
 const CREDITS = /^(0|[1-9][0-9]*)(\.[0-9]{1,2})?$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** "0.75 AMA PRA Category 1 Credits™", "1 AMA PRA Category 1 Credit™". */
 export function creditPhrase(credits: string): string {
@@ -120,12 +119,12 @@ function required(text: string | undefined, what: string): string {
 
 /** "5 March 2026": an ISO date as is, an ISO instant in the given time zone. */
 function longDate(iso: string, timeZone: string): string {
-  const instant = ISO_DATE.test(iso) ? Date.parse(`${iso}T00:00:00Z`) : Date.parse(iso);
+  const instant = CALENDAR_DATE.test(iso) ? Date.parse(`${iso}T00:00:00Z`) : Date.parse(iso);
   if (Number.isNaN(instant)) throw new RangeError(`"${iso}" is not an ISO date or instant`);
   return new Intl.DateTimeFormat('en-GB', {
     day: 'numeric',
     month: 'long',
     year: 'numeric',
-    timeZone: ISO_DATE.test(iso) ? 'UTC' : timeZone,
+    timeZone: CALENDAR_DATE.test(iso) ? 'UTC' : timeZone,
   }).format(instant);
 }

@@ -1,7 +1,9 @@
 import {
   boardSubmissionStreamName,
   EVENT_SCHEMA_VERSIONS,
+  isBoardSubmissionStream,
   isDomainEventType,
+  learnerIdOfStream,
   learnerStreamName,
 } from './index';
 
@@ -31,5 +33,12 @@ describe('the public face of the domain', () => {
   it('names the streams as the style guide does', () => {
     expect(learnerStreamName('6f1c')).toBe('learner-6f1c');
     expect(boardSubmissionStreamName('9a2b')).toBe('board-submission-9a2b');
+  });
+
+  it('reads the learner back out of a learner stream name, and only out of one', () => {
+    expect(learnerIdOfStream(learnerStreamName('6f1c'))).toBe('6f1c');
+    expect(learnerIdOfStream(boardSubmissionStreamName('9a2b'))).toBeUndefined();
+    expect(isBoardSubmissionStream(boardSubmissionStreamName('9a2b'))).toBe(true);
+    expect(isBoardSubmissionStream(learnerStreamName('6f1c'))).toBe(false);
   });
 });

@@ -19,7 +19,22 @@ export {
 } from './decision-context';
 export { assertOperatorReference, OPERATOR_REFERENCE } from './operator-reference';
 export { boardSubmissionId, claimIdFor, LEDGER_UUID_NAMESPACE, uuidV5 } from './deterministic-id';
-export { INSTANT_FORMAT, isInstant, parseInstant } from './instant';
+export {
+  CALENDAR_DATE,
+  INSTANT_FORMAT,
+  isInstant,
+  parseInstant,
+  parseRecordedInstant,
+} from './instant';
+export {
+  BOARD_SUBMISSION_STREAM_PREFIX,
+  boardSubmissionStreamName,
+  isBoardSubmissionStream,
+  isLearnerStream,
+  LEARNER_STREAM_PREFIX,
+  learnerIdOfStream,
+  learnerStreamName,
+} from './stream-names';
 export {
   EVENT_SCHEMA_VERSIONS,
   isDomainEventType,
@@ -86,7 +101,6 @@ export {
 export {
   LEARNER_EVENT_SCHEMA_VERSIONS,
   LEARNER_EVENT_TYPES,
-  learnerStreamName,
   type AnswerCorrect,
   type AnswerIncorrect,
   type ClaimBreakdownLine,
@@ -157,7 +171,6 @@ export {
 export {
   BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS,
   BOARD_SUBMISSION_EVENT_TYPES,
-  boardSubmissionStreamName,
   type BoardRecordConfirmed,
   type BoardSubmissionEvent,
   type BoardSubmissionEventType,
@@ -184,26 +197,32 @@ export {
   initialBoardSubmissionState,
   type ActiveBoardSubmission,
   type BoardSubmissionState,
-  type BoardSubmissionStatus,
   type SubmissionFailure,
 } from './board-submission/board-submission.decider';
 export {
-  AT_RISK_WARNING_DAYS,
+  boardStatusWord,
+  CLAIM_TAGS,
   claimTag,
+  type BoardStatus,
+  type BoardSubmissionStatus,
+  type ClaimTag,
+} from './board-submission/claim-tag';
+export {
   dueForFollowUpFlag,
   FOLLOW_UP_AFTER_MS,
   needsFollowUp,
+  type FollowUpView,
+} from './board-submission/follow-up';
+export {
+  AT_RISK_WARNING_DAYS,
   SUBMISSION_DUE_DAYS,
   submissionAtRisk,
   submissionDeadlines,
   type AtRiskCode,
   type AtRiskInput,
   type AtRiskReason,
-  type BoardStatus,
-  type ClaimTag,
-  type FollowUpView,
   type SubmissionDeadlines,
-} from './board-submission/claim-tag';
+} from './board-submission/submission-deadlines';
 export { missingBoardFields } from './board-submission/missing-board-fields';
 export { mocPoints, type AcceptedCredit, type MocPoints } from './board-submission/moc-points';
 export {
@@ -222,14 +241,3 @@ export {
   type SendCommand,
   type SubmitToBoard,
 } from './board-submission/board-submission.reactor';
-
-// Testing helpers: deterministic builders (fixed clock) and given/when/then, for the
-// app layer's own tests. Namespaced so that a builder is never mistaken for domain logic.
-export {
-  DeciderSpecification,
-  type DecisionExpectation,
-  type ExpectedViolation,
-} from './testing/decider-specification';
-export { at, TEST_MAX_BACKDATE_MS, TEST_NOW, testDecisionContext } from './testing/fixed-clock';
-export * as learnerFixtures from './testing/learner.builders';
-export * as boardSubmissionFixtures from './testing/board-submission.builders';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseInstant } from './instant';
+import { CALENDAR_DATE, parseInstant, parseRecordedInstant } from './instant';
 
 describe('parseInstant: the one reading of an instant', () => {
   it('reads an instant with Z or an offset, with or without seconds and fractions', () => {
@@ -94,5 +94,34 @@ describe('parseInstant: the one reading of an instant', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('parseRecordedInstant: an instant as the store records it', () => {
+  it('reads what toISOString writes, and every shorter fraction of it', () => {
+    expect(parseRecordedInstant('2026-03-14T09:30:00.123Z')?.toISOString()).toBe(
+      '2026-03-14T09:30:00.123Z',
+    );
+    expect(parseRecordedInstant('2026-03-14T09:30:00Z')?.toISOString()).toBe(
+      '2026-03-14T09:30:00.000Z',
+    );
+  });
+
+  it('refuses the same instant spelled otherwise: an offset, no seconds, finer than a millisecond', () => {
+    expect(parseRecordedInstant('2026-03-14T10:30:00+01:00')).toBeUndefined();
+    expect(parseRecordedInstant('2026-03-14T09:30Z')).toBeUndefined();
+    expect(parseRecordedInstant('2026-03-14T09:30:00.1234Z')).toBeUndefined();
+    expect(parseRecordedInstant('2026-02-30T09:30:00Z')).toBeUndefined();
+  });
+});
+
+describe('CALENDAR_DATE: a date as written', () => {
+  it('matches YYYY-MM-DD with a month 01-12 and a day 01-31 only', () => {
+    expect(CALENDAR_DATE.test('2026-12-31')).toBe(true);
+    expect(
+      ['2026-13-01', '2026-00-10', '2026-01-32', '2026-1-05', '2026-01-05T00:00Z'].some((t) =>
+        CALENDAR_DATE.test(t),
+      ),
+    ).toBe(false);
   });
 });

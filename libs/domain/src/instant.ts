@@ -40,6 +40,21 @@ export function parseInstant(text: string): Date | undefined {
   return date;
 }
 
+/**
+ * An instant exactly as the event store records it (`Date#toISOString`: UTC, with seconds and
+ * at most milliseconds), the text a hash chain covers; undefined for any other spelling, even
+ * of the same instant.
+ */
+export function parseRecordedInstant(text: string): Date | undefined {
+  const m = INSTANT.exec(text);
+  if (!m || m[6] === undefined || (m[7] !== undefined && m[7].length > 3) || m[8] !== 'Z')
+    return undefined;
+  return parseInstant(text);
+}
+
+/** A calendar date as written, `YYYY-MM-DD` (month 01–12, day 01–31; not checked to exist). */
+export const CALENDAR_DATE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
 /** True when the text is an instant parseInstant accepts. */
 export const isInstant = (text: unknown): text is string =>
   typeof text === 'string' && parseInstant(text) !== undefined;

@@ -1,6 +1,7 @@
 import {
   BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS,
   LEARNER_EVENT_SCHEMA_VERSIONS,
+  learnerIdOfStream,
   type BoardSubmissionEvent,
   type LearnerEvent,
   type PersonalData,
@@ -98,10 +99,8 @@ export function boardSubmissionEventCodec(
   };
 }
 
-export const LEARNER_STREAM_PREFIX = 'learner-';
-
 export function learnerIdOf(streamName: string): string {
-  if (!streamName.startsWith(LEARNER_STREAM_PREFIX))
-    throw new Error(`${streamName} is not a learner stream`);
-  return streamName.slice(LEARNER_STREAM_PREFIX.length);
+  const learnerId = learnerIdOfStream(streamName);
+  if (learnerId === undefined) throw new Error(`${streamName} is not a learner stream`);
+  return learnerId;
 }

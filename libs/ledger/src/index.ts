@@ -8,12 +8,7 @@ export {
   type CommandOutcome,
 } from './command-handling/stream-command-executor';
 export { PersonalDataCipher } from './personal-data/personal-data-cipher';
-export {
-  learnerEventCodec,
-  boardSubmissionEventCodec,
-  learnerIdOf,
-  LEARNER_STREAM_PREFIX,
-} from './event-codecs';
+export { learnerEventCodec, boardSubmissionEventCodec, learnerIdOf } from './event-codecs';
 export { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK } from './migrations';
 export {
   LEDGER_CLOCK,

@@ -13,24 +13,17 @@ import { LearnerReadModelIncompleteError, liveProjections } from './queries/proj
 import { requestRebuild } from './runner/projection-runner';
 import { ProjectionRunner } from './runner/projection-runner';
 import { ProjectionWorker } from './runner/projection-worker';
+import { updateProfile } from '@ledger/domain/testing';
 
-const PROFILE = (boards: string[]): LearnerCommand => ({
-  type: 'UpdateProfile',
-  data: {
-    clinicalRole: 'physician',
-    firstName: 'Ada',
-    lastName: 'Quinn',
-    birthMonth: 3,
-    birthDay: 14,
-    country: 'US',
+const PROFILE = (boards: string[]): LearnerCommand =>
+  updateProfile({
     boards: boards.map((boardId) => ({
       boardId,
       learnerBoardId: boardId === 'ABIM' ? '123456' : '1234567',
     })),
-    licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
+    npi: undefined,
     occurredAt: new Date('2022-01-01T00:00:00Z'),
-  },
-});
+  });
 
 /** Read models of one learner, as the query API shows them. */
 async function readModelView(ds: DataSource, learnerId: string) {

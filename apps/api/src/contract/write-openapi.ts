@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
-import { loadConfig } from '../config';
+import { loadConfig } from '@ledger/runtime';
 import { buildOpenApiDocument } from './openapi';
 
 /**

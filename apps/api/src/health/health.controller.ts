@@ -9,7 +9,7 @@ import { EVENT_STORE, type EventStore, type SubscriptionsHealth } from '@ledger/
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { Public } from '../auth/allow.decorator';
-import type { LedgerConfig } from '../config';
+import type { LedgerConfig } from '@ledger/runtime';
 import { describeWriter, logHorizon } from '../operations/log-horizon';
 import { viaOperationsPort } from '../operations/operations-port';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from '../tokens';

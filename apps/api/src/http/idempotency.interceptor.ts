@@ -11,7 +11,7 @@ import {
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
-import type { LedgerConfig } from '../config';
+import type { LedgerConfig } from '@ledger/runtime';
 import { DATABASE_POOL, LEDGER_CONFIG } from '../tokens';
 import { ApiError } from './api-error';
 import { requestDigest } from './command-context';

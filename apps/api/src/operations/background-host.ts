@@ -21,7 +21,7 @@ import {
 } from '@ledger/ledger';
 import { acceptedUnconfirmedSubmissions, ProjectionWorker } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
-import type { LedgerConfig } from '../config';
+import type { LedgerConfig } from '@ledger/runtime';
 import { LEDGER_CONFIG, READ_MODELS } from '../tokens';
 
 /** Where a runner's log lines go: Nest's logger, under the runner's name. */

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { CALENDAR_DATE, CLAIM_TAGS } from '@ledger/domain';
 import {
   IsIn,
   IsInt,
@@ -43,8 +44,6 @@ export class PageQueryDto extends FreshnessQueryDto {
   cursor?: string;
 }
 
-const CALENDAR_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-
 /** R5: the bound, named so it reads right: `before` (exclusive) or `through` (inclusive), one of them. */
 export class ExpiringQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -76,12 +75,12 @@ export class ExpiringQueryDto extends PageQueryDto {
   through?: string;
 }
 
-export const TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected'] as const;
-
 export class SubmissionsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: TAGS })
+  @ApiPropertyOptional({ enum: CLAIM_TAGS })
   @IsOptional()
-  @IsIn(TAGS as readonly string[], { message: `$property must be one of ${TAGS.join(', ')}` })
+  @IsIn(CLAIM_TAGS as readonly string[], {
+    message: `$property must be one of ${CLAIM_TAGS.join(', ')}`,
+  })
   tag?: string;
 
   @ApiPropertyOptional({ example: 'ABIM' })

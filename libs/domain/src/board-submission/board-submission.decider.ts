@@ -14,10 +14,8 @@ import type {
   RetryBoardSubmission,
 } from './board-submission.commands';
 import type { BoardSubmissionEvent, SubmissionRef } from './board-submission.events';
-import { dueForFollowUpFlag } from './claim-tag';
-
-/** `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed. */
-export type BoardSubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed';
+import type { BoardSubmissionStatus } from './claim-tag';
+import { dueForFollowUpFlag } from './follow-up';
 
 export interface SubmissionFailure {
   readonly attempt: number;
@@ -39,6 +37,7 @@ export interface ActiveBoardSubmission {
   readonly claimedAt: Date;
   /** R8: when the learner completed the credit reported; undefined in older submissions. */
   readonly completedAt: Date | undefined;
+  /** When the current attempt was requested: the first request, then each retry. */
   readonly requestedAt: Date;
   /** 1 for the first attempt, +1 per retry. */
   readonly attempt: number;
@@ -93,13 +92,20 @@ export function evolveBoardSubmission(
         status: 'requested',
         attempt: event.data.attempt,
         attemptProfileVersion: event.data.profileVersion,
+        requestedAt: new Date(event.data.occurredAt),
       };
     case 'BoardSubmissionSucceeded':
-      return { ...state, status: 'accepted', acceptedAt: new Date(event.data.occurredAt) };
+      return {
+        ...state,
+        status: 'accepted',
+        attempt: event.data.attempt,
+        acceptedAt: new Date(event.data.occurredAt),
+      };
     case 'BoardSubmissionFailed':
       return {
         ...state,
         status: 'failed',
+        attempt: event.data.attempt,
         lastFailure: {
           attempt: event.data.attempt,
           reason: event.data.reason,

@@ -92,6 +92,3 @@ export const BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS = {
 export const BOARD_SUBMISSION_EVENT_TYPES = Object.keys(
   BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS,
 ) as BoardSubmissionEventType[];
-
-export const boardSubmissionStreamName = (submissionId: string): string =>
-  `board-submission-${submissionId}`;

@@ -5,7 +5,7 @@ import type { CreditClaimed, PersonalData } from '../learner/learner.events';
 import type { LearnerState } from '../learner/learner.state';
 import type { BoardSubmissionCommand } from './board-submission.commands';
 import type { ActiveBoardSubmission, BoardSubmissionState } from './board-submission.decider';
-import { dueForFollowUpFlag } from './claim-tag';
+import { dueForFollowUpFlag } from './follow-up';
 import { missingBoardFields } from './missing-board-fields';
 
 /**

@@ -1,9 +1,15 @@
-import { findBoard } from '../boards/board-catalogue';
-import { earnedYear as calendarYear, startOfYear } from '../credits/claim-window';
-import type { BoardSubmissionStatus } from './board-submission.decider';
+/**
+ * R8: the tag of a claim, from the statuses of its boards' submissions. This module imports
+ * nothing: the decider, the follow-up and deadline rules, the claims projection and the API
+ * all read a submission's status and a claim's tag from here.
+ */
 
-/** R8: the tag of a claim, as the FAQ words it. */
-export type ClaimTag = 'Not submitted' | 'Pending' | 'Submitted' | 'Rejected';
+/** `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed. */
+export type BoardSubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed';
+
+/** R8: the tags of a claim, as the FAQ words them. */
+export const CLAIM_TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected'] as const;
+export type ClaimTag = (typeof CLAIM_TAGS)[number];
 
 export interface BoardStatus {
   readonly board: string;
@@ -29,130 +35,20 @@ export function claimTag(
   return 'Pending';
 }
 
-/** R9: a board's records update about a day after it accepts a submission. */
-export const FOLLOW_UP_AFTER_MS = 24 * 60 * 60 * 1000;
-
-export interface FollowUpView {
-  readonly status: BoardSubmissionStatus | 'not-requested';
-  readonly acceptedAt?: Date | undefined;
-  readonly flaggedForFollowUp?: boolean;
-}
-
 /**
- * R9: accepted more than 24 hours before `now` and still not confirmed by the board (flagged
- * or not). Once the board confirms, no follow-up is needed any more, flag or no flag.
+ * R8/R9: how one board's submission reads to the learner (the certificate lists it per board):
+ * the claim tag's words for that board alone, with a board's confirmation said outright.
+ * Takes a `BoardSubmissionStatus` as the read side stores it; anything else reads Pending.
  */
-export const needsFollowUp = (submission: FollowUpView, now: Date): boolean =>
-  submission.status === 'accepted' &&
-  submission.acceptedAt !== undefined &&
-  (submission.flaggedForFollowUp === true ||
-    now.getTime() - submission.acceptedAt.getTime() > FOLLOW_UP_AFTER_MS);
-
-/** R9: needs follow-up and is not flagged yet: what the sweep flags. */
-export const dueForFollowUpFlag = (submission: FollowUpView, now: Date): boolean =>
-  submission.flaggedForFollowUp !== true && needsFollowUp(submission, now);
-
-/** R17: a board submission is due within 30 days of the claim. */
-export const SUBMISSION_DUE_DAYS = 30;
-/** R17: how close to a deadline a submission that has not reached its board is "at risk". */
-export const AT_RISK_WARNING_DAYS = 7;
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-export interface SubmissionDeadlines {
-  /** R17: claim time + 30 days. */
-  readonly dueBy: Date;
-  /** R17: for a MOC board, the end of 31 December of the claim year (exclusive instant). */
-  readonly mocYearEnd: Date | undefined;
-  readonly mocYear: number | undefined;
-}
-
-export function submissionDeadlines(
-  board: string,
-  claimedAt: Date,
-  timeZone: string,
-): SubmissionDeadlines {
-  const dueBy = new Date(claimedAt.getTime() + SUBMISSION_DUE_DAYS * DAY_MS);
-  if (findBoard(board)?.awardsMoc !== true)
-    return { dueBy, mocYearEnd: undefined, mocYear: undefined };
-  const mocYear = calendarYear(claimedAt, timeZone);
-  return { dueBy, mocYearEnd: startOfYear(mocYear + 1, timeZone), mocYear };
-}
-
-export type AtRiskCode =
-  'submission-due-soon' | 'submission-overdue' | 'moc-year-end-soon' | 'moc-year-end-missed';
-
-export interface AtRiskReason {
-  readonly rule: 'R17';
-  readonly code: AtRiskCode;
-  readonly deadline: Date;
-  readonly message: string;
-}
-
-export interface AtRiskInput {
-  readonly board: string;
-  readonly claimedAt: Date;
-  /** When the board accepted the credit (BoardSubmissionSucceeded); undefined while it has not. */
-  readonly reachedBoardAt: Date | undefined;
-  readonly now: Date;
-  readonly timeZone: string;
-  readonly warnWithinDays?: number;
-}
-
-/**
- * R17: why a submission is at risk of missing (or has missed) its deadlines: due within 30
- * days of the claim; for MOC, at the board by 31 December of the claim year. Empty when it
- * reached the board in time, or when no deadline is near.
- */
-export function submissionAtRisk(input: AtRiskInput): AtRiskReason[] {
-  const { dueBy, mocYearEnd, mocYear } = submissionDeadlines(
-    input.board,
-    input.claimedAt,
-    input.timeZone,
-  );
-  const warnMs = (input.warnWithinDays ?? AT_RISK_WARNING_DAYS) * DAY_MS;
-  const reasons: AtRiskReason[] = [];
-  const check = (deadline: Date, missed: AtRiskCode, soon: AtRiskCode, what: string): void => {
-    const reached = input.reachedBoardAt;
-    if (reached !== undefined) {
-      if (reached.getTime() >= deadline.getTime()) {
-        reasons.push({
-          rule: 'R17',
-          code: missed,
-          deadline,
-          message: `${what}: it reached ${input.board} only at ${reached.toISOString()}`,
-        });
-      }
-      return;
-    }
-    if (input.now.getTime() >= deadline.getTime()) {
-      reasons.push({
-        rule: 'R17',
-        code: missed,
-        deadline,
-        message: `${what}: it has not reached ${input.board}`,
-      });
-    } else if (input.now.getTime() >= deadline.getTime() - warnMs) {
-      reasons.push({
-        rule: 'R17',
-        code: soon,
-        deadline,
-        message: `${what}: it has not reached ${input.board} yet`,
-      });
-    }
-  };
-  check(
-    dueBy,
-    'submission-overdue',
-    'submission-due-soon',
-    `due by ${dueBy.toISOString()} (30 days after the claim)`,
-  );
-  if (mocYearEnd !== undefined) {
-    check(
-      mocYearEnd,
-      'moc-year-end-missed',
-      'moc-year-end-soon',
-      `MOC credit must reach ${input.board} by 31 December ${mocYear} (${input.timeZone}) to count for ${mocYear}`,
-    );
+export function boardStatusWord(status: string | undefined): string {
+  switch (status) {
+    case 'accepted':
+      return 'Submitted';
+    case 'confirmed':
+      return 'Submitted (confirmed by the board)';
+    case 'failed':
+      return 'Rejected';
+    default:
+      return 'Pending';
   }
-  return reasons;
 }

@@ -177,5 +177,3 @@ export const LEARNER_EVENT_SCHEMA_VERSIONS = {
 } as const satisfies Record<LearnerEventType, number>;
 
 export const LEARNER_EVENT_TYPES = Object.keys(LEARNER_EVENT_SCHEMA_VERSIONS) as LearnerEventType[];
-
-export const learnerStreamName = (learnerId: string): string => `learner-${learnerId}`;

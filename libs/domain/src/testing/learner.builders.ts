@@ -138,21 +138,28 @@ export const recordAnswer = (overrides: Partial<RecordAnswer['data']> = {}): Rec
   },
 });
 
+export type ProfileFields = Omit<UpdateProfile['data'], 'occurredAt'>;
+
+/**
+ * The one test profile: a physician every check accepts (ABIM, a California licence, a valid
+ * NPI). Also the body of `PUT /v1/learners/:learnerId/profile` without `occurredAt`.
+ */
+export const profileFields = (overrides: Partial<ProfileFields> = {}): ProfileFields => ({
+  clinicalRole: 'physician',
+  firstName: 'Ada',
+  lastName: 'Quinn',
+  birthMonth: 3,
+  birthDay: 14,
+  country: 'US',
+  boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
+  licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
+  npi: '1234567893',
+  ...overrides,
+});
+
 export const updateProfile = (overrides: Partial<UpdateProfile['data']> = {}): UpdateProfile => ({
   type: 'UpdateProfile',
-  data: {
-    clinicalRole: 'physician',
-    firstName: 'Ada',
-    lastName: 'Quinn',
-    birthMonth: 3,
-    birthDay: 14,
-    country: 'US',
-    boards: [{ boardId: 'ABIM', learnerBoardId: '123456' }],
-    licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
-    npi: '1234567893',
-    occurredAt: at('2025-01-10T09:00:00.000Z'),
-    ...overrides,
-  },
+  data: { ...profileFields(), occurredAt: at('2025-01-10T09:00:00.000Z'), ...overrides },
 });
 
 export const claimCredits = (overrides: Partial<ClaimCredits['data']> = {}): ClaimCredits => ({

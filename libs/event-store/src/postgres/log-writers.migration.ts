@@ -1,4 +1,4 @@
-import type { Migration } from './migrations';
+import type { Migration } from './migration';
 
 /**
  * The advisory lock (two int4 keys) that every append holds, shared, from before its
@@ -80,6 +80,8 @@ CREATE TRIGGER events_writers_only BEFORE INSERT ON events
 --   * a stream head newer than every transaction of this cluster (a logical restore into a
 --     new cluster, and no ledger process has raised the epoch since) is refused (55000) with
 --     the fix, instead of being retried until it gives up.
+-- Most of the body repeats migration 2's on purpose: a shipped migration is never edited, and
+-- CREATE OR REPLACE takes the whole function, so the next version is written out in full.
 CREATE OR REPLACE FUNCTION ledger_append_group(
   p_streams     text[],
   p_expected    text[],

@@ -1,17 +1,14 @@
 import type { Pool } from 'pg';
 import { LOG_WRITERS_AND_EPOCHS } from './log-writers.migration';
+import type { Migration } from './migration';
+
+export type { Migration } from './migration';
 
 /**
  * The event store's schema. Each migration runs once, in order, inside one transaction that
  * holds an advisory lock, so two processes starting at once apply it once and both go on.
  * Never edit a migration that has shipped: add the next one.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
 export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

@@ -7,8 +7,10 @@ import {
   boardSubmissionStreamName,
   initialBoardSubmissionState,
   initialLearnerState,
+  isBoardSubmissionStream,
   isDomainRuleViolation,
   learnerDecider,
+  learnerIdOfStream,
   learnerStreamName,
   type BoardRecord,
   type BoardSubmissionEvent,
@@ -27,7 +29,6 @@ import type {
   EventCodec,
   StreamCommandExecutor,
 } from '../command-handling/stream-command-executor';
-import { LEARNER_STREAM_PREFIX } from '../event-codecs';
 import type { Clock } from '../ledger.tokens';
 import { ExecuteBoardSubmissionCommand } from './execute-board-submission-command';
 
@@ -36,9 +37,6 @@ import { ExecuteBoardSubmissionCommand } from './execute-board-submission-comman
  * API; where no bus runs (the worker), the command's handler itself.
  */
 export type CommandSender = (command: ICommand) => Promise<unknown>;
-
-/** What every name `boardSubmissionStreamName` gives starts with. */
-const SUBMISSION_STREAM_PREFIX = boardSubmissionStreamName('');
 
 export interface BoardSubmissionEffectHandlerOptions {
   /** Reads streams' folded states (cached, caught up with the store); it writes nothing here. */
@@ -67,13 +65,13 @@ export class BoardSubmissionEffectHandler {
   /** The trigger a recorded event is, or undefined for what the process does not react to. */
   async triggerOf(recorded: RecordedEvent): Promise<BoardSubmissionTrigger | undefined> {
     if (!BOARD_SUBMISSION_PROCESS_EVENT_TYPES.includes(recorded.type)) return undefined;
-    if (recorded.streamName.startsWith(LEARNER_STREAM_PREFIX)) {
+    const learnerId = learnerIdOfStream(recorded.streamName);
+    if (learnerId !== undefined) {
       const event = await this.options.learnerCodec.decode(recorded);
       if (event?.type !== 'CreditClaimed') return undefined;
-      const learnerId = recorded.streamName.slice(LEARNER_STREAM_PREFIX.length);
       return { type: 'CreditClaimed', eventId: recorded.id, learnerId, data: event.data };
     }
-    if (recorded.streamName.startsWith(SUBMISSION_STREAM_PREFIX)) {
+    if (isBoardSubmissionStream(recorded.streamName)) {
       const event = await this.options.submissionCodec.decode(recorded);
       if (
         event?.type !== 'BoardSubmissionRequested' &&

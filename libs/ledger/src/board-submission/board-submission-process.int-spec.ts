@@ -1,10 +1,6 @@
 import { HttpBoardGateway, type BoardSubmissionRequest } from '@ledger/boards';
-import {
-  boardSubmissionId,
-  claimIdFor,
-  TEST_MAX_BACKDATE_MS,
-  type LearnerCommand,
-} from '@ledger/domain';
+import { boardSubmissionId, claimIdFor, type LearnerCommand } from '@ledger/domain';
+import { TEST_MAX_BACKDATE_MS, updateProfile } from '@ledger/domain/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
@@ -20,23 +16,17 @@ import {
   ExecuteBoardSubmissionCommandHandler,
 } from './execute-board-submission-command';
 
-const profile = (lastName: string, abimId: string, boards = ['ABIM', 'ABPMR']): LearnerCommand => ({
-  type: 'UpdateProfile',
-  data: {
-    clinicalRole: 'physician',
-    firstName: 'Ada',
+const profile = (lastName: string, abimId: string, boards = ['ABIM', 'ABPMR']): LearnerCommand =>
+  updateProfile({
     lastName,
-    birthMonth: 3,
-    birthDay: 14,
-    country: 'US',
     boards: boards.map((boardId) => ({
       boardId,
       learnerBoardId: boardId === 'ABIM' ? abimId : '4321',
     })),
     licenses: [],
+    npi: undefined,
     occurredAt: new Date(FIXTURE_NOW.getTime() - 60_000),
-  },
-});
+  });
 
 /**
  * The board submission process against a board over HTTP (R7, R8, R10, R16): what the board

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { learnerDecider, TEST_MAX_BACKDATE_MS, type LearnerEvent } from '@ledger/domain';
+import { learnerDecider, type LearnerEvent } from '@ledger/domain';
+import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import { PostgresEventStore, type JsonObject } from '@ledger/event-store';
 import { freshDatabase } from '../../../../test/support/test-database';
 import { StreamCommandExecutor, type EventCodec } from './stream-command-executor';

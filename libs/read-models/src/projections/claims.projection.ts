@@ -1,8 +1,19 @@
-import { claimTag, type Activity, type BoardSubmissionEvent } from '@ledger/domain';
+import {
+  claimTag,
+  evolveBoardSubmission,
+  initialBoardSubmissionState,
+  parseTwelfths,
+  twelfthsToJson,
+  type ActiveBoardSubmission,
+  type Activity,
+  type BoardSubmissionEvent,
+  type BoardSubmissionStatus,
+} from '@ledger/domain';
 import type { EntityManager } from 'typeorm';
 import type { ProjectedEvent, Projection } from '../projection';
 
-export type SubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed';
+/** R8: as the domain names it. */
+export type SubmissionStatus = BoardSubmissionStatus;
 
 /** One board submission as the read side keeps it. */
 export interface SubmissionRow {
@@ -26,73 +37,74 @@ export interface SubmissionRow {
   flagged_for_follow_up: boolean;
 }
 
-/** The read side's fold of one submission's events (the same facts the domain folds). */
+/**
+ * The read side's fold of one submission's events: the domain's own fold
+ * (`evolveBoardSubmission`, the one the decider decides on), seen as a row. A row keeps what
+ * the read side shows: the current attempt, and its failure only while it stands.
+ */
 export function foldSubmission(
   row: SubmissionRow | undefined,
   event: BoardSubmissionEvent,
 ): SubmissionRow | undefined {
-  const d = event.data;
-  const at = new Date(d.occurredAt);
-  if (event.type === 'BoardSubmissionRequested') {
-    return {
-      submission_id: d.submissionId,
-      claim_id: d.claimId,
-      learner_id: d.learnerId,
-      board: d.board,
-      activity: event.data.activity,
-      twelfths: event.data.twelfths,
-      claimed_at: new Date(event.data.claimedAt),
-      completed_at: event.data.completedAt === undefined ? null : new Date(event.data.completedAt),
-      status: 'requested',
-      attempt: event.data.attempt,
-      reason: null,
-      retryable: null,
-      requested_at: at,
-      accepted_at: null,
-      confirmed_at: null,
-      failed_at: null,
-      flagged_for_follow_up: false,
-    };
-  }
-  if (!row) return undefined;
-  switch (event.type) {
-    case 'BoardSubmissionRetryRequested':
-      return {
-        ...row,
-        status: 'requested',
-        attempt: event.data.attempt,
-        reason: null,
-        retryable: null,
-        requested_at: at,
-        failed_at: null,
-      };
-    case 'BoardSubmissionSucceeded':
-      return {
-        ...row,
-        status: 'accepted',
-        attempt: event.data.attempt,
-        accepted_at: at,
-        reason: null,
-        retryable: null,
-      };
-    case 'BoardSubmissionFailed':
-      return {
-        ...row,
-        status: 'failed',
-        attempt: event.data.attempt,
-        reason: event.data.reason,
-        retryable: event.data.retryable,
-        failed_at: at,
-      };
-    case 'BoardRecordConfirmed':
-      return { ...row, status: 'confirmed', confirmed_at: at };
-    case 'BoardSubmissionFlaggedForFollowUp':
-      return { ...row, flagged_for_follow_up: true };
-    default: {
-      const _never: never = event;
-      return row;
-    }
-  }
+  const state = evolveBoardSubmission(
+    row ? submissionStateOf(row) : initialBoardSubmissionState(),
+    event,
+  );
+  return state.status === 'not-requested' ? undefined : submissionRowOf(state);
+}
+
+function submissionRowOf(state: ActiveBoardSubmission): SubmissionRow {
+  const failure = state.status === 'failed' ? state.lastFailure : undefined;
+  return {
+    submission_id: state.submissionId,
+    claim_id: state.claimId,
+    learner_id: state.learnerId,
+    board: state.board,
+    activity: state.activity,
+    twelfths: twelfthsToJson(state.twelfths),
+    claimed_at: state.claimedAt,
+    completed_at: state.completedAt ?? null,
+    status: state.status,
+    attempt: state.attempt,
+    reason: failure?.reason ?? null,
+    retryable: failure?.retryable ?? null,
+    requested_at: state.requestedAt,
+    accepted_at: state.acceptedAt ?? null,
+    confirmed_at: state.confirmedAt ?? null,
+    failed_at: failure?.at ?? null,
+    flagged_for_follow_up: state.flaggedForFollowUp,
+  };
+}
+
+/** A stored row as the domain's state (the row keeps no profile versions: none are shown). */
+function submissionStateOf(row: SubmissionRow): ActiveBoardSubmission {
+  return {
+    status: row.status,
+    submissionId: row.submission_id,
+    learnerId: row.learner_id,
+    claimId: row.claim_id,
+    board: row.board,
+    activity: row.activity,
+    twelfths: parseTwelfths(row.twelfths),
+    claimedAt: row.claimed_at,
+    completedAt: row.completed_at ?? undefined,
+    requestedAt: row.requested_at,
+    attempt: row.attempt,
+    attemptProfileVersion: undefined,
+    acceptedAt: row.accepted_at ?? undefined,
+    confirmedAt: row.confirmed_at ?? undefined,
+    lastFailure:
+      row.status === 'failed' && row.failed_at !== null
+        ? {
+            attempt: row.attempt,
+            reason: row.reason ?? '',
+            retryable: row.retryable ?? false,
+            at: row.failed_at,
+            profileVersion: undefined,
+          }
+        : undefined,
+    flaggedForFollowUp: row.flagged_for_follow_up,
+  };
 }
 
 const SUBMISSION_COLUMNS = [
@@ -232,7 +244,7 @@ export class ClaimsProjection implements Projection {
           d.certificate,
           d.profileVersion,
           JSON.stringify(d.breakdown),
-          d.boards.length === 0 ? 'Not submitted' : 'Pending',
+          claimTag(d.boards, []), // R8: at claim time no board has answered yet
           recorded.position.toString(),
           d.completedFrom ?? null,
           d.completedTo ?? null,

@@ -1,4 +1,4 @@
-import type { Activity } from '@ledger/domain';
+import { claimDeadline, type Activity } from '@ledger/domain';
 import type { EntityManager } from 'typeorm';
 import type { ProjectedEvent, Projection } from '../projection';
 
@@ -54,7 +54,7 @@ export class CreditBalancesProjection implements Projection {
           learnerId,
           activity,
           year,
-          deadline: `${year + 2}-12-31`,
+          deadline: claimDeadline(year),
           earned: 0n,
           claimed: 0n,
         };

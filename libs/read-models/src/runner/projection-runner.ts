@@ -5,7 +5,7 @@ import {
   type ProcessorState,
 } from '@ledger/background';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
-import { LEARNER_STREAM_PREFIX } from '@ledger/ledger';
+import { learnerIdOfStream } from '@ledger/domain';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { ProjectionApplyError, type ProjectedEvent, type Projection } from '../projection';
 import { toProjected } from './projected-events';
@@ -188,7 +188,7 @@ export class ProjectionRunner implements CheckpointedProcessor<RecordedEvent> {
     target: Target,
   ): Promise<void> {
     const failure = new ProjectionApplyError(this.projection.name, event, error.causeMessage);
-    const learnerId = error.learnerId ?? learnerOfStream(event.streamName);
+    const learnerId = error.learnerId ?? learnerIdOfStream(event.streamName);
     await inTransaction(connection, async () => {
       await connection.query(
         `INSERT INTO ${schema}.quarantined_events (position, event_id, stream_name, event_type, learner_id, failure)
@@ -396,11 +396,6 @@ class BatchApplyError extends Error {
     super(causeMessage);
   }
 }
-
-const learnerOfStream = (streamName: string): string | undefined =>
-  streamName.startsWith(LEARNER_STREAM_PREFIX)
-    ? streamName.slice(LEARNER_STREAM_PREFIX.length)
-    : undefined;
 
 /** The events a generation could not apply, by position, with the learner each concerns. */
 async function createQuarantineTable(connection: QueryRunner, schema: string): Promise<void> {

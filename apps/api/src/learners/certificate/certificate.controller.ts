@@ -10,6 +10,7 @@ import {
 import { renderCertificate } from '@ledger/certificates';
 import {
   amountView,
+  boardStatusWord,
   calendarDate,
   findBoard,
   learnerDecider,
@@ -29,7 +30,7 @@ import type { DataSource } from 'typeorm';
 import { Allow, READERS } from '../../auth/allow.decorator';
 import { ApiError } from '../../http/api-error';
 import { LearnerIdParam, UuidParam } from '../../http/route-params';
-import type { LedgerConfig } from '../../config';
+import type { LedgerConfig } from '@ledger/runtime';
 import { LEDGER_CONFIG, READ_MODELS } from '../../tokens';
 import { LEDGER_CLOCK, type Clock } from '@ledger/ledger';
 
@@ -105,7 +106,7 @@ export class CertificateController {
       boards: claim.boards.map((board) => ({
         board,
         boardName: findBoard(board)?.name ?? board,
-        status: statusWord(statuses.find((s) => s.board === board)?.status),
+        status: boardStatusWord(statuses.find((s) => s.board === board)?.status),
       })),
       timeZone: zone,
     });
@@ -113,18 +114,5 @@ export class CertificateController {
     res.setHeader('Content-Disposition', `inline; filename="cme-certificate-${claimId}.pdf"`);
     res.setHeader('Cache-Control', 'private, no-store');
     res.send(pdf);
-  }
-}
-
-function statusWord(status: string | undefined): string {
-  switch (status) {
-    case 'accepted':
-      return 'Submitted';
-    case 'confirmed':
-      return 'Submitted (confirmed by the board)';
-    case 'failed':
-      return 'Rejected';
-    default:
-      return 'Pending';
   }
 }

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import {
   amountView,
   claimIdFor,
+  claimTag,
   exactAmountView,
   type Activity,
   type AmountView,
@@ -96,7 +97,8 @@ export class ClaimCreditsController extends LearnerCommandController {
         })),
         boards: [...claim.boards],
         certificate: claim.certificate,
-        tag: claim.boards.length === 0 ? 'Not submitted' : 'Pending',
+        // R8: nothing has reached a board yet at claim time.
+        tag: claimTag(claim.boards, []),
       },
     };
   }

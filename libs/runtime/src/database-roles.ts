@@ -9,7 +9,7 @@ import { EVENT_STORE_MIGRATIONS, runMigrations } from '@ledger/event-store';
 import { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_LOCK, LEDGER_MIGRATIONS_TABLE } from '@ledger/ledger';
 import { openReadModels } from '@ledger/read-models';
 import { Client, Pool, type ClientBase } from 'pg';
-import type { LedgerConfig } from '../config';
+import type { LedgerConfig } from './config';
 
 /**
  * The database as the API, the worker and the CLI open it: DATABASE_URL or the embedded server

@@ -1,0 +1,11 @@
+/**
+ * @ledger/runtime: what every process of the ledger (the API, the worker, the CLI) does first:
+ * read its configuration from the environment and open its database with the right roles.
+ */
+export { eventStoreOptions, loadConfig, type LedgerConfig } from './config';
+export {
+  assertLeastPrivilege,
+  migrateAsOwner,
+  openDatabase,
+  type DatabaseRoles,
+} from './database-roles';
