@@ -190,16 +190,23 @@ export function watchContract(server: Server): {
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // Never in the way of the answer: what cannot be kept is not checked.
+    let unreadable = false;
     const keep = (chunk: unknown, encoding?: unknown): void => {
       if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-      const buffer = Buffer.isBuffer(chunk)
-        ? chunk
-        : Buffer.from(
-            chunk as string,
-            typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
-          );
-      size += buffer.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+      try {
+        const buffer =
+          chunk instanceof Uint8Array
+            ? Buffer.from(chunk)
+            : Buffer.from(
+                String(chunk),
+                typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8',
+              );
+        size += buffer.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+      } catch {
+        unreadable = true;
+      }
     };
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
@@ -217,8 +224,8 @@ export function watchContract(server: Server): {
     res.writeHead = ((...args: unknown[]) => {
       const headers = args.find((a) => typeof a === 'object' && a !== null) as
         Record<string, unknown> | undefined;
-      const found = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type');
-      if (found) headContentType = String(found[1]);
+      const type = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type');
+      if (type) headContentType = String(type[1]);
       return writeHead(...args);
     }) as typeof res.writeHead;
     res.once('finish', () => {
@@ -226,13 +233,20 @@ export function watchContract(server: Server): {
       const url = (req as { originalUrl?: string }).originalUrl ?? req.url;
       const request = `${req.method ?? '?'} ${url ?? '?'}`;
       const contentType = res.getHeader('content-type') ?? headContentType;
-      const problems = contract().check(
-        req.method ?? '',
-        url ?? '',
-        res.statusCode,
-        typeof contentType === 'string' ? contentType : undefined,
-        size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined,
-      );
+      let problems: string[];
+      try {
+        problems = contract().check(
+          req.method ?? '',
+          url ?? '',
+          res.statusCode,
+          typeof contentType === 'string' ? contentType : undefined,
+          size <= MAX_BODY_BYTES && !unreadable ? Buffer.concat(chunks) : undefined,
+        );
+      } catch (error) {
+        problems = [
+          `could not be checked: ${error instanceof Error ? error.message : String(error)}`,
+        ];
+      }
       for (const problem of problems) found.push({ request, status: res.statusCode, problem });
     });
   });

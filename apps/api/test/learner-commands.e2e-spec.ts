@@ -5,6 +5,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { boardSubmissionStep } from '@ledger/ledger';
 import { Client } from 'pg';
 import request from 'supertest';
+import { ledgerClient } from '../../../test/support/ledger-client';
 import { PROFILE_EXAMPLE } from '../../../test/support/request-examples';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 import { IdempotencySweeper } from '../src/http/idempotency.interceptor';
@@ -59,16 +60,36 @@ describe('learner commands over HTTP', () => {
 
   describe('the README walk-through', () => {
     it('three researched questions and five correct answers claim as 1.50 and 0.75 credits', async () => {
-      const id = learner();
-      await http()
-        .put(`/v1/learners/${id}/profile`)
-        .set(bearer('service'))
-        .send(PROFILE)
-        .expect(200);
-      for (const r of ['r1', 'r2', 'r3']) await research(id, r).expect(201);
-      for (const q of ['q1', 'q2', 'q3', 'q4', 'q5']) await answer(id, q).expect(201);
-      const ipoc = await claim(id, 'ipoc').expect(201);
-      expect(ipoc.body.claim).toEqual(
+      // As the learning platform does it: through the typed client.
+      const ledger = await ledgerClient(t, 'service');
+      const path = { learnerId: learner() };
+      const occurredAt = '2026-11-01T10:00:00Z';
+      const profile = await ledger.PUT('/v1/learners/{learnerId}/profile', {
+        params: { path },
+        body: { ...PROFILE, clinicalRole: 'physician' },
+      });
+      expect(profile.response.status).toBe(200);
+      for (const researchId of ['r1', 'r2', 'r3']) {
+        const { response } = await ledger.POST('/v1/learners/{learnerId}/questions-researched', {
+          params: { path },
+          body: { researchId, occurredAt },
+        });
+        expect(response.status).toBe(201);
+      }
+      for (const questionId of ['q1', 'q2', 'q3', 'q4', 'q5']) {
+        const { response } = await ledger.POST('/v1/learners/{learnerId}/answers', {
+          params: { path },
+          body: { questionId, correct: true, occurredAt },
+        });
+        expect(response.status).toBe(201);
+      }
+      const claimAt = '2026-11-02T10:00:00Z';
+      const ipoc = await ledger.POST('/v1/learners/{learnerId}/claims', {
+        params: { path },
+        body: { activity: 'ipoc', occurredAt: claimAt },
+      });
+      expect(ipoc.response.status).toBe(201);
+      expect(ipoc.data?.claim).toEqual(
         expect.objectContaining({
           activity: 'ipoc',
           claimed: { credits: '1.50', twelfths: 18 },
@@ -76,11 +97,15 @@ describe('learner commands over HTTP', () => {
           tag: 'Pending',
         }),
       );
-      const review = await claim(id, 'nejm-board-review').expect(201);
-      expect(review.body.claim.claimed).toEqual({ credits: '0.75', twelfths: 9 });
+      const review = await ledger.POST('/v1/learners/{learnerId}/claims', {
+        params: { path },
+        body: { activity: 'nejm-board-review', occurredAt: claimAt },
+      });
+      expect(review.response.status).toBe(201);
+      expect(review.data?.claim.claimed).toEqual({ credits: '0.75', twelfths: 9 });
       // R6: the twelfth that does not make a quarter stays unclaimed for the next claim.
-      expect(review.body.credits['nejm-board-review'].unclaimed.twelfths).toBe(1);
-      expect(review.body.credits.ipoc).toEqual({
+      expect(review.data?.credits?.['nejm-board-review'].unclaimed.twelfths).toBe(1);
+      expect(review.data?.credits?.ipoc).toEqual({
         earned: { credits: '1.50', twelfths: 18 },
         claimed: { credits: '1.50', twelfths: 18 },
         unclaimed: { credits: '0.00', twelfths: 0 },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import request from 'supertest';
+import { ledgerClient } from '../../../test/support/ledger-client';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 import { profileFields } from '@ledger/domain/testing';
 
@@ -59,10 +60,12 @@ describe('compliance queries over HTTP (projections running in the API process)'
 
   it('GET credits: earned, claimed, unclaimed and expired per activity, at least as fresh as minPosition', async () => {
     const { id, position } = await walkThrough();
-    const res = await http()
-      .get(`/v1/learners/${id}/credits?minPosition=${position}`)
-      .set(bearer('service'))
-      .expect(200);
+    const ledger = await ledgerClient(t, 'service');
+    const { data, response } = await ledger.GET('/v1/learners/{learnerId}/credits', {
+      params: { path: { learnerId: id }, query: { minPosition: position } },
+    });
+    expect(response.status).toBe(200);
+    const res = { body: data! };
     expect(BigInt(res.body.position)).toBeGreaterThanOrEqual(BigInt(position));
     expect(res.body.activities.ipoc).toEqual({
       earned: { credits: '3.00', twelfths: 36 },
@@ -275,11 +278,14 @@ describe('compliance queries over HTTP (projections running in the API process)'
   });
 
   it('answers 503 with the current position when the read models cannot reach minPosition in time', async () => {
-    const res = await http()
-      .get(`/v1/learners/x/credits?minPosition=${(2n ** 62n).toString()}`)
-      .set(bearer('service'))
-      .expect(503);
-    expect(res.body).toEqual(
+    // Through the typed client, retries off: the 503 comes back in the error shape.
+    const ledger = await ledgerClient(t, 'service');
+    const { error, response } = await ledger.GET('/v1/learners/{learnerId}/credits', {
+      params: { path: { learnerId: 'x' }, query: { minPosition: (2n ** 62n).toString() } },
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('Retry-After')).toBe('1');
+    expect(error).toEqual(
       expect.objectContaining({
         code: 'read-model-behind',
         position: expect.stringMatching(/^\d+$/),
