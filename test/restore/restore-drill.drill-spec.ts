@@ -120,10 +120,14 @@ describe('restore drill: logical, NDJSON and physical backups restored into new 
     const [now] = await query<{ xid: string }>(source, 'SELECT pg_current_xact_id()::text AS xid');
     const missing = SOURCE_TRANSACTIONS - BigInt(now!.xid);
     if (missing > 0n) {
+      // One statement: a DO block may COMMIT only when it is not inside a multi-statement
+      // (implicit) transaction block, which `SET …; DO …` in one query string would make.
       await query(
         source,
-        `SET synchronous_commit = off;
-         DO $$ BEGIN FOR i IN 1..${missing} LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$;`,
+        `DO $$ BEGIN
+           PERFORM set_config('synchronous_commit', 'off', false);
+           FOR i IN 1..${missing} LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP;
+         END $$`,
       );
     }
     sourceUrl = await createDatabase(source, name);
