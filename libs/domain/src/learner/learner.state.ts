@@ -1,5 +1,6 @@
 import type { Activity } from '../credits/activity';
 import type { CertificateKind, ClinicalRole } from './clinical-role';
+import type { EarnedFacts } from './earned-facts';
 import type { PersonalData } from './learner.events';
 
 /** The folded state of one `learner-<id>` stream. Amounts are bigint twelfths. */
@@ -64,12 +65,11 @@ export interface Claim {
 export interface LearnerState {
   readonly profile: LearnerProfile | undefined;
   readonly personalDataErased: boolean;
-  /** R1: research ids already recorded. */
-  readonly researchIds: ReadonlySet<string>;
-  /** R2/R14: questions already answered correctly. */
-  readonly correctlyAnsweredQuestionIds: ReadonlySet<string>;
-  /** Every earning fact, in stream order. */
-  readonly earned: readonly EarnedCredit[];
+  /**
+   * Every earning fact, in stream order (R1: which research ids, R2/R14: which questions
+   * answered correctly, R12: the sums per earned year), folded in constant time.
+   */
+  readonly earned: EarnedFacts;
   /** R6: how much of each fact (by index in `earned`) claims have redeemed. */
   readonly redeemed: ReadonlyMap<number, bigint>;
   /** Claims by claim id, in stream order. */
