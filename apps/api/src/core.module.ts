@@ -30,6 +30,7 @@ import {
   LEDGER_MIGRATIONS_TABLE,
   PersonalDataCipher,
   PostgresSnapshotStore,
+  snapshotKey,
   snapshotCodecs,
   StreamCommandExecutor,
   type Clock,
@@ -145,6 +146,7 @@ export class CoreModule implements OnApplicationShutdown {
             cacheBytes: config.streamCacheBytes,
             snapshots: {
               store: new PostgresSnapshotStore(pool),
+              key: snapshotKey(config.masterKey),
               every: config.snapshotEvery,
               codecs: snapshotCodecs(cipher),
             },

@@ -12,6 +12,7 @@ export {
 } from './command-handling/stream-command-executor';
 export {
   PostgresSnapshotStore,
+  snapshotKey,
   type SnapshotCodec,
   type SnapshotSettings,
   type SnapshotStore,

@@ -15,7 +15,9 @@ import { learnerSnapshotCodec } from '../learner/learner-snapshot-codec';
 import { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_LOCK, LEDGER_MIGRATIONS_TABLE } from '../migrations';
 import { PersonalDataCipher } from '../personal-data/personal-data-cipher';
 import { StreamCommandExecutor } from './stream-command-executor';
-import { PostgresSnapshotStore, type SnapshotSettings } from './stream-snapshots';
+import { PostgresSnapshotStore, snapshotKey, type SnapshotSettings } from './stream-snapshots';
+
+const KEY = snapshotKey(Buffer.alloc(32, 7));
 
 const { updateProfile, recordResearch, recordAnswer, claimCredits, erasePersonalData, at } = {
   ...learnerFixtures,
@@ -168,6 +170,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
               },
               save: (s) => snapshotStore.save(s),
             },
+            key: KEY,
             every,
             codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],
           };
@@ -188,6 +191,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
     const codec = learnerSnapshotCodec(cipher);
     const settings = (version: string): SnapshotSettings => ({
       store: snapshotStore,
+      key: KEY,
       every: 1,
       codecs: [{ prefix: 'learner-', codec: { ...codec, stateVersion: version } as never }],
     });
@@ -219,9 +223,11 @@ describe('stream snapshots on a real PostgreSQL', () => {
     expect(outcome.events).toEqual([]);
   });
 
-  it('verifies a stream loaded afresh before reading its snapshot, and refuses the command when it fails', async () => {
+  it('passes over a snapshot the ledger did not seal (written or altered in the database): the stream is folded from its events', async () => {
+    const snapshotStore = new PostgresSnapshotStore(pool);
     const settings: SnapshotSettings = {
-      store: new PostgresSnapshotStore(pool),
+      store: snapshotStore,
+      key: KEY,
       every: 1,
       codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],
     };
@@ -230,35 +236,97 @@ describe('stream snapshots on a real PostgreSQL', () => {
     const first = new StreamCommandExecutor(store, { snapshots: settings });
     await run(first, recordResearch({ researchId: 'r1' }));
     await first.idle();
-    expect(first.figures().snapshotsWritten).toBe(1);
-    const head = await store.streamRevision(streamName);
+    const stored = (await snapshotStore.load(
+      streamName,
+      learnerSnapshotCodec(cipher).stateVersion,
+    ))!;
 
-    // A process that finds the stream broken: refused before the snapshot is even read.
-    class BrokenStream extends Error {}
+    // A superuser's edit: the research forgotten in the snapshot's state, seal left as it was.
+    const forged = stored.state.replace('"r1"', '"r9"');
+    expect(forged).not.toBe(stored.state);
+    await pool.query('UPDATE stream_snapshots SET state = $2 WHERE stream_name = $1', [
+      streamName,
+      forged,
+    ]);
+    const afterEdit = new StreamCommandExecutor(store, { snapshots: settings });
+    // R1: r1 is known from the log, whatever the snapshot says.
+    expect((await run(afterEdit, recordResearch({ researchId: 'r1' }))).events).toEqual([]);
+    expect(afterEdit.figures().snapshotsRead).toBe(0);
+
+    // Sealed under another key (a snapshot written by something other than this ledger).
+    const other = new StreamCommandExecutor(store, {
+      snapshots: { ...settings, key: snapshotKey(Buffer.alloc(32, 8)) },
+    });
+    await run(other, recordResearch({ researchId: 'r2' }));
+    await other.idle();
+    const stranger = new StreamCommandExecutor(store, { snapshots: settings });
+    expect((await run(stranger, recordResearch({ researchId: 'r2' }))).events).toEqual([]);
+    expect(stranger.figures().snapshotsRead).toBe(0);
+  });
+
+  it('verifies what a fresh load folds: the whole stream without a snapshot; from one, the events after it, and refuses the command when they fail', async () => {
+    const settings: SnapshotSettings = {
+      store: new PostgresSnapshotStore(pool),
+      key: KEY,
+      every: 1,
+      codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],
+    };
+    const streamName = learnerStreamName(randomUUID());
+    const run = runOn(streamName);
     const asked: string[] = [];
-    const refusing = new StreamCommandExecutor(store, {
+    class BrokenStream extends Error {}
+
+    // No snapshot yet: the whole stream is verified, and a failure refuses the command.
+    const refusingWhole = new StreamCommandExecutor(store, {
       snapshots: settings,
       verifier: {
-        assertIntact: (name) => {
-          asked.push(name);
+        assertIntact: (name) => Promise.reject(new BrokenStream(name)),
+        assertTailIntact: () => Promise.resolve(),
+      },
+    });
+    await expect(run(refusingWhole, recordResearch({ researchId: 'r0' }))).rejects.toThrow(
+      BrokenStream,
+    );
+    expect(await store.streamRevision(streamName)).toBeUndefined();
+
+    const first = new StreamCommandExecutor(store, { snapshots: settings });
+    await run(first, recordResearch({ researchId: 'r1' }));
+    await first.idle();
+    await run(new StreamCommandExecutor(store), recordResearch({ researchId: 'r2' }));
+    const head = await store.streamRevision(streamName);
+
+    // From the snapshot (after r1): only the event after it (r2) is verified, linked from r1's.
+    const refusingTail = new StreamCommandExecutor(store, {
+      snapshots: settings,
+      verifier: {
+        assertIntact: (name) => Promise.resolve(void asked.push(`whole ${name}`)),
+        assertTailIntact: (name, anchor, tail) => {
+          asked.push(
+            `tail ${name} after ${anchor.revision} of ${tail.map((e) => e.revision).join(',')}`,
+          );
           return Promise.reject(new BrokenStream(name));
         },
       },
     });
-    await expect(run(refusing, recordResearch({ researchId: 'r2' }))).rejects.toThrow(BrokenStream);
-    expect(asked).toEqual([streamName]);
-    expect(refusing.figures().snapshotsRead).toBe(0);
+    await expect(run(refusingTail, recordResearch({ researchId: 'r3' }))).rejects.toThrow(
+      BrokenStream,
+    );
+    expect(asked).toEqual([`tail ${streamName} after 0 of 1`]);
     expect(await store.streamRevision(streamName)).toBe(head);
 
-    // One that finds it intact starts from the snapshot, and verifies only on a cache miss.
+    // One that finds the tail intact decides from the snapshot, and verifies only on a cache miss.
+    asked.length = 0;
     const passing = new StreamCommandExecutor(store, {
       snapshots: settings,
-      verifier: { assertIntact: (name) => Promise.resolve(void asked.push(name)) },
+      verifier: {
+        assertIntact: (name) => Promise.resolve(void asked.push(`whole ${name}`)),
+        assertTailIntact: (name) => Promise.resolve(void asked.push(`tail ${name}`)),
+      },
     });
-    await run(passing, recordResearch({ researchId: 'r2' }));
+    expect((await run(passing, recordResearch({ researchId: 'r2' }))).events).toEqual([]);
     await run(passing, recordResearch({ researchId: 'r3' }));
     await passing.idle();
     expect(passing.figures().snapshotsRead).toBe(1);
-    expect(asked).toEqual([streamName, streamName]);
+    expect(asked).toEqual([`tail ${streamName}`]);
   });
 });

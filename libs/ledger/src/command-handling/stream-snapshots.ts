@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import type { Pool } from 'pg';
 
 /**
@@ -37,6 +38,11 @@ export interface SnapshotCodec<State> {
 
 export interface SnapshotSettings {
   store: SnapshotStore;
+  /**
+   * Seals each snapshot (HMAC-SHA256): a key from configuration, never kept in the database,
+   * so that a snapshot the ledger did not write is never decided from (see `snapshotKey`).
+   */
+  key: Buffer;
   /** Write a snapshot once this many events were folded since the last one (0: never). */
   every: number;
   /** The codec for streams whose name starts with `prefix`; other streams get no snapshot. */
@@ -85,3 +91,7 @@ export class PostgresSnapshotStore implements SnapshotStore {
     );
   }
 }
+
+/** The snapshots' sealing key, derived from the master key (its own label: never the same key). */
+export const snapshotKey = (masterKey: Buffer): Buffer =>
+  Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'cme-ledger/snapshot-seal/v1', 32));
