@@ -86,8 +86,8 @@ function addTo(
  * stream's fold) copies its facts into a log of its own first. Either way no value changes.
  */
 export class EarnedFacts implements Iterable<EarnedCredit> {
-  private declare readonly log: FactLog;
-  private declare readonly sums: Sums;
+  declare private readonly log: FactLog;
+  declare private readonly sums: Sums;
 
   private constructor(
     log: FactLog,
