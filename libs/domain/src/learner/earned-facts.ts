@@ -1,5 +1,14 @@
 import type { Activity } from '../credits/activity';
-import type { EarnedCredit } from './learner.state';
+
+/** One earning fact: a research (R1) or a first correct answer (R2). */
+export interface EarnedCredit {
+  readonly activity: Activity;
+  /** The research id or question id that earned it. */
+  readonly sourceId: string;
+  readonly earnedYear: number;
+  readonly twelfths: bigint;
+  readonly occurredAt: Date;
+}
 
 /**
  * One earning fact as a snapshot keeps it: activity code (0 IPoC, 1 board review), research or

@@ -3,6 +3,8 @@ import type { CertificateKind, ClinicalRole } from './clinical-role';
 import type { EarnedFacts } from './earned-facts';
 import type { PersonalData } from './learner.events';
 
+export type { EarnedCredit } from './earned-facts';
+
 /** The folded state of one `learner-<id>` stream. Amounts are bigint twelfths. */
 
 export interface LearnerProfile {
@@ -14,16 +16,6 @@ export interface LearnerProfile {
   readonly licenseStates: readonly string[];
   /** Undefined once the learner's personal data was erased (crypto-shredded). */
   readonly personal: PersonalData | undefined;
-}
-
-/** One earning fact: a research (R1) or a first correct answer (R2). */
-export interface EarnedCredit {
-  readonly activity: Activity;
-  /** The research id or question id that earned it. */
-  readonly sourceId: string;
-  readonly earnedYear: number;
-  readonly twelfths: bigint;
-  readonly occurredAt: Date;
 }
 
 export interface ClaimedLine {
