@@ -1,0 +1,15 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A learner whose key was destroyed: when, for the record. */
+@Entity({ name: 'erased_learners' })
+export class ErasedLearner {
+  @PrimaryColumn({
+    type: 'text',
+    name: 'learner_id',
+    primaryKeyConstraintName: 'erased_learners_pkey',
+  })
+  learnerId!: string;
+
+  @Column({ type: 'timestamptz', name: 'erased_at', default: () => 'now()' })
+  erasedAt!: Date;
+}
