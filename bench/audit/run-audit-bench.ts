@@ -431,7 +431,7 @@ async function transparencyPhases(
   const pg = new Pool({ connectionString: url, max: 4 });
   try {
     // The audit tables, as a process's data source makes them on opening.
-    await (await openReadModels(url, { poolSize: 1, tables: [AUDIT_TABLES] })).destroy();
+    await (await openReadModels(url, { poolSize: 2, tables: [AUDIT_TABLES] })).destroy();
     const tree = new LogTree(pg, store, { pageSize: 5000 });
     const { signer } = CheckpointSigner.generate();
     const witness = new FolderWitness(join(dir, 'witness'));

@@ -29,6 +29,12 @@ export interface ReadModelsOptions {
 }
 
 export function readModelDataSource(url: string, options: ReadModelsOptions = {}): DataSource {
+  if (options.poolSize !== undefined && options.poolSize < 2) {
+    throw new RangeError(
+      `poolSize ${options.poolSize}: at least 2 connections, as the migrations' lock holds one ` +
+        'while they run on another',
+    );
+  }
   const tables = options.tables ?? [];
   return new DataSource({
     type: 'postgres',

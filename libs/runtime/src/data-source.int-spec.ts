@@ -86,7 +86,7 @@ async function previousVersionDatabase(db: FreshDatabaseWithRoles): Promise<void
   } finally {
     await pool.end();
   }
-  await (await openReadModels(db.ownerUrl, { poolSize: 1 })).destroy();
+  await (await openReadModels(db.ownerUrl, { poolSize: 2 })).destroy();
 }
 
 /** What starting a process of this version does to the database: openDatabase, then its data source. */
@@ -97,7 +97,7 @@ async function startNewVersion(db: FreshDatabaseWithRoles): Promise<DataSource> 
 
 /** The statements TypeORM would run to make the database match the entities (none: it does). */
 async function schemaDifferences(url: string): Promise<string[]> {
-  const owner = await openLedgerDataSource(url, { poolSize: 1 });
+  const owner = await openLedgerDataSource(url, { poolSize: 2 });
   try {
     const sql = await owner.driver.createSchemaBuilder().log();
     return sql.upQueries.map((q) => q.query);
@@ -249,7 +249,7 @@ describe('operational tables: TypeORM entities made by TypeORM migrations', () =
       (
         await owner.query<{ t: string }>(
           `SELECT string_agg(t, E'\\n' ORDER BY t) AS t FROM (
-             SELECT 'm ' || id || ' ' || name || ' ' || timestamp AS t FROM read_model_migrations
+             SELECT 'm ' || id || ' ' || name || ' ' || "timestamp" AS t FROM read_model_migrations
              UNION ALL SELECT 'k ' || learner_id || ' ' || key_id FROM learner_keys
              UNION ALL SELECT 'i ' || scope || ' ' || key || ' ' || state || ' ' || updated_at FROM idempotency_records
              UNION ALL SELECT 'p ' || name || ' ' || position || ' ' || updated_at FROM process_checkpoints

@@ -33,7 +33,7 @@ const STREAMS = ['learner-a', 'learner-b', 'learner-c'];
 
 /** The audit tables, as a process's data source makes them on opening. */
 async function migrateAuditTables(url: string): Promise<void> {
-  await (await openReadModels(url, { poolSize: 1, tables: [AUDIT_TABLES] })).destroy();
+  await (await openReadModels(url, { poolSize: 2, tables: [AUDIT_TABLES] })).destroy();
 }
 
 /** A ledger of three interleaved streams with its tree, a witness folder and a checkpoint key. */
