@@ -17,6 +17,7 @@ import {
   loadConfig,
   openDatabase,
   openLedgerDataSource,
+  runProcess,
 } from '@ledger/runtime';
 
 /**
@@ -24,7 +25,7 @@ import {
  * process) against the log. Several workers may run: each projection is applied by the one
  * that holds its lease, the others stand by.
  */
-async function main(): Promise<void> {
+async function main(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const database = await openDatabase(config);
   // One pool for the process: the data source opens it (its migrations make the operational
@@ -83,10 +84,7 @@ async function main(): Promise<void> {
     boardSubmissionProcess: process_ ? config.boardGatewayUrl : 'off (no BOARD_GATEWAY_URL)',
     feeds: feeds.map((f) => f.name),
   });
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+  return async () => {
     for (const feed of feeds) await feed.stop();
     await process_?.stop();
     await commands?.close();
@@ -94,15 +92,7 @@ async function main(): Promise<void> {
     await readModels.destroy();
     await store.close();
     await database.stop();
-    process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `cme-ledger worker failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runProcess('cme-ledger worker', main);

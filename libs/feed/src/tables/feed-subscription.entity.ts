@@ -7,10 +7,10 @@ export class FeedSubscription {
   name!: string;
 
   /** Positions are bigint in PostgreSQL and strings here (never Number()). */
-  @Column({ type: 'bigint', default: () => '0' })
+  @Column({ type: 'bigint', default: 0 })
   position!: string;
 
-  @Column({ type: 'bigint', default: () => '0' })
+  @Column({ type: 'bigint', default: 0 })
   delivered!: string;
 
   @Column({ type: 'bigint', name: 'replay_after', nullable: true })

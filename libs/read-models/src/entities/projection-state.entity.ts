@@ -13,7 +13,7 @@ export class ProjectionState {
   liveGeneration!: number;
 
   /** Position of the last event applied to the live generation (exclusive start of the next read). */
-  @Column({ type: 'bigint', name: 'live_position' })
+  @Column({ type: 'bigint', name: 'live_position', default: 0 })
   livePosition!: string;
 
   @Column({ type: 'integer', name: 'rebuild_generation', nullable: true })
@@ -25,7 +25,7 @@ export class ProjectionState {
   @Column({ type: 'timestamptz', name: 'rebuild_requested_at', nullable: true })
   rebuildRequestedAt!: Date | null;
 
-  @Column({ type: 'bigint', name: 'events_applied', default: () => '0' })
+  @Column({ type: 'bigint', name: 'events_applied', default: 0 })
   eventsApplied!: string;
 
   /** The alert: which events the live generation quarantined (it could not apply them). */
