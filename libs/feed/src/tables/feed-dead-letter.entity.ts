@@ -7,6 +7,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'feed_dead_letters' })
 @Index('feed_dead_letters_position', ['subscription', 'position'])
 export class FeedDeadLetter {
+  // One decorated field per column, as every entity declares its table: alike in shape by
+  // nature, each saying its own table's columns.
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'feed_dead_letters_pkey' })
   subscription!: string;
 

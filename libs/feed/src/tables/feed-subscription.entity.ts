@@ -3,6 +3,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /** One transport's subscription to the log: its checkpoint, and a replay asked for. */
 @Entity({ name: 'feed_subscriptions' })
 export class FeedSubscription {
+  // One decorated field per column, as every entity declares its table: alike in shape by
+  // nature, each saying its own table's columns.
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'feed_subscriptions_pkey' })
   name!: string;
 

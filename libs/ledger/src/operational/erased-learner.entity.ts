@@ -3,6 +3,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /** A learner whose key was destroyed: when, for the record. */
 @Entity({ name: 'erased_learners' })
 export class ErasedLearner {
+  // One decorated field per column, as every entity declares its table: alike in shape by
+  // nature, each saying its own table's columns.
   @PrimaryColumn({
     type: 'text',
     name: 'learner_id',

@@ -9,6 +9,8 @@ import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 // Records expire (the HTTP layer's retention): the sweep finds them by age.
 @Index('idempotency_records_updated_at', ['updatedAt'])
 export class IdempotencyRecord {
+  // One decorated field per column, as every entity declares its table: alike in shape by
+  // nature, each saying its own table's columns.
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'idempotency_records_pkey' })
   scope!: string;
 

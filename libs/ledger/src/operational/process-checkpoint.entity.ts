@@ -3,6 +3,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /** Where a process (the board submission process) has followed the log to. */
 @Entity({ name: 'process_checkpoints' })
 export class ProcessCheckpoint {
+  // One decorated field per column, as every entity declares its table: alike in shape by
+  // nature, each saying its own table's columns.
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'process_checkpoints_pkey' })
   name!: string;
 

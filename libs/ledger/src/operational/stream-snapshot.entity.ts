@@ -7,6 +7,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'stream_snapshots' })
 export class StreamSnapshot {
+  // One decorated field per column, as every entity declares its table: alike in shape by
+  // nature, each saying its own table's columns.
   @PrimaryColumn({
     type: 'text',
     name: 'stream_name',

@@ -6,6 +6,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'projection_state' })
 export class ProjectionState {
+  // One decorated field per column, as every entity declares its table: alike in shape by
+  // nature, each saying its own table's columns.
   @PrimaryColumn({ type: 'text' })
   name!: string;
 

@@ -5,6 +5,8 @@ import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 @Unique('audit_tree_leaves_event_id_key', ['eventId'])
 @Index('audit_tree_leaves_stream', ['streamName', 'revision'])
 export class AuditTreeLeaf {
+  // One decorated field per column, as every entity declares its table: alike in shape by
+  // nature, each saying its own table's columns.
   /** The event's place in the log. */
   @PrimaryColumn({
     type: 'bigint',

@@ -6,6 +6,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * what is missing); `feed_migrations` stays, no longer written.
  */
 export class FeedTables1765000000001 implements MigrationInterface {
+  // TypeORM's migration shape (a name, up, down), alike in every migration by design.
   name = 'FeedTables1765000000001';
 
   async up(q: QueryRunner): Promise<void> {

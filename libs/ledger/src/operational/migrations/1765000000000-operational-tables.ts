@@ -10,6 +10,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * its migrations applied and goes on.
  */
 export class OperationalTables1765000000000 implements MigrationInterface {
+  // TypeORM's migration shape (a name, up, down), alike in every migration by design.
   name = 'OperationalTables1765000000000';
 
   async up(q: QueryRunner): Promise<void> {

@@ -6,6 +6,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (every statement only adds what is missing); `audit_migrations` stays, no longer written.
  */
 export class AuditTables1765000000002 implements MigrationInterface {
+  // TypeORM's migration shape (a name, up, down), alike in every migration by design.
   name = 'AuditTables1765000000002';
 
   async up(q: QueryRunner): Promise<void> {
