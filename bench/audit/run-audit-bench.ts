@@ -21,11 +21,7 @@ import {
   type SignedCheckpoint,
 } from '@ledger/audit';
 import { boardSubmissionStreamName, learnerStreamName } from '@ledger/domain';
-import {
-  type EventToAppend,
-  type JsonObject,
-  PostgresEventStore,
-} from '@ledger/event-store';
+import { type EventToAppend, type JsonObject, PostgresEventStore } from '@ledger/event-store';
 import { openReadModels } from '@ledger/read-models';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';

@@ -107,7 +107,8 @@ export class CoreModule implements OnApplicationShutdown {
       {
         provide: PersonalDataCipher,
         inject: [READ_MODELS],
-        useFactory: (readModels: DataSource) => new PersonalDataCipher(readModels, config.masterKey),
+        useFactory: (readModels: DataSource) =>
+          new PersonalDataCipher(readModels, config.masterKey),
       },
       {
         provide: StreamCommandExecutor,

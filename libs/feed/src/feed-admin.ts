@@ -20,10 +20,7 @@ export interface FeedStatus {
   updatedAt: Date;
 }
 
-export async function feedStatus(
-  db: DataSource,
-  name: string,
-): Promise<FeedStatus | undefined> {
+export async function feedStatus(db: DataSource, name: string): Promise<FeedStatus | undefined> {
   const subscription = await db.getRepository(FeedSubscription).findOneBy({ name });
   if (!subscription) return undefined;
   return {
@@ -84,7 +81,11 @@ export async function requestDeadLetterReplay(
  * Asks the feed to send everything after `after` (a log position) again, from the next event
  * on: its checkpoint goes there. A feed that has not run yet starts there.
  */
-export async function requestFeedReplay(db: DataSource, name: string, after: bigint): Promise<void> {
+export async function requestFeedReplay(
+  db: DataSource,
+  name: string,
+  after: bigint,
+): Promise<void> {
   await db
     .createQueryBuilder()
     .insert()

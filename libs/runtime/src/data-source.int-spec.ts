@@ -91,7 +91,11 @@ async function previousVersionDatabase(db: FreshDatabaseWithRoles): Promise<void
 
 /** What starting a process of this version does to the database: openDatabase, then its data source. */
 async function startNewVersion(db: FreshDatabaseWithRoles): Promise<DataSource> {
-  await migrateAsOwner({ ownerUrl: db.ownerUrl, serviceUrl: db.serviceUrl, eventStore: 'postgres' });
+  await migrateAsOwner({
+    ownerUrl: db.ownerUrl,
+    serviceUrl: db.serviceUrl,
+    eventStore: 'postgres',
+  });
   return openLedgerDataSource(db.serviceUrl, { poolSize: 2, name: 'upgrade-test' });
 }
 
@@ -184,7 +188,9 @@ describe('operational tables: TypeORM entities made by TypeORM migrations', () =
       // The previous key still opens what it encrypted.
       const cipher = new PersonalDataCipher(first, MASTER_KEY);
       expect(await cipher.decrypt(learnerId, learner.ciphertext)).toEqual({ firstName: 'Adaline' });
-      expect(await first.getRepository(ErasedLearner).findOneBy({ learnerId: 'learner-erased' })).toEqual(
+      expect(
+        await first.getRepository(ErasedLearner).findOneBy({ learnerId: 'learner-erased' }),
+      ).toEqual(
         expect.objectContaining({ learnerId: 'learner-erased', erasedAt: expect.any(Date) }),
       );
       expect(
@@ -199,22 +205,36 @@ describe('operational tables: TypeORM entities made by TypeORM migrations', () =
         }),
       );
       // A position past 2^53 comes back exact (bigint as a string).
-      expect(await first.getRepository(ProcessCheckpoint).findOneBy({ name: 'board-submission-process' })).toEqual(
-        expect.objectContaining({ position: '9007199254740993' }),
-      );
+      expect(
+        await first
+          .getRepository(ProcessCheckpoint)
+          .findOneBy({ name: 'board-submission-process' }),
+      ).toEqual(expect.objectContaining({ position: '9007199254740993' }));
       expect(
         await first.getRepository(StreamSnapshot).findOneBy({ streamName: snapshot.streamName }),
       ).toEqual(expect.objectContaining(snapshot));
       expect(await feedStatus(first, 'webhook')).toEqual(
         expect.objectContaining({ position: '5242881', delivered: '12', deadLetters: 1 }),
       );
-      expect(await first.getRepository(FeedDeadLetter).findOneBy({ eventId: deadLetterId })).toEqual(
+      expect(
+        await first.getRepository(FeedDeadLetter).findOneBy({ eventId: deadLetterId }),
+      ).toEqual(
         expect.objectContaining({ attempts: 5, lastError: '410 Gone', position: '4194305' }),
       );
       expect(await first.getRepository(FeedSubscription).count()).toBe(1);
-      expect(await first.getRepository(AuditTreeLeaf).find({ order: { leafIndex: 'ASC' } })).toEqual([
-        expect.objectContaining({ leafIndex: '0', eventId: 'e-0', hash: Buffer.from('00ff', 'hex') }),
-        expect.objectContaining({ leafIndex: '1', eventId: 'e-1', hash: Buffer.from('01ff', 'hex') }),
+      expect(
+        await first.getRepository(AuditTreeLeaf).find({ order: { leafIndex: 'ASC' } }),
+      ).toEqual([
+        expect.objectContaining({
+          leafIndex: '0',
+          eventId: 'e-0',
+          hash: Buffer.from('00ff', 'hex'),
+        }),
+        expect.objectContaining({
+          leafIndex: '1',
+          eventId: 'e-1',
+          hash: Buffer.from('01ff', 'hex'),
+        }),
       ]);
       expect(await first.getRepository(AuditTreeNode).findOneBy({ level: 1 })).toEqual(
         expect.objectContaining({ nodeIndex: '0', hash: Buffer.from('abcd', 'hex') }),
@@ -223,7 +243,11 @@ describe('operational tables: TypeORM entities made by TypeORM migrations', () =
         expect.objectContaining({ position: '1048578', checkpoint: { treeSize: '2' } }),
       );
       expect(await projectionStates(first)).toEqual([
-        expect.objectContaining({ name: 'credit-balances', liveGeneration: 3, livePosition: '1048578' }),
+        expect.objectContaining({
+          name: 'credit-balances',
+          liveGeneration: 3,
+          livePosition: '1048578',
+        }),
       ]);
       // Each migration recorded once, though two processes started.
       expect(await appliedMigrations(first)).toEqual([

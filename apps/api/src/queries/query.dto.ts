@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CALENDAR_DATE, CLAIM_TAGS } from '@ledger/domain';
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, ValidateBy, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { IsInstant, IsPageLimit } from '../http/validators';
 
 /** `minPosition`: the position a command answered; the read waits (a little) until the read models hold it. */

@@ -8,7 +8,11 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export class LearnerKey {
   // One decorated field per column, as every entity declares its table: alike in shape by
   // nature, each saying its own table's columns.
-  @PrimaryColumn({ type: 'text', name: 'learner_id', primaryKeyConstraintName: 'learner_keys_pkey' })
+  @PrimaryColumn({
+    type: 'text',
+    name: 'learner_id',
+    primaryKeyConstraintName: 'learner_keys_pkey',
+  })
   learnerId!: string;
 
   @Column({ type: 'uuid', name: 'key_id' })
