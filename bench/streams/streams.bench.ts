@@ -16,7 +16,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Pool } from 'pg';
 import {
   decideLearner,
   foldLearner,
@@ -25,14 +24,9 @@ import {
   type LearnerState,
 } from '@ledger/domain';
 import { freePort } from '@ledger/database';
-import { PostgresEventStore, runMigrations, type RecordedEvent } from '@ledger/event-store';
-import {
-  learnerEventCodec,
-  LEDGER_MIGRATIONS,
-  LEDGER_MIGRATIONS_LOCK,
-  LEDGER_MIGRATIONS_TABLE,
-  PersonalDataCipher,
-} from '@ledger/ledger';
+import { PostgresEventStore, type RecordedEvent } from '@ledger/event-store';
+import { learnerEventCodec, PersonalDataCipher } from '@ledger/ledger';
+import { openLedgerDataSource } from '@ledger/runtime';
 import { textTable } from '../support/figures';
 import { benchDatabase } from '../support/postgres';
 import { nowMs } from '../support/stats';
@@ -240,9 +234,8 @@ class Api {
 async function main(): Promise<void> {
   const db = await benchDatabase('streams');
   const store = await PostgresEventStore.create({ connectionString: db.url });
-  const pool = new Pool({ connectionString: db.url, max: 4 });
-  await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
-  const cipher = new PersonalDataCipher(pool, MASTER_KEY);
+  const dataSource = await openLedgerDataSource(db.url, { poolSize: 4 });
+  const cipher = new PersonalDataCipher(dataSource, MASTER_KEY);
   const port = await freePort();
   const api = new Api(`http://127.0.0.1:${port}`, {
     DATABASE_URL: db.url,
@@ -343,7 +336,7 @@ async function main(): Promise<void> {
   } finally {
     await api.stop();
     await store.close();
-    await pool.end();
+    await dataSource.destroy();
     await db.dispose();
   }
 }

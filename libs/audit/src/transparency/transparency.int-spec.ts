@@ -7,16 +7,12 @@ import {
   contentDigest,
   genesisHash,
   PostgresEventStore,
-  runMigrations,
   type EventToAppend,
 } from '@ledger/event-store';
 import { Pool } from 'pg';
 import { freshDatabase } from '../../../../test/support/test-database';
-import {
-  AUDIT_MIGRATIONS,
-  AUDIT_MIGRATIONS_LOCK,
-  AUDIT_MIGRATIONS_TABLE,
-} from './audit-migrations';
+import { openReadModels } from '@ledger/read-models';
+import { AUDIT_TABLES } from './tables/audit-tables';
 import { CheckpointSigner } from './checkpoint';
 import { Checkpointer } from './checkpointer';
 import { LogTree } from './log-tree';
@@ -35,12 +31,17 @@ const event = (data: Record<string, string>): EventToAppend => ({
 
 const STREAMS = ['learner-a', 'learner-b', 'learner-c'];
 
+/** The audit tables, as a process's data source makes them on opening. */
+async function migrateAuditTables(url: string): Promise<void> {
+  await (await openReadModels(url, { poolSize: 2, tables: [AUDIT_TABLES] })).destroy();
+}
+
 /** A ledger of three interleaved streams with its tree, a witness folder and a checkpoint key. */
 async function ledger(label: string) {
   const db = await freshDatabase(label);
   const store = await PostgresEventStore.create({ connectionString: db.url });
   const pool = new Pool({ connectionString: db.url, max: 3 });
-  await runMigrations(pool, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
+  await migrateAuditTables(db.url);
   const folder = mkdtempSync(join(tmpdir(), 'witness-'));
   const witness = new FolderWitness(folder);
   const { signer } = CheckpointSigner.generate();
@@ -386,7 +387,7 @@ describe('the same tree over the EventStoreDB adapter (its stand-in client): bui
     const pool = new Pool({ connectionString: db.url, max: 2 });
     const folder = mkdtempSync(join(tmpdir(), 'witness-'));
     try {
-      await runMigrations(pool, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
+      await migrateAuditTables(db.url);
       const ids: string[] = [];
       for (let round = 0; round < 4; round++) {
         for (const s of STREAMS) {

@@ -7,12 +7,13 @@ import {
   type LearnerEvent,
 } from '@ledger/domain';
 import { learnerFixtures, testDecisionContext } from '@ledger/domain/testing';
-import { PostgresEventStore, runMigrations } from '@ledger/event-store';
-import { Pool } from 'pg';
+import { PostgresEventStore } from '@ledger/event-store';
+import { openReadModels } from '@ledger/read-models';
+import type { DataSource } from 'typeorm';
 import { freshDatabase } from '../../../../test/support/test-database';
 import { learnerEventCodec } from '../event-codecs';
 import { learnerSnapshotCodec } from '../learner/learner-snapshot-codec';
-import { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_LOCK, LEDGER_MIGRATIONS_TABLE } from '../migrations';
+import { LEDGER_TABLES } from '../operational/ledger-tables';
 import { PersonalDataCipher } from '../personal-data/personal-data-cipher';
 import { StreamCommandExecutor } from './stream-command-executor';
 import { PostgresSnapshotStore, snapshotKey, type SnapshotSettings } from './stream-snapshots';
@@ -69,18 +70,18 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 describe('stream snapshots on a real PostgreSQL', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let store: PostgresEventStore;
-  let pool: Pool;
+  let dataSource: DataSource;
   let cipher: PersonalDataCipher;
   beforeAll(async () => {
     db = await freshDatabase('snapshots');
     store = await PostgresEventStore.create({ connectionString: db.url });
-    pool = new Pool({ connectionString: db.url, max: 4 });
-    await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
-    cipher = new PersonalDataCipher(pool, Buffer.alloc(32, 7));
+    // As a process opens it: its migrations make the operational tables.
+    dataSource = await openReadModels(db.url, { poolSize: 4, tables: [LEDGER_TABLES] });
+    cipher = new PersonalDataCipher(dataSource, Buffer.alloc(32, 7));
   });
   afterAll(async () => {
     await store.close();
-    await pool.end();
+    await dataSource.destroy();
     await db.drop();
   });
 
@@ -154,7 +155,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
       });
 
   it('with and without snapshots, random command sequences decide the same events', async () => {
-    const snapshotStore = new PostgresSnapshotStore(pool);
+    const snapshotStore = new PostgresSnapshotStore(dataSource);
     let snapshotsRead = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -187,7 +188,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
   });
 
   it('passes over a snapshot of another state version, and one whose event the stream no longer holds at its revision', async () => {
-    const snapshotStore = new PostgresSnapshotStore(pool);
+    const snapshotStore = new PostgresSnapshotStore(dataSource);
     const codec = learnerSnapshotCodec(cipher);
     const settings = (version: string): SnapshotSettings => ({
       store: snapshotStore,
@@ -224,7 +225,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
   });
 
   it('passes over a snapshot the ledger did not seal (written or altered in the database): the stream is folded from its events', async () => {
-    const snapshotStore = new PostgresSnapshotStore(pool);
+    const snapshotStore = new PostgresSnapshotStore(dataSource);
     const settings: SnapshotSettings = {
       store: snapshotStore,
       key: KEY,
@@ -244,7 +245,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
     // A superuser's edit: the research forgotten in the snapshot's state, seal left as it was.
     const forged = stored.state.replace('"r1"', '"r9"');
     expect(forged).not.toBe(stored.state);
-    await pool.query('UPDATE stream_snapshots SET state = $2 WHERE stream_name = $1', [
+    await dataSource.query('UPDATE stream_snapshots SET state = $2 WHERE stream_name = $1', [
       streamName,
       forged,
     ]);
@@ -266,7 +267,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
 
   it('verifies what a fresh load folds: the whole stream without a snapshot; from one, the events after it, and refuses the command when they fail', async () => {
     const settings: SnapshotSettings = {
-      store: new PostgresSnapshotStore(pool),
+      store: new PostgresSnapshotStore(dataSource),
       key: KEY,
       every: 1,
       codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],

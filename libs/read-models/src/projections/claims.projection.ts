@@ -76,7 +76,10 @@ function submissionRowOf(state: ActiveBoardSubmission): SubmissionRow {
   };
 }
 
-/** A stored row as the domain's state (the row keeps no profile versions: none are shown). */
+/**
+ * A stored row as the domain's state (the row keeps no profile versions: none are shown). A
+ * field-by-field mapping of its own row, alike in shape with other row mappers only.
+ */
 function submissionStateOf(row: SubmissionRow): ActiveBoardSubmission {
   return {
     status: row.status,
