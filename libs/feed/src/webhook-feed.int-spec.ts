@@ -60,12 +60,21 @@ describe('the webhook feed', () => {
     await receiver.stop();
     startFeed();
     for (let i = 0; i < 6; i++) await writeLearner(ledger, `down-${i}`);
-    await new Promise((r) => setTimeout(r, 500));
+    // The feed has met the receiver down (a wait of fixed length proved nothing when slow).
+    await eventually(async () =>
+      expect((await feedStatus(dataSource, 'webhook'))?.lastError).toEqual(expect.any(String)),
+    );
     await receiver.start();
     let failing = true;
-    receiver.answer = () => (failing ? 503 : 200);
+    let refused = 0;
+    receiver.answer = () => {
+      if (!failing) return 200;
+      refused += 1;
+      return 503;
+    };
     for (let i = 0; i < 4; i++) await writeLearner(ledger, `failing-${i}`);
-    await new Promise((r) => setTimeout(r, 300));
+    // And then failing, more than once.
+    await eventually(() => expect(refused).toBeGreaterThanOrEqual(2));
     expect(receiver.received).toHaveLength(0);
     failing = false;
     const log = await wholeLog(ledger);
