@@ -403,25 +403,26 @@ describe('PostgreSQL event store specifics', () => {
     const before = await store.append(`gap-${randomUUID()}`, [newEvent()]);
     const client = await store.pool.connect();
     const held = newEvent();
-    let heldResult: AppendResult;
-    let later: AppendResult;
+    let open = false;
     try {
       await beginHeldTransaction(client);
-      heldResult = await store.appendWith(client, `gap-held-${randomUUID()}`, [held]);
-      later = await store.append(`gap-later-${randomUUID()}`, [newEvent()]);
+      open = true;
+      const heldResult = await store.appendWith(client, `gap-held-${randomUUID()}`, [held]);
+      const later = await store.append(`gap-later-${randomUUID()}`, [newEvent()]);
       expect(later.position > heldResult.position).toBe(true);
       // The later event is committed but sits above the open transaction: not readable yet.
       const whileOpen = await store.readAll({ after: before.position });
       expect(whileOpen.map((e) => e.position)).not.toContain(later.position);
       await client.query('COMMIT');
+      open = false;
+      const afterCommit = await store.readAll({ after: before.position });
+      expect(afterCommit.map((e) => e.id).slice(0, 2)).toEqual([held.id, afterCommit[1]?.id]);
+      expect(afterCommit.map((e) => e.position)).toEqual(
+        expect.arrayContaining([heldResult.position, later.position]),
+      );
     } finally {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
-    const afterCommit = await store.readAll({ after: before.position });
-    expect(afterCommit.map((e) => e.id).slice(0, 2)).toEqual([held.id, afterCommit[1]?.id]);
-    expect(afterCommit.map((e) => e.position)).toEqual(
-      expect.arrayContaining([heldResult.position, later.position]),
-    );
   });
 });
