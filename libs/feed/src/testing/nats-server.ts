@@ -73,8 +73,10 @@ export class TestNatsServer {
     });
     this.child = child;
     while (!(await Promise.race([answers(this.port), failed]))) {
-      if (child.exitCode !== null)
-        throw new Error(`nats-server exited (${child.exitCode}):\n${this.output}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `nats-server exited (${child.exitCode ?? child.signalCode}):\n${this.output}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
