@@ -51,6 +51,7 @@ describe('the feed process killed mid-batch', () => {
     const beforeRestart = receiver.received.length;
     receiver.release();
     worker = startWorker();
+    await worker.waitForOutput(/cme-ledger worker started/);
     const log = await wholeLog(ledger);
     await eventually(() => expectEveryEventOnce(receiver.received, log), { timeoutMs: 30_000 });
     // At least once: what the killed worker had delivered since its checkpoint came again.
