@@ -17,6 +17,12 @@ export interface RunningProcess {
   output(): string;
   /** Throws, with the process's last output, if it has exited. */
   assertRunning(): void;
+  /**
+   * Resolves once the process has written a line matching `pattern` (its "ready" line); rejects,
+   * with its last output, as soon as it exits before. No time budget of its own: a cold start
+   * on a loaded machine takes what it takes, and the test's own timeout bounds a hang.
+   */
+  waitForOutput(pattern: RegExp): Promise<void>;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -30,18 +36,45 @@ export function startProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
-  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  /** All the output so far (`out` keeps only its tail), for waitForOutput. */
+  let lines = '';
+  const waiters = new Set<() => void>();
+  const take = (d: Buffer): void => {
+    out = (out + d.toString()).slice(-20000);
+    lines += d.toString();
+    for (const check of waiters) check();
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      for (const check of waiters) check();
+      resolve();
+    }),
+  );
+  const hasExited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const exitError = (): Error =>
+    new Error(`${app} exited (${child.exitCode ?? child.signalCode}):\n${out.slice(-4000)}`);
   return {
     child,
     output: () => out,
     assertRunning() {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(
-          `${app} exited (${child.exitCode ?? child.signalCode}):\n${out.slice(-4000)}`,
-        );
-      }
+      if (hasExited()) throw exitError();
+    },
+    waitForOutput(pattern) {
+      return new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (pattern.test(lines)) {
+            waiters.delete(check);
+            resolve();
+          } else if (hasExited()) {
+            waiters.delete(check);
+            reject(exitError());
+          }
+        };
+        waiters.add(check);
+        check();
+      });
     },
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -37,8 +37,18 @@ describe('board submissions through the PARS simulator over HTTP (R8, R9, R16)',
   let t: TestApp;
   const http = () => request(t.app.getHttpServer());
 
+  /** While errorRate is on, the simulator fails this many calls more, then none. */
+  let failingCalls = 0;
   beforeAll(async () => {
-    sim = await startParsSimulator({ port: 0, decideAfterMs: 1500 });
+    sim = await startParsSimulator({
+      port: 0,
+      decideAfterMs: 1500,
+      random: () => {
+        if (failingCalls === 0) return 0.99;
+        failingCalls -= 1;
+        return 0;
+      },
+    });
     t = await startTestApp('board_submissions', {
       boardGatewayUrl: sim.serviceUrl,
       boardSweepIntervalMs: 200,
@@ -53,7 +63,7 @@ describe('board submissions through the PARS simulator over HTTP (R8, R9, R16)',
     await fetch(`${sim.url}/admin/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ outage: false, latencyMs: 0, errorRate: 0 }),
+      body: JSON.stringify({ outage: false, latencyMs: 0, errorRate: 0, hold: false }),
     });
   });
 
@@ -129,7 +139,9 @@ describe('board submissions through the PARS simulator over HTTP (R8, R9, R16)',
   });
 
   it('Pending while the board is answering, then Submitted, then confirmed by the board a while later', async () => {
-    await faults({ latencyMs: 2500 });
+    // The board keeps its answer until the test has seen the claim pending (a latency raced
+    // the test's reads: on a slow machine the answer came first).
+    await faults({ hold: true });
     const { learnerId, claimId } = await claimFor(PROFILE(nextBoardId()));
     const pending = await eventually(async () => {
       const claim = await claimOf(learnerId, claimId);
@@ -140,7 +152,7 @@ describe('board submissions through the PARS simulator over HTTP (R8, R9, R16)',
     expect(pending.submissions).toEqual([
       expect.objectContaining({ board: 'ABIM', status: 'requested', attempt: 1 }),
     ]);
-    await faults({ latencyMs: 0 });
+    await faults({ hold: false });
     const submitted = await tagBecomes(learnerId, claimId, 'Submitted');
     const submissionId = submitted.submissions[0]!.submissionId;
     expect((await records()).filter((r) => r.submissionId === submissionId)).toHaveLength(1);
@@ -232,10 +244,13 @@ describe('board submissions through the PARS simulator over HTTP (R8, R9, R16)',
   });
 
   it('an outage that ends inside the retry budget ends Submitted', async () => {
+    // The board fails the next two calls with a 500; the budget is three attempts. (Counted in
+    // calls, not in time: a timer racing the retries decided the outcome by the machine's speed.)
+    failingCalls = 2;
     await faults({ errorRate: 0.5 });
     const { learnerId, claimId } = await claimFor(PROFILE(nextBoardId()));
-    setTimeout(() => void faults({ errorRate: 0 }), 150);
     await tagBecomes(learnerId, claimId, 'Submitted');
+    expect(failingCalls).toBe(0);
   });
 
   it('an outage beyond the retry budget ends Rejected and retryable; a retry after it ends Submitted, one record at the board', async () => {

@@ -1,5 +1,6 @@
 import { PostgresEventStore } from '@ledger/event-store';
 import { Client } from 'pg';
+import { beginHeldTransaction } from '../../../libs/event-store/src/postgres/postgres-contract-harness';
 import { eventually } from '../../../test/support/eventually';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 import { freshDatabase } from '../../../test/support/test-database';
@@ -84,7 +85,7 @@ describe("the read side and open transactions (the log's readable horizon)", () 
       const who = new RegExp(
         `backend pid ${pid}, application cme-ledger-event-store, database ${t.databaseName}`,
       );
-      await client.query('BEGIN');
+      await beginHeldTransaction(client);
       await stuck.appendWith(client, 'stuck-client-stream', [
         {
           id: '5b1f6e0e-6a4c-4b8e-9a7e-2f7e7f0a9c11',

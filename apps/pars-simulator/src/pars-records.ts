@@ -8,9 +8,14 @@ export interface Faults {
   latencyMs: number;
   /** Share (0..1) of web-service calls answered 500 without being processed. */
   errorRate: number;
+  /**
+   * Every web-service call is processed (a record is saved) but not answered until the hold is
+   * switched off: a board that has a request its caller has not heard back about.
+   */
+  hold: boolean;
 }
 
-export const NO_FAULTS: Faults = { outage: false, latencyMs: 0, errorRate: 0 };
+export const NO_FAULTS: Faults = { outage: false, latencyMs: 0, errorRate: 0, hold: false };
 
 /** A learner record, as GET /admin/records lists it. */
 export interface ParsRecordView {

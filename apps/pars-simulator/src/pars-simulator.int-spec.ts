@@ -4,6 +4,7 @@ import {
   type BoardSubmissionRequest,
   type ParsGatewayOptions,
 } from '@ledger/boards';
+import { eventually } from '../../../test/support/eventually';
 import { startParsSimulator, type RunningParsSimulator } from './pars-simulator';
 
 /**
@@ -294,6 +295,26 @@ describe('PARS web services through the PARS simulator over HTTP (R8, R9)', () =
       boardRecordId: 'PARS-00000001',
     });
     expect((await records()).map((r) => r.receivedCount)).toEqual([2]);
+  });
+
+  it('hold: the board records a call and answers it only once the hold is lifted', async () => {
+    expect(await (await faults({ hold: true })).json()).toEqual(
+      expect.objectContaining({ hold: true }),
+    );
+    let answered = false;
+    const submitted = gateway({ timeoutMs: 60_000 })
+      .submit(request())
+      .finally(() => (answered = true));
+    await eventually(async () =>
+      expect(await records()).toEqual([expect.objectContaining({ receivedCount: 1 })]),
+    );
+    expect(answered).toBe(false);
+    await faults({ hold: false });
+    expect(await submitted).toEqual({ outcome: 'accepted', boardRecordId: 'PARS-00000001' });
+    expect((await records()).map((r) => r.receivedCount)).toEqual([1]);
+    const refused = await faults({ hold: 'yes' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ reason: 'hold must be true or false' });
   });
 
   it('errorRate: a share of calls fails with 500 and the retry gets through', async () => {

@@ -48,9 +48,10 @@ import { NO_FAULTS, ParsRecords, type Faults } from './pars-records';
  *   Accepted, or Rejected for learner ids in `rejectLaterIds` or starting with `999`.
  * - `DeleteLearnerActivity`: a correction's first half (A-17).
  * - `LearnerMatchRequest`: Matched or NotMatched with the reason.
- * Faults (web-service routes only): `latencyMs`, `outage` (503), `errorRate` (500 unprocessed).
+ * Faults (web-service routes only): `latencyMs`, `outage` (503), `errorRate` (500 unprocessed),
+ * `hold` (processed, answered only once the hold is switched off).
  *
- * Admin API (never faulted): `POST /admin/faults` `{ outage?, latencyMs?, errorRate? }`,
+ * Admin API (never faulted): `POST /admin/faults` `{ outage?, latencyMs?, errorRate?, hold? }`,
  * `GET /admin/faults`, `GET /admin/records`, `POST /admin/learners` (a `KnownLearner`),
  * `POST /admin/reset`, `GET /health`.
  */
@@ -164,6 +165,14 @@ export async function startParsSimulator(
     rejectLaterIds: new Set(options.rejectLaterIds ?? []),
   };
   let faults: Faults = { ...NO_FAULTS };
+  /** The answers waiting for the hold to be switched off. */
+  let held: (() => void)[] = [];
+  const setFaults = (next: Faults): void => {
+    faults = next;
+    if (!faults.hold) {
+      for (const release of held.splice(0)) release();
+    }
+  };
   const timers = new Set<NodeJS.Timeout>();
   const delay = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -350,7 +359,9 @@ export async function startParsSimulator(
     }
     if (childText(document, 'ProviderId') === undefined)
       throw new HttpProblem(400, 'ProviderId is required');
-    return operations[operation as ParsOperation](document);
+    const answer = operations[operation as ParsOperation](document);
+    if (faults.hold) await new Promise<void>((release) => held.push(release));
+    return answer;
   };
 
   const adminRoute = async (
@@ -362,7 +373,7 @@ export async function startParsSimulator(
       case 'GET /admin/faults':
         return jsonAnswer(200, faults);
       case 'POST /admin/faults':
-        faults = mergeFaults(faults, parseJson(await readBody(req)));
+        setFaults(mergeFaults(faults, parseJson(await readBody(req))));
         return jsonAnswer(200, faults);
       case 'GET /admin/records':
         return jsonAnswer(200, { records: records.list() });
@@ -375,7 +386,7 @@ export async function startParsSimulator(
         records.reset();
         registerConfigured();
         directory.known.clear();
-        faults = { ...NO_FAULTS };
+        setFaults({ ...NO_FAULTS });
         return { status: 204 };
       default:
         throw new HttpProblem(404, 'no such route');
@@ -437,6 +448,7 @@ export async function startParsSimulator(
       new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
+        held = [];
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
@@ -476,7 +488,7 @@ function mergeFaults(current: Faults, body: unknown): Faults {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpProblem(400, 'the body must be a JSON object');
   }
-  const { outage, latencyMs, errorRate } = body as Record<string, unknown>;
+  const { outage, latencyMs, errorRate, hold } = body as Record<string, unknown>;
   const next = { ...current };
   const problems: string[] = [];
   if (outage !== undefined) {
@@ -499,6 +511,10 @@ function mergeFaults(current: Faults, body: unknown): Faults {
     if (typeof errorRate === 'number' && errorRate >= 0 && errorRate <= 1)
       next.errorRate = errorRate;
     else problems.push('errorRate must be a number from 0 to 1');
+  }
+  if (hold !== undefined) {
+    if (typeof hold === 'boolean') next.hold = hold;
+    else problems.push('hold must be true or false');
   }
   if (problems.length > 0) throw new HttpProblem(400, problems.join('; '));
   return next;

@@ -74,20 +74,15 @@ describe('the worker killed with SIGKILL mid-batch and restarted', () => {
     for (let round = 0; round < 3; round++) {
       const worker: RunningProcess = startProcess('worker', env);
       try {
-        // Let it apply some batches, then kill it while it is working.
-        const seen = await eventually(
-          async () => {
-            worker.assertRunning();
-            const p = await positions();
-            const start = round === 0 ? 0n : (p['credit-balances'] ?? 0n);
-            if ((p['credit-balances'] ?? 0n) <= start && round === 0)
-              throw new Error('not started');
-            return p;
-          },
-          { timeoutMs: 30000 },
-        );
-        await new Promise((r) => setTimeout(r, 40 + round * 30));
-        void seen;
+        await worker.waitForOutput(/cme-ledger worker started/);
+        // Kill it while it is working: as soon as it has applied a batch since it started
+        // (or, had it already caught up, at once: the check after the loop then says so).
+        const before = (await positions())['credit-balances'] ?? 0n;
+        await eventually(async () => {
+          worker.assertRunning();
+          const now = (await positions())['credit-balances'] ?? 0n;
+          if (now <= before && now < head) throw new Error('no batch applied yet');
+        });
       } finally {
         await worker.kill('SIGKILL');
         kills += 1;
@@ -102,8 +97,10 @@ describe('the worker killed with SIGKILL mid-batch and restarted', () => {
 
     const worker = startProcess('worker', env);
     try {
+      await worker.waitForOutput(/cme-ledger worker started/);
       await eventually(
         async () => {
+          worker.assertRunning();
           const p = await positions();
           if ((p['credit-balances'] ?? 0n) < head || (p.claims ?? 0n) < head)
             throw new Error(

@@ -60,25 +60,31 @@ describe('the webhook feed', () => {
     await receiver.stop();
     startFeed();
     for (let i = 0; i < 6; i++) await writeLearner(ledger, `down-${i}`);
-    await new Promise((r) => setTimeout(r, 500));
+    // The feed has met the receiver down (a wait of fixed length proved nothing when slow).
+    await eventually(async () =>
+      expect((await feedStatus(dataSource, 'webhook'))?.lastError).toEqual(expect.any(String)),
+    );
     await receiver.start();
     let failing = true;
-    receiver.answer = () => (failing ? 503 : 200);
+    let refused = 0;
+    receiver.answer = () => {
+      if (!failing) return 200;
+      refused += 1;
+      return 503;
+    };
     for (let i = 0; i < 4; i++) await writeLearner(ledger, `failing-${i}`);
-    await new Promise((r) => setTimeout(r, 300));
+    // And then failing, more than once.
+    await eventually(() => expect(refused).toBeGreaterThanOrEqual(2));
     expect(receiver.received).toHaveLength(0);
     failing = false;
     const log = await wholeLog(ledger);
     await eventually(() => expectEveryEventOnce(receiver.received, log), { timeoutMs: 20_000 });
     expect(receiver.forged).toEqual([]);
-    // The checkpoint moves once the batch's last delivery is answered: a moment after it.
-    await eventually(async () =>
-      expect(await feedStatus(dataSource, 'webhook')).toMatchObject({
-        position: log[log.length - 1]?.position.toString(),
-        deadLetters: 0,
-        lastError: null,
-      }),
-    );
+    expect(await feedStatus(dataSource, 'webhook')).toMatchObject({
+      position: log[log.length - 1]?.position.toString(),
+      deadLetters: 0,
+      lastError: null,
+    });
   });
 
   it('the feed process stopped mid-way and another started: every event, each once after dedupe', async () => {
@@ -128,9 +134,15 @@ describe('the webhook feed', () => {
     refusing = false;
     expect(await requestDeadLetterReplay(dataSource, 'webhook')).toBe(2);
     const log = await wholeLog(ledger);
-    await eventually(() => expectEveryEventOnce(receiver.received, log), { timeoutMs: 20_000 });
-    // A dead letter leaves the list once its delivery is answered: a moment after it.
-    await eventually(async () => expect(await listDeadLetters(dataSource, 'webhook')).toEqual([]));
+    // The receiver holds an event before the feed hears its answer and clears the dead letter:
+    // both are waited for (checked one after the other, a slow feed lost the race).
+    await eventually(
+      async () => {
+        expectEveryEventOnce(receiver.received, log);
+        expect(await listDeadLetters(dataSource, 'webhook')).toEqual([]);
+      },
+      { timeoutMs: 20_000 },
+    );
     // The stream is no longer parked: its next event goes straight out.
     await ledger.learner('refused', {
       type: 'RecordResearch',

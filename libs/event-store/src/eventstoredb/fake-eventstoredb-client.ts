@@ -73,7 +73,8 @@ import { comparePositions, type ClientRecordedEvent } from './eventstoredb-mappi
  *   unread is dropped by the server (servers before 23.10: "Consumer too slow");
  * - `denySubscriptions`: subscribing to $all answers AccessDenied;
  * - `loseLeader(ms)`: for a while every call fails (NotLeader for calls that require the
- *   leader, Unavailable otherwise) and every live subscription is dropped: an election.
+ *   leader, Unavailable otherwise) and every live subscription is dropped: an election;
+ *   `electLeader()` ends it sooner.
  *
  * It lets the adapter's own logic run the shared contract under each of these; it proves
  * nothing about a real server.
@@ -381,6 +382,11 @@ export class FakeEventStoreDbClient implements EventStoreDbClientLike {
   loseLeader(ms: number): void {
     this.electionUntil = Date.now() + ms;
     this.visible.emit('election');
+  }
+
+  /** Ends the election in progress now: the cluster has a leader again. */
+  electLeader(): void {
+    this.electionUntil = 0;
   }
 
   /** Changes a stored event in place (what a tamperer with disk access could do). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import { Client, Pool, type ClientBase } from 'pg';
+import { eventually } from '../../../../test/support/eventually';
 import { freshDatabase } from '../../../../test/support/test-database';
 import {
   IdempotencyConflictError,
@@ -13,7 +14,7 @@ import {
   type ContractHarness,
 } from '../testing/event-store.contract';
 import { EVENT_STORE_MIGRATIONS, runMigrations } from './migrations';
-import { postgresContractHarness } from './postgres-contract-harness';
+import { beginHeldTransaction, postgresContractHarness } from './postgres-contract-harness';
 import { PostgresEventStore } from './postgres-event-store';
 
 async function postgresHarness(): Promise<ContractHarness> {
@@ -39,6 +40,20 @@ describe('PostgreSQL event store specifics', () => {
     await store.close();
     await db.drop();
   });
+
+  async function backendPid(client: ClientBase): Promise<number> {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return rows[0]!.pid;
+  }
+
+  /** How many sessions wait for a lock that the session `pid` holds. */
+  async function waitingFor(pid: number): Promise<number> {
+    const { rows } = await superuser.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+      [pid],
+    );
+    return rows[0]!.n;
+  }
 
   /** As a superuser who disables the immutability triggers, runs `sql`, and enables them again. */
   async function tamper(sql: string, params: unknown[] = []): Promise<void> {
@@ -278,7 +293,7 @@ describe('PostgreSQL event store specifics', () => {
       await grouped.append(held, [newEvent()]);
       const client = await store.pool.connect();
       try {
-        await client.query('BEGIN');
+        await beginHeldTransaction(client);
         await store.appendWith(client, held, [newEvent()]);
         const blocked = grouped.append(held, [newEvent()]);
         const other = await grouped.append(free, [newEvent()]);
@@ -307,12 +322,15 @@ describe('PostgreSQL event store specifics', () => {
       const a = await store.pool.connect();
       const b = await store.pool.connect();
       try {
-        await a.query('BEGIN');
+        const aPid = await backendPid(a);
+        await beginHeldTransaction(a);
         await store.appendWith(a, s, [newEvent()]);
-        await b.query('BEGIN');
+        await beginHeldTransaction(b);
         const racing = store.appendWith(b, s, [newEvent()]).catch((e: unknown) => e);
         const auto = store.append(s, [newEvent()]);
-        await new Promise((r) => setTimeout(r, 100));
+        // Both wait for the first transaction (on the stream it created) before it commits:
+        // what the test is about, whatever the time they take to get there.
+        await eventually(async () => expect(await waitingFor(aPid)).toBe(2));
         await a.query('COMMIT');
         // Inside a caller's transaction: no retry, the caller is told to retry.
         expect(await racing).toMatchObject({ code: '40001' });
@@ -330,7 +348,7 @@ describe('PostgreSQL event store specifics', () => {
       const s = `older-${randomUUID()}`;
       const client = await store.pool.connect();
       try {
-        await client.query('BEGIN');
+        await beginHeldTransaction(client);
         // This transaction takes its id (joining the writers) before the other append does.
         await store.appendWith(client, `first-${randomUUID()}`, [newEvent()]);
         await store.append(s, [newEvent()]);
@@ -385,19 +403,26 @@ describe('PostgreSQL event store specifics', () => {
     const before = await store.append(`gap-${randomUUID()}`, [newEvent()]);
     const client = await store.pool.connect();
     const held = newEvent();
-    await client.query('BEGIN');
-    const heldResult = await store.appendWith(client, `gap-held-${randomUUID()}`, [held]);
-    const later = await store.append(`gap-later-${randomUUID()}`, [newEvent()]);
-    expect(later.position > heldResult.position).toBe(true);
-    // The later event is committed but sits above the open transaction: not readable yet.
-    const whileOpen = await store.readAll({ after: before.position });
-    expect(whileOpen.map((e) => e.position)).not.toContain(later.position);
-    await client.query('COMMIT');
-    client.release();
-    const afterCommit = await store.readAll({ after: before.position });
-    expect(afterCommit.map((e) => e.id).slice(0, 2)).toEqual([held.id, afterCommit[1]?.id]);
-    expect(afterCommit.map((e) => e.position)).toEqual(
-      expect.arrayContaining([heldResult.position, later.position]),
-    );
+    let open = false;
+    try {
+      await beginHeldTransaction(client);
+      open = true;
+      const heldResult = await store.appendWith(client, `gap-held-${randomUUID()}`, [held]);
+      const later = await store.append(`gap-later-${randomUUID()}`, [newEvent()]);
+      expect(later.position > heldResult.position).toBe(true);
+      // The later event is committed but sits above the open transaction: not readable yet.
+      const whileOpen = await store.readAll({ after: before.position });
+      expect(whileOpen.map((e) => e.position)).not.toContain(later.position);
+      await client.query('COMMIT');
+      open = false;
+      const afterCommit = await store.readAll({ after: before.position });
+      expect(afterCommit.map((e) => e.id).slice(0, 2)).toEqual([held.id, afterCommit[1]?.id]);
+      expect(afterCommit.map((e) => e.position)).toEqual(
+        expect.arrayContaining([heldResult.position, later.position]),
+      );
+    } finally {
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
   });
 });

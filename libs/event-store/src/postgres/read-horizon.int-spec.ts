@@ -5,6 +5,7 @@ import { eventually } from '../../../../test/support/eventually';
 import { freshDatabase } from '../../../../test/support/test-database';
 import type { AppendResult, RecordedEvent } from '../event-store.port';
 import { newEvent } from '../testing/event-store.contract';
+import { beginHeldTransaction } from './postgres-contract-harness';
 import { PostgresEventStore } from './postgres-event-store';
 
 type Database = Awaited<ReturnType<typeof freshDatabase>>;
@@ -147,7 +148,7 @@ describe('the readable horizon: only the log writers hold readers back', () => {
     const client = await store.pool.connect();
     try {
       const pid = await backendPid(client);
-      await client.query('BEGIN');
+      await beginHeldTransaction(client);
       const held = newEvent();
       const heldResult = await store.appendWith(client, stream('held'), [held]);
       const later = newEvent();
@@ -189,7 +190,7 @@ describe('the readable horizon: only the log writers hold readers back', () => {
     const before = await store.append(stream('before'), [newEvent()]);
     const client = await store.pool.connect();
     try {
-      await client.query('BEGIN');
+      await beginHeldTransaction(client);
       await client.query('SAVEPOINT a');
       const undone = newEvent();
       await store.appendWith(client, stream('undone'), [undone]);
@@ -387,7 +388,7 @@ describe('the readable horizon: only the log writers hold readers back', () => {
                   const events = Array.from({ length: s.events }, () => newEvent());
                   const client = await store.pool.connect();
                   try {
-                    await client.query('BEGIN');
+                    await beginHeldTransaction(client);
                     let appended: AppendResult | undefined;
                     try {
                       appended = await store.appendWith(client, name(s.stream), events);

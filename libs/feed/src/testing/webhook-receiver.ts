@@ -17,8 +17,12 @@ export class WebhookReceiver {
   /** Deliveries refused for a bad signature. */
   readonly forged: string[] = [];
   answer: (event: LedgerCloudEvent) => number = () => 200;
-  /** How long each answer takes (a slow consumer). */
-  delayMs = 0;
+  /**
+   * Once this many events are received, answers wait until release() (a consumer that stalls
+   * with a delivery in hand): undefined, none waits.
+   */
+  holdAfter: number | undefined;
+  private held: (() => void)[] = [];
   private server: Server | undefined;
   private port = 0;
 
@@ -45,13 +49,22 @@ export class WebhookReceiver {
         }
         const status = this.answer(event);
         if (status >= 200 && status < 300) this.received.push({ event, body });
-        setTimeout(() => res.writeHead(status).end(), this.delayMs);
+        const reply = (): void => void res.writeHead(status).end();
+        if (this.holdAfter !== undefined && this.received.length >= this.holdAfter)
+          this.held.push(reply);
+        else reply();
       });
     });
     server.keepAliveTimeout = 1;
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
+  }
+
+  /** Answers the deliveries held, and holds none from now on. */
+  release(): void {
+    this.holdAfter = undefined;
+    for (const reply of this.held.splice(0)) reply();
   }
 
   /** Stops listening: deliveries meet a refused connection. */
