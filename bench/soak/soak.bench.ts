@@ -149,12 +149,7 @@ async function main(): Promise<void> {
     );
     await waitFor(`${url}/health`, 60_000);
     processes.push(
-      start(
-        'worker',
-        npmScript('worker'),
-        { ...common, BOARD_SWEEP_INTERVAL_MS: '30000' },
-        folder,
-      ),
+      start('worker', npmScript('worker'), { ...common, BOARD_SWEEP_INTERVAL_MS: '30000' }, folder),
     );
     // The load starts once the worker's projections answer reads.
     const ready = Date.now() + 120_000;
@@ -252,7 +247,15 @@ async function main(): Promise<void> {
     const curves = processes.map((p) => ({ name: p.name, samples: samplesOf(p) }));
     const t0 = Math.min(...curves.map((c) => c.samples[0]?.t ?? Date.now()));
     // Native: what RSS holds besides the committed V8 heap and external (malloc's heap, code).
-    const header = ['after s', 'RSS', 'heap committed', 'heap used', 'external', 'ArrayBuffers', 'native rest'];
+    const header = [
+      'after s',
+      'RSS',
+      'heap committed',
+      'heap used',
+      'external',
+      'ArrayBuffers',
+      'native rest',
+    ];
     for (const c of curves) {
       const rows: string[][] = [header];
       for (const s of c.samples)

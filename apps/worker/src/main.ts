@@ -81,7 +81,9 @@ async function main(): Promise<void> {
       store,
       new BoardSubmissionEffectHandler({
         streams,
-        learnerCodec: learnerEventCodec(new PersonalDataCipher(pool, config.masterKey)),
+        learnerCodec: learnerEventCodec(
+          new PersonalDataCipher(pool, config.masterKey, config.keyCacheBytes),
+        ),
         submissionCodec,
         gateway: new ParsBoardGateway({
           baseUrl: config.boardGatewayUrl,
