@@ -130,7 +130,8 @@ export class CoreModule implements OnApplicationShutdown {
       {
         provide: PersonalDataCipher,
         inject: [DATABASE_POOL],
-        useFactory: (pool: Pool) => new PersonalDataCipher(pool, config.masterKey, config.keyCacheBytes),
+        useFactory: (pool: Pool) =>
+          new PersonalDataCipher(pool, config.masterKey, config.keyCacheBytes),
       },
       {
         provide: StreamCommandExecutor,
