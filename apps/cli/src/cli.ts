@@ -179,7 +179,9 @@ const COMMANDS: Record<string, Command> = {
         const batch = await parsBatch(
           await context.eventStore(),
           {
-            learner: learnerEventCodec(new PersonalDataCipher(pool, context.config.masterKey)),
+            learner: learnerEventCodec(
+              new PersonalDataCipher(pool, context.config.masterKey, context.config.keyCacheBytes),
+            ),
             submission: boardSubmissionEventCodec(),
           },
           { from, to },
