@@ -17,4 +17,5 @@ COPY package.json ./
 RUN mkdir /witness && chown node:node /witness
 USER node
 EXPOSE 3000
-CMD ["node", "dist/apps/api/src/main.js"]
+# The V8 heap's bound (docs/design-notes.md, "Long streams and memory"): as npm start runs it.
+CMD ["node", "--max-old-space-size=192", "dist/apps/api/src/main.js"]

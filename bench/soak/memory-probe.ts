@@ -1,7 +1,10 @@
 /**
  * Loaded with `node --require` into each process of bench/soak: every SOAK_PROBE_MS it appends
- * one JSON line of this process's memory (RSS, V8 heap used and total, external) to
- * SOAK_PROBE_FILE. On SIGUSR2 it writes a heap snapshot next to that file (to compare two).
+ * one JSON line of this process's memory to SOAK_PROBE_FILE: RSS; the V8 heap's used and
+ * committed bytes (heapUsed, heapTotal); external, the memory of objects V8 does not allocate
+ * itself (Buffers' and ArrayBuffers' contents among them), and arrayBuffers, that part alone.
+ * What RSS holds beyond heapTotal and external is native memory (malloc's heap, code, stacks).
+ * On SIGUSR2 it writes a heap snapshot next to that file (to compare two).
  */
 import { appendFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
@@ -13,7 +16,14 @@ if (file) {
     const m = process.memoryUsage();
     appendFileSync(
       file,
-      `${JSON.stringify({ t: Date.now(), rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`,
+      `${JSON.stringify({
+        t: Date.now(),
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        heapTotal: m.heapTotal,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+      })}\n`,
     );
   };
   sample();

@@ -6,31 +6,52 @@
  * and the board submission process) on a fresh PostgreSQL, then runs a bounded mixed load for
  * SOAK_DURATION_S (600 by default): SOAK_CLIENTS (8) clients in a loop, each creating a learner
  * with ABIM selected (one loop in three takes a learner seen before instead), recording 6
- * correct answers, claiming and reading the credits. A probe in each process
- * (memory-probe.ts) samples RSS and heap every SOAK_SAMPLE_S (15) seconds. It prints the curve
- * and, per process, whether it levelled off: its RSS grew by less than 5% over the last half
- * of the run. SOAK_HEAP_SNAPSHOTS=1 writes a heap snapshot of the API after the warm-up and at
- * the end (in the temporary folder printed), to compare in Chrome's DevTools.
+ * correct answers, claiming and reading the credits. The API and the worker run with the
+ * environment and node flags of `npm start` and `npm run worker` (package.json), as deployed.
+ * A probe in each process (memory-probe.ts) samples RSS, the V8 heap (used and committed),
+ * external and ArrayBuffers every SOAK_SAMPLE_S (15) seconds; the runner samples the machine's
+ * load average. It prints each process's curve, with the native rest (RSS less the committed
+ * heap and external), whether it levelled off (its RSS grew by less than 5% over the last half
+ * of the run), and the API's caches as /metrics shows them at the end. SOAK_HEAP_SNAPSHOTS=1
+ * writes a heap snapshot of the API after the warm-up and at the end (in the temporary folder
+ * printed), to compare; a snapshot costs the process RSS of its own, so judge RSS without them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@ledger/database';
 import { textTable } from '../support/figures';
 import { benchDatabase } from '../support/postgres';
+import { startCommandOf, type StartCommand } from './start-command';
 
 const DURATION_S = Number(process.env.SOAK_DURATION_S ?? 600);
 const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? 15);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 8);
 const HEAP_SNAPSHOTS = process.env.SOAK_HEAP_SNAPSHOTS === '1';
 const DIST = join(__dirname, '..', '..');
+const ROOT = join(DIST, '..');
 const SERVICE = { authorization: 'Bearer dev-service-key', 'content-type': 'application/json' };
 
 interface Sample {
   t: number;
   rss: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** How `npm run <script>` starts an app (package.json), or plain node for one without flags. */
+function npmScript(name: string): StartCommand {
+  const scripts = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  const script = scripts[name];
+  if (!script) throw new Error(`package.json has no "${name}" script`);
+  return startCommandOf(script);
 }
 
 interface Started {
@@ -39,11 +60,23 @@ interface Started {
   probe: string;
 }
 
-function start(name: string, script: string, env: Record<string, string>, folder: string): Started {
+function start(
+  name: string,
+  command: StartCommand,
+  env: Record<string, string>,
+  folder: string,
+): Started {
   const probe = join(folder, `${name}.jsonl`);
-  const child = spawn(process.execPath, ['--require', join(__dirname, 'memory-probe.js'), script], {
+  const args = [
+    ...command.nodeFlags,
+    '--require',
+    join(__dirname, 'memory-probe.js'),
+    join(ROOT, command.main),
+  ];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
+      ...command.env,
       ...env,
       SOAK_PROBE_FILE: probe,
       SOAK_PROBE_MS: String(SAMPLE_S * 1000),
@@ -88,7 +121,7 @@ async function main(): Promise<void> {
   const processes = [
     start(
       'pars-simulator',
-      join(DIST, 'apps', 'pars-simulator', 'src', 'main.js'),
+      { env: {}, nodeFlags: [], main: 'dist/apps/pars-simulator/src/main.js' },
       { PARS_SIMULATOR_PORT: String(boardPort), PARS_DECIDE_AFTER_MS: '60000' },
       folder,
     ),
@@ -103,7 +136,7 @@ async function main(): Promise<void> {
     processes.push(
       start(
         'api',
-        join(DIST, 'apps', 'api', 'src', 'main.js'),
+        npmScript('start'),
         {
           ...common,
           PORT: String(apiPort),
@@ -116,12 +149,7 @@ async function main(): Promise<void> {
     );
     await waitFor(`${url}/health`, 60_000);
     processes.push(
-      start(
-        'worker',
-        join(DIST, 'apps', 'worker', 'src', 'main.js'),
-        { ...common, BOARD_SWEEP_INTERVAL_MS: '30000' },
-        folder,
-      ),
+      start('worker', npmScript('worker'), { ...common, BOARD_SWEEP_INTERVAL_MS: '30000' }, folder),
     );
     // The load starts once the worker's projections answer reads.
     const ready = Date.now() + 120_000;
@@ -190,32 +218,59 @@ async function main(): Promise<void> {
       }
     };
     const started = Date.now();
+    const load: number[] = [loadavg()[0] ?? 0];
+    const loadTimer = setInterval(() => load.push(loadavg()[0] ?? 0), SAMPLE_S * 1000);
     await Promise.all(Array.from({ length: CLIENTS }, () => client()));
+    clearInterval(loadTimer);
     clearTimeout(warmedUp);
     snapshot();
+    // The caches as the API's /metrics shows them after the load.
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    const cacheLines = metrics
+      .split('\n')
+      .filter((l) => /^ledger_(cache_\w+|process_memory_bytes)\{/.test(l));
     // One more sample after the load.
     await new Promise((r) => setTimeout(r, SAMPLE_S * 1000 + 500));
     const seconds = (Date.now() - started) / 1000;
 
     process.stdout.write(
       `\nbench/soak: ${DURATION_S} s, ${CLIENTS} clients, ${requests} requests (${(requests / seconds).toFixed(0)}/s), ` +
-        `${failures} failed (neither 2xx nor 422), ${refusals} refused by a rule (422), ~${learnersTouched} learners, PostgreSQL ${db.server}; probes in ${folder}\n`,
+        `${failures} failed (neither 2xx nor 422), ${refusals} refused by a rule (422), ~${learnersTouched} learners, PostgreSQL ${db.server}; probes in ${folder}\n` +
+        `load average (1 min) during the load: ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} ` +
+        `(mean ${(load.reduce((a, b) => a + b, 0) / load.length).toFixed(1)}) on ${availableParallelism()} cores\n` +
+        processes
+          .filter((p) => p.name !== 'pars-simulator')
+          .map((p) => `${p.name}: node ${p.child.spawnargs.slice(1).join(' ')}`)
+          .join('\n') +
+        `\nthe API's /metrics at the end:\n${cacheLines.join('\n')}\n`,
     );
     const curves = processes.map((p) => ({ name: p.name, samples: samplesOf(p) }));
     const t0 = Math.min(...curves.map((c) => c.samples[0]?.t ?? Date.now()));
-    const rows: string[][] = [['after s', ...curves.map((c) => `${c.name} RSS / heap MB`)]];
-    const longest = Math.max(...curves.map((c) => c.samples.length));
-    for (let i = 0; i < longest; i++) {
-      const at = curves.find((c) => c.samples[i])?.samples[i]?.t ?? t0;
-      rows.push([
-        ((at - t0) / 1000).toFixed(0),
-        ...curves.map((c) => {
-          const s = c.samples[i];
-          return s ? `${mb(s.rss)} / ${mb(s.heapUsed)}` : '';
-        }),
-      ]);
+    // Native: what RSS holds besides the committed V8 heap and external (malloc's heap, code).
+    const header = [
+      'after s',
+      'RSS',
+      'heap committed',
+      'heap used',
+      'external',
+      'ArrayBuffers',
+      'native rest',
+    ];
+    for (const c of curves) {
+      const rows: string[][] = [header];
+      for (const s of c.samples)
+        rows.push([
+          ((s.t - t0) / 1000).toFixed(0),
+          mb(s.rss),
+          mb(s.heapTotal),
+          mb(s.heapUsed),
+          mb(s.external),
+          mb(s.arrayBuffers),
+          mb(s.rss - s.heapTotal - s.external),
+        ]);
+      process.stdout.write(`\n${c.name}, MB:\n${textTable(rows, [0, 1, 2, 3, 4, 5, 6])}\n`);
     }
-    process.stdout.write(`${textTable(rows, [0])}\n`);
+    process.stdout.write('\n');
     for (const c of curves) {
       const s = c.samples;
       const last = s[s.length - 1];

@@ -109,7 +109,7 @@ export class CoreModule implements OnApplicationShutdown {
         provide: PersonalDataCipher,
         inject: [READ_MODELS],
         useFactory: (readModels: DataSource) =>
-          new PersonalDataCipher(readModels, config.masterKey),
+          new PersonalDataCipher(readModels, config.masterKey, config.keyCacheBytes),
       },
       {
         provide: StreamCommandExecutor,

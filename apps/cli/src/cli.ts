@@ -177,7 +177,11 @@ const COMMANDS: Record<string, Command> = {
         await context.eventStore(),
         {
           learner: learnerEventCodec(
-            new PersonalDataCipher(await context.readModelsSource(), context.config.masterKey),
+            new PersonalDataCipher(
+              await context.readModelsSource(),
+              context.config.masterKey,
+              context.config.keyCacheBytes,
+            ),
           ),
           submission: boardSubmissionEventCodec(),
         },

@@ -68,7 +68,9 @@ async function main(): Promise<() => Promise<void>> {
     const { commandBus } = bus;
     process_ = configuredBoardSubmissionProcess(config, readModels, store, {
       streams,
-      learnerCodec: learnerEventCodec(new PersonalDataCipher(readModels, config.masterKey)),
+      learnerCodec: learnerEventCodec(
+        new PersonalDataCipher(readModels, config.masterKey, config.keyCacheBytes),
+      ),
       submissionCodec,
       send: (command) => commandBus.execute(command),
       clock,

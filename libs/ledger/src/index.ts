@@ -19,7 +19,7 @@ export {
   type StoredSnapshot,
 } from './command-handling/stream-snapshots';
 export { learnerSnapshotCodec, snapshotCodecs } from './learner/learner-snapshot-codec';
-export { PersonalDataCipher } from './personal-data/personal-data-cipher';
+export { KEY_ENTRY_BYTES, PersonalDataCipher } from './personal-data/personal-data-cipher';
 export { learnerEventCodec, boardSubmissionEventCodec, learnerIdOf } from './event-codecs';
 export { LEDGER_TABLES } from './operational/ledger-tables';
 export { LearnerKey } from './operational/learner-key.entity';

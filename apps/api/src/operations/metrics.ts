@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { LogTree, StreamVerifier } from '@ledger/audit';
 import { PostgresEventStore, type EventStore } from '@ledger/event-store';
 import type { NextFunction, Request, Response } from 'express';
@@ -243,7 +244,9 @@ function cacheGauges(registry: Registry, caches: () => CacheFigures[]): void {
   );
   new Gauge({
     name: 'ledger_process_memory_bytes',
-    help: "This process's memory: resident set, V8 heap used and total, external",
+    help:
+      "This process's memory: resident set, V8 heap used, committed (heap_total) and its limit " +
+      '(--max-old-space-size in the start command), external and the ArrayBuffers within it',
     labelNames: ['kind'] as const,
     registers: [registry],
     collect() {
@@ -251,7 +254,9 @@ function cacheGauges(registry: Registry, caches: () => CacheFigures[]): void {
       this.set({ kind: 'rss' }, m.rss);
       this.set({ kind: 'heap_used' }, m.heapUsed);
       this.set({ kind: 'heap_total' }, m.heapTotal);
+      this.set({ kind: 'heap_limit' }, getHeapStatistics().heap_size_limit);
       this.set({ kind: 'external' }, m.external);
+      this.set({ kind: 'array_buffers' }, m.arrayBuffers);
     },
   });
 }
