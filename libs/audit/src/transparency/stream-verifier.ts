@@ -31,15 +31,14 @@ export class StreamIntegrityError extends Error {
   }
 }
 
-const ALL = 1_000_000;
-/** Events verified at a time in the background (a few ms of hashing). */
+/** Events verified at a time (a few ms of hashing, and memory bounded by a page). */
 const BACKGROUND_PAGE = 1_000;
 /** After each background page, rest this many times what it took (see `paced`). */
 const BACKGROUND_REST = 4;
 
 /**
  * Verifies a stream the first time the command side loads it, and remembers the answer: its
- * hash chain (the store's verifyStream), then each of its events against the leaf the Merkle
+ * hash chain (as the store's verifyStream, a page at a time), then each of its events against the leaf the Merkle
  * tree holds for it, which catches what the chain alone cannot (a stream rewritten with its
  * links recomputed, its last events removed with its head fixed, the whole stream removed).
  * Broken streams are kept for /health and /metrics; intact ones in a bounded cache.
@@ -52,7 +51,7 @@ export class StreamVerifier {
   private lane: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly store: Pick<EventStore, 'verifyStream' | 'readStream'>,
+    private readonly store: Pick<EventStore, 'readStream' | 'streamRevision'>,
     private readonly tree?: Pick<LogTree, 'leavesOfStream'>,
     private readonly options: {
       cacheSize?: number;
@@ -130,11 +129,20 @@ export class StreamVerifier {
     running.catch((error: unknown) => this.options.onError?.(streamName, error));
   }
 
-  private async verifyInPages(streamName: string): Promise<StreamProblem | undefined> {
+  /**
+   * The stream a page at a time, in bounded memory however long it is: each page's links (from
+   * the previous page's last), then its events against the leaves read for them before, then
+   * the stream's head against its last event (a head past it: events removed). `run` runs each
+   * page: at once when a command waits for the answer, paced in the background.
+   */
+  private async verifyInPages(
+    streamName: string,
+    run: <T>(work: () => Promise<T>) => Promise<T> = (work) => this.paced(work),
+  ): Promise<StreamProblem | undefined> {
     let anchor: RecordedEvent | undefined;
     for (let from = 0n; ;) {
       const fromRevision = from;
-      const { page, problem } = await this.paced(async () => {
+      const { page, problem } = await run(async () => {
         const to = fromRevision + BigInt(BACKGROUND_PAGE);
         const leaves = this.tree
           ? await this.tree.leavesOfStream(streamName, fromRevision, to)
@@ -150,11 +158,29 @@ export class StreamVerifier {
         };
       });
       if (problem) return problem;
-      const last = page[page.length - 1];
-      if (!last || page.length < BACKGROUND_PAGE) return undefined;
+      const last = page[page.length - 1] ?? anchor;
+      if (page.length < BACKGROUND_PAGE) return this.headProblem(streamName, last);
       anchor = last;
-      from = last.revision + 1n;
+      from = (last?.revision ?? -1n) + 1n;
     }
+  }
+
+  /** A head that says the stream goes on past its last event: events were removed. */
+  private async headProblem(
+    streamName: string,
+    last: RecordedEvent | undefined,
+  ): Promise<StreamProblem | undefined> {
+    const head = await this.store.streamRevision(streamName);
+    const end = last?.revision ?? -1n;
+    if (head === undefined || head <= end) return undefined;
+    return {
+      streamName,
+      kind: 'removed',
+      revision: (end + 1n).toString(),
+      eventId: null,
+      detail: `the stream's head is at revision ${head} but its events end at ${end}`,
+      detectedAt: this.now(),
+    };
   }
 
   /**
@@ -187,8 +213,7 @@ export class StreamVerifier {
   }
 
   private async verify(streamName: string): Promise<StreamProblem | undefined> {
-    const problem = (await this.chainProblem(streamName)) ?? (await this.treeProblem(streamName));
-    return this.remember(streamName, problem);
+    return this.remember(streamName, await this.verifyInPages(streamName, (work) => work()));
   }
 
   private remember(
@@ -212,12 +237,6 @@ export class StreamVerifier {
     return (this.options.clock ?? (() => new Date()))().toISOString();
   }
 
-  private async chainProblem(streamName: string): Promise<StreamProblem | undefined> {
-    const report = await this.store.verifyStream(streamName);
-    const b = report.breaks[0];
-    return b && this.problemOf(streamName, b);
-  }
-
   private problemOf(
     streamName: string,
     b: { kind: ChainBreakKind; revision: bigint; eventId?: string; detail: string },
@@ -230,21 +249,6 @@ export class StreamVerifier {
       detail: b.detail,
       detectedAt: this.now(),
     };
-  }
-
-  private async treeProblem(streamName: string): Promise<StreamProblem | undefined> {
-    if (!this.tree) return undefined;
-    const leaves = await this.tree.leavesOfStream(streamName);
-    if (leaves.length === 0) return undefined;
-    const events: RecordedEvent[] = [];
-    for (let from = 0n; ;) {
-      const page = await this.store.readStream(streamName, { fromRevision: from, maxCount: ALL });
-      events.push(...page);
-      const last = page[page.length - 1];
-      if (!last || page.length < ALL) break;
-      from = last.revision + 1n;
-    }
-    return this.leafProblem(leaves, events);
   }
 
   /** The events read against the tree's leaves for them: the first missing or different. */

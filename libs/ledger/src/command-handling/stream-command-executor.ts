@@ -80,7 +80,7 @@ const PAGE = 1000;
  * and not only by count.
  */
 const approximateBytes = (c: CachedStream): number =>
-  1024 + Number((c.revision ?? -1n) + 1n) * 220 + c.commands.size * 180;
+  1200 + Number((c.revision ?? -1n) + 1n) * 400 + c.commands.size * 190;
 
 export interface StreamCommandExecutorOptions {
   maxAttempts?: number;
@@ -305,7 +305,6 @@ export class StreamCommandExecutor {
     // First load in this process (or evicted since): what is folded is verified first (see
     // `verifier`). From a snapshot, the events after it, as they are read; else the whole stream.
     let anchor: RecordedEvent | undefined;
-    const tail: RecordedEvent[] = [];
     let prefetched: RecordedEvent[] | undefined;
     if (!cached) {
       const snapshot = await this.fromSnapshot<State>(streamName);
@@ -317,13 +316,19 @@ export class StreamCommandExecutor {
     let revision = cached.revision;
     let lastEventId = cached.lastEventId;
     let fromRevision = revision === undefined ? 0n : revision + 1n;
-    // Decoded first and folded once: a fold copies the state once, not once per page.
-    const decoded: Event[] = [];
+    // Folded a page at a time: a load holds one page of events, however long the stream (a
+    // fold costs no copy of the state: see the learner's EarnedFacts).
+    let state = cached.state as State;
     for (;;) {
       const page =
         prefetched ?? (await this.store.readStream(streamName, { fromRevision, maxCount: PAGE }));
       prefetched = undefined;
-      if (anchor) tail.push(...page);
+      if (anchor) {
+        // The events after a snapshot are verified before anything is decided from them.
+        await this.options.verifier?.assertTailIntact(streamName, anchor, page);
+        anchor = page[page.length - 1] ?? anchor;
+      }
+      const decoded: Event[] = [];
       for (const recorded of page) {
         const event = await codec.decode(recorded);
         if (event !== undefined) decoded.push(event);
@@ -331,11 +336,11 @@ export class StreamCommandExecutor {
         lastEventId = recorded.id;
         remember(cached, recorded.metadata.causationId, recorded);
       }
+      state = foldWith(decider, decoded, state);
       if (page.length < PAGE) break;
       fromRevision = (revision ?? -1n) + 1n;
     }
-    if (anchor) await this.options.verifier?.assertTailIntact(streamName, anchor, tail);
-    cached.state = foldWith(decider, decoded, cached.state as State);
+    cached.state = state;
     cached.revision = revision;
     cached.lastEventId = lastEventId;
     this.touch(streamName, cached);
