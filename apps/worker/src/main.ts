@@ -12,6 +12,8 @@ import {
   BoardSubmissionEffectHandler,
   BoardSubmissionProcess,
   boardSubmissionEventCodec,
+  LearnerMatchEffectHandler,
+  LearnerMatchProcess,
   openBoardSubmissionCommandBus,
   learnerEventCodec,
   LEDGER_MIGRATIONS,
@@ -57,16 +59,25 @@ async function main(): Promise<void> {
   worker.start();
   // The board submission process, when a board gateway is configured.
   let process_: BoardSubmissionProcess | undefined;
+  let matchProcess: LearnerMatchProcess | undefined;
   let commands: INestApplicationContext | undefined;
   if (config.boardGatewayUrl && config.runBoardProcess) {
     await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
     const streams = new StreamCommandExecutor(store);
     const submissionCodec = boardSubmissionEventCodec();
+    const learnerCodec = learnerEventCodec(new PersonalDataCipher(pool, config.masterKey));
     const clock = (): Date => new Date();
+    const gateway = new ParsBoardGateway({
+      baseUrl: config.boardGatewayUrl,
+      providerId: config.parsProviderId,
+      ...(config.parsApiKey === undefined ? {} : { apiKey: config.parsApiKey }),
+      maxAttempts: config.boardGatewayMaxAttempts,
+    });
     // The process's steps go through the CommandBus to their handlers, as in the API.
     const bus = await openBoardSubmissionCommandBus({
       streams,
       submissionCodec,
+      learnerCodec,
       clock,
       settings: {
         timeZone: config.timeZone,
@@ -81,14 +92,9 @@ async function main(): Promise<void> {
       store,
       new BoardSubmissionEffectHandler({
         streams,
-        learnerCodec: learnerEventCodec(new PersonalDataCipher(pool, config.masterKey)),
+        learnerCodec,
         submissionCodec,
-        gateway: new ParsBoardGateway({
-          baseUrl: config.boardGatewayUrl,
-          providerId: config.parsProviderId,
-          ...(config.parsApiKey === undefined ? {} : { apiKey: config.parsApiKey }),
-          maxAttempts: config.boardGatewayMaxAttempts,
-        }),
+        gateway,
         send: (command) => commandBus.execute(command),
         clock,
         log,
@@ -100,6 +106,21 @@ async function main(): Promise<void> {
       },
     );
     process_.start();
+    // R16: the learner match, before any claim, beside the board submission process.
+    matchProcess = new LearnerMatchProcess(
+      readModels,
+      store,
+      new LearnerMatchEffectHandler({
+        streams,
+        learnerCodec,
+        gateway,
+        send: (command) => commandBus.execute(command),
+        clock,
+        log,
+      }),
+      { log },
+    );
+    matchProcess.start();
   }
   // The event feeds configured (LEDGER_FEED_*): one process at a time sends, by lease.
   const feeds = createFeeds(config.feed, readModels, store, log);
@@ -116,6 +137,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     for (const feed of feeds) await feed.stop();
+    await matchProcess?.stop();
     await process_?.stop();
     await commands?.close();
     await worker.stop();

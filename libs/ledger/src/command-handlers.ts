@@ -6,6 +6,8 @@ import {
   ClaimCreditsHandler,
   ImportHistoryHandler,
   RecordAnswerHandler,
+  RecordBoardIdentityCheckHandler,
+  RecordBoardSharingConsentHandler,
   RecordResearchHandler,
   UpdateProfileHandler,
 } from './learner/learner-commands';
@@ -19,6 +21,8 @@ export const LEDGER_COMMAND_HANDLERS = [
   ClaimCreditsHandler,
   ImportHistoryHandler,
   ErasePersonalDataHandler,
+  RecordBoardSharingConsentHandler,
+  RecordBoardIdentityCheckHandler,
   RetryBoardSubmissionHandler,
   ...BOARD_SUBMISSION_STEP_HANDLERS,
 ];

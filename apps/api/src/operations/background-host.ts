@@ -13,6 +13,8 @@ import {
   BoardSubmissionEffectHandler,
   BoardSubmissionProcess,
   BOARD_SUBMISSION_EVENT_CODEC,
+  LearnerMatchEffectHandler,
+  LearnerMatchProcess,
   LEARNER_EVENT_CODEC,
   LEDGER_CLOCK,
   StreamCommandExecutor,
@@ -42,6 +44,8 @@ const logTo =
 export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
   readonly projections: ProjectionWorker | undefined;
   readonly boardProcess: BoardSubmissionProcess | undefined;
+  /** R16: the learner match, wherever the board submission process runs. */
+  readonly learnerMatchProcess: LearnerMatchProcess | undefined;
 
   constructor(
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
@@ -60,8 +64,17 @@ export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
         })
       : undefined;
     const log = logTo(new Logger('BoardSubmissionProcess'));
-    this.boardProcess =
+    const gateway =
       config.runBoardProcess && config.boardGatewayUrl
+        ? new ParsBoardGateway({
+            baseUrl: config.boardGatewayUrl,
+            providerId: config.parsProviderId,
+            ...(config.parsApiKey === undefined ? {} : { apiKey: config.parsApiKey }),
+            maxAttempts: config.boardGatewayMaxAttempts,
+          })
+        : undefined;
+    this.boardProcess =
+      gateway !== undefined
         ? new BoardSubmissionProcess(
             readModels,
             store,
@@ -69,12 +82,7 @@ export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
               streams,
               learnerCodec,
               submissionCodec,
-              gateway: new ParsBoardGateway({
-                baseUrl: config.boardGatewayUrl,
-                providerId: config.parsProviderId,
-                ...(config.parsApiKey === undefined ? {} : { apiKey: config.parsApiKey }),
-                maxAttempts: config.boardGatewayMaxAttempts,
-              }),
+              gateway,
               send: (command) => commandBus.execute(command),
               clock,
               log,
@@ -86,14 +94,33 @@ export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
             },
           )
         : undefined;
+    const matchLog = logTo(new Logger('LearnerMatchProcess'));
+    this.learnerMatchProcess =
+      gateway !== undefined
+        ? new LearnerMatchProcess(
+            readModels,
+            store,
+            new LearnerMatchEffectHandler({
+              streams,
+              learnerCodec,
+              gateway,
+              send: (command) => commandBus.execute(command),
+              clock,
+              log: matchLog,
+            }),
+            { retryMs: 250, log: matchLog },
+          )
+        : undefined;
   }
 
   onApplicationBootstrap(): void {
     this.projections?.start();
     this.boardProcess?.start();
+    this.learnerMatchProcess?.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.learnerMatchProcess?.stop();
     await this.boardProcess?.stop();
     await this.projections?.stop();
   }

@@ -5,6 +5,8 @@ import {
   type BoardRecordStatus,
   type BoardSubmissionRequest,
   type BoardSubmissionResult,
+  type LearnerMatchRequest,
+  type LearnerMatchResult,
 } from '../board-gateway.port';
 import { RETRYING_HTTP_DEFAULTS, RetryingHttp, type RetryingHttpOptions } from './retrying-http';
 
@@ -69,6 +71,14 @@ export class HttpBoardGateway implements BoardGateway {
         throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
       }
     }
+  }
+
+  /** This protocol has no learner match: no answer, so nothing is recorded (R16). */
+  matchLearnerIdentity(request: LearnerMatchRequest): Promise<LearnerMatchResult> {
+    return Promise.resolve({
+      outcome: 'no-answer',
+      reason: `${request.board}: this channel offers no learner match`,
+    });
   }
 
   async recordStatus(board: string, submissionId: string): Promise<BoardRecordStatus> {

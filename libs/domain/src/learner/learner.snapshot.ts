@@ -9,7 +9,7 @@ import type { Claim, EarnedCredit, LearnerProfile, LearnerState } from './learne
  * changes: snapshots of another version are then passed over and the stream is folded again.
  * learner.snapshot.spec.ts pins the shape of a sample state, so a shape change fails it.
  */
-export const LEARNER_STATE_VERSION = 1;
+export const LEARNER_STATE_VERSION = 2;
 
 /**
  * Personal data is kept apart (`personal`, one list), so that the infrastructure can encrypt it
@@ -30,6 +30,16 @@ export interface LearnerSnapshotState {
   /** [index in earned, twelfths redeemed]. */
   redeemed: [number, string][];
   claims: SnapshotClaim[];
+  /** R7: [status, at (ms), by selection], or null when never given. */
+  consent: [status: 'granted' | 'withdrawn', at: number, bySelection: boolean] | null;
+  /** R16: [board, profile version, outcome, reason or null, checked at (ms)]. */
+  identityChecks: [
+    board: string,
+    profileVersion: number,
+    outcome: 'matched' | 'mismatched',
+    reason: string | null,
+    checkedAt: number,
+  ][];
 }
 
 interface SnapshotProfile {
@@ -106,6 +116,16 @@ export function learnerSnapshotOf(state: LearnerState): LearnerSnapshot {
           s.completedAt.getTime(),
         ]),
       })),
+      consent: state.consent
+        ? [state.consent.status, state.consent.at.getTime(), state.consent.bySelection]
+        : null,
+      identityChecks: [...state.identityChecks.values()].map((c) => [
+        c.board,
+        c.profileVersion,
+        c.outcome,
+        c.reason ?? null,
+        c.checkedAt.getTime(),
+      ]),
     },
     personal,
   };
@@ -174,6 +194,19 @@ export function learnerStateFromSnapshot({ state, personal }: LearnerSnapshot): 
             completedAt: new Date(completedAt),
           })),
         },
+      ]),
+    ),
+    consent: state.consent
+      ? {
+          status: state.consent[0],
+          at: new Date(state.consent[1]),
+          bySelection: state.consent[2],
+        }
+      : undefined,
+    identityChecks: new Map(
+      state.identityChecks.map(([board, profileVersion, outcome, reason, checkedAt]) => [
+        board,
+        { board, profileVersion, outcome, reason: reason ?? undefined, checkedAt: new Date(checkedAt) },
       ]),
     ),
   };
