@@ -14,7 +14,7 @@ import {
   type LearnerCommand,
   type LearnerState,
 } from '@ledger/domain';
-import { recordBoardSharingConsent, TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
+import { recordDataSharingConsent, TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import { PostgresEventStore, runMigrations } from '@ledger/event-store';
 import {
   boardSubmissionEventCodec,
@@ -90,7 +90,7 @@ export class LedgerFixture {
     const played = await this.learner(learnerId, command);
     await this.learner(
       learnerId,
-      recordBoardSharingConsent({ occurredAt: command.data.occurredAt }),
+      recordDataSharingConsent({ occurredAt: command.data.occurredAt }),
     );
     return played;
   }

@@ -252,7 +252,7 @@ describe('learner match and consent through the PARS simulator over HTTP (R7, R8
       expect((await profileOf(learnerId)).consent).toEqual({ status: 'not-given' });
 
       const given = await consent(learnerId, consentGrantedBody()).expect(200);
-      expect(given.body.recorded).toEqual(['BoardSharingConsentGranted']);
+      expect(given.body.recorded).toEqual(['DataSharingConsentGranted']);
       await tagBecomes(learnerId, claimId, 'Submitted');
       expect(await receivedByPars(submission.submissionId)).toBe(1);
     });
@@ -285,8 +285,8 @@ describe('learner match and consent through the PARS simulator over HTTP (R7, R8
       expect(
         (history.body.events as { type: string }[])
           .map((e) => e.type)
-          .filter((type) => type.startsWith('BoardSharingConsent')),
-      ).toEqual(['BoardSharingConsentGranted', 'BoardSharingConsentWithdrawn']);
+          .filter((type) => type.startsWith('DataSharingConsent')),
+      ).toEqual(['DataSharingConsentGranted', 'DataSharingConsentWithdrawn']);
       const claimId = await claim(learnerId);
       await tagBecomes(learnerId, claimId, 'Awaiting consent');
     });

@@ -103,8 +103,8 @@ export {
   LEARNER_EVENT_TYPES,
   type AnswerCorrect,
   type AnswerIncorrect,
-  type BoardSharingConsentGranted,
-  type BoardSharingConsentWithdrawn,
+  type DataSharingConsentGranted,
+  type DataSharingConsentWithdrawn,
   type IdentityCheckOutcome,
   type LearnerBoardIdentityChecked,
   type ClaimBreakdownLine,
@@ -128,13 +128,13 @@ export type {
   ProfileBoardSelection,
   RecordAnswer,
   RecordBoardIdentityCheck,
-  RecordBoardSharingConsent,
+  RecordDataSharingConsent,
   RecordResearch,
   UpdateProfile,
 } from './learner/learner.commands';
 export type {
   BoardIdentityCheck,
-  BoardSharingConsent,
+  DataSharingConsent,
   Claim,
   ClaimedLine,
   EarnedCredit,
@@ -142,7 +142,7 @@ export type {
   LearnerState,
 } from './learner/learner.state';
 export {
-  consentsToBoardSharing,
+  consentsToDataSharing,
   decideLearner,
   evolveLearner,
   foldLearner,

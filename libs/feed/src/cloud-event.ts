@@ -87,8 +87,8 @@ export const FEED_FIELDS: LearnerFields & SubmissionFields = {
   ],
   PersonalDataErased: ['occurredAt', 'ticket'],
   HistoryImported: ['occurredAt', 'reference', 'importedBy', 'facts', 'earliest', 'latest'],
-  BoardSharingConsentGranted: ['occurredAt', 'profileVersion', 'boards'],
-  BoardSharingConsentWithdrawn: ['occurredAt', 'profileVersion', 'boards'],
+  DataSharingConsentGranted: ['occurredAt', 'profileVersion', 'boards'],
+  DataSharingConsentWithdrawn: ['occurredAt', 'profileVersion', 'boards'],
   LearnerBoardIdentityChecked: ['occurredAt', 'board', 'profileVersion', 'outcome'],
   BoardSubmissionRequested: [
     ...SUBMISSION_REF,

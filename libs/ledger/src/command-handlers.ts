@@ -7,7 +7,7 @@ import {
   ImportHistoryHandler,
   RecordAnswerHandler,
   RecordBoardIdentityCheckHandler,
-  RecordBoardSharingConsentHandler,
+  RecordDataSharingConsentHandler,
   RecordResearchHandler,
   UpdateProfileHandler,
 } from './learner/learner-commands';
@@ -21,7 +21,7 @@ export const LEDGER_COMMAND_HANDLERS = [
   ClaimCreditsHandler,
   ImportHistoryHandler,
   ErasePersonalDataHandler,
-  RecordBoardSharingConsentHandler,
+  RecordDataSharingConsentHandler,
   RecordBoardIdentityCheckHandler,
   RetryBoardSubmissionHandler,
   ...BOARD_SUBMISSION_STEP_HANDLERS,

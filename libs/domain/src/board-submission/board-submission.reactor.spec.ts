@@ -19,9 +19,9 @@ import {
   personalData,
   personalDataErased,
   questionResearched,
-  boardSharingConsentGranted,
-  boardSharingConsentWithdrawn,
-  withBoardSharingConsent,
+  dataSharingConsentGranted,
+  dataSharingConsentWithdrawn,
+  withDataSharingConsent,
 } from '../testing/learner.builders';
 import type { BoardSubmissionCommand } from './board-submission.commands';
 import type { BoardSubmissionEvent } from './board-submission.events';
@@ -118,7 +118,7 @@ const submitToAbim = (overrides: Partial<SubmitToBoard> = {}): SubmitToBoard => 
 describe('board submission reactor', () => {
   describe('given a claim recorded', () => {
     it('R8/R10: requests one submission per board of the claim, with the part and completion date the claim decided for it', () => {
-      given([...withBoardSharingConsent(profile), research, claim])
+      given([...withDataSharingConsent(profile), research, claim])
         .when(claimed())
         .then(
           (
@@ -152,7 +152,7 @@ describe('board submission reactor', () => {
 
     it('R8: the command ids derive from the claim event and the board, never from the clock: a redelivery sends the same commands', () => {
       const idsAt = (now: Date) =>
-        given([...withBoardSharingConsent(profile), research, claim])
+        given([...withDataSharingConsent(profile), research, claim])
           .when(claimed(), now)
           .reactions()
           .map((r) => r.type === 'SendCommand' && r.commandId);
@@ -165,7 +165,7 @@ describe('board submission reactor', () => {
     });
 
     it('R17: each request carries the claim time, which the 30-day reporting deadline runs from', () => {
-      const claimedAt = given([...withBoardSharingConsent(profile), research, claim])
+      const claimedAt = given([...withDataSharingConsent(profile), research, claim])
         .when(claimed())
         .reactions()
         .map(
@@ -183,7 +183,7 @@ describe('board submission reactor', () => {
         boards: ['ABIM', 'ABPMR'],
         personal: personalData({ boardIds: {} }),
       });
-      const gaps = given([...withBoardSharingConsent(profile), research, claim, edited])
+      const gaps = given([...withDataSharingConsent(profile), research, claim, edited])
         .when(claimed())
         .reactions()
         .map(gapsOfRequest);
@@ -195,7 +195,7 @@ describe('board submission reactor', () => {
         ...claim.data,
         personal: personalData({ boardIds: { ABPMR: '4321' } }),
       });
-      const gaps = given([...withBoardSharingConsent(profile), research, withoutAbimId])
+      const gaps = given([...withDataSharingConsent(profile), research, withoutAbimId])
         .when(claimed(withoutAbimId.data))
         .reactions()
         .map(gapsOfRequest);
@@ -233,7 +233,7 @@ describe('board submission reactor', () => {
 
   describe('given an attempt requested', () => {
     it('R8/R17: an attempt after PARS closed the completion year is failed with the reason, PARS not called', () => {
-      given([...withBoardSharingConsent(profile), research, claim], [requested])
+      given([...withDataSharingConsent(profile), research, claim], [requested])
         .when(attemptRequested(), at('2026-04-01T05:00:00.000Z'))
         .then([
           sendToAbim('outcome/event-attempt', {
@@ -251,7 +251,7 @@ describe('board submission reactor', () => {
     });
 
     it("R7/R8: attempt 1 goes to the board with the claim's identity, the exact amount and the amount rounded to a quarter", () => {
-      given([...withBoardSharingConsent(profile), research, claim], [requested])
+      given([...withDataSharingConsent(profile), research, claim], [requested])
         .when(attemptRequested())
         .then([submitToAbim()]);
     });
@@ -263,7 +263,7 @@ describe('board submission reactor', () => {
         twelfths: '10',
         completedAt: '2025-06-01T10:00:00.000Z',
       });
-      given([...withBoardSharingConsent(profile), research, claim], [boardReview])
+      given([...withDataSharingConsent(profile), research, claim], [boardReview])
         .when(attemptRequested())
         .then([submitToAbim({ activity: 'nejm-board-review', twelfths: 10n, credits: '0.75' })]);
     });
@@ -274,7 +274,7 @@ describe('board submission reactor', () => {
         personal: personalData({ lastName: 'Quinn-Hart', boardIds: { ABIM: '654321' } }),
       });
       given(
-        [...withBoardSharingConsent(profile), research, claim, corrected],
+        [...withDataSharingConsent(profile), research, claim, corrected],
         [
           requested,
           boardSubmissionFailed({
@@ -298,7 +298,7 @@ describe('board submission reactor', () => {
 
     it('R16: an attempt whose identity lacks what the board needs fails at once with the reasons, without calling the board', () => {
       const noAbimId = creditClaimed({ ...claim.data, personal: personalData({ boardIds: {} }) });
-      given([...withBoardSharingConsent(profile), research, noAbimId], [requested])
+      given([...withDataSharingConsent(profile), research, noAbimId], [requested])
         .when(attemptRequested())
         .then([
           sendToAbim('outcome/event-attempt', {
@@ -314,7 +314,7 @@ describe('board submission reactor', () => {
     });
 
     it('R16: after erasure nothing personal is sent: the attempt fails, asking for the profile again', () => {
-      const [reaction] = given([...withBoardSharingConsent(profile), research, claim, personalDataErased()], [requested])
+      const [reaction] = given([...withDataSharingConsent(profile), research, claim, personalDataErased()], [requested])
         .when(attemptRequested())
         .reactions();
       expect(reaction).toMatchObject({
@@ -331,12 +331,12 @@ describe('board submission reactor', () => {
 
     it('R8: an attempt already answered, or overtaken by a later one, is not sent again', () => {
       given(
-        [...withBoardSharingConsent(profile), research, claim],
+        [...withDataSharingConsent(profile), research, claim],
         [requested, boardSubmissionSucceeded({ submissionId: ABIM })],
       )
         .when(attemptRequested())
         .thenNothing();
-      given([...withBoardSharingConsent(profile), research, claim], [requested]).when(attemptRequested(2)).thenNothing();
+      given([...withDataSharingConsent(profile), research, claim], [requested]).when(attemptRequested(2)).thenNothing();
     });
   });
 
@@ -353,7 +353,7 @@ describe('board submission reactor', () => {
     });
 
     it('R7/R8: consent withdrawn before the attempt: it waits as well', () => {
-      given([...withBoardSharingConsent(profile), research, claim, boardSharingConsentWithdrawn()], [requested])
+      given([...withDataSharingConsent(profile), research, claim, dataSharingConsentWithdrawn()], [requested])
         .when(attemptRequested())
         .then([
           sendToAbim('await-consent/event-attempt', {
@@ -369,7 +369,7 @@ describe('board submission reactor', () => {
         eventId: 'event-consent',
         learnerId: 'learner-1',
       };
-      given([profile, research, claim, boardSharingConsentGranted()])
+      given([profile, research, claim, dataSharingConsentGranted()])
         .when(consent)
         .then([
           sendToAbim(`resume/event-consent/${ABIM}`, {
@@ -384,14 +384,14 @@ describe('board submission reactor', () => {
           },
         ]);
       // Withdrawn again before the process got to it: nothing goes on.
-      given([profile, research, claim, boardSharingConsentGranted(), boardSharingConsentWithdrawn()])
+      given([profile, research, claim, dataSharingConsentGranted(), dataSharingConsentWithdrawn()])
         .when(consent)
         .thenNothing();
     });
 
     it('R7/R8: the resumed attempt (the same attempt 1) sends the claim\'s identity to the board', () => {
       given(
-        [...withBoardSharingConsent(profile), research, claim],
+        [...withDataSharingConsent(profile), research, claim],
         [
           requested,
           boardSubmissionAwaitingConsent({ submissionId: ABIM }),

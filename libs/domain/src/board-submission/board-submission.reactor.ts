@@ -2,7 +2,7 @@ import type { Activity } from '../credits/activity';
 import { floorToQuarter, formatCredits, parseTwelfths } from '../credits/twelfths';
 import { boardSubmissionId, uuidV5 } from '../deterministic-id';
 import type { CreditClaimed, PersonalData } from '../learner/learner.events';
-import { consentsToBoardSharing } from '../learner/learner.decider';
+import { consentsToDataSharing } from '../learner/learner.decider';
 import type { LearnerState } from '../learner/learner.state';
 import type { BoardSubmissionCommand } from './board-submission.commands';
 import type { ActiveBoardSubmission, BoardSubmissionState } from './board-submission.decider';
@@ -30,7 +30,7 @@ export const BOARD_SUBMISSION_PROCESS_EVENT_TYPES: readonly string[] = [
   'BoardSubmissionRequested',
   'BoardSubmissionRetryRequested',
   'BoardSubmissionResumed',
-  'BoardSharingConsentGranted',
+  'DataSharingConsentGranted',
 ];
 
 export type BoardSubmissionTrigger =
@@ -244,7 +244,7 @@ function attempt(
   // Ended since, or overtaken by a later attempt: nothing to send.
   if (submission.status !== 'requested' || submission.attempt !== trigger.attempt) return [];
   // R7/R8: no consent to share completion data, nothing goes to the board; it waits.
-  if (!consentsToBoardSharing(learner)) {
+  if (!consentsToDataSharing(learner)) {
     return [
       send(submission.submissionId, `await-consent/${trigger.eventId}`, {
         type: 'AwaitConsent',
@@ -313,7 +313,7 @@ function resumeAfterConsent(
   learner: LearnerState,
   context: BoardSubmissionProcessContext,
 ): BoardSubmissionReaction[] {
-  if (!consentsToBoardSharing(learner)) return []; // withdrawn again since
+  if (!consentsToDataSharing(learner)) return []; // withdrawn again since
   return [...learner.claims.values()].flatMap((claim) =>
     claim.submissions.map(({ board }) => {
       const submissionId = boardSubmissionId(claim.claimId, board);

@@ -69,8 +69,8 @@ export type ImportHistory = {
  * R7: the learner grants or withdraws consent to share completion data with the boards
  * selected in the profile. Without it, no completion goes to a board (R8).
  */
-export type RecordBoardSharingConsent = {
-  type: 'RecordBoardSharingConsent';
+export type RecordDataSharingConsent = {
+  type: 'RecordDataSharingConsent';
   data: { consent: 'granted' | 'withdrawn'; occurredAt: Date };
 };
 
@@ -96,5 +96,5 @@ export type LearnerCommand =
   | ClaimCredits
   | ErasePersonalData
   | ImportHistory
-  | RecordBoardSharingConsent
+  | RecordDataSharingConsent
   | RecordBoardIdentityCheck;

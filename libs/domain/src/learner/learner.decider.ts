@@ -31,7 +31,7 @@ import type {
   LearnerCommand,
   RecordAnswer,
   RecordBoardIdentityCheck,
-  RecordBoardSharingConsent,
+  RecordDataSharingConsent,
   RecordResearch,
   UpdateProfile,
 } from './learner.commands';
@@ -43,7 +43,7 @@ import type {
 } from './learner.events';
 import type {
   BoardIdentityCheck,
-  BoardSharingConsent,
+  DataSharingConsent,
   Claim,
   EarnedCredit,
   LearnerProfile,
@@ -76,7 +76,7 @@ interface LearnerDraft {
   earned: EarnedCredit[];
   redeemed: Map<number, bigint>;
   claims: Map<string, Claim>;
-  consent: BoardSharingConsent | undefined;
+  consent: DataSharingConsent | undefined;
   identityChecks: Map<string, BoardIdentityCheck>;
 }
 
@@ -112,10 +112,10 @@ function apply(draft: LearnerDraft, event: LearnerEvent): void {
         draft.consent = { status: 'granted', at: new Date(data.occurredAt), bySelection: true };
       return;
     }
-    case 'BoardSharingConsentGranted':
-    case 'BoardSharingConsentWithdrawn':
+    case 'DataSharingConsentGranted':
+    case 'DataSharingConsentWithdrawn':
       draft.consent = {
-        status: event.type === 'BoardSharingConsentGranted' ? 'granted' : 'withdrawn',
+        status: event.type === 'DataSharingConsentGranted' ? 'granted' : 'withdrawn',
         at: new Date(event.data.occurredAt),
         bySelection: false,
       };
@@ -253,8 +253,8 @@ export function decideLearner(
       return erasePersonalData(command, state);
     case 'ImportHistory':
       return importHistory(command, state, context);
-    case 'RecordBoardSharingConsent':
-      return recordBoardSharingConsent(command, state);
+    case 'RecordDataSharingConsent':
+      return recordDataSharingConsent(command, state);
     case 'RecordBoardIdentityCheck':
       return recordBoardIdentityCheck(command, state);
     default: {
@@ -390,7 +390,7 @@ function updateProfile({ data }: UpdateProfile, state: LearnerState): LearnerEve
 }
 
 /** R7/R8: whether completion data may go to the boards the profile selects. */
-export const consentsToBoardSharing = (state: LearnerState): boolean =>
+export const consentsToDataSharing = (state: LearnerState): boolean =>
   state.consent?.status === 'granted';
 
 /**
@@ -398,8 +398,8 @@ export const consentsToBoardSharing = (state: LearnerState): boolean =>
  * withdrawn. It needs a profile that selects a board (there is nothing to consent to
  * otherwise); the same decision again records nothing.
  */
-function recordBoardSharingConsent(
-  { data }: RecordBoardSharingConsent,
+function recordDataSharingConsent(
+  { data }: RecordDataSharingConsent,
   state: LearnerState,
 ): LearnerEvent[] {
   const { profile } = state;
@@ -428,8 +428,8 @@ function recordBoardSharingConsent(
     boards: [...(profile?.boards ?? [])],
   };
   return data.consent === 'granted'
-    ? [{ type: 'BoardSharingConsentGranted', data: recorded }]
-    : [{ type: 'BoardSharingConsentWithdrawn', data: recorded }];
+    ? [{ type: 'DataSharingConsentGranted', data: recorded }]
+    : [{ type: 'DataSharingConsentWithdrawn', data: recorded }];
 }
 
 /**

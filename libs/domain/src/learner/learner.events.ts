@@ -44,7 +44,7 @@ export type LearnerProfileUpdated = {
     personal?: PersonalData;
     /**
      * R7: true in every profile recorded since consent has events of its own
-     * (`BoardSharingConsentGranted`): selecting a board no longer records consent. Absent in
+     * (`DataSharingConsentGranted`): selecting a board no longer records consent. Absent in
      * profiles recorded before: then selecting a board was the learner's consent to share
      * completion data with it (pars-assumptions.md A-20).
      */
@@ -56,14 +56,14 @@ export type LearnerProfileUpdated = {
  * R7: the learner consents to share completion data with the boards selected in the profile
  * (now and later, until withdrawn). `boards`: those selected when consent was given.
  */
-export type BoardSharingConsentGranted = {
-  type: 'BoardSharingConsentGranted';
+export type DataSharingConsentGranted = {
+  type: 'DataSharingConsentGranted';
   data: { occurredAt: string; profileVersion: number; boards: string[] };
 };
 
 /** R7/R8: the learner withdraws that consent: no completion is sent to a board from now on. */
-export type BoardSharingConsentWithdrawn = {
-  type: 'BoardSharingConsentWithdrawn';
+export type DataSharingConsentWithdrawn = {
+  type: 'DataSharingConsentWithdrawn';
   data: { occurredAt: string; profileVersion: number; boards: string[] };
 };
 
@@ -199,8 +199,8 @@ export type LearnerEvent =
   | CreditClaimed
   | PersonalDataErased
   | HistoryImported
-  | BoardSharingConsentGranted
-  | BoardSharingConsentWithdrawn
+  | DataSharingConsentGranted
+  | DataSharingConsentWithdrawn
   | LearnerBoardIdentityChecked;
 
 export type LearnerEventType = LearnerEvent['type'];
@@ -215,8 +215,8 @@ export const LEARNER_EVENT_SCHEMA_VERSIONS = {
   CreditClaimed: 1,
   PersonalDataErased: 1,
   HistoryImported: 1,
-  BoardSharingConsentGranted: 1,
-  BoardSharingConsentWithdrawn: 1,
+  DataSharingConsentGranted: 1,
+  DataSharingConsentWithdrawn: 1,
   LearnerBoardIdentityChecked: 1,
 } as const satisfies Record<LearnerEventType, number>;
 

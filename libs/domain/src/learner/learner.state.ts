@@ -62,7 +62,7 @@ export interface Claim {
 }
 
 /** R7: the learner's consent to share completion data with the selected boards. */
-export interface BoardSharingConsent {
+export interface DataSharingConsent {
   readonly status: 'granted' | 'withdrawn';
   /** When the learner gave (or withdrew) it. */
   readonly at: Date;
@@ -96,7 +96,7 @@ export interface LearnerState {
   /** Claims by claim id, in stream order. */
   readonly claims: ReadonlyMap<string, Claim>;
   /** R7: consent to share completion data with the boards; undefined: never given. */
-  readonly consent: BoardSharingConsent | undefined;
+  readonly consent: DataSharingConsent | undefined;
   /** R16: the latest learner-match answer per board. */
   readonly identityChecks: ReadonlyMap<string, BoardIdentityCheck>;
 }

@@ -13,8 +13,8 @@ export * as learnerFixtures from './learner.builders';
 export {
   consentGrantedBody,
   profileFields,
-  recordBoardSharingConsent,
+  recordDataSharingConsent,
   updateProfile,
-  withBoardSharingConsent,
+  withDataSharingConsent,
 } from './learner.builders';
 export * as boardSubmissionFixtures from './board-submission.builders';

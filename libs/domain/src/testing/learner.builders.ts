@@ -2,15 +2,15 @@ import { earnedYear } from '../credits/claim-window';
 import type {
   ClaimCredits,
   RecordBoardIdentityCheck,
-  RecordBoardSharingConsent,
+  RecordDataSharingConsent,
   ErasePersonalData,
   RecordAnswer,
   RecordResearch,
   UpdateProfile,
 } from '../learner/learner.commands';
 import type {
-  BoardSharingConsentGranted,
-  BoardSharingConsentWithdrawn,
+  DataSharingConsentGranted,
+  DataSharingConsentWithdrawn,
   LearnerBoardIdentityChecked,
   LearnerEvent,
   AnswerCorrect,
@@ -63,12 +63,12 @@ export const learnerProfileUpdated = (
 
 /**
  * R7: the learner's consent to share completion data with the selected boards. Every test
- * whose claims are to reach a board gives it after the profile (`withBoardSharingConsent`).
+ * whose claims are to reach a board gives it after the profile (`withDataSharingConsent`).
  */
-export const boardSharingConsentGranted = (
-  overrides: Partial<BoardSharingConsentGranted['data']> = {},
-): BoardSharingConsentGranted => ({
-  type: 'BoardSharingConsentGranted',
+export const dataSharingConsentGranted = (
+  overrides: Partial<DataSharingConsentGranted['data']> = {},
+): DataSharingConsentGranted => ({
+  type: 'DataSharingConsentGranted',
   data: {
     occurredAt: '2025-01-10T09:00:01.000Z',
     profileVersion: 1,
@@ -77,10 +77,10 @@ export const boardSharingConsentGranted = (
   },
 });
 
-export const boardSharingConsentWithdrawn = (
-  overrides: Partial<BoardSharingConsentWithdrawn['data']> = {},
-): BoardSharingConsentWithdrawn => ({
-  type: 'BoardSharingConsentWithdrawn',
+export const dataSharingConsentWithdrawn = (
+  overrides: Partial<DataSharingConsentWithdrawn['data']> = {},
+): DataSharingConsentWithdrawn => ({
+  type: 'DataSharingConsentWithdrawn',
   data: {
     occurredAt: '2025-06-11T09:00:00.000Z',
     profileVersion: 1,
@@ -103,9 +103,9 @@ export const learnerBoardIdentityChecked = (
 });
 
 /** A profile event followed by the learner's consent to share with its boards (R7). */
-export const withBoardSharingConsent = (profile: LearnerProfileUpdated): LearnerEvent[] => [
+export const withDataSharingConsent = (profile: LearnerProfileUpdated): LearnerEvent[] => [
   profile,
-  boardSharingConsentGranted({
+  dataSharingConsentGranted({
     occurredAt: profile.data.occurredAt,
     profileVersion: profile.data.profileVersion,
     boards: profile.data.boards,
@@ -238,10 +238,10 @@ export const erasePersonalData = (
 });
 
 /** R7: the consent command; `PUT /v1/learners/:learnerId/consent` takes its data without `occurredAt`. */
-export const recordBoardSharingConsent = (
-  overrides: Partial<RecordBoardSharingConsent['data']> = {},
-): RecordBoardSharingConsent => ({
-  type: 'RecordBoardSharingConsent',
+export const recordDataSharingConsent = (
+  overrides: Partial<RecordDataSharingConsent['data']> = {},
+): RecordDataSharingConsent => ({
+  type: 'RecordDataSharingConsent',
   data: { consent: 'granted', occurredAt: at('2025-01-10T09:00:01.000Z'), ...overrides },
 });
 

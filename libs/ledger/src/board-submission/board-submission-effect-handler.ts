@@ -65,7 +65,7 @@ export class BoardSubmissionEffectHandler {
     const learnerId = learnerIdOfStream(recorded.streamName);
     if (learnerId !== undefined) {
       // R7: consent carries no personal data: its type and stream are the trigger.
-      if (recorded.type === 'BoardSharingConsentGranted')
+      if (recorded.type === 'DataSharingConsentGranted')
         return { type: 'ConsentGranted', eventId: recorded.id, learnerId };
       const event = await this.options.learnerCodec.decode(recorded);
       if (event?.type !== 'CreditClaimed') return undefined;

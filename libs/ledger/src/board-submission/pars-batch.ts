@@ -8,7 +8,7 @@ import {
 } from '@ledger/boards';
 import {
   boardSubmissionDecider,
-  consentsToBoardSharing,
+  consentsToDataSharing,
   floorToQuarter,
   formatCredits,
   learnerDecider,
@@ -104,7 +104,7 @@ export async function parsBatch(
       continue;
     }
     // R7/R8: no consent to share, no record, by file as by web service.
-    if (!consentsToBoardSharing(learner)) {
+    if (!consentsToDataSharing(learner)) {
       omit('the learner has not consented to share completion data with the boards');
       continue;
     }

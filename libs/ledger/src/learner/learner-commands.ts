@@ -10,7 +10,7 @@ import {
   type LearnerState,
   type RecordAnswer,
   type RecordBoardIdentityCheck,
-  type RecordBoardSharingConsent,
+  type RecordDataSharingConsent,
   type RecordResearch,
   type UpdateProfile,
 } from '@ledger/domain';
@@ -59,8 +59,8 @@ export class ImportHistoryCommand extends LearnerUseCase<ImportHistory> {
 }
 
 /** R7: consent to share completion data with the selected boards, granted or withdrawn. */
-export class RecordBoardSharingConsentCommand extends LearnerUseCase<RecordBoardSharingConsent> {
-  readonly type = 'RecordBoardSharingConsent' as const;
+export class RecordDataSharingConsentCommand extends LearnerUseCase<RecordDataSharingConsent> {
+  readonly type = 'RecordDataSharingConsent' as const;
 }
 
 /** R16: a board's learner-match answer (the learner match process's step). */
@@ -96,8 +96,8 @@ export class ClaimCreditsHandler extends LearnerUseCaseHandler {}
 @CommandHandler(ImportHistoryCommand)
 export class ImportHistoryHandler extends LearnerUseCaseHandler {}
 
-@CommandHandler(RecordBoardSharingConsentCommand)
-export class RecordBoardSharingConsentHandler extends LearnerUseCaseHandler {}
+@CommandHandler(RecordDataSharingConsentCommand)
+export class RecordDataSharingConsentHandler extends LearnerUseCaseHandler {}
 
 @CommandHandler(RecordBoardIdentityCheckCommand)
 export class RecordBoardIdentityCheckHandler extends LearnerUseCaseHandler {}

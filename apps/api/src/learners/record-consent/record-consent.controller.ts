@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { instantOf } from '../../http/validators';
-import { RecordBoardSharingConsentCommand } from '@ledger/ledger';
+import { RecordDataSharingConsentCommand } from '@ledger/ledger';
 import { LearnerCommandController } from '../learner-commands.base';
 import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
 import { RecordConsentRequestDto } from './record-consent.request.dto';
@@ -28,7 +28,7 @@ export class RecordConsentController extends LearnerCommandController {
   ): Promise<LearnerCommandResponse> {
     const now = this.clock();
     const outcome = await this.send(
-      new RecordBoardSharingConsentCommand(
+      new RecordDataSharingConsentCommand(
         learnerId,
         {
           consent: body.consent,

@@ -1,14 +1,14 @@
 import { DeciderSpecification } from '../testing/decider-specification';
 import { at, testDecisionContext } from '../testing/fixed-clock';
 import {
-  boardSharingConsentGranted,
-  boardSharingConsentWithdrawn,
+  dataSharingConsentGranted,
+  dataSharingConsentWithdrawn,
   learnerBoardIdentityChecked,
   learnerProfileUpdated,
   recordBoardIdentityCheck,
-  recordBoardSharingConsent,
+  recordDataSharingConsent,
 } from '../testing/learner.builders';
-import { consentsToBoardSharing, foldLearner, learnerDecider } from './learner.decider';
+import { consentsToDataSharing, foldLearner, learnerDecider } from './learner.decider';
 
 const given = DeciderSpecification.for(learnerDecider, testDecisionContext());
 const profile = learnerProfileUpdated({ boards: ['ABIM'] });
@@ -16,62 +16,62 @@ const profile = learnerProfileUpdated({ boards: ['ABIM'] });
 describe('learner decider: consent to share completion data (R7)', () => {
   it('R7: the learner grants consent for the boards the profile selects, timestamped in the stream', () => {
     given([profile])
-      .when(recordBoardSharingConsent({ occurredAt: at('2025-06-01T08:00:00Z') }))
+      .when(recordDataSharingConsent({ occurredAt: at('2025-06-01T08:00:00Z') }))
       .then([
         {
-          type: 'BoardSharingConsentGranted',
+          type: 'DataSharingConsentGranted',
           data: { occurredAt: '2025-06-01T08:00:00.000Z', profileVersion: 1, boards: ['ABIM'] },
         },
       ]);
   });
 
   it('R7: consent granted can be withdrawn; withdrawn, it can be granted again', () => {
-    given([profile, boardSharingConsentGranted()])
-      .when(recordBoardSharingConsent({ consent: 'withdrawn', occurredAt: at('2025-06-02T08:00:00Z') }))
+    given([profile, dataSharingConsentGranted()])
+      .when(recordDataSharingConsent({ consent: 'withdrawn', occurredAt: at('2025-06-02T08:00:00Z') }))
       .then([
         {
-          type: 'BoardSharingConsentWithdrawn',
+          type: 'DataSharingConsentWithdrawn',
           data: { occurredAt: '2025-06-02T08:00:00.000Z', profileVersion: 1, boards: ['ABIM'] },
         },
       ]);
-    given([profile, boardSharingConsentGranted(), boardSharingConsentWithdrawn()])
-      .when(recordBoardSharingConsent({ occurredAt: at('2025-06-03T08:00:00Z') }))
+    given([profile, dataSharingConsentGranted(), dataSharingConsentWithdrawn()])
+      .when(recordDataSharingConsent({ occurredAt: at('2025-06-03T08:00:00Z') }))
       .then([
         {
-          type: 'BoardSharingConsentGranted',
+          type: 'DataSharingConsentGranted',
           data: { occurredAt: '2025-06-03T08:00:00.000Z', profileVersion: 1, boards: ['ABIM'] },
         },
       ]);
   });
 
   it('R7: the same decision again records nothing (withdrawing consent never given, too)', () => {
-    given([profile, boardSharingConsentGranted()]).when(recordBoardSharingConsent()).thenNothing();
+    given([profile, dataSharingConsentGranted()]).when(recordDataSharingConsent()).thenNothing();
     given([profile])
-      .when(recordBoardSharingConsent({ consent: 'withdrawn' }))
+      .when(recordDataSharingConsent({ consent: 'withdrawn' }))
       .thenNothing();
   });
 
   it('R7: consent without a board selected in the profile is refused: there is no board to share with', () => {
     given([])
-      .when(recordBoardSharingConsent())
+      .when(recordDataSharingConsent())
       .thenThrows({ rule: 'R7', code: 'no-board-selected', field: 'consent' });
     given([learnerProfileUpdated({ boards: [] })])
-      .when(recordBoardSharingConsent())
+      .when(recordDataSharingConsent())
       .thenThrows({ rule: 'R7', code: 'no-board-selected', field: 'consent' });
   });
 
   it('R7: a decision other than granted or withdrawn is refused, naming the field', () => {
     given([profile])
       .when({
-        type: 'RecordBoardSharingConsent',
+        type: 'RecordDataSharingConsent',
         data: { consent: 'maybe' as 'granted', occurredAt: at('2025-06-01T08:00:00Z') },
       })
       .thenThrows({ rule: 'R7', code: 'invalid-consent', field: 'consent' });
   });
 
   it('R7: a profile recorded since consent has events of its own is no consent (A-20)', () => {
-    expect(consentsToBoardSharing(foldLearner([profile]))).toBe(false);
-    expect(consentsToBoardSharing(foldLearner([profile, boardSharingConsentGranted()]))).toBe(true);
+    expect(consentsToDataSharing(foldLearner([profile]))).toBe(false);
+    expect(consentsToDataSharing(foldLearner([profile, dataSharingConsentGranted()]))).toBe(true);
   });
 
   it('R7 (A-20): a profile recorded before selected its boards with consent, which stands until withdrawn', () => {
@@ -85,9 +85,9 @@ describe('learner decider: consent to share completion data (R7)', () => {
     });
     // A later profile (recorded now) keeps it; a withdrawal ends it.
     expect(
-      consentsToBoardSharing(foldLearner([before, learnerProfileUpdated({ profileVersion: 2 })])),
+      consentsToDataSharing(foldLearner([before, learnerProfileUpdated({ profileVersion: 2 })])),
     ).toBe(true);
-    expect(consentsToBoardSharing(foldLearner([before, boardSharingConsentWithdrawn()]))).toBe(
+    expect(consentsToDataSharing(foldLearner([before, dataSharingConsentWithdrawn()]))).toBe(
       false,
     );
     // A legacy profile without boards consented to nothing.
