@@ -24,6 +24,11 @@ export const BOARD_SUBMISSION_PROCESS = 'board-submission-process';
 /** Namespace of the process's command ids (derived from the causing event). Never change it. */
 export const BOARD_SUBMISSION_PROCESS_NAMESPACE = '5d2a7e41-9c3b-4f6d-8a1e-7b0c2d9e4f35';
 
+/** R7/R8: what a submission waiting for consent says to the learner. */
+export const AWAITING_CONSENT_REASON =
+  "awaiting the learner's consent to share completion data with the boards selected in the CME profile; " +
+  'once it is given, the submission goes out';
+
 /** The stored event types that are triggers: the shell decodes nothing else. */
 export const BOARD_SUBMISSION_PROCESS_EVENT_TYPES: readonly string[] = [
   'CreditClaimed',
@@ -298,11 +303,6 @@ function attempt(
     },
   ];
 }
-
-/** R7/R8: what a submission waiting for consent says to the learner. */
-export const AWAITING_CONSENT_REASON =
-  'awaiting the learner\'s consent to share completion data with the boards selected in the CME profile; ' +
-  'once it is given, the submission goes out';
 
 /**
  * R7/R8: consent given: every submission of the learner's claims that waits for it goes on.

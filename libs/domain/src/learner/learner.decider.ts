@@ -120,7 +120,10 @@ function apply(draft: LearnerDraft, event: LearnerEvent): void {
         bySelection: false,
       };
       return;
-    case 'LearnerBoardIdentityChecked':
+    case 'LearnerBoardIdentityChecked': {
+      // The answer for the latest profile version stands: an older version's comes too late.
+      const known = draft.identityChecks.get(event.data.board);
+      if (known !== undefined && known.profileVersion > event.data.profileVersion) return;
       draft.identityChecks.set(event.data.board, {
         board: event.data.board,
         profileVersion: event.data.profileVersion,
@@ -129,6 +132,7 @@ function apply(draft: LearnerDraft, event: LearnerEvent): void {
         checkedAt: new Date(event.data.occurredAt),
       });
       return;
+    }
     case 'QuestionResearched':
       draft.researchIds.add(event.data.researchId);
       draft.earned.push({
