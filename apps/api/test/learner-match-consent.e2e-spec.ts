@@ -80,7 +80,11 @@ describe('learner match and consent through the PARS simulator over HTTP (R7, R8
     });
 
   const putProfile = (learnerId: string, profile: Record<string, unknown>) =>
-    http().put(`/v1/learners/${learnerId}/profile`).set(bearer('service')).send(profile).expect(200);
+    http()
+      .put(`/v1/learners/${learnerId}/profile`)
+      .set(bearer('service'))
+      .send(profile)
+      .expect(200);
 
   const profileOf = async (learnerId: string): Promise<ProfileView> =>
     (await http().get(`/v1/learners/${learnerId}/profile`).set(bearer('service')).expect(200))
@@ -102,7 +106,7 @@ describe('learner match and consent through the PARS simulator over HTTP (R7, R8
   const learner = () => `m-${randomUUID().slice(0, 8)}`;
 
   describe('learner match before the claim (R16)', () => {
-    it('R16: a learner the board knows by this identity shows verified on the profile, recorded in the learner\'s history', async () => {
+    it("R16: a learner the board knows by this identity shows verified on the profile, recorded in the learner's history", async () => {
       const learnerId = learner();
       const id = nextBoardId();
       await knownToAbim(id);
@@ -113,8 +117,9 @@ describe('learner match and consent through the PARS simulator over HTTP (R7, R8
         .get(`/v1/audit/streams/learner-${learnerId}`)
         .set(bearer('auditor'))
         .expect(200);
-      const checks = (history.body.events as { type: string; data: Record<string, unknown> }[])
-        .filter((e) => e.type === 'LearnerBoardIdentityChecked');
+      const checks = (
+        history.body.events as { type: string; data: Record<string, unknown> }[]
+      ).filter((e) => e.type === 'LearnerBoardIdentityChecked');
       expect(checks).toEqual([
         expect.objectContaining({
           data: expect.objectContaining({ board: 'ABIM', outcome: 'matched', profileVersion: 1 }),
@@ -122,7 +127,7 @@ describe('learner match and consent through the PARS simulator over HTTP (R7, R8
       ]);
     });
 
-    it('R16: a mismatch shows with the board\'s reason; the corrected profile is checked again and verified', async () => {
+    it("R16: a mismatch shows with the board's reason; the corrected profile is checked again and verified", async () => {
       const learnerId = learner();
       const id = nextBoardId();
       await knownToAbim(id, 'Quinn');
@@ -188,7 +193,10 @@ describe('learner match and consent through the PARS simulator over HTTP (R7, R8
       expect(view.boards).toEqual([
         {
           boardId: 'ABIM',
-          identity: { status: 'not-checked', reason: expect.stringMatching(/ABIM needs your ABIM ID/) },
+          identity: {
+            status: 'not-checked',
+            reason: expect.stringMatching(/ABIM needs your ABIM ID/),
+          },
         },
       ]);
     });
@@ -257,7 +265,7 @@ describe('learner match and consent through the PARS simulator over HTTP (R7, R8
       expect(await receivedByPars(submission.submissionId)).toBe(1);
     });
 
-    it('R7: consent is timestamped in the profile\'s answer and history; withdrawn, the next claim waits again', async () => {
+    it("R7: consent is timestamped in the profile's answer and history; withdrawn, the next claim waits again", async () => {
       const learnerId = learner();
       await putProfile(learnerId, PROFILE(nextBoardId()));
       await consent(learnerId, { consent: 'granted', occurredAt: '2026-11-01T09:00:00Z' }).expect(

@@ -179,7 +179,7 @@ describe('PARS web services through the PARS simulator over HTTP (R8, R9)', () =
     });
   });
 
-  it('R16 (A-19): the port\'s learner match sends the identity each board matches by; a board PARS does not reach has no answer, an outage is unavailable', async () => {
+  it("R16 (A-19): the port's learner match sends the identity each board matches by; a board PARS does not reach has no answer, an outage is unavailable", async () => {
     const pars = gateway();
     const learner = {
       learnerBoardId: '000123',
@@ -204,7 +204,10 @@ describe('PARS web services through the PARS simulator over HTTP (R8, R9)', () =
     });
     await faults({ outage: true });
     await expect(
-      pars.matchLearnerIdentity({ board: 'ABIM', learner: { ...learner, learnerBoardId: '123456' } }),
+      pars.matchLearnerIdentity({
+        board: 'ABIM',
+        learner: { ...learner, learnerBoardId: '123456' },
+      }),
     ).resolves.toEqual({ outcome: 'unavailable', reason: expect.stringMatching(/^PARS /) });
     await faults({ outage: false });
   });

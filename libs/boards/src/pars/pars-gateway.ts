@@ -207,7 +207,10 @@ export class ParsBoardGateway implements BoardGateway {
         return outcome.value;
       case 'refused':
         // The request was refused (a 4xx), not the learner: no answer about the identity.
-        return { outcome: 'no-answer', reason: `PARS refused the learner match: ${outcome.reason}` };
+        return {
+          outcome: 'no-answer',
+          reason: `PARS refused the learner match: ${outcome.reason}`,
+        };
       case 'exhausted':
         return { outcome: 'unavailable', reason: `PARS ${outcome.reason}` };
       default:

@@ -338,10 +338,16 @@ describe('board submission decider', () => {
     });
   });
 
-  describe('given an attempt and the learner\'s consent to share (R7)', () => {
+  describe("given an attempt and the learner's consent to share (R7)", () => {
     const awaitConsent = (reason = AWAITING_CONSENT_REASON) =>
-      ({ type: 'AwaitConsent', data: { reason, occurredAt: at('2025-06-10T08:00:02.000Z') } }) as const;
-    const resume = { type: 'ResumeAfterConsent', data: { occurredAt: at('2025-06-12T08:00:00.000Z') } } as const;
+      ({
+        type: 'AwaitConsent',
+        data: { reason, occurredAt: at('2025-06-10T08:00:02.000Z') },
+      }) as const;
+    const resume = {
+      type: 'ResumeAfterConsent',
+      data: { occurredAt: at('2025-06-12T08:00:00.000Z') },
+    } as const;
 
     it('R7/R8: an attempt in flight waits for consent, with the reason, and nothing is sent', () => {
       given([requested]).when(awaitConsent()).then([boardSubmissionAwaitingConsent()]);
@@ -361,7 +367,9 @@ describe('board submission decider', () => {
     });
 
     it('R7/R8: consent given: the waiting attempt goes on, as the same attempt', () => {
-      given([requested, boardSubmissionAwaitingConsent()]).when(resume).then([boardSubmissionResumed()]);
+      given([requested, boardSubmissionAwaitingConsent()])
+        .when(resume)
+        .then([boardSubmissionResumed()]);
       const state = [requested, boardSubmissionAwaitingConsent(), boardSubmissionResumed()].reduce(
         evolveBoardSubmission,
         initialBoardSubmissionState(),

@@ -314,7 +314,10 @@ describe('board submission reactor', () => {
     });
 
     it('R16: after erasure nothing personal is sent: the attempt fails, asking for the profile again', () => {
-      const [reaction] = given([...withDataSharingConsent(profile), research, claim, personalDataErased()], [requested])
+      const [reaction] = given(
+        [...withDataSharingConsent(profile), research, claim, personalDataErased()],
+        [requested],
+      )
         .when(attemptRequested())
         .reactions();
       expect(reaction).toMatchObject({
@@ -336,7 +339,9 @@ describe('board submission reactor', () => {
       )
         .when(attemptRequested())
         .thenNothing();
-      given([...withDataSharingConsent(profile), research, claim], [requested]).when(attemptRequested(2)).thenNothing();
+      given([...withDataSharingConsent(profile), research, claim], [requested])
+        .when(attemptRequested(2))
+        .thenNothing();
     });
   });
 
@@ -353,7 +358,10 @@ describe('board submission reactor', () => {
     });
 
     it('R7/R8: consent withdrawn before the attempt: it waits as well', () => {
-      given([...withDataSharingConsent(profile), research, claim, dataSharingConsentWithdrawn()], [requested])
+      given(
+        [...withDataSharingConsent(profile), research, claim, dataSharingConsentWithdrawn()],
+        [requested],
+      )
         .when(attemptRequested())
         .then([
           sendToAbim('await-consent/event-attempt', {
@@ -363,7 +371,7 @@ describe('board submission reactor', () => {
         ]);
     });
 
-    it('R7/R8: once consent is given, every submission of the learner\'s claims is told to go on', () => {
+    it("R7/R8: once consent is given, every submission of the learner's claims is told to go on", () => {
       const consent: BoardSubmissionTrigger = {
         type: 'ConsentGranted',
         eventId: 'event-consent',
@@ -389,7 +397,7 @@ describe('board submission reactor', () => {
         .thenNothing();
     });
 
-    it('R7/R8: the resumed attempt (the same attempt 1) sends the claim\'s identity to the board', () => {
+    it("R7/R8: the resumed attempt (the same attempt 1) sends the claim's identity to the board", () => {
       given(
         [...withDataSharingConsent(profile), research, claim],
         [

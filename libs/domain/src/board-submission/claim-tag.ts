@@ -9,11 +9,7 @@
  * `awaiting-consent`: the attempt waits for the learner's consent to share (R7), nothing sent.
  */
 export type BoardSubmissionStatus =
-  | 'requested'
-  | 'accepted'
-  | 'failed'
-  | 'confirmed'
-  | 'awaiting-consent';
+  'requested' | 'accepted' | 'failed' | 'confirmed' | 'awaiting-consent';
 
 /** R8: the tags of a claim, as the FAQ words them, and `Awaiting consent` (R7). */
 export const CLAIM_TAGS = [

@@ -27,7 +27,9 @@ describe('learner decider: consent to share completion data (R7)', () => {
 
   it('R7: consent granted can be withdrawn; withdrawn, it can be granted again', () => {
     given([profile, dataSharingConsentGranted()])
-      .when(recordDataSharingConsent({ consent: 'withdrawn', occurredAt: at('2025-06-02T08:00:00Z') }))
+      .when(
+        recordDataSharingConsent({ consent: 'withdrawn', occurredAt: at('2025-06-02T08:00:00Z') }),
+      )
       .then([
         {
           type: 'DataSharingConsentWithdrawn',
@@ -87,9 +89,7 @@ describe('learner decider: consent to share completion data (R7)', () => {
     expect(
       consentsToDataSharing(foldLearner([before, learnerProfileUpdated({ profileVersion: 2 })])),
     ).toBe(true);
-    expect(consentsToDataSharing(foldLearner([before, dataSharingConsentWithdrawn()]))).toBe(
-      false,
-    );
+    expect(consentsToDataSharing(foldLearner([before, dataSharingConsentWithdrawn()]))).toBe(false);
     // A legacy profile without boards consented to nothing.
     expect(
       foldLearner([{ type: 'LearnerProfileUpdated', data: { ...legacy, boards: [] } }]).consent,
@@ -97,16 +97,19 @@ describe('learner decider: consent to share completion data (R7)', () => {
   });
 });
 
-describe('learner decider: a board\'s learner match (R16)', () => {
-  it('R16: a board\'s match of the profile version\'s identity is recorded', () => {
-    given([profile])
-      .when(recordBoardIdentityCheck())
-      .then([learnerBoardIdentityChecked()]);
+describe("learner decider: a board's learner match (R16)", () => {
+  it("R16: a board's match of the profile version's identity is recorded", () => {
+    given([profile]).when(recordBoardIdentityCheck()).then([learnerBoardIdentityChecked()]);
   });
 
-  it('R16: a mismatch is recorded with the board\'s reason', () => {
+  it("R16: a mismatch is recorded with the board's reason", () => {
     given([profile])
-      .when(recordBoardIdentityCheck({ outcome: 'mismatched', reason: ' ABIM has no learner with that ABIM ID ' }))
+      .when(
+        recordBoardIdentityCheck({
+          outcome: 'mismatched',
+          reason: ' ABIM has no learner with that ABIM ID ',
+        }),
+      )
       .then([
         learnerBoardIdentityChecked({
           outcome: 'mismatched',

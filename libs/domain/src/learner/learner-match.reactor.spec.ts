@@ -18,7 +18,8 @@ import {
 } from './learner-match.reactor';
 
 const given = (events: readonly LearnerEvent[]) => ({
-  when: (trigger: LearnerMatchTrigger) => reactToLearnerMatch(trigger, foldLearner(events), { now: TEST_NOW }),
+  when: (trigger: LearnerMatchTrigger) =>
+    reactToLearnerMatch(trigger, foldLearner(events), { now: TEST_NOW }),
 });
 
 const identity = personalData({ boardIds: { ABIM: '123456', ABP: '654321' } });
@@ -45,12 +46,17 @@ describe('learner match reactor (R16)', () => {
   });
 
   it('R16: a profile superseded since, or erased, is not checked (the newer version is)', () => {
-    deepStrictEqual(given([profile, learnerProfileUpdated({ profileVersion: 2 })]).when(updated(1)), []);
+    deepStrictEqual(
+      given([profile, learnerProfileUpdated({ profileVersion: 2 })]).when(updated(1)),
+      [],
+    );
     deepStrictEqual(given([profile, personalDataErased()]).when(updated()), []);
   });
 
   it('R16: a board already answered for this version is not asked again (a redelivered event)', () => {
-    deepStrictEqual(given([profile, learnerBoardIdentityChecked()]).when(updated()), [matchAt('ABP')]);
+    deepStrictEqual(given([profile, learnerBoardIdentityChecked()]).when(updated()), [
+      matchAt('ABP'),
+    ]);
   });
 
   it('R16: a board whose fields the profile lacks is not asked (the claim says what is missing)', () => {
@@ -63,7 +69,7 @@ describe('learner match reactor (R16)', () => {
     ]);
   });
 
-  it('R16: the board\'s answer is recorded in the learner\'s stream, with an id derived from its cause', () => {
+  it("R16: the board's answer is recorded in the learner's stream, with an id derived from its cause", () => {
     deepStrictEqual(
       given([profile]).when({
         type: 'BoardMatched',
@@ -95,7 +101,11 @@ describe('learner match reactor (R16)', () => {
       const state = foldLearner([
         profile,
         learnerBoardIdentityChecked({ occurredAt: '2025-01-10T09:00:05.000Z' }),
-        learnerBoardIdentityChecked({ board: 'ABP', outcome: 'mismatched', reason: 'unknown ABP ID' }),
+        learnerBoardIdentityChecked({
+          board: 'ABP',
+          outcome: 'mismatched',
+          reason: 'unknown ABP ID',
+        }),
       ]);
       expect(boardIdentityStatus(state, 'ABIM')).toEqual({
         status: 'verified',

@@ -91,7 +91,10 @@ export function reactToLearnerMatch(
         {
           type: 'SendLearnerCommand',
           learnerId: call.learnerId,
-          commandId: uuidV5(`match/${call.causationId}/${call.board}`, LEARNER_MATCH_PROCESS_NAMESPACE),
+          commandId: uuidV5(
+            `match/${call.causationId}/${call.board}`,
+            LEARNER_MATCH_PROCESS_NAMESPACE,
+          ),
           command: {
             type: 'RecordBoardIdentityCheck',
             data: {

@@ -453,7 +453,11 @@ function recordBoardIdentityCheck(
       message: 'a learner match checks the CME profile; this learner has none',
     });
   }
-  if (!Number.isInteger(data.profileVersion) || data.profileVersion < 1 || data.profileVersion > profile.version) {
+  if (
+    !Number.isInteger(data.profileVersion) ||
+    data.profileVersion < 1 ||
+    data.profileVersion > profile.version
+  ) {
     throw new DomainRuleViolation({
       rule: 'R16',
       code: 'unknown-profile-version',
@@ -475,7 +479,7 @@ function recordBoardIdentityCheck(
       rule: 'R16',
       code: 'required-field',
       field: 'reason',
-      message: 'a mismatch needs the board\'s reason, so that the learner knows what to correct',
+      message: "a mismatch needs the board's reason, so that the learner knows what to correct",
     });
   }
   const last = state.identityChecks.get(data.board);

@@ -206,7 +206,13 @@ export function learnerStateFromSnapshot({ state, personal }: LearnerSnapshot): 
     identityChecks: new Map(
       state.identityChecks.map(([board, profileVersion, outcome, reason, checkedAt]) => [
         board,
-        { board, profileVersion, outcome, reason: reason ?? undefined, checkedAt: new Date(checkedAt) },
+        {
+          board,
+          profileVersion,
+          outcome,
+          reason: reason ?? undefined,
+          checkedAt: new Date(checkedAt),
+        },
       ]),
     ),
   };

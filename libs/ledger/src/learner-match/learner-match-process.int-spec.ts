@@ -38,7 +38,11 @@ describe('the learner match process through PARS (R16)', () => {
       submissionCodec: f.submissionCodec,
       learnerCodec: f.learnerCodec,
       clock: () => FIXTURE_NOW,
-      settings: { timeZone: FIXTURE_ZONE, maxClockSkewMs: 60_000, maxBackdateMs: TEST_MAX_BACKDATE_MS },
+      settings: {
+        timeZone: FIXTURE_ZONE,
+        maxClockSkewMs: 60_000,
+        maxBackdateMs: TEST_MAX_BACKDATE_MS,
+      },
     });
     commands = bus.context;
     const log = (message: string, fields: Record<string, unknown> = {}): void => {
@@ -145,7 +149,9 @@ describe('the learner match process through PARS (R16)', () => {
     await dataSource.query('UPDATE process_checkpoints SET position = 0 WHERE name = $1', [
       LEARNER_MATCH_PROCESS,
     ]);
-    const askedBefore = logged.filter((l) => l.message === 'board answered the learner match').length;
+    const askedBefore = logged.filter(
+      (l) => l.message === 'board answered the learner match',
+    ).length;
     startProcess();
     await eventually(async () => {
       if ((await checkpoint()) < played.position!) throw new Error('not past the profile yet');

@@ -4,7 +4,11 @@ import {
   type ProcessorSession,
   type ProcessorState,
 } from '@ledger/background';
-import { LEARNER_MATCH_PROCESS, reactToLearnerMatch, type LearnerMatchTrigger } from '@ledger/domain';
+import {
+  LEARNER_MATCH_PROCESS,
+  reactToLearnerMatch,
+  type LearnerMatchTrigger,
+} from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { LearnerMatchEffectHandler } from './learner-match-effect-handler';
@@ -75,7 +79,8 @@ export class LearnerMatchProcess implements CheckpointedProcessor<RecordedEvent>
 
   /** Reacts to a trigger, and to each answer the reaction's calls bring back. */
   private async react(trigger: LearnerMatchTrigger): Promise<void> {
-    const learnerId = trigger.type === 'ProfileUpdated' ? trigger.learnerId : trigger.call.learnerId;
+    const learnerId =
+      trigger.type === 'ProfileUpdated' ? trigger.learnerId : trigger.call.learnerId;
     const learner = await this.effects.learner(learnerId);
     for (const reaction of reactToLearnerMatch(trigger, learner, this.effects.context())) {
       const answer = await this.effects.perform(reaction);

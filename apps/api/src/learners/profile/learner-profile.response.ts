@@ -37,7 +37,10 @@ export class ConsentResponse {
   })
   status!: 'granted' | 'withdrawn' | 'not-given';
 
-  @ApiPropertyOptional({ description: 'When the learner decided', example: '2026-03-14T09:31:00.000Z' })
+  @ApiPropertyOptional({
+    description: 'When the learner decided',
+    example: '2026-03-14T09:31:00.000Z',
+  })
   at?: string;
 
   @ApiPropertyOptional({
