@@ -179,19 +179,22 @@ describe('the ledger under load and faults', () => {
         { length: LEARNERS_PER_SERVICE },
         (_, i) => `fault-${s}-${i}-${randomUUID().slice(0, 6)}`,
       );
-      for (const [i, learnerId] of learners.entries()) {
-        const profile = profileOf(s * 10 + i);
-        await send({ learnerId, kind: 'profile', key: randomUUID(), body: profile, attempts: 0 });
-        // R7: consent to share with the boards selected, so that claims reach them.
-        if (profile.boards.length > 0)
-          await send({
-            learnerId,
-            kind: 'consent',
-            key: randomUUID(),
-            body: consentGrantedBody(),
-            attempts: 0,
-          });
-      }
+      // A service sets its learners up side by side: the profile, then (R7) the consent to
+      // share with the boards selected, so that claims reach them.
+      await Promise.all(
+        learners.map(async (learnerId, i) => {
+          const profile = profileOf(s * 10 + i);
+          await send({ learnerId, kind: 'profile', key: randomUUID(), body: profile, attempts: 0 });
+          if (profile.boards.length > 0)
+            await send({
+              learnerId,
+              kind: 'consent',
+              key: randomUUID(),
+              body: consentGrantedBody(),
+              attempts: 0,
+            });
+        }),
+      );
       // PARS refuses a second record of the same learner, activity, board and completion date
       // under another id as a duplicate (A-12), so each learner claims each activity once: the
       // claims are spread over the run, one in each phase of faults.
