@@ -207,6 +207,8 @@ async function main(): Promise<void> {
           boards: [{ boardId: 'ABIM', learnerBoardId: `1${String(id).padStart(5, '0')}` }],
           licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
         });
+        // R7: consent to share with ABIM, so that the claims go on to the board as before.
+        await call('PUT', `${learner}/consent`, { consent: 'granted' });
         for (let q = 0; q < 6; q++)
           await call('POST', `${learner}/answers`, {
             questionId: `q-${next}-${q}`,

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { consentGrantedBody } from '@ledger/domain/testing';
 import { eventually } from '../support/eventually';
 import {
   horizontalOverflow,
@@ -77,6 +78,8 @@ describe('the web console in a real browser (chromium), against the service as n
       '/v1/learners/ada-quinn/profile',
       PROFILE('Ada', 'Quinn', '123456'),
     );
+    // R7: consent to share completion data with the board, so that the claim reaches it.
+    await service.call('service', 'PUT', '/v1/learners/ada-quinn/consent', consentGrantedBody());
     for (const researchId of ['r1', 'r2', 'r3'])
       await service.call(
         'service',
@@ -107,6 +110,8 @@ describe('the web console in a real browser (chromium), against the service as n
       '/v1/learners/bo-reyes/profile',
       PROFILE('Bo', 'Reyes', '000999'),
     );
+    // R7: consent to share completion data with the board, so that the claim reaches it.
+    await service.call('service', 'PUT', '/v1/learners/bo-reyes/consent', consentGrantedBody());
     await service.call(
       'service',
       'POST',

@@ -19,6 +19,7 @@ import {
   foldLearner,
   type LearnerEvent,
 } from '@ledger/domain';
+import { consentGrantedBody } from '@ledger/domain/testing';
 import { PostgresEventStore } from '@ledger/event-store';
 import { learnerEventCodec } from '@ledger/ledger';
 import {
@@ -43,7 +44,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Sent {
   learnerId: string;
-  kind: 'profile' | 'research' | 'answer' | 'claim';
+  kind: 'profile' | 'consent' | 'research' | 'answer' | 'claim';
   key: string;
   body: Record<string, unknown>;
   acknowledged?: { status: number; body: Record<string, unknown> };
@@ -143,8 +144,8 @@ describe('the ledger under load and faults', () => {
     async function send(command: Sent): Promise<void> {
       sent.push(command);
       const path =
-        command.kind === 'profile'
-          ? `/v1/learners/${command.learnerId}/profile`
+        command.kind === 'profile' || command.kind === 'consent'
+          ? `/v1/learners/${command.learnerId}/${command.kind}`
           : `/v1/learners/${command.learnerId}/${command.kind === 'research' ? 'questions-researched' : command.kind === 'answer' ? 'answers' : 'claims'}`;
       const deadline = Date.now() + LOAD_MS + 90_000;
       while (Date.now() < deadline) {
@@ -152,7 +153,7 @@ describe('the ledger under load and faults', () => {
         if (command.attempts > 1) retried += 1;
         try {
           const res = await fetch(`${apiUrl}${path}`, {
-            method: command.kind === 'profile' ? 'PUT' : 'POST',
+            method: command.kind === 'profile' || command.kind === 'consent' ? 'PUT' : 'POST',
             headers: {
               'content-type': 'application/json',
               authorization: `Bearer ${SERVICE_KEY}`,
@@ -178,15 +179,22 @@ describe('the ledger under load and faults', () => {
         { length: LEARNERS_PER_SERVICE },
         (_, i) => `fault-${s}-${i}-${randomUUID().slice(0, 6)}`,
       );
-      for (const [i, learnerId] of learners.entries()) {
-        await send({
-          learnerId,
-          kind: 'profile',
-          key: randomUUID(),
-          body: profileOf(s * 10 + i),
-          attempts: 0,
-        });
-      }
+      // A service sets its learners up side by side: the profile, then (R7) the consent to
+      // share with the boards selected, so that claims reach them.
+      await Promise.all(
+        learners.map(async (learnerId, i) => {
+          const profile = profileOf(s * 10 + i);
+          await send({ learnerId, kind: 'profile', key: randomUUID(), body: profile, attempts: 0 });
+          if (profile.boards.length > 0)
+            await send({
+              learnerId,
+              kind: 'consent',
+              key: randomUUID(),
+              body: consentGrantedBody(),
+              attempts: 0,
+            });
+        }),
+      );
       // PARS refuses a second record of the same learner, activity, board and completion date
       // under another id as a duplicate (A-12), so each learner claims each activity once: the
       // claims are spread over the run, one in each phase of faults.

@@ -14,7 +14,7 @@ import {
   type LearnerCommand,
   type LearnerState,
 } from '@ledger/domain';
-import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
+import { recordDataSharingConsent, TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import { PostgresEventStore } from '@ledger/event-store';
 import {
   boardSubmissionEventCodec,
@@ -85,6 +85,19 @@ export class LedgerFixture {
   learner(learnerId: string, command: LearnerCommand): Promise<Played> {
     this.learners.add(learnerId);
     return this.play(learnerStreamName(learnerId), learnerDecider, this.learnerCodec, command);
+  }
+
+  /**
+   * R7: a profile, then the learner's consent to share completion data with its boards, as
+   * every learner whose claims are to reach a board gives it.
+   */
+  async profileWithConsent(learnerId: string, command: LearnerCommand): Promise<Played> {
+    const played = await this.learner(learnerId, command);
+    await this.learner(
+      learnerId,
+      recordDataSharingConsent({ occurredAt: command.data.occurredAt }),
+    );
+    return played;
   }
 
   submission(submissionId: string, command: BoardSubmissionCommand): Promise<Played> {

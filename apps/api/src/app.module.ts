@@ -29,6 +29,9 @@ import { ImportHistoryController } from './learners/import-history/import-histor
 import { RecordAnswerController } from './learners/record-answer/record-answer.controller';
 import { RecordResearchController } from './learners/record-research/record-research.controller';
 import { UpdateProfileController } from './learners/update-profile/update-profile.controller';
+import { RecordConsentController } from './learners/record-consent/record-consent.controller';
+import { LearnerProfileController } from './learners/profile/learner-profile.controller';
+import { LearnerProfileHandler } from './learners/profile/learner-profile.query';
 import { createMetrics, METRICS } from './operations/metrics';
 import { LogTree, StreamVerifier } from '@ledger/audit';
 import { MetricsController } from './operations/metrics.controller';
@@ -102,6 +105,8 @@ export class AppModule {
       controllers: [
         HealthController,
         UpdateProfileController,
+        LearnerProfileController,
+        RecordConsentController,
         RecordResearchController,
         RecordAnswerController,
         ClaimCreditsController,
@@ -156,6 +161,7 @@ export class AppModule {
         IdempotencySweeper,
         ...LEDGER_COMMAND_HANDLERS,
         ...READ_MODEL_QUERY_HANDLERS,
+        LearnerProfileHandler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },

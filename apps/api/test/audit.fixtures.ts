@@ -5,7 +5,7 @@ import { boardSubmissionId } from '@ledger/domain';
 import { boardSubmissionStep, type BoardSubmissionCommandOutcome } from '@ledger/ledger';
 import request from 'supertest';
 import { bearer } from '../../../test/support/test-app';
-import { profileFields } from '@ledger/domain/testing';
+import { consentGrantedBody, profileFields } from '@ledger/domain/testing';
 
 /** Shared by the audit and erasure end-to-end tests. */
 
@@ -47,6 +47,9 @@ export function learnerApi(app: INestApplication) {
     http,
     profile: (id: string, body: object = PROFILE) =>
       http().put(`/v1/learners/${id}/profile`).set(bearer('service')).send(body),
+    /** R7: consent to share completion data with the boards of the profile. */
+    consent: (id: string, body: object = consentGrantedBody()) =>
+      http().put(`/v1/learners/${id}/consent`).set(bearer('service')).send(body),
     research: (id: string, researchId: string, occurredAt = '2026-11-01T10:00:00Z') =>
       http()
         .post(`/v1/learners/${id}/questions-researched`)

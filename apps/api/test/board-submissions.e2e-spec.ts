@@ -6,6 +6,7 @@ import {
   type RunningParsSimulator,
 } from '../../pars-simulator/src/pars-simulator';
 import { eventually } from '../../../test/support/eventually';
+import { profileWithConsent } from '../../../test/support/learner-setup';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 import { profileFields } from '@ledger/domain/testing';
 
@@ -78,11 +79,7 @@ describe('board submissions through the PARS simulator over HTTP (R8, R9, R16)',
     profile: Record<string, unknown>,
   ): Promise<{ learnerId: string; claimId: string; position: string }> {
     const learnerId = `b-${randomUUID().slice(0, 8)}`;
-    await http()
-      .put(`/v1/learners/${learnerId}/profile`)
-      .set(bearer('service'))
-      .send(profile)
-      .expect(200);
+    await profileWithConsent(t.app, learnerId, profile);
     await http()
       .post(`/v1/learners/${learnerId}/questions-researched`)
       .set(bearer('service'))

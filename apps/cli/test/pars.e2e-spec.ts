@@ -73,6 +73,7 @@ describe('PARS from the operator CLI: activities and the batch learner file (R8)
     const api = learnerApi(t.app);
     await api.profile('pars-a', ABIM_LEARNER).expect(200);
     await api.profile('pars-b', STATE_LEARNER).expect(200);
+    for (const id of ['pars-a', 'pars-b']) await api.consent(id).expect(200);
     for (const r of ['r1', 'r2', 'r3']) await api.research('pars-a', r).expect(201);
     await api.research('pars-b', 'r1').expect(201);
     await api.claim('pars-a', 'ipoc').expect(201);

@@ -15,12 +15,13 @@ import { activityName, credits, csvOf, download, fromHundredths, hundredthsOf } 
 import { ClaimsTable } from './learner';
 import { DataTable, Loaded, messageOf, useLoad } from './ui';
 
-const TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected'] as const;
+const TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected', 'Awaiting consent'] as const;
 const TAG_COLOURS: Record<string, string> = {
   'Not submitted': '#6b7280',
   Pending: '#b45309',
   Submitted: '#047857',
   Rejected: '#b91c1c',
+  'Awaiting consent': '#1d4ed8',
 };
 const PAGE_SIZE = '50';
 /** CSV downloads read at most this many pages (of 500) so that a browser tab stays responsive. */

@@ -180,6 +180,39 @@ describe('PARS web services through the PARS simulator over HTTP (R8, R9)', () =
     });
   });
 
+  it("R16 (A-19): the port's learner match sends the identity each board matches by; a board PARS does not reach has no answer, an outage is unavailable", async () => {
+    const pars = gateway();
+    const learner = {
+      learnerBoardId: '000123',
+      firstName: 'Ada',
+      lastName: 'Quinn',
+      birthMonth: 3,
+      birthDay: 14,
+      licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
+    };
+    await expect(pars.matchLearnerIdentity({ board: 'ABIM', learner })).resolves.toEqual({
+      outcome: 'mismatched',
+      reason:
+        'ABIM: ABIM has no learner with that ABIM ID; check it in the CME profile (LEARNER_NOT_FOUND)',
+    });
+    // A state board matches by a license of its state (the board id 000… plays no part).
+    await expect(pars.matchLearnerIdentity({ board: 'CA-MBC', learner })).resolves.toEqual({
+      outcome: 'matched',
+    });
+    await expect(pars.matchLearnerIdentity({ board: 'ABPMR', learner })).resolves.toEqual({
+      outcome: 'no-answer',
+      reason: 'ABPMR is not reached through ACCME PARS; it has no learner match there',
+    });
+    await faults({ outage: true });
+    await expect(
+      pars.matchLearnerIdentity({
+        board: 'ABIM',
+        learner: { ...learner, learnerBoardId: '123456' },
+      }),
+    ).resolves.toEqual({ outcome: 'unavailable', reason: expect.stringMatching(/^PARS /) });
+    await faults({ outage: false });
+  });
+
   it('A-12: the same record id again is the same record; the same completion under another id is a duplicate', async () => {
     const pars = gateway();
     const first = await pars.submit(request());

@@ -3,7 +3,6 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createEventStore, eventStoreSessionSettings } from '@ledger/event-store';
 import { createFeeds } from '@ledger/feed';
 import {
-  BoardSubmissionProcess,
   boardSubmissionEventCodec,
   openBoardSubmissionCommandBus,
   learnerEventCodec,
@@ -12,8 +11,9 @@ import {
 } from '@ledger/ledger';
 import { poolOf, ProjectionWorker } from '@ledger/read-models';
 import {
-  configuredBoardSubmissionProcess,
+  configuredBoardProcesses,
   eventStoreOptions,
+  type BoardProcesses,
   loadConfig,
   openDatabase,
   openLedgerDataSource,
@@ -47,16 +47,20 @@ async function main(): Promise<() => Promise<void>> {
   const worker = new ProjectionWorker(readModels, store, { log, batchSize });
   worker.start();
   // The board submission process, when a board gateway is configured.
-  let process_: BoardSubmissionProcess | undefined;
+  let boards: BoardProcesses | undefined;
   let commands: INestApplicationContext | undefined;
   if (config.boardGatewayUrl && config.runBoardProcess) {
     const streams = new StreamCommandExecutor(store);
     const submissionCodec = boardSubmissionEventCodec();
+    const learnerCodec = learnerEventCodec(
+      new PersonalDataCipher(readModels, config.masterKey, config.keyCacheBytes),
+    );
     const clock = (): Date => new Date();
     // The process's steps go through the CommandBus to their handlers, as in the API.
     const bus = await openBoardSubmissionCommandBus({
       streams,
       submissionCodec,
+      learnerCodec,
       clock,
       settings: {
         timeZone: config.timeZone,
@@ -66,29 +70,28 @@ async function main(): Promise<() => Promise<void>> {
     });
     commands = bus.context;
     const { commandBus } = bus;
-    process_ = configuredBoardSubmissionProcess(config, readModels, store, {
+    // R16: the learner match beside the board submission process, on one PARS client.
+    boards = configuredBoardProcesses(config, readModels, store, {
       streams,
-      learnerCodec: learnerEventCodec(
-        new PersonalDataCipher(readModels, config.masterKey, config.keyCacheBytes),
-      ),
+      learnerCodec,
       submissionCodec,
       send: (command) => commandBus.execute(command),
       clock,
       log,
     });
-    process_?.start();
+    boards?.start();
   }
   // The event feeds configured (LEDGER_FEED_*): one process at a time sends, by lease.
   const feeds = createFeeds(config.feed, readModels, store, log);
   for (const feed of feeds) feed.start();
   log('cme-ledger worker started', {
     projections: worker.runners.map((r) => r.projection.name),
-    boardSubmissionProcess: process_ ? config.boardGatewayUrl : 'off (no BOARD_GATEWAY_URL)',
+    boardSubmissionProcess: boards ? config.boardGatewayUrl : 'off (no BOARD_GATEWAY_URL)',
     feeds: feeds.map((f) => f.name),
   });
   return async () => {
     for (const feed of feeds) await feed.stop();
-    await process_?.stop();
+    await boards?.stop();
     await commands?.close();
     await worker.stop();
     await readModels.destroy();

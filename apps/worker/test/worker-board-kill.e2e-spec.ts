@@ -37,7 +37,7 @@ describe('the worker killed with SIGKILL during a board submission', () => {
       return records.filter((r) => r.submissionId === submissionId);
     };
     const learnerId = `kill-${randomUUID().slice(0, 8)}`;
-    await f.learner(
+    await f.profileWithConsent(
       learnerId,
       updateProfile({ licenses: [], npi: undefined, occurredAt: new Date('2026-01-01T00:00:00Z') }),
     );

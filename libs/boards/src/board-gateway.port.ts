@@ -52,8 +52,28 @@ export interface BoardRecordStatus {
   rejected?: string;
 }
 
+/** R16: whether a board knows the learner by this identity, asked before any claim. */
+export interface LearnerMatchRequest {
+  board: string;
+  learner: BoardLearnerIdentity;
+}
+
+export type LearnerMatchResult =
+  | { outcome: 'matched' }
+  /** The board does not know the learner by this identity: the reason says what differs. */
+  | { outcome: 'mismatched'; reason: string }
+  /**
+   * No answer about the learner: the channel has no learner match for this board, or refused
+   * the request itself (a 4xx). Nothing to record: the profile shows the board not checked.
+   */
+  | { outcome: 'no-answer'; reason: string }
+  /** Unreachable within the retry budget: ask again later (never a mismatch). */
+  | { outcome: 'unavailable'; reason: string };
+
 export interface BoardGateway {
   submit(request: BoardSubmissionRequest): Promise<BoardSubmissionResult>;
+  /** R16: the board's learner match (PARS's `LearnerMatchRequest`). */
+  matchLearnerIdentity(request: LearnerMatchRequest): Promise<LearnerMatchResult>;
   /** Throws `BoardUnavailableError` when the board cannot be reached within the retry budget. */
   recordStatus(board: string, submissionId: string): Promise<BoardRecordStatus>;
 }

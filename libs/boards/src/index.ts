@@ -8,6 +8,8 @@ export {
   type BoardRecordStatus,
   type BoardSubmissionRequest,
   type BoardSubmissionResult,
+  type LearnerMatchRequest,
+  type LearnerMatchResult,
 } from './board-gateway.port';
 export {
   HTTP_BOARD_GATEWAY_DEFAULTS,
@@ -33,6 +35,7 @@ export {
   completionRecord,
   errorsText,
   errorsXml,
+  learnerMatchOf,
   NotReportableThroughPars,
   PARS_OPERATIONS,
   PARS_TIME_ZONE,

@@ -28,9 +28,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The CME profile's boards, each with its learner match (verified, mismatch with the reason, not checked yet), and the consent to share completion data (R7, R16) */
+        get: operations["LearnerProfileController_profile"];
         /** Replace the CME profile (R7, R10); affects later claims only */
         put: operations["UpdateProfileController_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learners/{learnerId}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Grant or withdraw consent to share completion data with the boards selected in the profile (R7); without it no completion goes to a board (R8) */
+        put: operations["RecordConsentController_record"];
         post?: never;
         delete?: never;
         options?: never;
@@ -667,6 +685,72 @@ export interface components {
             /** @description The learner's credits per activity right after the command (R12) */
             credits?: components["schemas"]["ActivitiesResponse"];
         };
+        BoardIdentityResponse: {
+            /**
+             * @description verified: the board knows the learner by this identity; mismatch: it does not (see reason); not-checked: no answer for this version of the profile yet (see reason)
+             * @example verified
+             * @enum {string}
+             */
+            status: "verified" | "mismatch" | "not-checked";
+            /**
+             * @description What differs (mismatch), or why it is not checked yet: what the learner can do
+             * @example ABIM: ABIM has no learner with that ABIM ID; check it in the CME profile
+             */
+            reason?: string;
+            /**
+             * @description When the board answered
+             * @example 2026-03-14T09:30:05.000Z
+             */
+            checkedAt?: string;
+        };
+        ProfileBoardResponse: {
+            /** @example ABIM */
+            boardId: string;
+            identity: components["schemas"]["BoardIdentityResponse"];
+        };
+        ConsentResponse: {
+            /**
+             * @description Without granted consent, no completion goes to a board: its submissions wait
+             * @example granted
+             * @enum {string}
+             */
+            status: "granted" | "withdrawn" | "not-given";
+            /**
+             * @description When the learner decided
+             * @example 2026-03-14T09:31:00.000Z
+             */
+            at?: string;
+            /** @description True when no consent event exists: the boards were selected in a profile recorded before consent had its own events, which was consent then (docs/pars-assumptions.md A-20) */
+            bySelection?: boolean;
+        };
+        LearnerProfileResponse: {
+            /** @example 6f1c2b9e-4a7d-4c1e-9b3a-2d5e8f0a1c47 */
+            learnerId: string;
+            /** @example 2 */
+            profileVersion: number;
+            /** @example physician */
+            clinicalRole: string;
+            /** @example US */
+            country: string;
+            /** @description The boards selected, in order */
+            boards: components["schemas"]["ProfileBoardResponse"][];
+            consent: components["schemas"]["ConsentResponse"];
+            /** @description The learner personal data was erased */
+            personalDataErased: boolean;
+        };
+        RecordConsentRequestDto: {
+            /**
+             * @description granted: completion data may go to the boards selected in the profile (now and later); withdrawn: from now on, none does
+             * @example granted
+             * @enum {string}
+             */
+            consent: "granted" | "withdrawn";
+            /**
+             * @description When the learner decided; defaults to the server clock
+             * @example 2026-03-14T09:30:00Z
+             */
+            occurredAt?: string;
+        };
         RecordResearchRequestDto: {
             /** @example research-2026-03-14-0001 */
             researchId: string;
@@ -873,10 +957,11 @@ export interface components {
             /** @description When the learner completed it (R8) */
             completedAt: string | null;
             /**
+             * @description awaiting-consent: nothing was sent, the learner has not consented to share completion data with the boards (R7); `reason` says so
              * @example accepted
              * @enum {string}
              */
-            status: "requested" | "accepted" | "confirmed" | "failed";
+            status: "requested" | "accepted" | "confirmed" | "failed" | "awaiting-consent";
             /** @example 1 */
             attempt: number;
             reason: string | null;
@@ -900,10 +985,10 @@ export interface components {
             claimedAt: string;
             claimed: components["schemas"]["AmountResponse"];
             /**
-             * @description R8
+             * @description R8 (Awaiting consent: R7)
              * @enum {string}
              */
-            tag: "Not submitted" | "Pending" | "Submitted" | "Rejected";
+            tag: "Not submitted" | "Pending" | "Submitted" | "Rejected" | "Awaiting consent";
             /**
              * @example [
              *       "ABIM"
@@ -1017,10 +1102,10 @@ export interface components {
             claimedAt: string;
             claimed: components["schemas"]["AmountResponse"];
             /**
-             * @description R8
+             * @description R8 (Awaiting consent: R7)
              * @enum {string}
              */
-            tag: "Not submitted" | "Pending" | "Submitted" | "Rejected";
+            tag: "Not submitted" | "Pending" | "Submitted" | "Rejected" | "Awaiting consent";
             /**
              * @example [
              *       "ABIM"
@@ -1610,6 +1695,90 @@ export interface operations {
             };
         };
     };
+    LearnerProfileController_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                learnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearnerProfileResponse"];
+                };
+            };
+            /** @description Invalid input (path, query, header or body): `errors` names each offending field; nothing was recorded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key where one is needed, or an unknown one (refused on public routes too) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The learner has no CME profile */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     UpdateProfileController_update: {
         parameters: {
             query?: never;
@@ -1630,6 +1799,127 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearnerCommandResponse"];
+                };
+            };
+            /** @description Invalid input: `errors` names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role may not call this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A conflict (concurrent change, request in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A domain rule refused the command: `code` and `rule` say which */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RecordConsentController_record: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first answer and records nothing new; the same key with another body → 422 */
+                "Idempotency-Key"?: string;
+                /** @description Echoed in the response and recorded in the events */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                learnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordConsentRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Recorded (or already so: nothing new) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2828,7 +3118,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                tag?: "Not submitted" | "Pending" | "Submitted" | "Rejected";
+                tag?: "Not submitted" | "Pending" | "Submitted" | "Rejected" | "Awaiting consent";
                 board?: string;
                 /** @description Claims made at or after this instant */
                 from?: string;

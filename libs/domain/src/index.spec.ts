@@ -18,12 +18,17 @@ describe('the public face of the domain', () => {
       CreditClaimed: 1,
       HistoryImported: 1,
       PersonalDataErased: 1,
+      DataSharingConsentGranted: 1,
+      DataSharingConsentWithdrawn: 1,
+      LearnerBoardIdentityChecked: 1,
       BoardSubmissionRequested: 1,
       BoardSubmissionRetryRequested: 1,
       BoardSubmissionSucceeded: 1,
       BoardSubmissionFailed: 1,
       BoardRecordConfirmed: 1,
       BoardSubmissionFlaggedForFollowUp: 1,
+      BoardSubmissionAwaitingConsent: 1,
+      BoardSubmissionResumed: 1,
     });
     expect(isDomainEventType('CreditClaimed')).toBe(true);
     expect(isDomainEventType('CreditsClaimed')).toBe(false);

@@ -103,6 +103,10 @@ export {
   LEARNER_EVENT_TYPES,
   type AnswerCorrect,
   type AnswerIncorrect,
+  type DataSharingConsentGranted,
+  type DataSharingConsentWithdrawn,
+  type IdentityCheckOutcome,
+  type LearnerBoardIdentityChecked,
   type ClaimBreakdownLine,
   type CorrectAnswerRepeated,
   type CreditClaimed,
@@ -123,10 +127,14 @@ export type {
   LearnerCommand,
   ProfileBoardSelection,
   RecordAnswer,
+  RecordBoardIdentityCheck,
+  RecordDataSharingConsent,
   RecordResearch,
   UpdateProfile,
 } from './learner/learner.commands';
 export type {
+  BoardIdentityCheck,
+  DataSharingConsent,
   Claim,
   ClaimedLine,
   EarnedCredit,
@@ -134,6 +142,7 @@ export type {
   LearnerState,
 } from './learner/learner.state';
 export {
+  consentsToDataSharing,
   decideLearner,
   evolveLearner,
   foldLearner,
@@ -141,6 +150,20 @@ export {
   learnerDecider,
 } from './learner/learner.decider';
 export { EarnedFacts } from './learner/earned-facts';
+export {
+  boardIdentityStatus,
+  LEARNER_MATCH_PROCESS,
+  LEARNER_MATCH_PROCESS_EVENT_TYPES,
+  LEARNER_MATCH_PROCESS_NAMESPACE,
+  reactToLearnerMatch,
+  type BoardIdentityStatus,
+  type LearnerMatchAnswer,
+  type LearnerMatchContext,
+  type LearnerMatchReaction,
+  type LearnerMatchTrigger,
+  type MatchAtBoard,
+  type SendLearnerCommand,
+} from './learner/learner-match.reactor';
 export {
   LEARNER_STATE_VERSION,
   learnerSnapshotOf,
@@ -181,6 +204,8 @@ export {
   BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS,
   BOARD_SUBMISSION_EVENT_TYPES,
   type BoardRecordConfirmed,
+  type BoardSubmissionAwaitingConsent,
+  type BoardSubmissionResumed,
   type BoardSubmissionEvent,
   type BoardSubmissionEventType,
   type BoardSubmissionFailed,
@@ -191,6 +216,8 @@ export {
   type SubmissionRef,
 } from './board-submission/board-submission.events';
 export type {
+  AwaitConsent,
+  ResumeAfterConsent,
   BoardSubmissionCommand,
   ConfirmBoardRecord,
   FlagForFollowUp,
@@ -236,6 +263,7 @@ export {
 export { missingBoardFields } from './board-submission/missing-board-fields';
 export { mocPoints, type AcceptedCredit, type MocPoints } from './board-submission/moc-points';
 export {
+  AWAITING_CONSENT_REASON,
   BOARD_SUBMISSION_PROCESS,
   BOARD_SUBMISSION_PROCESS_EVENT_TYPES,
   BOARD_SUBMISSION_PROCESS_NAMESPACE,

@@ -53,7 +53,11 @@ export type DomainRuleCode =
   | 'import-empty'
   | 'board-id-format'
   | 'retry-not-allowed'
-  | 'failure-not-retryable';
+  | 'failure-not-retryable'
+  | 'invalid-consent'
+  | 'no-board-selected'
+  | 'board-not-selected'
+  | 'unknown-profile-version';
 
 export interface DomainRuleViolationDetails {
   rule: RuleId;

@@ -52,6 +52,8 @@ const SUBMISSION_REF = ['submissionId', 'learnerId', 'claimId', 'board'] as cons
  *   `personalEncrypted`): names, birthday, board ids, licences, NPI. Not even the ciphertext
  *   goes out: no consumer holds the key, and a copy elsewhere would outlive nothing useful.
  * - `reason` of `PersonalDataErased`: free text written by older versions.
+ * - `reason` of `LearnerBoardIdentityChecked` (the board's words on a mismatch, likewise) and of
+ *   `BoardSubmissionAwaitingConsent` (said to the learner; the type says it all).
  * - `reason` of `BoardSubmissionFailed`: the board's own words, which may quote the learner's
  *   board id or NPI. `retryable` says what a consumer can act on; the learner's claims read
  *   (`GET /v1/learners/{id}/claims`) gives the reason to those allowed to see it.
@@ -85,6 +87,9 @@ export const FEED_FIELDS: LearnerFields & SubmissionFields = {
   ],
   PersonalDataErased: ['occurredAt', 'ticket'],
   HistoryImported: ['occurredAt', 'reference', 'importedBy', 'facts', 'earliest', 'latest'],
+  DataSharingConsentGranted: ['occurredAt', 'profileVersion', 'boards'],
+  DataSharingConsentWithdrawn: ['occurredAt', 'profileVersion', 'boards'],
+  LearnerBoardIdentityChecked: ['occurredAt', 'board', 'profileVersion', 'outcome'],
   BoardSubmissionRequested: [
     ...SUBMISSION_REF,
     'activity',
@@ -106,6 +111,8 @@ export const FEED_FIELDS: LearnerFields & SubmissionFields = {
   ],
   BoardRecordConfirmed: [...SUBMISSION_REF, 'occurredAt'],
   BoardSubmissionFlaggedForFollowUp: [...SUBMISSION_REF, 'occurredAt', 'acceptedAt'],
+  BoardSubmissionAwaitingConsent: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
+  BoardSubmissionResumed: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
 };
 
 const fieldsOf = (type: string): readonly string[] | undefined =>

@@ -6,6 +6,8 @@ import {
   ClaimCreditsHandler,
   ImportHistoryHandler,
   RecordAnswerHandler,
+  RecordBoardIdentityCheckHandler,
+  RecordDataSharingConsentHandler,
   RecordResearchHandler,
   UpdateProfileHandler,
 } from './learner/learner-commands';
@@ -19,6 +21,8 @@ export const LEDGER_COMMAND_HANDLERS = [
   ClaimCreditsHandler,
   ImportHistoryHandler,
   ErasePersonalDataHandler,
+  RecordDataSharingConsentHandler,
+  RecordBoardIdentityCheckHandler,
   RetryBoardSubmissionHandler,
   ...BOARD_SUBMISSION_STEP_HANDLERS,
 ];

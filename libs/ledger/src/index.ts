@@ -50,6 +50,10 @@ export {
   ClaimCreditsHandler,
   ImportHistoryCommand,
   ImportHistoryHandler,
+  RecordDataSharingConsentCommand,
+  RecordDataSharingConsentHandler,
+  RecordBoardIdentityCheckCommand,
+  RecordBoardIdentityCheckHandler,
   type LearnerCommandOutcome,
 } from './learner/learner-commands';
 export {
@@ -83,4 +87,12 @@ export {
   type BoardSubmissionEffectHandlerOptions,
   type CommandSender,
 } from './board-submission/board-submission-effect-handler';
+export {
+  LearnerMatchProcess,
+  type LearnerMatchProcessOptions,
+} from './learner-match/learner-match-process';
+export {
+  LearnerMatchEffectHandler,
+  type LearnerMatchEffectHandlerOptions,
+} from './learner-match/learner-match-effect-handler';
 export { parsBatch, type BatchOmission, type ParsBatch } from './board-submission/pars-batch';

@@ -3,19 +3,31 @@ import type { EventStore } from '@ledger/event-store';
 import {
   BoardSubmissionEffectHandler,
   BoardSubmissionProcess,
+  LearnerMatchEffectHandler,
+  LearnerMatchProcess,
   type BoardSubmissionEffectHandlerOptions,
 } from '@ledger/ledger';
 import { acceptedUnconfirmedSubmissions } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import type { LedgerConfig } from './config';
 
+/** The processes that talk to the boards, as a process runs them. */
+export interface BoardProcesses {
+  /** R8/R9: claims reported, followed up, confirmed. */
+  submission: BoardSubmissionProcess;
+  /** R16: a profile's identity checked with the board before any claim. */
+  match: LearnerMatchProcess;
+  start(): void;
+  stop(): Promise<void>;
+}
+
 /**
- * The board submission process as the API and the worker run it, or undefined when this
- * process is not to run it (LEDGER_RUN_BOARD_PROCESS off, or no board gateway configured):
- * PARS as the board gateway, the sweep on the configured interval, its commands sent through
- * the caller's CommandBus (`send`).
+ * The board submission and learner match processes as the API and the worker run them, or
+ * undefined when this process is not to run them (LEDGER_RUN_BOARD_PROCESS off, or no board
+ * gateway configured): PARS as the board gateway, one client for both, the sweep on the
+ * configured interval, their commands sent through the caller's CommandBus (`send`).
  */
-export function configuredBoardSubmissionProcess(
+export function configuredBoardProcesses(
   config: Pick<
     LedgerConfig,
     | 'runBoardProcess'
@@ -28,7 +40,8 @@ export function configuredBoardSubmissionProcess(
   readModels: DataSource,
   store: EventStore,
   effects: Omit<BoardSubmissionEffectHandlerOptions, 'gateway'>,
-): BoardSubmissionProcess | undefined {
+  matchLog?: (message: string, fields?: Record<string, unknown>) => void,
+): BoardProcesses | undefined {
   if (!config.runBoardProcess || !config.boardGatewayUrl) return undefined;
   const gateway = new ParsBoardGateway({
     baseUrl: config.boardGatewayUrl,
@@ -36,7 +49,7 @@ export function configuredBoardSubmissionProcess(
     ...(config.parsApiKey === undefined ? {} : { apiKey: config.parsApiKey }),
     maxAttempts: config.boardGatewayMaxAttempts,
   });
-  return new BoardSubmissionProcess(
+  const submission = new BoardSubmissionProcess(
     readModels,
     store,
     new BoardSubmissionEffectHandler({ ...effects, gateway }),
@@ -46,4 +59,29 @@ export function configuredBoardSubmissionProcess(
       ...(effects.log ? { log: effects.log } : {}),
     },
   );
+  const log = matchLog ?? effects.log;
+  const match = new LearnerMatchProcess(
+    readModels,
+    store,
+    new LearnerMatchEffectHandler({
+      streams: effects.streams,
+      learnerCodec: effects.learnerCodec,
+      gateway,
+      send: effects.send,
+      clock: effects.clock,
+      ...(log ? { log } : {}),
+    }),
+    log ? { log } : {},
+  );
+  return {
+    submission,
+    match,
+    start: () => {
+      submission.start();
+      match.start();
+    },
+    stop: async () => {
+      await Promise.all([submission.stop(), match.stop()]);
+    },
+  };
 }

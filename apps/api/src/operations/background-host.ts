@@ -11,6 +11,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import {
   BoardSubmissionProcess,
   BOARD_SUBMISSION_EVENT_CODEC,
+  LearnerMatchProcess,
   LEARNER_EVENT_CODEC,
   LEDGER_CLOCK,
   StreamCommandExecutor,
@@ -19,7 +20,7 @@ import {
 } from '@ledger/ledger';
 import { ProjectionWorker } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
-import { configuredBoardSubmissionProcess, type LedgerConfig } from '@ledger/runtime';
+import { configuredBoardProcesses, type LedgerConfig } from '@ledger/runtime';
 import { LEDGER_CONFIG, READ_MODELS } from '../tokens';
 
 /** Where a runner's log lines go: Nest's logger, under the runner's name. */
@@ -40,6 +41,8 @@ const logTo =
 export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
   readonly projections: ProjectionWorker | undefined;
   readonly boardProcess: BoardSubmissionProcess | undefined;
+  /** R16: the learner match, wherever the board submission process runs. */
+  readonly learnerMatchProcess: LearnerMatchProcess | undefined;
 
   constructor(
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
@@ -57,22 +60,32 @@ export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
           log: logTo(new Logger('Projections')),
         })
       : undefined;
-    this.boardProcess = configuredBoardSubmissionProcess(config, readModels, store, {
-      streams,
-      learnerCodec,
-      submissionCodec,
-      send: (command) => commandBus.execute(command),
-      clock,
-      log: logTo(new Logger('BoardSubmissionProcess')),
-    });
+    const boards = configuredBoardProcesses(
+      config,
+      readModels,
+      store,
+      {
+        streams,
+        learnerCodec,
+        submissionCodec,
+        send: (command) => commandBus.execute(command),
+        clock,
+        log: logTo(new Logger('BoardSubmissionProcess')),
+      },
+      logTo(new Logger('LearnerMatchProcess')),
+    );
+    this.boardProcess = boards?.submission;
+    this.learnerMatchProcess = boards?.match;
   }
 
   onApplicationBootstrap(): void {
     this.projections?.start();
     this.boardProcess?.start();
+    this.learnerMatchProcess?.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.learnerMatchProcess?.stop();
     await this.boardProcess?.stop();
     await this.projections?.stop();
   }

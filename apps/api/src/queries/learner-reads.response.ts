@@ -1,3 +1,4 @@
+import { CLAIM_TAGS } from '@ledger/domain';
 import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { ActivitiesResponse, AmountResponse, ClaimPartResponse } from '../http/amount.response';
 import {
@@ -80,8 +81,10 @@ export class BoardSubmissionResponse {
   @ApiProperty({ type: String, nullable: true, description: 'When the learner completed it (R8)' })
   completedAt!: string | null;
   @ApiProperty({
-    enum: ['requested', 'accepted', 'confirmed', 'failed'],
+    enum: ['requested', 'accepted', 'confirmed', 'failed', 'awaiting-consent'],
     example: 'accepted',
+    description:
+      'awaiting-consent: nothing was sent, the learner has not consented to share completion data with the boards (R7); `reason` says so',
   })
   status!: string;
   @ApiProperty({ example: 1 }) attempt!: number;
@@ -108,7 +111,7 @@ export class LearnerClaimResponse {
   @ApiProperty(ACTIVITY) activity!: string;
   @ApiProperty() claimedAt!: string;
   @ApiProperty({ type: AmountResponse }) claimed!: AmountResponse;
-  @ApiProperty({ enum: ['Not submitted', 'Pending', 'Submitted', 'Rejected'], description: 'R8' })
+  @ApiProperty({ enum: CLAIM_TAGS, description: 'R8 (Awaiting consent: R7)' })
   tag!: string;
   @ApiProperty({ type: [String], example: ['ABIM'] }) boards!: string[];
   @ApiProperty({ enum: ['ama-pra-category-1', 'participation'], description: 'R11' })

@@ -1,8 +1,10 @@
-import type {
-  BoardGateway,
-  BoardRecordStatus,
-  BoardSubmissionRequest,
-  BoardSubmissionResult,
+import {
+  type BoardGateway,
+  type BoardRecordStatus,
+  type BoardSubmissionRequest,
+  type BoardSubmissionResult,
+  type LearnerMatchRequest,
+  type LearnerMatchResult,
 } from '../board-gateway.port';
 import { submissionResultOf, valueOrThrow } from './board-outcomes';
 import { RETRYING_HTTP_DEFAULTS, RetryingHttp, type RetryingHttpOptions } from './retrying-http';
@@ -57,6 +59,14 @@ export class HttpBoardGateway implements BoardGateway {
       return this.http.failedStep(response, boardReason(answer));
     });
     return submissionResultOf(outcome, request.board);
+  }
+
+  /** This protocol has no learner match: no answer, so nothing is recorded (R16). */
+  matchLearnerIdentity(request: LearnerMatchRequest): Promise<LearnerMatchResult> {
+    return Promise.resolve({
+      outcome: 'no-answer',
+      reason: `${request.board}: this channel offers no learner match`,
+    });
   }
 
   async recordStatus(board: string, submissionId: string): Promise<BoardRecordStatus> {

@@ -1,8 +1,10 @@
-import type {
-  BoardGateway,
-  BoardRecordStatus,
-  BoardSubmissionRequest,
-  BoardSubmissionResult,
+import {
+  type BoardGateway,
+  type BoardRecordStatus,
+  type BoardSubmissionRequest,
+  type BoardSubmissionResult,
+  type LearnerMatchRequest,
+  type LearnerMatchResult,
 } from '../board-gateway.port';
 import { submissionResultOf, unreachable, valueOrThrow } from '../http/board-outcomes';
 import {
@@ -17,6 +19,7 @@ import {
   completionRecord,
   errorsText,
   getActivityXml,
+  learnerMatchOf,
   learnerMatchXml,
   NotReportableThroughPars,
   PARS_TIME_ZONE,
@@ -158,6 +161,51 @@ export class ParsBoardGateway implements BoardGateway {
       },
     );
     valueOrThrow(outcome, board, 'PARS');
+  }
+
+  /**
+   * R16: the port's learner match: the identity the board matches by (`learnerMatchOf`), asked
+   * with `LearnerMatchRequest`. A board PARS does not reach has none (A-9).
+   */
+  async matchLearnerIdentity(request: LearnerMatchRequest): Promise<LearnerMatchResult> {
+    let match: ParsLearnerMatch;
+    try {
+      match = learnerMatchOf(request.board, request.learner);
+    } catch (error) {
+      if (error instanceof NotReportableThroughPars)
+        return { outcome: 'no-answer', reason: error.message };
+      throw error;
+    }
+    const outcome = await this.call<LearnerMatchResult>(
+      'LearnerMatchRequest',
+      learnerMatchXml(this.providerId, match),
+      (answer) => {
+        const result = childText(answer, 'MatchResult');
+        if (result === 'Matched') return { kind: 'done', value: { outcome: 'matched' } };
+        if (result === 'NotMatched') {
+          const reason = `${request.board}: ${errorsText(readErrors(answer))}`;
+          return { kind: 'done', value: { outcome: 'mismatched', reason } };
+        }
+        return {
+          kind: 'retry',
+          reason: `PARS answered an unknown match result ${result ?? 'none'}`,
+        };
+      },
+    );
+    switch (outcome.kind) {
+      case 'done':
+        return outcome.value;
+      case 'refused':
+        // The request was refused (a 4xx), not the learner: no answer about the identity.
+        return {
+          outcome: 'no-answer',
+          reason: `PARS refused the learner match: ${outcome.reason}`,
+        };
+      case 'exhausted':
+        return { outcome: 'unavailable', reason: `PARS ${outcome.reason}` };
+      default:
+        return unreachable(outcome);
+    }
   }
 
   /** Learner match (A-14): whether PARS finds the learner at the board with this identity. */

@@ -1,5 +1,5 @@
-import { PARS_TIME_ZONE } from '@ledger/domain';
-import type { BoardSubmissionRequest } from '../board-gateway.port';
+import { findBoard, PARS_TIME_ZONE } from '@ledger/domain';
+import type { BoardLearnerIdentity, BoardSubmissionRequest } from '../board-gateway.port';
 import { PARS_ACTIVITIES, parsBoardCode, type ParsActivityConfig } from './pars-activities';
 import {
   childNamed,
@@ -131,6 +131,39 @@ export function completionRecord(
     record.mocType = moc.mocType;
   }
   return record;
+}
+
+/**
+ * R16 (A-14): what `LearnerMatchRequest` sends for a board: the identity that board matches by,
+ * as in a completion record (a certifying board: its id; a state board: a license of its state,
+ * else the learner's id there, and the NPI).
+ */
+export function learnerMatchOf(board: string, learner: BoardLearnerIdentity): ParsLearnerMatch {
+  const boardId = parsBoardCode(board);
+  if (boardId === undefined) {
+    throw new NotReportableThroughPars(
+      `${board} is not reached through ACCME PARS; it has no learner match there`,
+    );
+  }
+  const match: ParsLearnerMatch = {
+    boardId,
+    firstName: learner.firstName,
+    lastName: learner.lastName,
+    birthMonth: learner.birthMonth,
+    birthDay: learner.birthDay,
+  };
+  if (findBoard(board)?.kind === 'state') {
+    const license = learner.licenses.find((l) => l.state === boardId);
+    const licenseNumber = license?.licenseNumber ?? learner.learnerBoardId;
+    if (licenseNumber !== undefined) {
+      match.licenseState = boardId;
+      match.licenseNumber = licenseNumber;
+    }
+    if (learner.npi !== undefined) match.npi = learner.npi;
+    return match;
+  }
+  if (learner.learnerBoardId !== undefined) match.learnerBoardId = learner.learnerBoardId;
+  return match;
 }
 
 /** A-8: ABP takes whole points only: rounded down; under one point, no MOC is reported. */

@@ -67,6 +67,18 @@ export type FlagForFollowUp = {
   data: { occurredAt: Date };
 };
 
+/** R7/R8: the attempt in flight waits: the learner has not consented to share completion data. */
+export type AwaitConsent = {
+  type: 'AwaitConsent';
+  data: { reason: string; occurredAt: Date };
+};
+
+/** R7/R8: the learner consented: an attempt that waited for it goes on. */
+export type ResumeAfterConsent = {
+  type: 'ResumeAfterConsent';
+  data: { occurredAt: Date };
+};
+
 export type BoardSubmissionCommand =
   | RequestBoardSubmission
   | RecordSubmissionAccepted
@@ -74,4 +86,6 @@ export type BoardSubmissionCommand =
   | ConfirmBoardRecord
   | RecordBoardRecordRejected
   | RetryBoardSubmission
-  | FlagForFollowUp;
+  | FlagForFollowUp
+  | AwaitConsent
+  | ResumeAfterConsent;

@@ -14,7 +14,10 @@ import {
   requestBoardSubmission,
   retryBoardSubmission,
   submissionRef,
+  boardSubmissionAwaitingConsent,
+  boardSubmissionResumed,
 } from '../testing/board-submission.builders';
+import { AWAITING_CONSENT_REASON } from './board-submission.reactor';
 import {
   boardSubmissionDecider,
   evolveBoardSubmission,
@@ -332,6 +335,52 @@ describe('board submission decider', () => {
         confirmedAt: at('2025-06-12T08:00:00Z'),
         lastFailure: { attempt: 1, reason: 'outage', retryable: true },
       });
+    });
+  });
+
+  describe("given an attempt and the learner's consent to share (R7)", () => {
+    const awaitConsent = (reason = AWAITING_CONSENT_REASON) =>
+      ({
+        type: 'AwaitConsent',
+        data: { reason, occurredAt: at('2025-06-10T08:00:02.000Z') },
+      }) as const;
+    const resume = {
+      type: 'ResumeAfterConsent',
+      data: { occurredAt: at('2025-06-12T08:00:00.000Z') },
+    } as const;
+
+    it('R7/R8: an attempt in flight waits for consent, with the reason, and nothing is sent', () => {
+      given([requested]).when(awaitConsent()).then([boardSubmissionAwaitingConsent()]);
+    });
+
+    it('R7/R8: waiting already: nothing new; an attempt already answered cannot wait', () => {
+      given([requested, boardSubmissionAwaitingConsent()]).when(awaitConsent()).thenNothing();
+      given([requested, accepted])
+        .when(awaitConsent())
+        .thenThrows({ rule: 'R8', code: 'submission-not-in-flight' });
+    });
+
+    it('R7: waiting without a reason is refused', () => {
+      given([requested])
+        .when(awaitConsent(' '))
+        .thenThrows({ rule: 'R7', code: 'required-field', field: 'reason' });
+    });
+
+    it('R7/R8: consent given: the waiting attempt goes on, as the same attempt', () => {
+      given([requested, boardSubmissionAwaitingConsent()])
+        .when(resume)
+        .then([boardSubmissionResumed()]);
+      const state = [requested, boardSubmissionAwaitingConsent(), boardSubmissionResumed()].reduce(
+        evolveBoardSubmission,
+        initialBoardSubmissionState(),
+      );
+      expect(state).toMatchObject({ status: 'requested', attempt: 1, awaitingConsent: undefined });
+    });
+
+    it('R7/R8: a submission not waiting for consent is left as it is', () => {
+      given([requested]).when(resume).thenNothing();
+      given([requested, accepted]).when(resume).thenNothing();
+      given([]).when(resume).thenNothing();
     });
   });
 });

@@ -13,6 +13,8 @@ import type {
   RecordSubmissionFailed,
   RequestBoardSubmission,
   RetryBoardSubmission,
+  AwaitConsent,
+  ResumeAfterConsent,
 } from './board-submission.commands';
 import type { BoardSubmissionEvent, SubmissionRef } from './board-submission.events';
 import type { BoardSubmissionStatus } from './claim-tag';
@@ -48,6 +50,8 @@ export interface ActiveBoardSubmission {
   readonly confirmedAt: Date | undefined;
   readonly lastFailure: SubmissionFailure | undefined;
   readonly flaggedForFollowUp: boolean;
+  /** R7/R8: while the attempt waits for the learner's consent to share, why (said to the learner). */
+  readonly awaitingConsent: { readonly reason: string; readonly since: Date } | undefined;
 }
 
 export type BoardSubmissionState = { readonly status: 'not-requested' } | ActiveBoardSubmission;
@@ -83,6 +87,7 @@ export function evolveBoardSubmission(
       confirmedAt: undefined,
       lastFailure: undefined,
       flaggedForFollowUp: false,
+      awaitingConsent: undefined,
     };
   }
   if (state.status === 'not-requested') return state; // nothing to evolve before a request
@@ -119,6 +124,21 @@ export function evolveBoardSubmission(
       return { ...state, status: 'confirmed', confirmedAt: new Date(event.data.occurredAt) };
     case 'BoardSubmissionFlaggedForFollowUp':
       return { ...state, flaggedForFollowUp: true };
+    case 'BoardSubmissionAwaitingConsent':
+      return {
+        ...state,
+        status: 'awaiting-consent',
+        attempt: event.data.attempt,
+        awaitingConsent: { reason: event.data.reason, since: new Date(event.data.occurredAt) },
+      };
+    case 'BoardSubmissionResumed':
+      return {
+        ...state,
+        status: 'requested',
+        attempt: event.data.attempt,
+        requestedAt: new Date(event.data.occurredAt),
+        awaitingConsent: undefined,
+      };
     default: {
       const _unknownEvent: never = event;
       return state;
@@ -151,6 +171,10 @@ export function decideBoardSubmission(
       return retry(command, state);
     case 'FlagForFollowUp':
       return flagForFollowUp(command, state, context);
+    case 'AwaitConsent':
+      return awaitConsent(command, state);
+    case 'ResumeAfterConsent':
+      return resumeAfterConsent(command, state);
     default: {
       const _unknownCommand: never = command;
       throw new TypeError(`unknown board submission command ${JSON.stringify(_unknownCommand)}`);
@@ -466,6 +490,64 @@ function flagForFollowUp(
         ...refOf(submission),
         occurredAt: data.occurredAt.toISOString(),
         acceptedAt: submission.acceptedAt.toISOString(),
+      },
+    },
+  ];
+}
+
+/**
+ * R7/R8: an attempt in flight waits for the learner's consent to share completion data with
+ * the boards: nothing goes to the board, and the submission says why. Already waiting: nothing.
+ */
+function awaitConsent({ data }: AwaitConsent, state: BoardSubmissionState): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  if (submission.status === 'awaiting-consent') return [];
+  if (submission.status !== 'requested') {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'submission-not-in-flight',
+      message: `attempt ${submission.attempt} to ${submission.board} is ${submission.status}; only an attempt in flight can wait for consent`,
+    });
+  }
+  const reason = data.reason.trim();
+  if (reason === '') {
+    throw new DomainRuleViolation({
+      rule: 'R7',
+      code: 'required-field',
+      field: 'reason',
+      message: 'a submission waiting for consent says why, so that the learner can act',
+    });
+  }
+  return [
+    {
+      type: 'BoardSubmissionAwaitingConsent',
+      data: {
+        ...refOf(submission),
+        occurredAt: data.occurredAt.toISOString(),
+        attempt: submission.attempt,
+        reason,
+      },
+    },
+  ];
+}
+
+/**
+ * R7/R8: once the learner consents, an attempt that waited goes on (the same attempt: nothing
+ * reached the board). A submission that is not waiting is left as it is, so consent can be
+ * passed to every submission of the learner's claims.
+ */
+function resumeAfterConsent(
+  { data }: ResumeAfterConsent,
+  state: BoardSubmissionState,
+): BoardSubmissionEvent[] {
+  if (state.status !== 'awaiting-consent') return [];
+  return [
+    {
+      type: 'BoardSubmissionResumed',
+      data: {
+        ...refOf(state),
+        occurredAt: data.occurredAt.toISOString(),
+        attempt: state.attempt,
       },
     },
   ];

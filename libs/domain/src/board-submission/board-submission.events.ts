@@ -70,6 +70,21 @@ export type BoardSubmissionFlaggedForFollowUp = {
   data: SubmissionRef & { occurredAt: string; acceptedAt: string };
 };
 
+/**
+ * R7/R8: the attempt waits for the learner's consent to share completion data with the boards;
+ * nothing was sent. `reason` says what the learner does.
+ */
+export type BoardSubmissionAwaitingConsent = {
+  type: 'BoardSubmissionAwaitingConsent';
+  data: SubmissionRef & { occurredAt: string; attempt: number; reason: string };
+};
+
+/** R7/R8: consent was given: the attempt that waited for it goes on (the same attempt). */
+export type BoardSubmissionResumed = {
+  type: 'BoardSubmissionResumed';
+  data: SubmissionRef & { occurredAt: string; attempt: number };
+};
+
 // The union and the schema versions below are shaped as the learner's (learner.events.ts) on
 // purpose: each stream kind declares its own events the one way the codecs read them.
 export type BoardSubmissionEvent =
@@ -78,7 +93,9 @@ export type BoardSubmissionEvent =
   | BoardSubmissionSucceeded
   | BoardSubmissionFailed
   | BoardRecordConfirmed
-  | BoardSubmissionFlaggedForFollowUp;
+  | BoardSubmissionFlaggedForFollowUp
+  | BoardSubmissionAwaitingConsent
+  | BoardSubmissionResumed;
 
 export type BoardSubmissionEventType = BoardSubmissionEvent['type'];
 
@@ -89,6 +106,8 @@ export const BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS = {
   BoardSubmissionFailed: 1,
   BoardRecordConfirmed: 1,
   BoardSubmissionFlaggedForFollowUp: 1,
+  BoardSubmissionAwaitingConsent: 1,
+  BoardSubmissionResumed: 1,
 } as const satisfies Record<BoardSubmissionEventType, number>;
 
 export const BOARD_SUBMISSION_EVENT_TYPES = Object.keys(

@@ -9,6 +9,8 @@ import {
   boardSubmissionSucceeded,
   boardRecordConfirmed,
   boardSubmissionFlaggedForFollowUp,
+  boardSubmissionAwaitingConsent,
+  boardSubmissionResumed,
 } from '../testing/board-submission.builders';
 import { at, TEST_NOW } from '../testing/fixed-clock';
 import {
@@ -17,11 +19,15 @@ import {
   personalData,
   personalDataErased,
   questionResearched,
+  dataSharingConsentGranted,
+  dataSharingConsentWithdrawn,
+  withDataSharingConsent,
 } from '../testing/learner.builders';
 import type { BoardSubmissionCommand } from './board-submission.commands';
 import type { BoardSubmissionEvent } from './board-submission.events';
 import { evolveBoardSubmission, initialBoardSubmissionState } from './board-submission.decider';
 import {
+  AWAITING_CONSENT_REASON,
   BOARD_SUBMISSION_PROCESS_NAMESPACE,
   reactToBoardSubmission,
   streamsReadBy,
@@ -112,7 +118,7 @@ const submitToAbim = (overrides: Partial<SubmitToBoard> = {}): SubmitToBoard => 
 describe('board submission reactor', () => {
   describe('given a claim recorded', () => {
     it('R8/R10: requests one submission per board of the claim, with the part and completion date the claim decided for it', () => {
-      given([profile, research, claim])
+      given([...withDataSharingConsent(profile), research, claim])
         .when(claimed())
         .then(
           (
@@ -146,7 +152,7 @@ describe('board submission reactor', () => {
 
     it('R8: the command ids derive from the claim event and the board, never from the clock: a redelivery sends the same commands', () => {
       const idsAt = (now: Date) =>
-        given([profile, research, claim])
+        given([...withDataSharingConsent(profile), research, claim])
           .when(claimed(), now)
           .reactions()
           .map((r) => r.type === 'SendCommand' && r.commandId);
@@ -159,7 +165,7 @@ describe('board submission reactor', () => {
     });
 
     it('R17: each request carries the claim time, which the 30-day reporting deadline runs from', () => {
-      const claimedAt = given([profile, research, claim])
+      const claimedAt = given([...withDataSharingConsent(profile), research, claim])
         .when(claimed())
         .reactions()
         .map(
@@ -177,7 +183,7 @@ describe('board submission reactor', () => {
         boards: ['ABIM', 'ABPMR'],
         personal: personalData({ boardIds: {} }),
       });
-      const gaps = given([profile, research, claim, edited])
+      const gaps = given([...withDataSharingConsent(profile), research, claim, edited])
         .when(claimed())
         .reactions()
         .map(gapsOfRequest);
@@ -189,7 +195,7 @@ describe('board submission reactor', () => {
         ...claim.data,
         personal: personalData({ boardIds: { ABPMR: '4321' } }),
       });
-      const gaps = given([profile, research, withoutAbimId])
+      const gaps = given([...withDataSharingConsent(profile), research, withoutAbimId])
         .when(claimed(withoutAbimId.data))
         .reactions()
         .map(gapsOfRequest);
@@ -227,7 +233,7 @@ describe('board submission reactor', () => {
 
   describe('given an attempt requested', () => {
     it('R8/R17: an attempt after PARS closed the completion year is failed with the reason, PARS not called', () => {
-      given([profile, research, claim], [requested])
+      given([...withDataSharingConsent(profile), research, claim], [requested])
         .when(attemptRequested(), at('2026-04-01T05:00:00.000Z'))
         .then([
           sendToAbim('outcome/event-attempt', {
@@ -245,7 +251,7 @@ describe('board submission reactor', () => {
     });
 
     it("R7/R8: attempt 1 goes to the board with the claim's identity, the exact amount and the amount rounded to a quarter", () => {
-      given([profile, research, claim], [requested])
+      given([...withDataSharingConsent(profile), research, claim], [requested])
         .when(attemptRequested())
         .then([submitToAbim()]);
     });
@@ -257,7 +263,7 @@ describe('board submission reactor', () => {
         twelfths: '10',
         completedAt: '2025-06-01T10:00:00.000Z',
       });
-      given([profile, research, claim], [boardReview])
+      given([...withDataSharingConsent(profile), research, claim], [boardReview])
         .when(attemptRequested())
         .then([submitToAbim({ activity: 'nejm-board-review', twelfths: 10n, credits: '0.75' })]);
     });
@@ -268,7 +274,7 @@ describe('board submission reactor', () => {
         personal: personalData({ lastName: 'Quinn-Hart', boardIds: { ABIM: '654321' } }),
       });
       given(
-        [profile, research, claim, corrected],
+        [...withDataSharingConsent(profile), research, claim, corrected],
         [
           requested,
           boardSubmissionFailed({
@@ -292,7 +298,7 @@ describe('board submission reactor', () => {
 
     it('R16: an attempt whose identity lacks what the board needs fails at once with the reasons, without calling the board', () => {
       const noAbimId = creditClaimed({ ...claim.data, personal: personalData({ boardIds: {} }) });
-      given([profile, research, noAbimId], [requested])
+      given([...withDataSharingConsent(profile), research, noAbimId], [requested])
         .when(attemptRequested())
         .then([
           sendToAbim('outcome/event-attempt', {
@@ -308,7 +314,10 @@ describe('board submission reactor', () => {
     });
 
     it('R16: after erasure nothing personal is sent: the attempt fails, asking for the profile again', () => {
-      const [reaction] = given([profile, research, claim, personalDataErased()], [requested])
+      const [reaction] = given(
+        [...withDataSharingConsent(profile), research, claim, personalDataErased()],
+        [requested],
+      )
         .when(attemptRequested())
         .reactions();
       expect(reaction).toMatchObject({
@@ -325,12 +334,87 @@ describe('board submission reactor', () => {
 
     it('R8: an attempt already answered, or overtaken by a later one, is not sent again', () => {
       given(
-        [profile, research, claim],
+        [...withDataSharingConsent(profile), research, claim],
         [requested, boardSubmissionSucceeded({ submissionId: ABIM })],
       )
         .when(attemptRequested())
         .thenNothing();
-      given([profile, research, claim], [requested]).when(attemptRequested(2)).thenNothing();
+      given([...withDataSharingConsent(profile), research, claim], [requested])
+        .when(attemptRequested(2))
+        .thenNothing();
+    });
+  });
+
+  describe('given the learner has not consented to share completion data (R7)', () => {
+    it('R7/R8: an attempt waits for consent, says so, and nothing goes to the board', () => {
+      given([profile, research, claim], [requested])
+        .when(attemptRequested())
+        .then([
+          sendToAbim('await-consent/event-attempt', {
+            type: 'AwaitConsent',
+            data: { reason: AWAITING_CONSENT_REASON, occurredAt: TEST_NOW },
+          }),
+        ]);
+    });
+
+    it('R7/R8: consent withdrawn before the attempt: it waits as well', () => {
+      given(
+        [...withDataSharingConsent(profile), research, claim, dataSharingConsentWithdrawn()],
+        [requested],
+      )
+        .when(attemptRequested())
+        .then([
+          sendToAbim('await-consent/event-attempt', {
+            type: 'AwaitConsent',
+            data: { reason: AWAITING_CONSENT_REASON, occurredAt: TEST_NOW },
+          }),
+        ]);
+    });
+
+    it("R7/R8: once consent is given, every submission of the learner's claims is told to go on", () => {
+      const consent: BoardSubmissionTrigger = {
+        type: 'ConsentGranted',
+        eventId: 'event-consent',
+        learnerId: 'learner-1',
+      };
+      given([profile, research, claim, dataSharingConsentGranted()])
+        .when(consent)
+        .then([
+          sendToAbim(`resume/event-consent/${ABIM}`, {
+            type: 'ResumeAfterConsent',
+            data: { occurredAt: TEST_NOW },
+          }),
+          {
+            type: 'SendCommand',
+            submissionId: ABPMR,
+            commandId: idOf(`resume/event-consent/${ABPMR}`),
+            command: { type: 'ResumeAfterConsent', data: { occurredAt: TEST_NOW } },
+          },
+        ]);
+      // Withdrawn again before the process got to it: nothing goes on.
+      given([profile, research, claim, dataSharingConsentGranted(), dataSharingConsentWithdrawn()])
+        .when(consent)
+        .thenNothing();
+    });
+
+    it("R7/R8: the resumed attempt (the same attempt 1) sends the claim's identity to the board", () => {
+      given(
+        [...withDataSharingConsent(profile), research, claim],
+        [
+          requested,
+          boardSubmissionAwaitingConsent({ submissionId: ABIM }),
+          boardSubmissionResumed({ submissionId: ABIM }),
+        ],
+      )
+        .when(attemptRequested(1, 'event-resumed'))
+        .then([submitToAbim({ causationId: 'event-resumed' })]);
+    });
+
+    it('R7 (A-20): a profile recorded before consent had events of its own consented by selecting the board', () => {
+      const { consentApart: _explicit, ...legacy } = profile.data;
+      given([{ type: 'LearnerProfileUpdated', data: legacy }, research, claim], [requested])
+        .when(attemptRequested())
+        .then([submitToAbim()]);
     });
   });
 

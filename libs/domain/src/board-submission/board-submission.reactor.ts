@@ -2,6 +2,7 @@ import type { Activity } from '../credits/activity';
 import { floorToQuarter, formatCredits, parseTwelfths } from '../credits/twelfths';
 import { boardSubmissionId, uuidV5 } from '../deterministic-id';
 import type { CreditClaimed, PersonalData } from '../learner/learner.events';
+import { consentsToDataSharing } from '../learner/learner.decider';
 import type { LearnerState } from '../learner/learner.state';
 import type { BoardSubmissionCommand } from './board-submission.commands';
 import type { ActiveBoardSubmission, BoardSubmissionState } from './board-submission.decider';
@@ -23,17 +24,26 @@ export const BOARD_SUBMISSION_PROCESS = 'board-submission-process';
 /** Namespace of the process's command ids (derived from the causing event). Never change it. */
 export const BOARD_SUBMISSION_PROCESS_NAMESPACE = '5d2a7e41-9c3b-4f6d-8a1e-7b0c2d9e4f35';
 
+/** R7/R8: what a submission waiting for consent says to the learner. */
+export const AWAITING_CONSENT_REASON =
+  "awaiting the learner's consent to share completion data with the boards selected in the CME profile; " +
+  'once it is given, the submission goes out';
+
 /** The stored event types that are triggers: the shell decodes nothing else. */
 export const BOARD_SUBMISSION_PROCESS_EVENT_TYPES: readonly string[] = [
   'CreditClaimed',
   'BoardSubmissionRequested',
   'BoardSubmissionRetryRequested',
+  'BoardSubmissionResumed',
+  'DataSharingConsentGranted',
 ];
 
 export type BoardSubmissionTrigger =
   /** R8: a claim was recorded (event `eventId` of the stream `learner-<learnerId>`). */
   | { type: 'CreditClaimed'; eventId: string; learnerId: string; data: CreditClaimed['data'] }
-  /** R8/R16: attempt `attempt` of a submission was requested (the first, or a retry). */
+  /** R7/R8: the learner consented to share completion data with the boards. */
+  | { type: 'ConsentGranted'; eventId: string; learnerId: string }
+  /** R8/R16: attempt `attempt` of a submission was requested (the first, a retry, or resumed after consent). */
   | {
       type: 'AttemptRequested';
       eventId: string;
@@ -122,6 +132,7 @@ export function streamsReadBy(trigger: BoardSubmissionTrigger): {
 } {
   switch (trigger.type) {
     case 'CreditClaimed':
+    case 'ConsentGranted':
       return { learnerId: trigger.learnerId };
     case 'AttemptRequested':
       return { learnerId: trigger.learnerId, submissionId: trigger.submissionId };
@@ -146,6 +157,8 @@ export function reactToBoardSubmission(
   switch (trigger.type) {
     case 'CreditClaimed':
       return requestSubmissions(trigger, state.learner, context);
+    case 'ConsentGranted':
+      return resumeAfterConsent(trigger, state.learner, context);
     case 'AttemptRequested':
       return attempt(trigger, state, context);
     case 'BoardAnswered':
@@ -235,6 +248,15 @@ function attempt(
 ): BoardSubmissionReaction[] {
   // Ended since, or overtaken by a later attempt: nothing to send.
   if (submission.status !== 'requested' || submission.attempt !== trigger.attempt) return [];
+  // R7/R8: no consent to share completion data, nothing goes to the board; it waits.
+  if (!consentsToDataSharing(learner)) {
+    return [
+      send(submission.submissionId, `await-consent/${trigger.eventId}`, {
+        type: 'AwaitConsent',
+        data: { reason: AWAITING_CONSENT_REASON, occurredAt: context.now },
+      }),
+    ];
+  }
   const { personal, profileVersion } = identityFor(submission, learner);
   const completedAt = submission.completedAt ?? submission.claimedAt;
   const closed = reportingWindowClosed(submission.board, completedAt, context.now);
@@ -280,6 +302,27 @@ function attempt(
       completedAt,
     },
   ];
+}
+
+/**
+ * R7/R8: consent given: every submission of the learner's claims that waits for it goes on.
+ * Submissions not waiting are left as they are (the decider records nothing for them).
+ */
+function resumeAfterConsent(
+  trigger: Extract<BoardSubmissionTrigger, { type: 'ConsentGranted' }>,
+  learner: LearnerState,
+  context: BoardSubmissionProcessContext,
+): BoardSubmissionReaction[] {
+  if (!consentsToDataSharing(learner)) return []; // withdrawn again since
+  return [...learner.claims.values()].flatMap((claim) =>
+    claim.submissions.map(({ board }) => {
+      const submissionId = boardSubmissionId(claim.claimId, board);
+      return send(submissionId, `resume/${trigger.eventId}/${submissionId}`, {
+        type: 'ResumeAfterConsent',
+        data: { occurredAt: context.now },
+      });
+    }),
+  );
 }
 
 /** R8/R16: the board's answer, recorded; a refusal is retryable only after a profile correction. */

@@ -54,6 +54,21 @@ describe('R8: claim tags', () => {
       ).toBe('Rejected');
     });
 
+    it('R7/R8: a board waiting for the learner\'s consent makes the tag "Awaiting consent"; a rejection still reads "Rejected"', () => {
+      expect(
+        claimTag(boards, [
+          { board: 'ABIM', status: 'accepted' },
+          { board: 'ABP', status: 'awaiting-consent' },
+        ]),
+      ).toBe('Awaiting consent');
+      expect(
+        claimTag(boards, [
+          { board: 'ABIM', status: 'failed' },
+          { board: 'ABP', status: 'awaiting-consent' },
+        ]),
+      ).toBe('Rejected');
+    });
+
     it('R8: a board not selected at claim time does not change the tag', () => {
       expect(
         claimTag(boards, [
@@ -92,5 +107,6 @@ describe('R8: each board as the certificate lists it', () => {
     expect(boardStatusWord('failed')).toBe('Rejected');
     expect(boardStatusWord('requested')).toBe('Pending');
     expect(boardStatusWord(undefined)).toBe('Pending');
+    expect(boardStatusWord('awaiting-consent')).toBe('Awaiting consent');
   });
 });

@@ -4,11 +4,21 @@
  * all read a submission's status and a claim's tag from here.
  */
 
-/** `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed. */
-export type BoardSubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed';
+/**
+ * `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed;
+ * `awaiting-consent`: the attempt waits for the learner's consent to share (R7), nothing sent.
+ */
+export type BoardSubmissionStatus =
+  'requested' | 'accepted' | 'failed' | 'confirmed' | 'awaiting-consent';
 
-/** R8: the tags of a claim, as the FAQ words them. */
-export const CLAIM_TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected'] as const;
+/** R8: the tags of a claim, as the FAQ words them, and `Awaiting consent` (R7). */
+export const CLAIM_TAGS = [
+  'Not submitted',
+  'Pending',
+  'Submitted',
+  'Rejected',
+  'Awaiting consent',
+] as const;
 export type ClaimTag = (typeof CLAIM_TAGS)[number];
 
 export interface BoardStatus {
@@ -18,7 +28,8 @@ export interface BoardStatus {
 
 /**
  * R8: no board selected at claim time → Not submitted; a board whose latest attempt failed
- * (and was not retried since) → Rejected; every board accepted (or confirmed) → Submitted;
+ * (and was not retried since) → Rejected; a board whose attempt waits for the learner's
+ * consent to share (R7) → Awaiting consent; every board accepted (or confirmed) → Submitted;
  * otherwise (an attempt in flight, or not requested yet) → Pending. Statuses of boards not
  * selected at claim time do not count.
  */
@@ -30,6 +41,7 @@ export function claimTag(
   const statusByBoard = new Map(statuses.map((s) => [s.board, s.status]));
   const atClaim = boardsAtClaim.map((board) => statusByBoard.get(board));
   if (atClaim.some((status) => status === 'failed')) return 'Rejected';
+  if (atClaim.some((status) => status === 'awaiting-consent')) return 'Awaiting consent';
   if (atClaim.every((status) => status === 'accepted' || status === 'confirmed'))
     return 'Submitted';
   return 'Pending';
@@ -48,6 +60,8 @@ export function boardStatusWord(status: string | undefined): string {
       return 'Submitted (confirmed by the board)';
     case 'failed':
       return 'Rejected';
+    case 'awaiting-consent':
+      return 'Awaiting consent';
     default:
       return 'Pending';
   }

@@ -65,5 +65,36 @@ export type ImportHistory = {
   data: { occurredAt: Date; reference: string; importedBy: string; facts: ImportedFact[] };
 };
 
+/**
+ * R7: the learner grants or withdraws consent to share completion data with the boards
+ * selected in the profile. Without it, no completion goes to a board (R8).
+ */
+export type RecordDataSharingConsent = {
+  type: 'RecordDataSharingConsent';
+  data: { consent: 'granted' | 'withdrawn'; occurredAt: Date };
+};
+
+/**
+ * R16: what a board's learner-match service answered for the identity of profile version
+ * `profileVersion` (sent by the learner match process; `occurredAt` is when it answered).
+ */
+export type RecordBoardIdentityCheck = {
+  type: 'RecordBoardIdentityCheck';
+  data: {
+    board: string;
+    profileVersion: number;
+    outcome: 'matched' | 'mismatched';
+    reason?: string;
+    occurredAt: Date;
+  };
+};
+
 export type LearnerCommand =
-  RecordResearch | RecordAnswer | UpdateProfile | ClaimCredits | ErasePersonalData | ImportHistory;
+  | RecordResearch
+  | RecordAnswer
+  | UpdateProfile
+  | ClaimCredits
+  | ErasePersonalData
+  | ImportHistory
+  | RecordDataSharingConsent
+  | RecordBoardIdentityCheck;

@@ -142,6 +142,7 @@ describe('learner decider', () => {
                 licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
                 npi: '1234567893',
               },
+              consentApart: true,
             },
           },
         ]);

@@ -31,6 +31,8 @@ import type {
   ImportHistory,
   LearnerCommand,
   RecordAnswer,
+  RecordBoardIdentityCheck,
+  RecordDataSharingConsent,
   RecordResearch,
   UpdateProfile,
 } from './learner.commands';
@@ -40,7 +42,14 @@ import type {
   LearnerEvent,
   PersonalData,
 } from './learner.events';
-import type { Claim, EarnedCredit, LearnerProfile, LearnerState } from './learner.state';
+import type {
+  BoardIdentityCheck,
+  DataSharingConsent,
+  Claim,
+  EarnedCredit,
+  LearnerProfile,
+  LearnerState,
+} from './learner.state';
 import { validateProfile, type ValidatedProfile } from './profile-validation';
 
 export const initialLearnerState = (): LearnerState => ({
@@ -49,6 +58,8 @@ export const initialLearnerState = (): LearnerState => ({
   earned: EarnedFacts.empty(),
   redeemed: new Map(),
   claims: new Map(),
+  consent: undefined,
+  identityChecks: new Map(),
 });
 
 // ---------------------------------------------------------------------------------------
@@ -67,8 +78,11 @@ interface LearnerDraft {
   pending: EarnedCredit[];
   redeemed: ReadonlyMap<number, bigint>;
   claims: ReadonlyMap<string, Claim>;
+  consent: DataSharingConsent | undefined;
+  identityChecks: ReadonlyMap<string, BoardIdentityCheck>;
   ownRedeemed: Map<number, bigint> | undefined;
   ownClaims: Map<string, Claim> | undefined;
+  ownIdentityChecks: Map<string, BoardIdentityCheck> | undefined;
 }
 
 const draftOf = (state: LearnerState): LearnerDraft => ({
@@ -78,8 +92,11 @@ const draftOf = (state: LearnerState): LearnerDraft => ({
   pending: [],
   redeemed: state.redeemed,
   claims: state.claims,
+  consent: state.consent,
+  identityChecks: state.identityChecks,
   ownRedeemed: undefined,
   ownClaims: undefined,
+  ownIdentityChecks: undefined,
 });
 
 /** The draft's facts, pending ones included (a claim's allocation reads them). */
@@ -103,12 +120,20 @@ function claimsOf(draft: LearnerDraft): Map<string, Claim> {
   return draft.ownClaims;
 }
 
+function identityChecksOf(draft: LearnerDraft): Map<string, BoardIdentityCheck> {
+  draft.ownIdentityChecks ??= new Map(draft.identityChecks);
+  draft.identityChecks = draft.ownIdentityChecks;
+  return draft.ownIdentityChecks;
+}
+
 const stateOf = (draft: LearnerDraft): LearnerState => ({
   profile: draft.profile,
   personalDataErased: draft.personalDataErased,
   earned: earnedOf(draft),
   redeemed: draft.redeemed,
   claims: draft.claims,
+  consent: draft.consent,
+  identityChecks: draft.identityChecks,
 });
 
 function apply(draft: LearnerDraft, event: LearnerEvent): void {
@@ -125,6 +150,31 @@ function apply(draft: LearnerDraft, event: LearnerEvent): void {
         personal: data.personal ?? undefined,
       };
       if (data.personal != null) draft.personalDataErased = false;
+      // R7 as first written (A-20): selecting a board in a profile recorded before consent had
+      // events of its own was the consent; it stands until withdrawn.
+      if (data.consentApart !== true && data.boards.length > 0 && draft.consent === undefined)
+        draft.consent = { status: 'granted', at: new Date(data.occurredAt), bySelection: true };
+      return;
+    }
+    case 'DataSharingConsentGranted':
+    case 'DataSharingConsentWithdrawn':
+      draft.consent = {
+        status: event.type === 'DataSharingConsentGranted' ? 'granted' : 'withdrawn',
+        at: new Date(event.data.occurredAt),
+        bySelection: false,
+      };
+      return;
+    case 'LearnerBoardIdentityChecked': {
+      // The answer for the latest profile version stands: an older version's comes too late.
+      const known = draft.identityChecks.get(event.data.board);
+      if (known !== undefined && known.profileVersion > event.data.profileVersion) return;
+      identityChecksOf(draft).set(event.data.board, {
+        board: event.data.board,
+        profileVersion: event.data.profileVersion,
+        outcome: event.data.outcome,
+        reason: event.data.reason,
+        checkedAt: new Date(event.data.occurredAt),
+      });
       return;
     }
     case 'QuestionResearched':
@@ -255,6 +305,10 @@ export function decideLearner(
       return erasePersonalData(command, state);
     case 'ImportHistory':
       return importHistory(command, state, context);
+    case 'RecordDataSharingConsent':
+      return recordDataSharingConsent(command, state);
+    case 'RecordBoardIdentityCheck':
+      return recordBoardIdentityCheck(command, state);
     default: {
       const _unknownCommand: never = command;
       throw new TypeError(`unknown learner command ${JSON.stringify(_unknownCommand)}`);
@@ -381,6 +435,118 @@ function updateProfile({ data }: UpdateProfile, state: LearnerState): LearnerEve
         boards: next.boards,
         licenseStates: next.licenseStates,
         personal: next.personal,
+        consentApart: true,
+      },
+    },
+  ];
+}
+
+/** R7/R8: whether completion data may go to the boards the profile selects. */
+export const consentsToDataSharing = (state: LearnerState): boolean =>
+  state.consent?.status === 'granted';
+
+/**
+ * R7: consent to share completion data with the boards selected in the profile, given or
+ * withdrawn. It needs a profile that selects a board (there is nothing to consent to
+ * otherwise); the same decision again records nothing.
+ */
+function recordDataSharingConsent(
+  { data }: RecordDataSharingConsent,
+  state: LearnerState,
+): LearnerEvent[] {
+  const { profile } = state;
+  if (data.consent !== 'granted' && data.consent !== 'withdrawn') {
+    throw new DomainRuleViolation({
+      rule: 'R7',
+      code: 'invalid-consent',
+      field: 'consent',
+      message: 'consent must be "granted" or "withdrawn"',
+    });
+  }
+  if (data.consent === 'granted' && (profile === undefined || profile.boards.length === 0)) {
+    throw new DomainRuleViolation({
+      rule: 'R7',
+      code: 'no-board-selected',
+      field: 'consent',
+      message:
+        'select at least one board in the CME profile first: consent is to share completion data with the boards selected there',
+    });
+  }
+  const current = state.consent?.status ?? 'withdrawn';
+  if (current === data.consent) return [];
+  const recorded = {
+    occurredAt: data.occurredAt.toISOString(),
+    profileVersion: profile?.version ?? 0,
+    boards: [...(profile?.boards ?? [])],
+  };
+  return data.consent === 'granted'
+    ? [{ type: 'DataSharingConsentGranted', data: recorded }]
+    : [{ type: 'DataSharingConsentWithdrawn', data: recorded }];
+}
+
+/**
+ * R16: a board's learner-match answer for a profile version's identity. The board must be
+ * selected in that version, and a mismatch needs the board's reason (what the learner
+ * corrects); the same answer for the same version again records nothing.
+ */
+function recordBoardIdentityCheck(
+  { data }: RecordBoardIdentityCheck,
+  state: LearnerState,
+): LearnerEvent[] {
+  const { profile } = state;
+  if (profile === undefined) {
+    throw new DomainRuleViolation({
+      rule: 'R16',
+      code: 'profile-required',
+      message: 'a learner match checks the CME profile; this learner has none',
+    });
+  }
+  if (
+    !Number.isInteger(data.profileVersion) ||
+    data.profileVersion < 1 ||
+    data.profileVersion > profile.version
+  ) {
+    throw new DomainRuleViolation({
+      rule: 'R16',
+      code: 'unknown-profile-version',
+      field: 'profileVersion',
+      message: `profile version ${data.profileVersion} was never recorded (the latest is ${profile.version})`,
+    });
+  }
+  if (data.profileVersion === profile.version && !profile.boards.includes(data.board)) {
+    throw new DomainRuleViolation({
+      rule: 'R16',
+      code: 'board-not-selected',
+      field: 'board',
+      message: `${data.board} is not selected in the CME profile; only selected boards are checked`,
+    });
+  }
+  const reason = data.reason?.trim() ?? '';
+  if (data.outcome === 'mismatched' && reason === '') {
+    throw new DomainRuleViolation({
+      rule: 'R16',
+      code: 'required-field',
+      field: 'reason',
+      message: "a mismatch needs the board's reason, so that the learner knows what to correct",
+    });
+  }
+  const last = state.identityChecks.get(data.board);
+  if (
+    last !== undefined &&
+    last.profileVersion === data.profileVersion &&
+    last.outcome === data.outcome &&
+    (last.reason ?? '') === reason
+  )
+    return [];
+  return [
+    {
+      type: 'LearnerBoardIdentityChecked',
+      data: {
+        occurredAt: data.occurredAt.toISOString(),
+        board: data.board,
+        profileVersion: data.profileVersion,
+        outcome: data.outcome,
+        ...(data.outcome === 'mismatched' ? { reason } : {}),
       },
     },
   ];

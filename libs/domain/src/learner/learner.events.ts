@@ -42,8 +42,46 @@ export type LearnerProfileUpdated = {
     licenseStates: string[];
     /** Encrypted by the infrastructure; undefined once erased (crypto-shredded). */
     personal?: PersonalData;
+    /**
+     * R7: true in every profile recorded since consent has events of its own
+     * (`DataSharingConsentGranted`): selecting a board no longer records consent. Absent in
+     * profiles recorded before: then selecting a board was the learner's consent to share
+     * completion data with it (pars-assumptions.md A-20).
+     */
+    consentApart?: true;
   };
 };
+
+/**
+ * R7: the learner consents to share completion data with the boards selected in the profile
+ * (now and later, until withdrawn). `boards`: those selected when consent was given.
+ */
+export type DataSharingConsentGranted = {
+  type: 'DataSharingConsentGranted';
+  data: { occurredAt: string; profileVersion: number; boards: string[] };
+};
+
+/** R7/R8: the learner withdraws that consent: no completion is sent to a board from now on. */
+export type DataSharingConsentWithdrawn = {
+  type: 'DataSharingConsentWithdrawn';
+  data: { occurredAt: string; profileVersion: number; boards: string[] };
+};
+
+/** R16: what a board's learner-match service said of the profile's identity (`checkedAt` = `occurredAt`). */
+export type LearnerBoardIdentityChecked = {
+  type: 'LearnerBoardIdentityChecked';
+  data: {
+    occurredAt: string;
+    board: string;
+    /** The profile version whose identity was checked. */
+    profileVersion: number;
+    outcome: IdentityCheckOutcome;
+    /** The board's reason for a mismatch, for the learner to act on. */
+    reason?: string;
+  };
+};
+
+export type IdentityCheckOutcome = 'matched' | 'mismatched';
 
 /** R1: a clinical question researched; earns 6/12 once per research id. */
 export type QuestionResearched = {
@@ -160,7 +198,10 @@ export type LearnerEvent =
   | CorrectAnswerRepeated
   | CreditClaimed
   | PersonalDataErased
-  | HistoryImported;
+  | HistoryImported
+  | DataSharingConsentGranted
+  | DataSharingConsentWithdrawn
+  | LearnerBoardIdentityChecked;
 
 export type LearnerEventType = LearnerEvent['type'];
 
@@ -174,6 +215,9 @@ export const LEARNER_EVENT_SCHEMA_VERSIONS = {
   CreditClaimed: 1,
   PersonalDataErased: 1,
   HistoryImported: 1,
+  DataSharingConsentGranted: 1,
+  DataSharingConsentWithdrawn: 1,
+  LearnerBoardIdentityChecked: 1,
 } as const satisfies Record<LearnerEventType, number>;
 
 export const LEARNER_EVENT_TYPES = Object.keys(LEARNER_EVENT_SCHEMA_VERSIONS) as LearnerEventType[];

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import {
   answerCorrect,
   answerIncorrect,
+  dataSharingConsentGranted,
+  learnerBoardIdentityChecked,
   learnerProfileUpdated,
   personalDataErased,
   questionResearched,
@@ -16,7 +18,10 @@ import { testDecisionContext } from '../testing/fixed-clock';
 
 const history = () => {
   const facts = [
-    learnerProfileUpdated(),
+    learnerProfileUpdated({ boards: ['ABIM', 'ABP'] }),
+    dataSharingConsentGranted(),
+    learnerBoardIdentityChecked(),
+    learnerBoardIdentityChecked({ board: 'ABP', outcome: 'mismatched', reason: 'unknown ABP ID' }),
     questionResearched({ researchId: 'r1' }),
     answerCorrect({ questionId: 'q1' }),
     answerIncorrect({ questionId: 'q2' }),
@@ -35,9 +40,11 @@ const history = () => {
 };
 
 describe('learner snapshot (a cache of the fold)', () => {
-  it('gives back the state it was made from: profile, facts, redeemed parts and claims with their identity', () => {
+  it('gives back the state it was made from: profile, consent, board checks, facts, redeemed parts and claims with their identity', () => {
     const state = foldLearner(history());
     expect(state.claims.size).toBe(1);
+    expect(state.consent?.status).toBe('granted');
+    expect(state.identityChecks.size).toBe(2);
     expect(state.redeemed.size).toBeGreaterThan(0);
     const back = learnerStateFromSnapshot(JSON.parse(JSON.stringify(learnerSnapshotOf(state))));
     expect(back).toEqual(state);
@@ -57,6 +64,6 @@ describe('learner snapshot (a cache of the fold)', () => {
     expect({
       version: LEARNER_STATE_VERSION,
       digest: createHash('sha256').update(text).digest('hex').slice(0, 16),
-    }).toEqual({ version: 1, digest: 'eef2d24de15ddad2' });
+    }).toEqual({ version: 2, digest: 'c984f4211219b59a' });
   });
 });

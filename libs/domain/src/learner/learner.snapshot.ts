@@ -10,7 +10,7 @@ import type { Claim, LearnerProfile, LearnerState } from './learner.state';
  * changes: snapshots of another version are then passed over and the stream is folded again.
  * learner.snapshot.spec.ts pins the shape of a sample state, so a shape change fails it.
  */
-export const LEARNER_STATE_VERSION = 1;
+export const LEARNER_STATE_VERSION = 2;
 
 /**
  * Personal data is kept apart (`personal`, one list), so that the infrastructure can encrypt it
@@ -31,6 +31,16 @@ export interface LearnerSnapshotState {
   /** [index in earned, twelfths redeemed]. */
   redeemed: [number, string][];
   claims: SnapshotClaim[];
+  /** R7: [status, at (ms), by selection], or null when never given. */
+  consent: [status: 'granted' | 'withdrawn', at: number, bySelection: boolean] | null;
+  /** R16: [board, profile version, outcome, reason or null, checked at (ms)]. */
+  identityChecks: [
+    board: string,
+    profileVersion: number,
+    outcome: 'matched' | 'mismatched',
+    reason: string | null,
+    checkedAt: number,
+  ][];
 }
 
 interface SnapshotProfile {
@@ -99,6 +109,16 @@ export function learnerSnapshotOf(state: LearnerState): LearnerSnapshot {
           s.completedAt.getTime(),
         ]),
       })),
+      consent: state.consent
+        ? [state.consent.status, state.consent.at.getTime(), state.consent.bySelection]
+        : null,
+      identityChecks: [...state.identityChecks.values()].map((c) => [
+        c.board,
+        c.profileVersion,
+        c.outcome,
+        c.reason ?? null,
+        c.checkedAt.getTime(),
+      ]),
     },
     personal,
   };
@@ -150,6 +170,25 @@ export function learnerStateFromSnapshot({ state, personal }: LearnerSnapshot): 
             twelfths: BigInt(twelfths),
             completedAt: new Date(completedAt),
           })),
+        },
+      ]),
+    ),
+    consent: state.consent
+      ? {
+          status: state.consent[0],
+          at: new Date(state.consent[1]),
+          bySelection: state.consent[2],
+        }
+      : undefined,
+    identityChecks: new Map(
+      state.identityChecks.map(([board, profileVersion, outcome, reason, checkedAt]) => [
+        board,
+        {
+          board,
+          profileVersion,
+          outcome,
+          reason: reason ?? undefined,
+          checkedAt: new Date(checkedAt),
         },
       ]),
     ),

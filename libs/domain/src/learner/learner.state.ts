@@ -54,6 +54,27 @@ export interface Claim {
   readonly submissions: readonly ClaimSubmission[];
 }
 
+/** R7: the learner's consent to share completion data with the selected boards. */
+export interface DataSharingConsent {
+  readonly status: 'granted' | 'withdrawn';
+  /** When the learner gave (or withdrew) it. */
+  readonly at: Date;
+  /**
+   * True when no consent event was recorded: the learner selected boards in a profile recorded
+   * before consent had events of its own, which was consent then (A-20).
+   */
+  readonly bySelection: boolean;
+}
+
+/** R16: the latest answer of a board's learner match for this learner. */
+export interface BoardIdentityCheck {
+  readonly board: string;
+  readonly profileVersion: number;
+  readonly outcome: 'matched' | 'mismatched';
+  readonly reason: string | undefined;
+  readonly checkedAt: Date;
+}
+
 export interface LearnerState {
   readonly profile: LearnerProfile | undefined;
   readonly personalDataErased: boolean;
@@ -66,4 +87,8 @@ export interface LearnerState {
   readonly redeemed: ReadonlyMap<number, bigint>;
   /** Claims by claim id, in stream order. */
   readonly claims: ReadonlyMap<string, Claim>;
+  /** R7: consent to share completion data with the boards; undefined: never given. */
+  readonly consent: DataSharingConsent | undefined;
+  /** R16: the latest learner-match answer per board. */
+  readonly identityChecks: ReadonlyMap<string, BoardIdentityCheck>;
 }

@@ -7,6 +7,8 @@ import type {
   RetryBoardSubmission,
 } from '../board-submission/board-submission.commands';
 import type {
+  BoardSubmissionAwaitingConsent,
+  BoardSubmissionResumed,
   BoardRecordConfirmed,
   BoardSubmissionFailed,
   BoardSubmissionFlaggedForFollowUp,
@@ -15,6 +17,7 @@ import type {
   BoardSubmissionSucceeded,
   SubmissionRef,
 } from '../board-submission/board-submission.events';
+import { AWAITING_CONSENT_REASON } from '../board-submission/board-submission.reactor';
 import { boardSubmissionId } from '../deterministic-id';
 import { at } from './fixed-clock';
 
@@ -163,4 +166,29 @@ export const flagForFollowUp = (
 ): FlagForFollowUp => ({
   type: 'FlagForFollowUp',
   data: { occurredAt: at('2025-06-11T09:00:00.000Z'), ...overrides },
+});
+
+export const boardSubmissionAwaitingConsent = (
+  overrides: Partial<BoardSubmissionAwaitingConsent['data']> = {},
+): BoardSubmissionAwaitingConsent => ({
+  type: 'BoardSubmissionAwaitingConsent',
+  data: {
+    ...submissionRef(overrides),
+    occurredAt: '2025-06-10T08:00:02.000Z',
+    attempt: 1,
+    reason: AWAITING_CONSENT_REASON,
+    ...overrides,
+  },
+});
+
+export const boardSubmissionResumed = (
+  overrides: Partial<BoardSubmissionResumed['data']> = {},
+): BoardSubmissionResumed => ({
+  type: 'BoardSubmissionResumed',
+  data: {
+    ...submissionRef(overrides),
+    occurredAt: '2025-06-12T08:00:00.000Z',
+    attempt: 1,
+    ...overrides,
+  },
 });

@@ -10,5 +10,11 @@ export {
 } from './decider-specification';
 export { at, TEST_MAX_BACKDATE_MS, TEST_NOW, testDecisionContext } from './fixed-clock';
 export * as learnerFixtures from './learner.builders';
-export { profileFields, updateProfile } from './learner.builders';
+export {
+  consentGrantedBody,
+  profileFields,
+  recordDataSharingConsent,
+  updateProfile,
+  withDataSharingConsent,
+} from './learner.builders';
 export * as boardSubmissionFixtures from './board-submission.builders';

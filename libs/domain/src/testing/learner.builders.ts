@@ -1,12 +1,18 @@
 import { earnedYear } from '../credits/claim-window';
 import type {
   ClaimCredits,
+  RecordBoardIdentityCheck,
+  RecordDataSharingConsent,
   ErasePersonalData,
   RecordAnswer,
   RecordResearch,
   UpdateProfile,
 } from '../learner/learner.commands';
 import type {
+  DataSharingConsentGranted,
+  DataSharingConsentWithdrawn,
+  LearnerBoardIdentityChecked,
+  LearnerEvent,
   AnswerCorrect,
   AnswerIncorrect,
   CorrectAnswerRepeated,
@@ -50,9 +56,61 @@ export const learnerProfileUpdated = (
     boards: ['ABIM'],
     licenseStates: ['CA'],
     personal: personalData(),
+    consentApart: true,
     ...overrides,
   },
 });
+
+/**
+ * R7: the learner's consent to share completion data with the selected boards. Every test
+ * whose claims are to reach a board gives it after the profile (`withDataSharingConsent`).
+ */
+export const dataSharingConsentGranted = (
+  overrides: Partial<DataSharingConsentGranted['data']> = {},
+): DataSharingConsentGranted => ({
+  type: 'DataSharingConsentGranted',
+  data: {
+    occurredAt: '2025-01-10T09:00:01.000Z',
+    profileVersion: 1,
+    boards: ['ABIM'],
+    ...overrides,
+  },
+});
+
+export const dataSharingConsentWithdrawn = (
+  overrides: Partial<DataSharingConsentWithdrawn['data']> = {},
+): DataSharingConsentWithdrawn => ({
+  type: 'DataSharingConsentWithdrawn',
+  data: {
+    occurredAt: '2025-06-11T09:00:00.000Z',
+    profileVersion: 1,
+    boards: ['ABIM'],
+    ...overrides,
+  },
+});
+
+export const learnerBoardIdentityChecked = (
+  overrides: Partial<LearnerBoardIdentityChecked['data']> = {},
+): LearnerBoardIdentityChecked => ({
+  type: 'LearnerBoardIdentityChecked',
+  data: {
+    occurredAt: '2025-01-10T09:00:05.000Z',
+    board: 'ABIM',
+    profileVersion: 1,
+    outcome: 'matched',
+    ...overrides,
+  },
+});
+
+/** A profile event followed by the learner's consent to share with its boards (R7). */
+export const withDataSharingConsent = (profile: LearnerProfileUpdated): LearnerEvent[] => [
+  profile,
+  dataSharingConsentGranted({
+    occurredAt: profile.data.occurredAt,
+    profileVersion: profile.data.profileVersion,
+    boards: profile.data.boards,
+  }),
+];
 
 export const questionResearched = (
   overrides: Partial<QuestionResearched['data']> = {},
@@ -177,4 +235,28 @@ export const erasePersonalData = (
 ): ErasePersonalData => ({
   type: 'ErasePersonalData',
   data: { occurredAt: at('2025-06-12T08:00:00.000Z'), ...overrides },
+});
+
+/** R7: the consent command; `PUT /v1/learners/:learnerId/consent` takes its data without `occurredAt`. */
+export const recordDataSharingConsent = (
+  overrides: Partial<RecordDataSharingConsent['data']> = {},
+): RecordDataSharingConsent => ({
+  type: 'RecordDataSharingConsent',
+  data: { consent: 'granted', occurredAt: at('2025-01-10T09:00:01.000Z'), ...overrides },
+});
+
+/** The body of `PUT /v1/learners/:learnerId/consent` that grants consent (R7). */
+export const consentGrantedBody = (): { consent: 'granted' } => ({ consent: 'granted' });
+
+export const recordBoardIdentityCheck = (
+  overrides: Partial<RecordBoardIdentityCheck['data']> = {},
+): RecordBoardIdentityCheck => ({
+  type: 'RecordBoardIdentityCheck',
+  data: {
+    board: 'ABIM',
+    profileVersion: 1,
+    outcome: 'matched',
+    occurredAt: at('2025-01-10T09:00:05.000Z'),
+    ...overrides,
+  },
 });

@@ -17,6 +17,8 @@ import {
   type RecordSubmissionFailed,
   type RequestBoardSubmission,
   type RetryBoardSubmission,
+  type AwaitConsent,
+  type ResumeAfterConsent,
 } from '@ledger/domain';
 import {
   StreamCommandExecutor,
@@ -86,6 +88,16 @@ export class RequestRetryCommand extends BoardSubmissionUseCase<RetryBoardSubmis
   readonly type = 'RetryBoardSubmission' as const;
 }
 
+/** R7/R8: the attempt waits for the learner's consent to share. */
+export class AwaitConsentCommand extends BoardSubmissionUseCase<AwaitConsent> {
+  readonly type = 'AwaitConsent' as const;
+}
+
+/** R7/R8: consent given: an attempt that waited goes on. */
+export class ResumeAfterConsentCommand extends BoardSubmissionUseCase<ResumeAfterConsent> {
+  readonly type = 'ResumeAfterConsent' as const;
+}
+
 /** The use-case class of each command of the board submission decider. */
 const STEPS = {
   RequestBoardSubmission: RequestBoardSubmissionCommand,
@@ -95,6 +107,8 @@ const STEPS = {
   RecordBoardRecordRejected: RecordBoardRecordRejectedCommand,
   FlagForFollowUp: FlagForFollowUpCommand,
   RetryBoardSubmission: RequestRetryCommand,
+  AwaitConsent: AwaitConsentCommand,
+  ResumeAfterConsent: ResumeAfterConsentCommand,
 } as const;
 
 /** The use case a command of the board submission reactor is. */
@@ -145,6 +159,12 @@ export class FlagForFollowUpHandler extends BoardSubmissionUseCaseHandler {}
 @CommandHandler(RequestRetryCommand)
 export class RequestRetryHandler extends BoardSubmissionUseCaseHandler {}
 
+@CommandHandler(AwaitConsentCommand)
+export class AwaitConsentHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(ResumeAfterConsentCommand)
+export class ResumeAfterConsentHandler extends BoardSubmissionUseCaseHandler {}
+
 /** The handlers of the board submission process's steps (what runs wherever the process runs). */
 export const BOARD_SUBMISSION_STEP_HANDLERS = [
   RequestBoardSubmissionHandler,
@@ -154,6 +174,8 @@ export const BOARD_SUBMISSION_STEP_HANDLERS = [
   RecordBoardRecordRejectedHandler,
   FlagForFollowUpHandler,
   RequestRetryHandler,
+  AwaitConsentHandler,
+  ResumeAfterConsentHandler,
 ];
 
 /** R16: after the learner corrected the profile, a failed submission is tried again in the same history. */

@@ -64,6 +64,9 @@ export class BoardSubmissionEffectHandler {
     if (!BOARD_SUBMISSION_PROCESS_EVENT_TYPES.includes(recorded.type)) return undefined;
     const learnerId = learnerIdOfStream(recorded.streamName);
     if (learnerId !== undefined) {
+      // R7: consent carries no personal data: its type and stream are the trigger.
+      if (recorded.type === 'DataSharingConsentGranted')
+        return { type: 'ConsentGranted', eventId: recorded.id, learnerId };
       const event = await this.options.learnerCodec.decode(recorded);
       if (event?.type !== 'CreditClaimed') return undefined;
       return { type: 'CreditClaimed', eventId: recorded.id, learnerId, data: event.data };
@@ -72,7 +75,8 @@ export class BoardSubmissionEffectHandler {
       const event = await this.options.submissionCodec.decode(recorded);
       if (
         event?.type !== 'BoardSubmissionRequested' &&
-        event?.type !== 'BoardSubmissionRetryRequested'
+        event?.type !== 'BoardSubmissionRetryRequested' &&
+        event?.type !== 'BoardSubmissionResumed'
       )
         return undefined;
       const { submissionId, learnerId, attempt } = event.data;

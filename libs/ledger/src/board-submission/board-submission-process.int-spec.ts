@@ -75,6 +75,7 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
     if (commands !== undefined) return;
     const clock = () => FIXTURE_NOW;
     const bus = await openBoardSubmissionCommandBus({
+      learnerCodec: f.learnerCodec,
       streams: f.executor,
       submissionCodec: f.submissionCodec,
       clock,
@@ -126,7 +127,7 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
 
   it('R7/R8/R10: the first submission sends the identity of claim time, though the profile was edited a second later; each board gets its own part and completion date; ABPMR is refused with its reason (A-9)', async () => {
     const learnerId = `bp-${randomUUID().slice(0, 8)}`;
-    await f.learner(learnerId, profile('Quinn', '123456'));
+    await f.profileWithConsent(learnerId, profile('Quinn', '123456'));
     // Credit from 2024 (before ABPMR takes any) and from 2026.
     await f.learner(learnerId, {
       type: 'RecordResearch',
@@ -142,7 +143,7 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
       data: { claimId, activity: 'ipoc', occurredAt: new Date('2026-03-01T10:00:00Z') },
     });
     // A second later, the profile changes to a name and an id the board does not know (A-15).
-    await f.learner(learnerId, profile('Quinn-Hart', '000999'));
+    await f.profileWithConsent(learnerId, profile('Quinn-Hart', '000999'));
 
     await startProcess();
     const abim = boardSubmissionId(claimId, 'ABIM');
@@ -175,7 +176,7 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
 
   it('R16: after a rejection, the retry sends the corrected profile, as a new attempt', async () => {
     const learnerId = `bp-${randomUUID().slice(0, 8)}`;
-    await f.learner(learnerId, profile('Quinn', '000999', ['ABIM']));
+    await f.profileWithConsent(learnerId, profile('Quinn', '000999', ['ABIM']));
     await f.learner(learnerId, {
       type: 'RecordResearch',
       data: { researchId: 'r-1', occurredAt: new Date('2026-02-05T10:00:00Z') },
@@ -203,7 +204,7 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
       data: { occurredAt: FIXTURE_NOW, profileVersion: 1 },
     });
     expect(unchanged.refused).toBe('failure-not-retryable');
-    await f.learner(learnerId, profile('Quinn', '654321', ['ABIM']));
+    await f.profileWithConsent(learnerId, profile('Quinn', '654321', ['ABIM']));
     await f.submission(submissionId, {
       type: 'RetryBoardSubmission',
       data: { occurredAt: FIXTURE_NOW, profileVersion: 2 },

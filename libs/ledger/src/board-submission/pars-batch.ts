@@ -8,6 +8,7 @@ import {
 } from '@ledger/boards';
 import {
   boardSubmissionDecider,
+  consentsToDataSharing,
   floorToQuarter,
   formatCredits,
   learnerDecider,
@@ -100,6 +101,11 @@ export async function parsBatch(
     };
     if (personal === undefined) {
       omit('the learner identity is not available (erased, or no profile)');
+      continue;
+    }
+    // R7/R8: no consent to share, no record, by file as by web service.
+    if (!consentsToDataSharing(learner)) {
+      omit('the learner has not consented to share completion data with the boards');
       continue;
     }
     try {

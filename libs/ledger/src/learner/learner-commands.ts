@@ -9,6 +9,8 @@ import {
   type LearnerEvent,
   type LearnerState,
   type RecordAnswer,
+  type RecordBoardIdentityCheck,
+  type RecordDataSharingConsent,
   type RecordResearch,
   type UpdateProfile,
 } from '@ledger/domain';
@@ -56,6 +58,16 @@ export class ImportHistoryCommand extends LearnerUseCase<ImportHistory> {
   readonly type = 'ImportHistory' as const;
 }
 
+/** R7: consent to share completion data with the selected boards, granted or withdrawn. */
+export class RecordDataSharingConsentCommand extends LearnerUseCase<RecordDataSharingConsent> {
+  readonly type = 'RecordDataSharingConsent' as const;
+}
+
+/** R16: a board's learner-match answer (the learner match process's step). */
+export class RecordBoardIdentityCheckCommand extends LearnerUseCase<RecordBoardIdentityCheck> {
+  readonly type = 'RecordBoardIdentityCheck' as const;
+}
+
 /** Decides a learner use case with the pure learner decider on `learner-<id>`. */
 export abstract class LearnerUseCaseHandler extends StreamUseCaseHandler<
   LearnerState,
@@ -83,3 +95,9 @@ export class ClaimCreditsHandler extends LearnerUseCaseHandler {}
 
 @CommandHandler(ImportHistoryCommand)
 export class ImportHistoryHandler extends LearnerUseCaseHandler {}
+
+@CommandHandler(RecordDataSharingConsentCommand)
+export class RecordDataSharingConsentHandler extends LearnerUseCaseHandler {}
+
+@CommandHandler(RecordBoardIdentityCheckCommand)
+export class RecordBoardIdentityCheckHandler extends LearnerUseCaseHandler {}

@@ -66,7 +66,7 @@ function submissionRowOf(state: ActiveBoardSubmission): SubmissionRow {
     completed_at: state.completedAt ?? null,
     status: state.status,
     attempt: state.attempt,
-    reason: failure?.reason ?? null,
+    reason: failure?.reason ?? state.awaitingConsent?.reason ?? null,
     retryable: failure?.retryable ?? null,
     requested_at: state.requestedAt,
     accepted_at: state.acceptedAt ?? null,
@@ -107,6 +107,10 @@ function submissionStateOf(row: SubmissionRow): ActiveBoardSubmission {
           }
         : undefined,
     flaggedForFollowUp: row.flagged_for_follow_up,
+    awaitingConsent:
+      row.status === 'awaiting-consent'
+        ? { reason: row.reason ?? '', since: row.requested_at }
+        : undefined,
   };
 }
 
