@@ -15,6 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   decideLearner,
@@ -27,10 +28,13 @@ import { freePort } from '@ledger/database';
 import { PostgresEventStore, type RecordedEvent } from '@ledger/event-store';
 import { learnerEventCodec, PersonalDataCipher } from '@ledger/ledger';
 import { openLedgerDataSource } from '@ledger/runtime';
+import { startCommandOf } from '../soak/start-command';
 import { textTable } from '../support/figures';
 import { benchDatabase } from '../support/postgres';
 import { nowMs } from '../support/stats';
 
+/** The repository (this file runs from dist/bench/streams). */
+const ROOT = join(__dirname, '..', '..', '..');
 const SIZES = (process.env.STREAMS_SIZES ?? '100,10000,100000').split(',').map(Number);
 const LEARNERS = Number(process.env.STREAMS_LEARNERS ?? 3);
 /** Commands on other learners before anything is timed (STREAMS_WARM_UP). */
@@ -178,14 +182,19 @@ class Api {
   }
 
   private async launch(): Promise<void> {
-    this.child = spawn(
-      process.execPath,
-      [join(__dirname, '..', '..', 'apps', 'api', 'src', 'main.js')],
-      {
-        env: { ...process.env, ...this.env },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
+    // As `npm start` runs it (its node flags: the heap bound), so that what is measured is
+    // what is deployed.
+    const start = startCommandOf(
+      (
+        JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+          scripts: Record<string, string>;
+        }
+      ).scripts.start ?? '',
     );
+    this.child = spawn(process.execPath, [...start.nodeFlags, join(ROOT, start.main)], {
+      env: { ...process.env, ...start.env, ...this.env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       try {
