@@ -8,9 +8,14 @@ export interface Faults {
   latencyMs: number;
   /** Share (0..1) of web-service calls answered 500 without being processed. */
   errorRate: number;
+  /**
+   * Operations answered 503 without being processed, the others working: an outage that
+   * strikes between two calls (a correction's deletion and its resubmission, say).
+   */
+  failOperations: string[];
 }
 
-export const NO_FAULTS: Faults = { outage: false, latencyMs: 0, errorRate: 0 };
+export const NO_FAULTS: Faults = { outage: false, latencyMs: 0, errorRate: 0, failOperations: [] };
 
 /** A learner record, as GET /admin/records lists it. */
 export interface ParsRecordView {

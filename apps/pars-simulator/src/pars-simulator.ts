@@ -48,9 +48,10 @@ import { NO_FAULTS, ParsRecords, type Faults } from './pars-records';
  *   Accepted, or Rejected for learner ids in `rejectLaterIds` or starting with `999`.
  * - `DeleteLearnerActivity`: a correction's first half (A-17).
  * - `LearnerMatchRequest`: Matched or NotMatched with the reason.
- * Faults (web-service routes only): `latencyMs`, `outage` (503), `errorRate` (500 unprocessed).
+ * Faults (web-service routes only): `latencyMs`, `outage` (503), `errorRate` (500 unprocessed),
+ * `failOperations` (503 for the operations named, the others working).
  *
- * Admin API (never faulted): `POST /admin/faults` `{ outage?, latencyMs?, errorRate? }`,
+ * Admin API (never faulted): `POST /admin/faults` `{ outage?, latencyMs?, errorRate?, failOperations? }`,
  * `GET /admin/faults`, `GET /admin/records`, `POST /admin/learners` (a `KnownLearner`),
  * `POST /admin/reset`, `GET /health`.
  */
@@ -329,6 +330,9 @@ export async function startParsSimulator(
     if (faults.errorRate > 0 && random() < faults.errorRate) {
       throw new HttpProblem(500, 'PARS failed to process the request (simulated)');
     }
+    if (faults.failOperations.includes(operation)) {
+      throw new HttpProblem(503, `PARS ${operation} is down for maintenance (simulated outage)`);
+    }
     if (!(PARS_OPERATIONS as readonly string[]).includes(operation)) {
       throw new HttpProblem(404, `no operation ${operation}`);
     }
@@ -476,7 +480,7 @@ function mergeFaults(current: Faults, body: unknown): Faults {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpProblem(400, 'the body must be a JSON object');
   }
-  const { outage, latencyMs, errorRate } = body as Record<string, unknown>;
+  const { outage, latencyMs, errorRate, failOperations } = body as Record<string, unknown>;
   const next = { ...current };
   const problems: string[] = [];
   if (outage !== undefined) {
@@ -499,6 +503,16 @@ function mergeFaults(current: Faults, body: unknown): Faults {
     if (typeof errorRate === 'number' && errorRate >= 0 && errorRate <= 1)
       next.errorRate = errorRate;
     else problems.push('errorRate must be a number from 0 to 1');
+  }
+  if (failOperations !== undefined) {
+    if (
+      Array.isArray(failOperations) &&
+      failOperations.every(
+        (op) => typeof op === 'string' && (PARS_OPERATIONS as readonly string[]).includes(op),
+      )
+    )
+      next.failOperations = [...(failOperations as string[])];
+    else problems.push(`failOperations must be a list of operations among ${PARS_OPERATIONS.join(', ')}`);
   }
   if (problems.length > 0) throw new HttpProblem(400, problems.join('; '));
   return next;

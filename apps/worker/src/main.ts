@@ -22,6 +22,7 @@ import {
 } from '@ledger/ledger';
 import {
   acceptedUnconfirmedSubmissions,
+  unfinishedCorrections,
   openReadModels,
   poolOf,
   ProjectionWorker,
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
       }),
       {
         acceptedSubmissions: () => acceptedUnconfirmedSubmissions(readModels),
+        unfinishedCorrections: () => unfinishedCorrections(readModels),
         sweepIntervalMs: config.boardSweepIntervalMs,
         log,
       },

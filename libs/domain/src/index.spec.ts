@@ -24,6 +24,8 @@ describe('the public face of the domain', () => {
       BoardSubmissionFailed: 1,
       BoardRecordConfirmed: 1,
       BoardSubmissionFlaggedForFollowUp: 1,
+      BoardSubmissionCorrectionRequested: 1,
+      BoardRecordDeleted: 1,
     });
     expect(isDomainEventType('CreditClaimed')).toBe(true);
     expect(isDomainEventType('CreditsClaimed')).toBe(false);

@@ -94,6 +94,7 @@ export const FEED_FIELDS: LearnerFields & SubmissionFields = {
     'attempt',
     'completedAt',
     'profileVersion',
+    'reportedWith',
   ],
   BoardSubmissionRetryRequested: [...SUBMISSION_REF, 'occurredAt', 'attempt', 'profileVersion'],
   BoardSubmissionSucceeded: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
@@ -104,8 +105,19 @@ export const FEED_FIELDS: LearnerFields & SubmissionFields = {
     'retryable',
     'profileVersion',
   ],
-  BoardRecordConfirmed: [...SUBMISSION_REF, 'occurredAt'],
+  BoardRecordConfirmed: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
   BoardSubmissionFlaggedForFollowUp: [...SUBMISSION_REF, 'occurredAt', 'acceptedAt'],
+  BoardSubmissionCorrectionRequested: [
+    ...SUBMISSION_REF,
+    'occurredAt',
+    'attempt',
+    'reason',
+    'reference',
+    'twelfths',
+    'combined',
+    'profileVersion',
+  ],
+  BoardRecordDeleted: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
 };
 
 const fieldsOf = (type: string): readonly string[] | undefined =>

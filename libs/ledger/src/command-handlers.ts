@@ -1,5 +1,6 @@
 import {
   BOARD_SUBMISSION_STEP_HANDLERS,
+  CorrectBoardSubmissionHandler,
   RetryBoardSubmissionHandler,
 } from './board-submission/board-submission-commands';
 import {
@@ -20,5 +21,6 @@ export const LEDGER_COMMAND_HANDLERS = [
   ImportHistoryHandler,
   ErasePersonalDataHandler,
   RetryBoardSubmissionHandler,
+  CorrectBoardSubmissionHandler,
   ...BOARD_SUBMISSION_STEP_HANDLERS,
 ];

@@ -31,6 +31,7 @@ export {
   learnerDeadlines,
   learnerClaims,
   acceptedUnconfirmedSubmissions,
+  unfinishedCorrections,
   claimView,
   balancesViewOf,
   creditsViewOf,

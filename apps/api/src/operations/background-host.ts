@@ -19,7 +19,11 @@ import {
   type Clock,
   type EventCodec,
 } from '@ledger/ledger';
-import { acceptedUnconfirmedSubmissions, ProjectionWorker } from '@ledger/read-models';
+import {
+  acceptedUnconfirmedSubmissions,
+  ProjectionWorker,
+  unfinishedCorrections,
+} from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import type { LedgerConfig } from '@ledger/runtime';
 import { LEDGER_CONFIG, READ_MODELS } from '../tokens';
@@ -81,6 +85,7 @@ export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
             }),
             {
               acceptedSubmissions: () => acceptedUnconfirmedSubmissions(readModels),
+              unfinishedCorrections: () => unfinishedCorrections(readModels),
               sweepIntervalMs: config.boardSweepIntervalMs,
               log,
             },

@@ -80,8 +80,10 @@ export class BoardSubmissionResponse {
   @ApiProperty({ type: String, nullable: true, description: 'When the learner completed it (R8)' })
   completedAt!: string | null;
   @ApiProperty({
-    enum: ['requested', 'accepted', 'confirmed', 'failed'],
+    enum: ['requested', 'accepted', 'confirmed', 'failed', 'correcting'],
     example: 'accepted',
+    description:
+      '`correcting`: the board record is being deleted and sent again (R8: a correction); the claim reads Pending meanwhile',
   })
   status!: string;
   @ApiProperty({ example: 1 }) attempt!: number;

@@ -103,6 +103,37 @@ export class HttpBoardGateway implements BoardGateway {
     }
   }
 
+  /** R8: DELETE of the submission's record; 404 means there is none (any more): deleted. */
+  async deleteRecord(board: string, submissionId: string): Promise<void> {
+    const url = this.url(
+      `boards/${encodeURIComponent(board)}/submissions/${encodeURIComponent(submissionId)}`,
+    );
+    const outcome = await this.http.withRetries<true>(async (signal) => {
+      const response = await fetch(url, {
+        method: 'DELETE',
+        headers: { Accept: 'application/json' },
+        signal,
+      });
+      const answer = await readJson(response);
+      if (response.status === 200 || response.status === 204 || response.status === 404) {
+        return { kind: 'done', value: true };
+      }
+      return this.http.failedStep(response, boardReason(answer));
+    });
+    switch (outcome.kind) {
+      case 'done':
+        return;
+      case 'refused':
+        throw new BoardRequestRefusedError(board, outcome.status, outcome.reason);
+      case 'exhausted':
+        throw new BoardUnavailableError(board, `${board} ${outcome.reason}`);
+      default: {
+        const unexpected: never = outcome;
+        throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
+      }
+    }
+  }
+
   private url(path: string): URL {
     return new URL(path, this.baseUrl);
   }

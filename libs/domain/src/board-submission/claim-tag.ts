@@ -4,8 +4,11 @@
  * all read a submission's status and a claim's tag from here.
  */
 
-/** `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed. */
-export type BoardSubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed';
+/**
+ * `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed;
+ * `correcting`: the board's record is being deleted and sent again (R8 Pending).
+ */
+export type BoardSubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed' | 'correcting';
 
 /** R8: the tags of a claim, as the FAQ words them. */
 export const CLAIM_TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected'] as const;
@@ -19,7 +22,7 @@ export interface BoardStatus {
 /**
  * R8: no board selected at claim time → Not submitted; a board whose latest attempt failed
  * (and was not retried since) → Rejected; every board accepted (or confirmed) → Submitted;
- * otherwise (an attempt in flight, or not requested yet) → Pending. Statuses of boards not
+ * otherwise (an attempt in flight, a correction, or not requested yet) → Pending. Statuses of boards not
  * selected at claim time do not count.
  */
 export function claimTag(
@@ -48,6 +51,8 @@ export function boardStatusWord(status: string | undefined): string {
       return 'Submitted (confirmed by the board)';
     case 'failed':
       return 'Rejected';
+    case 'correcting':
+      return 'Pending (correction in progress)';
     default:
       return 'Pending';
   }

@@ -1,6 +1,9 @@
 import type {
   ConfirmBoardRecord,
+  CorrectBoardSubmission,
   FlagForFollowUp,
+  FollowCombinedRecord,
+  RecordBoardRecordDeleted,
   RecordSubmissionAccepted,
   RecordSubmissionFailed,
   RequestBoardSubmission,
@@ -8,6 +11,8 @@ import type {
 } from '../board-submission/board-submission.commands';
 import type {
   BoardRecordConfirmed,
+  BoardRecordDeleted,
+  BoardSubmissionCorrectionRequested,
   BoardSubmissionFailed,
   BoardSubmissionFlaggedForFollowUp,
   BoardSubmissionRequested,
@@ -93,7 +98,12 @@ export const boardRecordConfirmed = (
   overrides: Partial<BoardRecordConfirmed['data']> = {},
 ): BoardRecordConfirmed => ({
   type: 'BoardRecordConfirmed',
-  data: { ...submissionRef(overrides), occurredAt: '2025-06-11T09:00:00.000Z', ...overrides },
+  data: {
+    ...submissionRef(overrides),
+    occurredAt: '2025-06-11T09:00:00.000Z',
+    attempt: 1,
+    ...overrides,
+  },
 });
 
 export const boardSubmissionFlaggedForFollowUp = (
@@ -163,4 +173,56 @@ export const flagForFollowUp = (
 ): FlagForFollowUp => ({
   type: 'FlagForFollowUp',
   data: { occurredAt: at('2025-06-11T09:00:00.000Z'), ...overrides },
+});
+
+export const boardSubmissionCorrectionRequested = (
+  overrides: Partial<BoardSubmissionCorrectionRequested['data']> = {},
+): BoardSubmissionCorrectionRequested => ({
+  type: 'BoardSubmissionCorrectionRequested',
+  data: {
+    ...submissionRef(overrides),
+    occurredAt: '2025-06-12T08:00:00.000Z',
+    attempt: 2,
+    reason: 'learner-identity-corrected',
+    twelfths: '6',
+    combined: [],
+    ...overrides,
+  },
+});
+
+export const boardRecordDeleted = (
+  overrides: Partial<BoardRecordDeleted['data']> = {},
+): BoardRecordDeleted => ({
+  type: 'BoardRecordDeleted',
+  data: {
+    ...submissionRef(overrides),
+    occurredAt: '2025-06-12T08:00:01.000Z',
+    attempt: 2,
+    ...overrides,
+  },
+});
+
+export const correctBoardSubmission = (
+  overrides: Partial<CorrectBoardSubmission['data']> = {},
+): CorrectBoardSubmission => ({
+  type: 'CorrectBoardSubmission',
+  data: {
+    reason: 'learner-identity-corrected',
+    occurredAt: at('2025-06-12T08:00:00.000Z'),
+    ...overrides,
+  },
+});
+
+export const recordBoardRecordDeleted = (
+  overrides: Partial<RecordBoardRecordDeleted['data']> = {},
+): RecordBoardRecordDeleted => ({
+  type: 'RecordBoardRecordDeleted',
+  data: { occurredAt: at('2025-06-12T08:00:01.000Z'), attempt: 2, ...overrides },
+});
+
+export const followCombinedRecord = (
+  overrides: Partial<FollowCombinedRecord['data']> = {},
+): FollowCombinedRecord => ({
+  type: 'FollowCombinedRecord',
+  data: { outcome: 'accepted', occurredAt: at('2025-06-12T08:00:05.000Z'), ...overrides },
 });

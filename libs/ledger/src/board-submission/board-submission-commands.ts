@@ -10,7 +10,11 @@ import {
   type BoardSubmissionEvent,
   type BoardSubmissionState,
   type ConfirmBoardRecord,
+  type CorrectBoardSubmission,
+  type CorrectionReason,
   type FlagForFollowUp,
+  type FollowCombinedRecord,
+  type RecordBoardRecordDeleted,
   type LearnerEvent,
   type RecordBoardRecordRejected,
   type RecordSubmissionAccepted,
@@ -86,6 +90,21 @@ export class RequestRetryCommand extends BoardSubmissionUseCase<RetryBoardSubmis
   readonly type = 'RetryBoardSubmission' as const;
 }
 
+/** R8: a correction of the board's record (delete, then send again), as a new attempt. */
+export class RequestCorrectionCommand extends BoardSubmissionUseCase<CorrectBoardSubmission> {
+  readonly type = 'CorrectBoardSubmission' as const;
+}
+
+/** R8: the board deleted the record of a correction. */
+export class RecordBoardRecordDeletedCommand extends BoardSubmissionUseCase<RecordBoardRecordDeleted> {
+  readonly type = 'RecordBoardRecordDeleted' as const;
+}
+
+/** A-19: a submission reported in another's record follows what the board answered for it. */
+export class FollowCombinedRecordCommand extends BoardSubmissionUseCase<FollowCombinedRecord> {
+  readonly type = 'FollowCombinedRecord' as const;
+}
+
 /** The use-case class of each command of the board submission decider. */
 const STEPS = {
   RequestBoardSubmission: RequestBoardSubmissionCommand,
@@ -95,6 +114,9 @@ const STEPS = {
   RecordBoardRecordRejected: RecordBoardRecordRejectedCommand,
   FlagForFollowUp: FlagForFollowUpCommand,
   RetryBoardSubmission: RequestRetryCommand,
+  CorrectBoardSubmission: RequestCorrectionCommand,
+  RecordBoardRecordDeleted: RecordBoardRecordDeletedCommand,
+  FollowCombinedRecord: FollowCombinedRecordCommand,
 } as const;
 
 /** The use case a command of the board submission reactor is. */
@@ -145,6 +167,15 @@ export class FlagForFollowUpHandler extends BoardSubmissionUseCaseHandler {}
 @CommandHandler(RequestRetryCommand)
 export class RequestRetryHandler extends BoardSubmissionUseCaseHandler {}
 
+@CommandHandler(RequestCorrectionCommand)
+export class RequestCorrectionHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(RecordBoardRecordDeletedCommand)
+export class RecordBoardRecordDeletedHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(FollowCombinedRecordCommand)
+export class FollowCombinedRecordHandler extends BoardSubmissionUseCaseHandler {}
+
 /** The handlers of the board submission process's steps (what runs wherever the process runs). */
 export const BOARD_SUBMISSION_STEP_HANDLERS = [
   RequestBoardSubmissionHandler,
@@ -154,6 +185,9 @@ export const BOARD_SUBMISSION_STEP_HANDLERS = [
   RecordBoardRecordRejectedHandler,
   FlagForFollowUpHandler,
   RequestRetryHandler,
+  RequestCorrectionHandler,
+  RecordBoardRecordDeletedHandler,
+  FollowCombinedRecordHandler,
 ];
 
 /** R16: after the learner corrected the profile, a failed submission is tried again in the same history. */
@@ -203,6 +237,70 @@ export class RetryBoardSubmissionHandler {
       new RequestRetryCommand(
         submissionId,
         {
+          occurredAt: this.clock(),
+          profileGaps: missingBoardFields(state.board, learner.state.profile),
+          profileVersion: learner.state.profile?.version,
+        },
+        metadata,
+      ),
+    );
+  }
+}
+
+/**
+ * R8: compliance asks for the board's record to be corrected (the learner's identity was
+ * corrected in the profile after the board accepted or rejected a record, or the record is wrong
+ * otherwise): it is deleted and sent again with the profile as it is now, in the same history.
+ * `reference`: the ticket the request cites (never free text: events are immutable).
+ */
+export class CorrectBoardSubmissionCommand extends Command<BoardSubmissionCommandOutcome> {
+  constructor(
+    readonly submissionId: string,
+    readonly reason: Exclude<CorrectionReason, 'combined-completion'>,
+    readonly reference: string,
+    readonly metadata: CommandMetadata,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(CorrectBoardSubmissionCommand)
+export class CorrectBoardSubmissionHandler {
+  constructor(
+    @Inject(StreamCommandExecutor) private readonly streams: StreamCommandExecutor,
+    @Inject(CommandBus) private readonly commandBus: CommandBus,
+    @Inject(BOARD_SUBMISSION_EVENT_CODEC)
+    private readonly submissionCodec: EventCodec<BoardSubmissionEvent>,
+    @Inject(LEARNER_EVENT_CODEC) private readonly learnerCodec: EventCodec<LearnerEvent>,
+    @Inject(LEDGER_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({
+    submissionId,
+    reason,
+    reference,
+    metadata,
+  }: CorrectBoardSubmissionCommand): Promise<BoardSubmissionCommandOutcome> {
+    const { state } = await this.streams.state(
+      boardSubmissionStreamName(submissionId),
+      boardSubmissionDecider,
+      this.submissionCodec,
+    );
+    if (state.status === 'not-requested') {
+      throw new SubmissionNotFoundError(`no board submission ${submissionId}`);
+    }
+    // The record is sent again with the profile as it is now (R16: corrected).
+    const learner = await this.streams.state(
+      learnerStreamName(state.learnerId),
+      learnerDecider,
+      this.learnerCodec,
+    );
+    return this.commandBus.execute(
+      new RequestCorrectionCommand(
+        submissionId,
+        {
+          reason,
+          reference,
           occurredAt: this.clock(),
           profileGaps: missingBoardFields(state.board, learner.state.profile),
           profileVersion: learner.state.profile?.version,

@@ -76,7 +76,10 @@ function submissionRowOf(state: ActiveBoardSubmission): SubmissionRow {
   };
 }
 
-/** A stored row as the domain's state (the row keeps no profile versions: none are shown). */
+/**
+ * A stored row as the domain's state (the row keeps no profile versions, combined records or
+ * correction steps: none are shown, and none changes what a later event makes of the row).
+ */
 function submissionStateOf(row: SubmissionRow): ActiveBoardSubmission {
   return {
     status: row.status,
@@ -104,6 +107,10 @@ function submissionStateOf(row: SubmissionRow): ActiveBoardSubmission {
           }
         : undefined,
     flaggedForFollowUp: row.flagged_for_follow_up,
+    // What the read side does not show: the process reads them from the stream itself.
+    reportedWith: undefined,
+    combined: [],
+    correction: row.status === 'correcting' ? { reason: '', recordDeleted: false } : undefined,
   };
 }
 
