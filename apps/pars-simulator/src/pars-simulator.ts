@@ -52,7 +52,7 @@ import { NO_FAULTS, ParsRecords, type Faults } from './pars-records';
  * `failOperations` (503 for the operations named, the others working).
  *
  * Admin API (never faulted): `POST /admin/faults` `{ outage?, latencyMs?, errorRate?, failOperations? }`,
- * `GET /admin/faults`, `GET /admin/records`, `POST /admin/learners` (a `KnownLearner`),
+ * `GET /admin/faults` (with `refusedCalls`, how many calls the faults refused), `GET /admin/records`, `POST /admin/learners` (a `KnownLearner`),
  * `POST /admin/reset`, `GET /health`.
  */
 
@@ -165,6 +165,8 @@ export async function startParsSimulator(
     rejectLaterIds: new Set(options.rejectLaterIds ?? []),
   };
   let faults: Faults = { ...NO_FAULTS };
+  /** Web-service calls the faults refused, unprocessed (GET /admin/faults shows the count). */
+  let refusedCalls = 0;
   const timers = new Set<NodeJS.Timeout>();
   const delay = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -325,12 +327,16 @@ export async function startParsSimulator(
     // gives up waiting, which is what makes idempotent retries matter.
     const text = await readBody(req);
     if (faults.latencyMs > 0) await delay(faults.latencyMs);
-    if (faults.outage)
+    if (faults.outage) {
+      refusedCalls += 1;
       throw new HttpProblem(503, 'PARS is down for maintenance (simulated outage)');
+    }
     if (faults.errorRate > 0 && random() < faults.errorRate) {
+      refusedCalls += 1;
       throw new HttpProblem(500, 'PARS failed to process the request (simulated)');
     }
     if (faults.failOperations.includes(operation)) {
+      refusedCalls += 1;
       throw new HttpProblem(503, `PARS ${operation} is down for maintenance (simulated outage)`);
     }
     if (!(PARS_OPERATIONS as readonly string[]).includes(operation)) {
@@ -364,7 +370,7 @@ export async function startParsSimulator(
   ): Promise<Answer> => {
     switch (`${method} ${path}`) {
       case 'GET /admin/faults':
-        return jsonAnswer(200, faults);
+        return jsonAnswer(200, { ...faults, refusedCalls });
       case 'POST /admin/faults':
         faults = mergeFaults(faults, parseJson(await readBody(req)));
         return jsonAnswer(200, faults);
