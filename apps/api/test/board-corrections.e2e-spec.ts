@@ -141,7 +141,11 @@ describe('corrections of board records through the PARS simulator over HTTP (R8,
     return (res.body.events as { type: string }[]).map((e) => e.type);
   }
 
-  const correct = (submissionId: string, body: unknown, role = 'compliance') =>
+  const correct = (
+    submissionId: string,
+    body: unknown,
+    role: Parameters<typeof bearer>[0] = 'compliance',
+  ) =>
     http().post(`/v1/board-submissions/${submissionId}/corrections`).set(bearer(role)).send(body as object);
 
   it("R8: after the learner corrected the name, compliance's correction deletes the confirmed record and sends it again; the tag follows, both halves in the history", async () => {

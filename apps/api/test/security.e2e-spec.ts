@@ -213,7 +213,7 @@ describe('security: keys, roles, leaks and headers on every endpoint', () => {
     expect(protectedEndpoints().length).toBeGreaterThan(10);
   });
 
-  it('roles follow the design: public only /health; reads for auditor and admin; no writes for auditor, none for compliance but a board record's correction; service only on learner and submission routes; no audit or admin route for compliance', () => {
+  it('roles follow the design: public only /health; reads for auditor and admin; no writes for auditor, none for compliance but a board record correction; service only on learner and submission routes; no audit or admin route for compliance', () => {
     const violations: string[] = [];
     for (const e of endpoints) {
       const has = (role: Role) => e.roles.includes(role);

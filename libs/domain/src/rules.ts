@@ -53,7 +53,15 @@ export type DomainRuleCode =
   | 'import-empty'
   | 'board-id-format'
   | 'retry-not-allowed'
-  | 'failure-not-retryable';
+  | 'failure-not-retryable'
+  | 'attempt-overtaken'
+  | 'submission-in-flight'
+  | 'record-not-deleted'
+  | 'no-correction-in-progress'
+  | 'reporting-window-closed'
+  | 'profile-incomplete'
+  | 'reported-with-another-record'
+  | 'not-reported-with-another-record';
 
 export interface DomainRuleViolationDetails {
   rule: RuleId;

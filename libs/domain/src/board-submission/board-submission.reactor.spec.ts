@@ -241,6 +241,7 @@ describe('board submission reactor', () => {
                 'reported to ABIM: download the certificate and send it to the board yourself',
               retryable: false,
               occurredAt: at('2026-04-01T05:00:00.000Z'),
+              attempt: 1,
               profileVersion: 1,
             },
           }),
@@ -304,6 +305,7 @@ describe('board submission reactor', () => {
               reason: 'ABIM needs your ABIM ID (6 digits) in your CME profile',
               retryable: true,
               occurredAt: TEST_NOW,
+              attempt: 1,
               profileVersion: 1,
             },
           }),
@@ -348,7 +350,7 @@ describe('board submission reactor', () => {
         .then([
           sendToAbim('outcome/event-attempt', {
             type: 'RecordSubmissionAccepted',
-            data: { occurredAt: TEST_NOW },
+            data: { occurredAt: TEST_NOW, attempt: 1 },
           }),
         ]);
     });
@@ -363,6 +365,7 @@ describe('board submission reactor', () => {
               reason: 'ABIM: unknown learner',
               retryable: false,
               occurredAt: TEST_NOW,
+              attempt: 1,
               profileVersion: 1,
             },
           }),
@@ -661,7 +664,12 @@ describe('board submission reactor: corrections (R8: a record cannot be edited)'
 
     it("R8: the later claim's submission is reported in the earlier claim's record for that board and day; another day's has its own", () => {
       const requests = given([profile, research, claim, later])
-        .when({ ...claimed(later.data), eventId: 'event-claim-2' })
+        .when({
+          type: 'CreditClaimed',
+          eventId: 'event-claim-2',
+          learnerId: 'learner-1',
+          data: later.data,
+        })
         .reactions()
         .map(reportedWithOf);
       expect(requests).toEqual([
@@ -683,7 +691,13 @@ describe('board submission reactor: corrections (R8: a record cannot be edited)'
 
     it("R8: its attempt corrects the day's record to carry its credit too, instead of a second record PARS would refuse as a duplicate", () => {
       given([profile, research, claim, later], [laterRequested])
-        .when({ ...attemptRequested(1, 'event-later'), submissionId: LATER_ABIM })
+        .when({
+          type: 'AttemptRequested',
+          eventId: 'event-later',
+          submissionId: LATER_ABIM,
+          learnerId: 'learner-1',
+          attempt: 1,
+        })
         .then([
           {
             type: 'SendCommand',
