@@ -229,10 +229,10 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
 
   it('R8: a correction whose deletion PARS made but the process did not record is taken up again: deleted once more (a no-op), then sent once', async () => {
     const learnerId = `bp-${randomUUID().slice(0, 8)}`;
-    await f.learner(learnerId, profile('Quinn', '123456', ['ABIM']));
+    await f.learner(learnerId, profile('Quinn', '765432', ['ABIM']));
     await f.learner(learnerId, {
       type: 'RecordResearch',
-      data: { researchId: 'r-1', occurredAt: new Date('2026-02-05T10:00:00Z') },
+      data: { researchId: 'r-1', occurredAt: new Date('2026-02-09T10:00:00Z') },
     });
     const claimId = claimIdFor(learnerId, randomUUID());
     await f.learner(learnerId, {
