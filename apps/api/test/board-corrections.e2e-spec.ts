@@ -330,15 +330,9 @@ describe('corrections of board records through the PARS simulator over HTTP (R8,
       '2026-11-01T10:00:00Z',
       '2026-11-02T10:00:00Z',
     );
-    const accepted = await eventually(
-      async () => {
-        const claim = await claimOf(learnerId, claimId);
-        if (claim.tag !== 'Submitted') throw new Error(`tag is ${claim.tag}`);
-        return claim;
-      },
-      { timeoutMs: 20000 },
-    );
-    const submissionId = accepted.submissions[0]!.submissionId;
+    // Confirmed first: the history then holds still, whatever the requests below do not record.
+    const confirmed = await statusBecomes(learnerId, claimId, 'confirmed', 1);
+    const submissionId = confirmed.submissions[0]!.submissionId;
     const before = await historyOf(submissionId);
 
     const bad = await correct(submissionId, { reason: 'typo', reference: 'Ada Quinn asked' }).expect(400);
