@@ -111,7 +111,6 @@ export const FEED_FIELDS: LearnerFields & SubmissionFields = {
     ...SUBMISSION_REF,
     'occurredAt',
     'attempt',
-    'reason',
     'reference',
     'twelfths',
     'combined',
