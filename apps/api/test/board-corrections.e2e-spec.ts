@@ -127,7 +127,9 @@ describe('corrections of board records through the PARS simulator over HTTP (R8,
         const claim = await claimOf(learnerId, claimId);
         const s = claim.submissions[0];
         if (s?.status !== status || s.attempt !== attempt)
-          throw new Error(`submission is ${s?.status} (attempt ${s?.attempt}), waiting for ${status}`);
+          throw new Error(
+            `submission is ${s?.status} (attempt ${s?.attempt}), waiting for ${status}`,
+          );
         return claim;
       },
       { timeoutMs: 20000 },
@@ -146,7 +148,10 @@ describe('corrections of board records through the PARS simulator over HTTP (R8,
     body: unknown,
     role: Parameters<typeof bearer>[0] = 'compliance',
   ) =>
-    http().post(`/v1/board-submissions/${submissionId}/corrections`).set(bearer(role)).send(body as object);
+    http()
+      .post(`/v1/board-submissions/${submissionId}/corrections`)
+      .set(bearer(role))
+      .send(body as object);
 
   it("R8: after the learner corrected the name, compliance's correction deletes the confirmed record and sends it again; the tag follows, both halves in the history", async () => {
     const boardId = nextBoardId();
@@ -176,9 +181,7 @@ describe('corrections of board records through the PARS simulator over HTTP (R8,
     const corrected = await statusBecomes(learnerId, claimId, 'confirmed', 2);
     expect(corrected.tag).toBe('Submitted');
     // The old record is gone; the new one, under the same id, carries the corrected name.
-    expect(
-      (await records(submissionId)).map((r) => [r.status, r.lastName, r.credits]),
-    ).toEqual([
+    expect((await records(submissionId)).map((r) => [r.status, r.lastName, r.credits])).toEqual([
       ['Deleted', 'Quin', '0.50'],
       ['Accepted', 'Quinn', '0.50'],
     ]);
@@ -246,7 +249,7 @@ describe('corrections of board records through the PARS simulator over HTTP (R8,
     expect(history).not.toContain('BoardSubmissionFailed');
   });
 
-  it('two claims of one activity on one day: the second is not lost as a duplicate; the day\'s record is corrected to carry both, each credit once (A-12, A-19)', async () => {
+  it("two claims of one activity on one day: the second is not lost as a duplicate; the day's record is corrected to carry both, each credit once (A-12, A-19)", async () => {
     const learnerId = await learnerWith(PROFILE(nextBoardId()));
     const first = await researchAndClaim(
       learnerId,
@@ -284,14 +287,17 @@ describe('corrections of board records through the PARS simulator over HTTP (R8,
     const secondSubmission = secondDone.submissions[0]!.submissionId;
 
     // One live record for the day, with both claims' credit; none under the second id.
-    expect((await records(firstSubmission)).map((r) => [r.status, r.credits, r.completionDate])).toEqual([
+    expect(
+      (await records(firstSubmission)).map((r) => [r.status, r.credits, r.completionDate]),
+    ).toEqual([
       ['Deleted', '0.50', '2026-11-01'],
       ['Accepted', '1.00', '2026-11-01'],
     ]);
     expect(await records(secondSubmission)).toEqual([]);
     // The first claim's record may have been confirmed before the second claim came.
     const firstHistory = (await historyOf(firstSubmission)).filter(
-      (type, i, all) => !(type === 'BoardRecordConfirmed' && all[i - 1] === 'BoardSubmissionSucceeded' && i === 2),
+      (type, i, all) =>
+        !(type === 'BoardRecordConfirmed' && all[i - 1] === 'BoardSubmissionSucceeded' && i === 2),
     );
     expect(firstHistory).toEqual([
       'BoardSubmissionRequested',
@@ -335,14 +341,25 @@ describe('corrections of board records through the PARS simulator over HTTP (R8,
     const submissionId = confirmed.submissions[0]!.submissionId;
     const before = await historyOf(submissionId);
 
-    const bad = await correct(submissionId, { reason: 'typo', reference: 'Ada Quinn asked' }).expect(400);
+    const bad = await correct(submissionId, {
+      reason: 'typo',
+      reference: 'Ada Quinn asked',
+    }).expect(400);
     expect((bad.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual([
       'reason',
       'reference',
     ]);
     await correct(submissionId, { reason: 'record-details-wrong' }).expect(400);
-    await correct(submissionId, { reason: 'record-details-wrong', reference: 'CMP-1' }, 'service').expect(403);
-    await correct(submissionId, { reason: 'record-details-wrong', reference: 'CMP-1' }, 'auditor').expect(403);
+    await correct(
+      submissionId,
+      { reason: 'record-details-wrong', reference: 'CMP-1' },
+      'service',
+    ).expect(403);
+    await correct(
+      submissionId,
+      { reason: 'record-details-wrong', reference: 'CMP-1' },
+      'auditor',
+    ).expect(403);
     await correct(randomUUID(), { reason: 'record-details-wrong', reference: 'CMP-1' }).expect(404);
     expect(await historyOf(submissionId)).toEqual(before);
   });

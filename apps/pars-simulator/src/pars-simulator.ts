@@ -518,7 +518,10 @@ function mergeFaults(current: Faults, body: unknown): Faults {
       )
     )
       next.failOperations = [...(failOperations as string[])];
-    else problems.push(`failOperations must be a list of operations among ${PARS_OPERATIONS.join(', ')}`);
+    else
+      problems.push(
+        `failOperations must be a list of operations among ${PARS_OPERATIONS.join(', ')}`,
+      );
   }
   if (problems.length > 0) throw new HttpProblem(400, problems.join('; '));
   return next;

@@ -445,9 +445,7 @@ describe('board submission decider', () => {
 
     it("R8: the day's record is corrected to carry both claims' credit, recorded in its history", () => {
       given([requested, accepted])
-        .when(
-          correctBoardSubmission({ reason: 'combined-completion', combine, profileVersion: 1 }),
-        )
+        .when(correctBoardSubmission({ reason: 'combined-completion', combine, profileVersion: 1 }))
         .then([combined]);
     });
 
@@ -459,9 +457,7 @@ describe('board submission decider', () => {
 
     it('R8: a record that failed is corrected with the combined credit too (a failed record is deleted first)', () => {
       given([requested, boardSubmissionFailed({ retryable: false })])
-        .when(
-          correctBoardSubmission({ reason: 'combined-completion', combine, profileVersion: 1 }),
-        )
+        .when(correctBoardSubmission({ reason: 'combined-completion', combine, profileVersion: 1 }))
         .then([combined]);
     });
 
@@ -499,7 +495,11 @@ describe('board submission decider', () => {
         given([later])
           .when(followCombinedRecord({ outcome: 'accepted' }))
           .then([
-            boardSubmissionSucceeded({ ...LATER, attempt: 1, occurredAt: '2025-06-12T08:00:05.000Z' }),
+            boardSubmissionSucceeded({
+              ...LATER,
+              attempt: 1,
+              occurredAt: '2025-06-12T08:00:05.000Z',
+            }),
           ]);
         given([later, boardSubmissionSucceeded({ ...LATER })])
           .when(followCombinedRecord({ outcome: 'confirmed' }))
@@ -512,7 +512,11 @@ describe('board submission decider', () => {
       it("R8/R16: it fails with the board's reason for the day's record, naming that record", () => {
         given([later])
           .when(
-            followCombinedRecord({ outcome: 'failed', reason: 'ABIM: unknown learner', retryable: false }),
+            followCombinedRecord({
+              outcome: 'failed',
+              reason: 'ABIM: unknown learner',
+              retryable: false,
+            }),
           )
           .then([
             boardSubmissionFailed({

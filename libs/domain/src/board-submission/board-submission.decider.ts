@@ -330,7 +330,10 @@ function request(
 }
 
 /** An answer to an attempt that a later attempt (a correction) overtook changes nothing. */
-function assertCurrentAttempt(submission: ActiveBoardSubmission, attempt: number | undefined): void {
+function assertCurrentAttempt(
+  submission: ActiveBoardSubmission,
+  attempt: number | undefined,
+): void {
   if (attempt !== undefined && attempt !== submission.attempt) {
     throw new DomainRuleViolation({
       rule: 'R8',
@@ -657,7 +660,8 @@ function correct(
   }
   const combine = data.combine;
   const alreadyCombined =
-    combine !== undefined && submission.combined.some((c) => c.submissionId === combine.submissionId);
+    combine !== undefined &&
+    submission.combined.some((c) => c.submissionId === combine.submissionId);
   const inFlight = submission.status === 'requested' || submission.status === 'correcting';
   if (alreadyCombined && inFlight) return []; // the record on its way carries it already
   if (combine === undefined && inFlight) {

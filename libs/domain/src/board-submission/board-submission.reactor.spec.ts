@@ -529,7 +529,11 @@ describe('board submission reactor: corrections (R8: a record cannot be edited)'
 
     it('R8: the deletion is recorded with an id derived from the attempt: a repeated deletion records nothing new', () => {
       given([], [])
-        .when({ type: 'BoardRecordDeleteAnswered', call: deleteAbim, answer: { outcome: 'deleted' } })
+        .when({
+          type: 'BoardRecordDeleteAnswered',
+          call: deleteAbim,
+          answer: { outcome: 'deleted' },
+        })
         .then([
           sendToAbim(`deleted/correction/${ABIM}/2`, {
             type: 'RecordBoardRecordDeleted',
@@ -652,9 +656,7 @@ describe('board submission reactor: corrections (R8: a record cannot be edited)'
       submissionId: ABIM,
       reason: 'combined-completion',
       twelfths: '9',
-      combined: [
-        { submissionId: LATER_ABIM, claimId: 'claim-2', twelfths: '3', sinceAttempt: 2 },
-      ],
+      combined: [{ submissionId: LATER_ABIM, claimId: 'claim-2', twelfths: '3', sinceAttempt: 2 }],
       profileVersion: 1,
     });
     const reportedWithOf = (reaction: BoardSubmissionReaction) =>
@@ -717,10 +719,7 @@ describe('board submission reactor: corrections (R8: a record cannot be edited)'
     });
 
     it("R8/R4: the corrected record carries both claims' credit, each once", () => {
-      given(
-        [profile, research, claim, later],
-        [requested, accepted, combining, deleted],
-      )
+      given([profile, research, claim, later], [requested, accepted, combining, deleted])
         .when(attemptRequested(2, 'event-deleted'))
         .then([
           submitToAbim({
@@ -769,7 +768,10 @@ describe('board submission reactor: corrections (R8: a record cannot be edited)'
     it("R9: the later submission is not looked up at the board under its own id: it follows the day's record", () => {
       given(
         [],
-        [laterRequested, boardSubmissionSucceeded({ submissionId: LATER_ABIM, claimId: 'claim-2' })],
+        [
+          laterRequested,
+          boardSubmissionSucceeded({ submissionId: LATER_ABIM, claimId: 'claim-2' }),
+        ],
       )
         .when({ type: 'ConfirmationAwaited', submissionId: LATER_ABIM })
         .thenNothing();

@@ -154,10 +154,7 @@ export interface CheckBoardRecord {
 }
 
 export type BoardSubmissionReaction =
-  | SendCommand
-  | SubmitToBoard
-  | CheckBoardRecord
-  | DeleteBoardRecord;
+  SendCommand | SubmitToBoard | CheckBoardRecord | DeleteBoardRecord;
 
 /** The streams a trigger's reaction reads, as they are when it is handled. */
 export interface BoardSubmissionProcessState {

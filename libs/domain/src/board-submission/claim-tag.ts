@@ -8,7 +8,8 @@
  * `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed;
  * `correcting`: the board's record is being deleted and sent again (R8 Pending).
  */
-export type BoardSubmissionStatus = 'requested' | 'accepted' | 'failed' | 'confirmed' | 'correcting';
+export type BoardSubmissionStatus =
+  'requested' | 'accepted' | 'failed' | 'confirmed' | 'correcting';
 
 /** R8: the tags of a claim, as the FAQ words them. */
 export const CLAIM_TAGS = ['Not submitted', 'Pending', 'Submitted', 'Rejected'] as const;

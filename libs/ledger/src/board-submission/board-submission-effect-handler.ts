@@ -1,9 +1,5 @@
 import type { ICommand } from '@nestjs/cqrs';
-import {
-  BoardRequestRefusedError,
-  BoardUnavailableError,
-  type BoardGateway,
-} from '@ledger/boards';
+import { BoardRequestRefusedError, BoardUnavailableError, type BoardGateway } from '@ledger/boards';
 import {
   BOARD_SUBMISSION_PROCESS,
   BOARD_SUBMISSION_PROCESS_EVENT_TYPES,

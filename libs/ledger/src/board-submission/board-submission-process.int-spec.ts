@@ -260,7 +260,9 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
     expect(killBefore).toBeUndefined(); // the interruption did happen
     expect(corrected.correction).toBeUndefined();
     // PARS: the first record deleted, one new record under the same id; two saves in all.
-    expect((await received(submissionId)).map((r) => [r.status, r.credits, r.receivedCount])).toEqual([
+    expect(
+      (await received(submissionId)).map((r) => [r.status, r.credits, r.receivedCount]),
+    ).toEqual([
       ['Deleted', '0.50', 2],
       ['Pending', '0.50', 2],
     ]);

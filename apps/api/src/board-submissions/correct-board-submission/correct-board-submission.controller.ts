@@ -10,11 +10,14 @@ import { CorrectBoardSubmissionRequestDto } from './correct-board-submission.req
 
 class CorrectBoardSubmissionResponse {
   @ApiProperty() submissionId!: string;
-  @ApiProperty({ description: 'The correction is a new attempt: 1 for the first, +1 per retry or correction' })
+  @ApiProperty({
+    description: 'The correction is a new attempt: 1 for the first, +1 per retry or correction',
+  })
   attempt!: number;
   @ApiProperty({
     enum: ['correcting'],
-    description: 'The board record is being deleted, then sent again (the claim reads Pending meanwhile)',
+    description:
+      'The board record is being deleted, then sent again (the claim reads Pending meanwhile)',
   })
   status!: string;
   @ApiProperty({ type: String, nullable: true }) revision!: string | null;
