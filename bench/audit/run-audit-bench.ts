@@ -7,9 +7,7 @@ import type { Writable } from 'node:stream';
 import { getHeapStatistics } from 'node:v8';
 // Direct module paths, not the @ledger/* barrels: the benchmark builds from only what it measures.
 import {
-  AUDIT_MIGRATIONS,
-  AUDIT_MIGRATIONS_LOCK,
-  AUDIT_MIGRATIONS_TABLE,
+  AUDIT_TABLES,
   AuditProofs,
   CheckpointSigner,
   Checkpointer,
@@ -23,12 +21,8 @@ import {
   type SignedCheckpoint,
 } from '@ledger/audit';
 import { boardSubmissionStreamName, learnerStreamName } from '@ledger/domain';
-import {
-  type EventToAppend,
-  type JsonObject,
-  PostgresEventStore,
-  runMigrations,
-} from '@ledger/event-store';
+import { type EventToAppend, type JsonObject, PostgresEventStore } from '@ledger/event-store';
+import { openReadModels } from '@ledger/read-models';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
@@ -432,7 +426,8 @@ async function transparencyPhases(
   const { Pool } = await import('pg');
   const pg = new Pool({ connectionString: url, max: 4 });
   try {
-    await runMigrations(pg, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
+    // The audit tables, as a process's data source makes them on opening.
+    await (await openReadModels(url, { poolSize: 2, tables: [AUDIT_TABLES] })).destroy();
     const tree = new LogTree(pg, store, { pageSize: 5000 });
     const { signer } = CheckpointSigner.generate();
     const witness = new FolderWitness(join(dir, 'witness'));

@@ -15,20 +15,20 @@ import {
   type LearnerState,
 } from '@ledger/domain';
 import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
-import { PostgresEventStore, runMigrations } from '@ledger/event-store';
+import { PostgresEventStore } from '@ledger/event-store';
 import {
   boardSubmissionEventCodec,
   learnerEventCodec,
-  LEDGER_MIGRATIONS,
-  LEDGER_MIGRATIONS_LOCK,
-  LEDGER_MIGRATIONS_TABLE,
   PersonalDataCipher,
   StreamCommandExecutor,
   type EventCodec,
   type StreamDecider,
 } from '@ledger/ledger';
+import { poolOf } from '@ledger/read-models';
+import { openLedgerDataSource } from '@ledger/runtime';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
 import { freshDatabase } from './test-database';
 
 /** What a command came to: where its events went, or the rule that refused it. */
@@ -51,21 +51,26 @@ export class LedgerFixture {
   private constructor(
     readonly url: string,
     readonly store: PostgresEventStore,
-    readonly pool: Pool,
+    /** The TypeORM data source, as a process opens it (operational tables migrated). */
+    readonly dataSource: DataSource,
     private readonly drop: () => Promise<void>,
   ) {
     this.executor = new StreamCommandExecutor(store);
-    this.learnerCodec = learnerEventCodec(new PersonalDataCipher(pool, Buffer.alloc(32, 7)));
+    this.learnerCodec = learnerEventCodec(new PersonalDataCipher(dataSource, Buffer.alloc(32, 7)));
+  }
+
+  /** The data source's pool. */
+  get pool(): Pool {
+    return poolOf(this.dataSource);
   }
 
   static async create(label: string): Promise<LedgerFixture> {
     const db = await freshDatabase(label);
     const store = await PostgresEventStore.create({ connectionString: db.url, pollIntervalMs: 20 });
-    const pool = new Pool({ connectionString: db.url, max: 4 });
+    const dataSource = await openLedgerDataSource(db.url, { poolSize: 6 });
     // An idle client whose server ended it (the database dropped at the end) must not crash the run.
-    pool.on('error', () => undefined);
-    await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
-    return new LedgerFixture(db.url, store, pool, db.drop);
+    poolOf(dataSource).on('error', () => undefined);
+    return new LedgerFixture(db.url, store, dataSource, db.drop);
   }
 
   /** The fixture dates facts years before FIXTURE_NOW (claim windows span three years). */
@@ -212,7 +217,7 @@ export class LedgerFixture {
 
   async close(): Promise<void> {
     await this.store.close();
-    await this.pool.end();
+    await this.dataSource.destroy();
     await this.drop();
   }
 }

@@ -5,17 +5,11 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import {
-  AUDIT_MIGRATIONS,
-  AUDIT_MIGRATIONS_LOCK,
-  AUDIT_MIGRATIONS_TABLE,
-  StreamVerifier,
-} from '@ledger/audit';
+import { StreamVerifier } from '@ledger/audit';
 import {
   createEventStore,
   EVENT_STORE,
   eventStoreSessionSettings,
-  runMigrations,
   type EventStore,
 } from '@ledger/event-store';
 import {
@@ -25,20 +19,18 @@ import {
   LEARNER_EVENT_CODEC,
   learnerEventCodec,
   LEDGER_CLOCK,
-  LEDGER_MIGRATIONS,
-  LEDGER_MIGRATIONS_LOCK,
-  LEDGER_MIGRATIONS_TABLE,
   PersonalDataCipher,
   PostgresSnapshotStore,
+  snapshotKey,
   snapshotCodecs,
   StreamCommandExecutor,
   type Clock,
 } from '@ledger/ledger';
-import { openReadModels, poolOf } from '@ledger/read-models';
+import { poolOf } from '@ledger/read-models';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { transparencyProviders } from './audit/transparency/transparency.providers';
-import { eventStoreOptions, type LedgerConfig } from '@ledger/runtime';
+import { eventStoreOptions, openLedgerDataSource, type LedgerConfig } from '@ledger/runtime';
 import { DATABASE_KIND, DATABASE_POOL, LEDGER_CONFIG, READ_MODELS } from './tokens';
 
 export interface CoreRuntime {
@@ -85,11 +77,12 @@ export class CoreModule implements OnApplicationShutdown {
         },
       },
       {
-        // The process's one pool: the read models' data source opens it, with the sessions the
-        // event store needs; the event store and the operational tables use it too.
+        // The process's one pool: the data source opens it (its migrations make the operational
+        // tables with the read models'), with the sessions the event store needs; the event
+        // store and the operational tables use it too.
         provide: READ_MODELS,
         useFactory: () =>
-          openReadModels(runtime.databaseUrl, {
+          openLedgerDataSource(runtime.databaseUrl, {
             name: 'cme-ledger-api',
             poolSize: API_POOL_SIZE,
             sessionSettings: eventStoreSessionSettings(
@@ -100,22 +93,7 @@ export class CoreModule implements OnApplicationShutdown {
       {
         provide: DATABASE_POOL,
         inject: [READ_MODELS],
-        useFactory: async (readModels: DataSource) => {
-          const pool = poolOf(readModels);
-          await runMigrations(
-            pool,
-            LEDGER_MIGRATIONS,
-            LEDGER_MIGRATIONS_TABLE,
-            LEDGER_MIGRATIONS_LOCK,
-          );
-          await runMigrations(
-            pool,
-            AUDIT_MIGRATIONS,
-            AUDIT_MIGRATIONS_TABLE,
-            AUDIT_MIGRATIONS_LOCK,
-          );
-          return pool;
-        },
+        useFactory: (readModels: DataSource) => poolOf(readModels),
       },
       {
         provide: EVENT_STORE,
@@ -129,22 +107,24 @@ export class CoreModule implements OnApplicationShutdown {
       },
       {
         provide: PersonalDataCipher,
-        inject: [DATABASE_POOL],
-        useFactory: (pool: Pool) => new PersonalDataCipher(pool, config.masterKey),
+        inject: [READ_MODELS],
+        useFactory: (readModels: DataSource) =>
+          new PersonalDataCipher(readModels, config.masterKey),
       },
       {
         provide: StreamCommandExecutor,
-        inject: [EVENT_STORE, DATABASE_POOL, PersonalDataCipher, StreamVerifier],
+        inject: [EVENT_STORE, READ_MODELS, PersonalDataCipher, StreamVerifier],
         useFactory: (
           store: EventStore,
-          pool: Pool,
+          readModels: DataSource,
           cipher: PersonalDataCipher,
           verifier: StreamVerifier,
         ) =>
           new StreamCommandExecutor(store, {
             cacheBytes: config.streamCacheBytes,
             snapshots: {
-              store: new PostgresSnapshotStore(pool),
+              store: new PostgresSnapshotStore(readModels),
+              key: snapshotKey(config.masterKey),
               every: config.snapshotEvery,
               codecs: snapshotCodecs(cipher),
             },

@@ -6,9 +6,9 @@ import {
   startParsSimulatorProcess,
   type ParsSimulatorProcess,
 } from './operations/pars-simulator-process';
-import { loadConfig, openDatabase } from '@ledger/runtime';
+import { loadConfig, openDatabase, runProcess } from '@ledger/runtime';
 
-async function main(): Promise<void> {
+async function main(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const database = await openDatabase(config);
   // Outside production, with no PARS configured, the PARS simulator runs as a child process
@@ -38,20 +38,12 @@ async function main(): Promise<void> {
       `, boards: ACCME PARS ${simulator ? `simulator at ${simulator.serviceUrl}` : (config.boardGatewayUrl ?? 'none')})` +
       `; operations (health details, metrics, docs) ${typeof operationsAddress === 'object' && operationsAddress ? `on http://${config.operationsHost}:${operationsAddress.port}` : 'behind an API key'}\n`,
   );
-  const stop = async (): Promise<void> => {
+  return async () => {
     operations?.close();
     await app.close();
     await simulator?.stop();
     await database.stop();
-    process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `cme-ledger api failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runProcess('cme-ledger api', main);

@@ -14,12 +14,12 @@ import {
   StreamCommandExecutor,
   type EventCodec,
 } from '@ledger/ledger';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import type request from 'supertest';
 import type { Response as HttpResponse } from 'supertest';
 import { eventually } from '../../../test/support/eventually';
 import { bearer, startLoggedTestApp, type LoggedTestApp } from '../../../test/support/test-app';
-import { loadConfig } from '@ledger/runtime';
+import { loadConfig, openLedgerDataSource } from '@ledger/runtime';
 import { balancesOf, learnerApi, personalDataIn, submitToBoard } from './audit.fixtures';
 
 // pdf-parse's index runs a self-test when it is not required by another module; its library
@@ -248,9 +248,12 @@ describe('erasure of personal data (crypto-shredding)', () => {
       (e: { type: string }) => e.type === 'LearnerProfileUpdated',
     ).data.personalEncrypted as string;
     expect(await t.app.get(PersonalDataCipher).decrypt(id, ciphertext)).toBeUndefined();
-    const pool = new Pool({ connectionString: t.databaseUrl });
+    const freshProcess = await openLedgerDataSource(t.databaseUrl, { poolSize: 2 });
     try {
-      const freshCipher = new PersonalDataCipher(pool, loadConfig({ NODE_ENV: 'test' }).masterKey);
+      const freshCipher = new PersonalDataCipher(
+        freshProcess,
+        loadConfig({ NODE_ENV: 'test' }).masterKey,
+      );
       expect(await freshCipher.decrypt(id, ciphertext)).toBeUndefined();
       const store = t.app.get<EventStore>(EVENT_STORE);
       const fresh = await new StreamCommandExecutor(store).state<LearnerState, LearnerEvent>(
@@ -261,7 +264,7 @@ describe('erasure of personal data (crypto-shredding)', () => {
       expect(fresh.state.profile).toEqual(expect.objectContaining({ personal: undefined }));
       expect(fresh.state.personalDataErased).toBe(true);
     } finally {
-      await pool.end();
+      await freshProcess.destroy();
     }
     const inApp = await t.app
       .get(StreamCommandExecutor)

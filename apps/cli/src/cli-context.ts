@@ -1,14 +1,28 @@
 import { join, resolve } from 'node:path';
 import type { ResolvedDatabase } from '@ledger/database';
-import { createEventStore, type EventStore } from '@ledger/event-store';
-import { openReadModels } from '@ledger/read-models';
+import { createEventStore, eventStoreSessionSettings, type EventStore } from '@ledger/event-store';
+import { poolOf } from '@ledger/read-models';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { eventStoreOptions, type LedgerConfig, openDatabase } from '@ledger/runtime';
+import {
+  eventStoreOptions,
+  type LedgerConfig,
+  openDatabase,
+  openLedgerDataSource,
+} from '@ledger/runtime';
+
+/**
+ * Connections of the CLI's one pool: a command reads the log, the read models and the
+ * operational tables, a few at a time.
+ */
+export const CLI_POOL_SIZE = 4;
 
 /**
  * The ledger the CLI works on, as configured for the API (DATABASE_URL, or the embedded server
  * under LEDGER_DATA_DIR, started here if it is not running), migrated by the owner when its
- * connection is known: opened on first use, closed once.
+ * connection is known: opened on first use, closed once. One pg pool, as in the API and the
+ * worker: the data source opens it, the event store, the log's tree and the personal-data keys
+ * share it.
  */
 export class CliContext {
   private database: Promise<ResolvedDatabase> | undefined;
@@ -39,17 +53,27 @@ export class CliContext {
   }
 
   async eventStore(): Promise<EventStore> {
-    this.store ??= this.databaseUrl().then((url) =>
-      createEventStore(eventStoreOptions(this.config, url)),
+    this.store ??= Promise.all([this.databaseUrl(), this.pool()]).then(([url, pool]) =>
+      createEventStore({ ...eventStoreOptions(this.config, url), postgresPool: pool }),
     );
     return this.store;
   }
 
+  /** The process's TypeORM data source: read models and operational tables. */
   async readModelsSource(): Promise<DataSource> {
     this.readModels ??= this.databaseUrl().then((url) =>
-      openReadModels(url, { name: 'cme-ledger-cli', poolSize: 2 }),
+      openLedgerDataSource(url, {
+        name: 'cme-ledger-cli',
+        poolSize: CLI_POOL_SIZE,
+        sessionSettings: eventStoreSessionSettings(eventStoreOptions(this.config, url)),
+      }),
     );
     return this.readModels;
+  }
+
+  /** The process's one pg pool (the data source's; it ends with it). */
+  async pool(): Promise<Pool> {
+    return poolOf(await this.readModelsSource());
   }
 
   async close(): Promise<void> {

@@ -43,7 +43,6 @@ import {
   PersonalDataCipher,
 } from '@ledger/ledger';
 import { writeFile } from 'node:fs/promises';
-import { Pool } from 'pg';
 import { loadConfig, migrateAsOwner } from '@ledger/runtime';
 import { CliContext } from './cli-context';
 import { TRANSPARENCY_COMMANDS, TRANSPARENCY_USAGE, withTree } from './transparency-commands';
@@ -174,26 +173,23 @@ const COMMANDS: Record<string, Command> = {
       const out = str(values, 'out');
       if (out === undefined) throw new UsageError('--out <file> is required');
       if (from > to) throw new UsageError('--from must not be after --to');
-      const pool = new Pool({ connectionString: await context.databaseUrl(), max: 2 });
-      try {
-        const batch = await parsBatch(
-          await context.eventStore(),
-          {
-            learner: learnerEventCodec(new PersonalDataCipher(pool, context.config.masterKey)),
-            submission: boardSubmissionEventCodec(),
-          },
-          { from, to },
-        );
-        await writeFile(out, templateBFile(batch.records), { mode: 0o600 });
-        for (const omission of batch.omitted) await write(io.stderr, json({ omitted: omission }));
-        await write(
-          io.stdout,
-          json({ file: out, records: batch.records.length, omitted: batch.omitted.length }),
-        );
-        return 0;
-      } finally {
-        await pool.end();
-      }
+      const batch = await parsBatch(
+        await context.eventStore(),
+        {
+          learner: learnerEventCodec(
+            new PersonalDataCipher(await context.readModelsSource(), context.config.masterKey),
+          ),
+          submission: boardSubmissionEventCodec(),
+        },
+        { from, to },
+      );
+      await writeFile(out, templateBFile(batch.records), { mode: 0o600 });
+      for (const omission of batch.omitted) await write(io.stderr, json({ omitted: omission }));
+      await write(
+        io.stdout,
+        json({ file: out, records: batch.records.length, omitted: batch.omitted.length }),
+      );
+      return 0;
     },
   },
   'replay-learner': {
@@ -391,7 +387,7 @@ const COMMANDS: Record<string, Command> = {
           'import replays into the PostgreSQL event store only (EVENT_STORE=postgres)',
         );
       }
-      const target = await postgresImportTarget(await context.databaseUrl());
+      const target = await postgresImportTarget(await context.databaseUrl(), await context.pool());
       try {
         const report = await importLog(linesOf(file!, io), target);
         const imported = await checkIntegrity(target.store, { expectedDigest: report.log.digest });

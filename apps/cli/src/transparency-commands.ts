@@ -1,8 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import {
-  AUDIT_MIGRATIONS,
-  AUDIT_MIGRATIONS_LOCK,
-  AUDIT_MIGRATIONS_TABLE,
   AuditProofs,
   checkConsistencyProof,
   checkInclusionProof,
@@ -17,8 +14,6 @@ import {
   type InclusionProof,
   type SignedCheckpoint,
 } from '@ledger/audit';
-import { runMigrations } from '@ledger/event-store';
-import { Pool } from 'pg';
 import { checkpointSigner } from '@ledger/runtime';
 import type { CliContext } from './cli-context';
 import { json, UsageError, write, type CliIo } from './cli-io';
@@ -75,23 +70,12 @@ async function publicKeyOf(values: Values, context: CliContext): Promise<string>
   }
 }
 
-/** The log's tree on the configured ledger (the audit tables migrated when this role may). */
+/** The log's tree on the configured ledger, on the CLI's one pool. */
 export async function withTree<T>(
   context: CliContext,
-  work: (tree: LogTree, pool: Pool) => Promise<T>,
+  work: (tree: LogTree) => Promise<T>,
 ): Promise<T> {
-  const pool = new Pool({
-    connectionString: await context.databaseUrl(),
-    max: 2,
-    application_name: 'cme-ledger-cli',
-  });
-  pool.on('error', () => undefined);
-  try {
-    await runMigrations(pool, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
-    return await work(new LogTree(pool, await context.eventStore()), pool);
-  } finally {
-    await pool.end();
-  }
+  return work(new LogTree(await context.pool(), await context.eventStore()));
 }
 
 async function output(values: Values, io: CliIo, value: unknown): Promise<void> {

@@ -2,7 +2,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
 import type { Api, Claim, Projection, RetryAnswer, Submission } from './api';
 import { activityName, credits, instant } from './format';
-import { DataTable, Loaded, messageOf, useLoadOnShow } from './ui';
+import { messageOf, RefreshableTable, useLoadOnShow } from './ui';
 
 /** Lag is counted in events, up to this many (the log is read after the projection's position). */
 const LAG_COUNT_LIMIT = 1000;
@@ -90,23 +90,16 @@ function Projections(props: { api: Api }) {
   return (
     <section aria-labelledby="projections-heading">
       <h2 id="projections-heading">Projections</h2>
-      <div className="toolbar">
-        <button type="button" className="secondary" onClick={reload}>
-          Refresh
-        </button>
-        {message ? <span role="status">{message}</span> : null}
-      </div>
-      <Loaded load={load} what="the projections">
-        {(rows) => (
-          <DataTable
-            caption="Read-model projections: position and lag behind the log"
-            columns={columns}
-            data={rows}
-            empty="No projections."
-            testId="projections"
-          />
-        )}
-      </Loaded>
+      <RefreshableTable
+        load={load}
+        reload={reload}
+        what="the projections"
+        status={message}
+        caption="Read-model projections: position and lag behind the log"
+        columns={columns}
+        empty="No projections."
+        testId="projections"
+      />
     </section>
   );
 }
@@ -186,22 +179,15 @@ function FailedSubmissions(props: { api: Api }) {
         Correct the learner's profile first (the board's reason says what it could not match); a
         retry sends the corrected profile as a new attempt.
       </p>
-      <div className="toolbar">
-        <button type="button" className="secondary" onClick={reload}>
-          Refresh
-        </button>
-      </div>
-      <Loaded load={load} what="the failed submissions">
-        {(rows) => (
-          <DataTable
-            caption="Rejected claims' failed submissions"
-            columns={columns}
-            data={rows}
-            empty="No failed submissions."
-            testId="failed"
-          />
-        )}
-      </Loaded>
+      <RefreshableTable
+        load={load}
+        reload={reload}
+        what="the failed submissions"
+        caption="Rejected claims' failed submissions"
+        columns={columns}
+        empty="No failed submissions."
+        testId="failed"
+      />
     </section>
   );
 }

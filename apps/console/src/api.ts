@@ -84,6 +84,8 @@ export interface ExpiringItem {
   unclaimed: Amount;
 }
 
+// The wire shape of an event as the audit endpoints answer it (libs/audit's AuditEventRecord),
+// restated here: the console is a browser bundle that imports nothing of the server.
 export interface LedgerEvent {
   position: string;
   streamName: string;

@@ -117,6 +117,46 @@ export function Loaded<T>(props: {
   }
 }
 
+/**
+ * A table that loads when shown: a Refresh button (and what the last action came to, as a
+ * status beside it), then the rows once loaded.
+ */
+export function RefreshableTable<T>(props: {
+  load: Load<T[]>;
+  reload: () => void;
+  /** What the rows are, as the loading and failure messages say it. */
+  what: string;
+  status?: string | undefined;
+  caption: string;
+  // The table library's own pattern, as DataTable's.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  columns: ColumnDef<T, any>[];
+  empty: string;
+  testId: string;
+}) {
+  return (
+    <>
+      <div className="toolbar">
+        <button type="button" className="secondary" onClick={props.reload}>
+          Refresh
+        </button>
+        {props.status ? <span role="status">{props.status}</span> : null}
+      </div>
+      <Loaded load={props.load} what={props.what}>
+        {(rows) => (
+          <DataTable
+            caption={props.caption}
+            columns={props.columns}
+            data={rows}
+            empty={props.empty}
+            testId={props.testId}
+          />
+        )}
+      </Loaded>
+    </>
+  );
+}
+
 export function Tag(props: { tag: string }) {
   return (
     <span className={`tag tag-${props.tag.toLowerCase().replace(/\s+/g, '-')}`}>{props.tag}</span>

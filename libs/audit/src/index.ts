@@ -73,11 +73,10 @@ export {
   CHECKPOINT_VERSION,
   type SignedCheckpoint,
 } from './transparency/checkpoint';
-export {
-  AUDIT_MIGRATIONS,
-  AUDIT_MIGRATIONS_LOCK,
-  AUDIT_MIGRATIONS_TABLE,
-} from './transparency/audit-migrations';
+export { AUDIT_TABLES } from './transparency/tables/audit-tables';
+export { AuditTreeLeaf } from './transparency/tables/audit-tree-leaf.entity';
+export { AuditTreeNode } from './transparency/tables/audit-tree-node.entity';
+export { AuditCheckpoint } from './transparency/tables/audit-checkpoint.entity';
 export {
   LogTree,
   LeafNotFoundError,

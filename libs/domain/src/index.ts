@@ -140,6 +140,7 @@ export {
   initialLearnerState,
   learnerDecider,
 } from './learner/learner.decider';
+export { EarnedFacts } from './learner/earned-facts';
 export {
   LEARNER_STATE_VERSION,
   learnerSnapshotOf,

@@ -8,6 +8,8 @@ import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { toCloudEvent } from './cloud-event';
 import { DeliveryError, type FeedTransport } from './feed-transport';
+import { FeedDeadLetter } from './tables/feed-dead-letter.entity';
+import { FeedSubscription } from './tables/feed-subscription.entity';
 
 export interface FeedProcessorOptions {
   /** The CloudEvents `source`. */
@@ -89,14 +91,15 @@ export class FeedProcessor implements CheckpointedProcessor<RecordedEvent> {
   }
 
   async open({ connection }: ProcessorSession): Promise<bigint> {
-    await connection.query(
-      `INSERT INTO feed_subscriptions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`,
-      [this.name],
-    );
-    const [row] = (await connection.query(
-      'SELECT position::text FROM feed_subscriptions WHERE name = $1',
-      [this.name],
-    )) as { position: string }[];
+    const subscriptions = connection.manager.getRepository(FeedSubscription);
+    await subscriptions
+      .createQueryBuilder()
+      .insert()
+      .values({ name: this.name })
+      .orIgnore()
+      .updateEntity(false)
+      .execute();
+    const row = await subscriptions.findOneBy({ name: this.name });
     this.checkpoint = BigInt(row?.position ?? '0');
     await this.loadParked(connection);
     await this.transport.open();
@@ -197,9 +200,10 @@ export class FeedProcessor implements CheckpointedProcessor<RecordedEvent> {
   }
 
   private async noteError(connection: QueryRunner, message: string): Promise<void> {
-    await connection.query(
-      `UPDATE feed_subscriptions SET last_error = $2, last_error_at = now() WHERE name = $1`,
-      [this.name, message],
+    await connection.manager.update(
+      FeedSubscription,
+      { name: this.name },
+      { lastError: message, lastErrorAt: () => 'now()' },
     );
   }
 
@@ -210,25 +214,27 @@ export class FeedProcessor implements CheckpointedProcessor<RecordedEvent> {
     error: string,
     parkedBehind: string | undefined,
   ): Promise<void> {
-    await connection.query(
-      `INSERT INTO feed_dead_letters
-         (subscription, event_id, position, stream_name, event_type, attempts, last_error, parked_behind)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (subscription, event_id) DO NOTHING`,
-      [
-        this.name,
-        recorded.id,
-        recorded.position.toString(),
-        recorded.streamName,
-        recorded.type,
+    await connection.manager
+      .createQueryBuilder()
+      .insert()
+      .into(FeedDeadLetter)
+      .values({
+        subscription: this.name,
+        eventId: recorded.id,
+        position: recorded.position.toString(),
+        streamName: recorded.streamName,
+        eventType: recorded.type,
         attempts,
-        error,
-        parkedBehind ?? null,
-      ],
-    );
+        lastError: error,
+        parkedBehind: parkedBehind ?? null,
+      })
+      .orIgnore()
+      .updateEntity(false)
+      .execute();
   }
 
   private async loadParked(connection: QueryRunner): Promise<void> {
+    // The first dead letter of each stream: DISTINCT ON, which TypeORM's finders do not offer.
     const rows = (await connection.query(
       `SELECT DISTINCT ON (stream_name) stream_name, event_id
          FROM feed_dead_letters WHERE subscription = $1 ORDER BY stream_name, position`,
@@ -291,10 +297,10 @@ export class FeedProcessor implements CheckpointedProcessor<RecordedEvent> {
       if (failed.has(row.stream_name)) continue;
       const error = await this.replayOne(connection, row.event_id, BigInt(row.position));
       if (error === undefined) {
-        await connection.query(
-          `DELETE FROM feed_dead_letters WHERE subscription = $1 AND event_id = $2`,
-          [this.name, row.event_id],
-        );
+        await connection.manager.delete(FeedDeadLetter, {
+          subscription: this.name,
+          eventId: row.event_id,
+        });
       } else {
         failed.add(row.stream_name);
         await connection.query(

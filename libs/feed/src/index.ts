@@ -28,7 +28,9 @@ export {
   type NatsFeedConfig,
   type WebhookFeedConfig,
 } from './feed-config';
-export { FEED_MIGRATIONS, FEED_MIGRATIONS_LOCK, FEED_MIGRATIONS_TABLE } from './feed.migrations';
+export { FEED_TABLES } from './tables/feed-tables';
+export { FeedSubscription } from './tables/feed-subscription.entity';
+export { FeedDeadLetter } from './tables/feed-dead-letter.entity';
 export { FeedProcessor, type FeedProcessorOptions } from './feed-processor';
 export { createFeeds } from './create-feeds';
 export {
@@ -38,5 +40,4 @@ export {
   requestFeedReplay,
   type DeadLetter,
   type FeedStatus,
-  type Queryable,
 } from './feed-admin';

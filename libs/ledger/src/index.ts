@@ -12,6 +12,7 @@ export {
 } from './command-handling/stream-command-executor';
 export {
   PostgresSnapshotStore,
+  snapshotKey,
   type SnapshotCodec,
   type SnapshotSettings,
   type SnapshotStore,
@@ -20,7 +21,12 @@ export {
 export { learnerSnapshotCodec, snapshotCodecs } from './learner/learner-snapshot-codec';
 export { PersonalDataCipher } from './personal-data/personal-data-cipher';
 export { learnerEventCodec, boardSubmissionEventCodec, learnerIdOf } from './event-codecs';
-export { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK } from './migrations';
+export { LEDGER_TABLES } from './operational/ledger-tables';
+export { LearnerKey } from './operational/learner-key.entity';
+export { ErasedLearner } from './operational/erased-learner.entity';
+export { IdempotencyRecord } from './operational/idempotency-record.entity';
+export { ProcessCheckpoint } from './operational/process-checkpoint.entity';
+export { StreamSnapshot } from './operational/stream-snapshot.entity';
 export {
   LEDGER_CLOCK,
   DECISION_SETTINGS,

@@ -1,11 +1,23 @@
 import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import { ProjectionState } from './entities/projection-state.entity';
 import { ProjectionState1764300000000 } from './migrations/1764300000000-projection-state';
 import { ProjectionQuarantine1764900000000 } from './migrations/1764900000000-projection-quarantine';
 
-/** The read side's TypeORM data source; its migrations run on start, under TypeORM's own lock. */
+/** Tables of another lib for the same data source: its entities and the migrations making them. */
+export interface TableSet {
+  entities: readonly (new () => object)[];
+  migrations: readonly (new () => MigrationInterface)[];
+}
+
+/**
+ * A TypeORM data source with the read side's `projection_state` and the tables given (the
+ * process's one, with every lib's operational tables, is `openLedgerDataSource` in
+ * @ledger/runtime); its migrations run on start, under one advisory lock.
+ */
 export interface ReadModelsOptions {
+  /** Other libs' tables (the ledger's, the feed's, the audit tree's). */
+  tables?: readonly TableSet[];
   poolSize?: number;
   /** The pool's application_name. */
   name?: string;
@@ -17,11 +29,22 @@ export interface ReadModelsOptions {
 }
 
 export function readModelDataSource(url: string, options: ReadModelsOptions = {}): DataSource {
+  if (options.poolSize !== undefined && options.poolSize < 2) {
+    throw new RangeError(
+      `poolSize ${options.poolSize}: at least 2 connections, as the migrations' lock holds one ` +
+        'while they run on another',
+    );
+  }
+  const tables = options.tables ?? [];
   return new DataSource({
     type: 'postgres',
     url,
-    entities: [ProjectionState],
-    migrations: [ProjectionState1764300000000, ProjectionQuarantine1764900000000],
+    entities: [ProjectionState, ...tables.flatMap((t) => t.entities)],
+    migrations: [
+      ProjectionState1764300000000,
+      ProjectionQuarantine1764900000000,
+      ...tables.flatMap((t) => t.migrations),
+    ],
     migrationsTableName: 'read_model_migrations',
     migrationsTransactionMode: 'all',
     poolSize: options.poolSize ?? 10,
@@ -31,7 +54,7 @@ export function readModelDataSource(url: string, options: ReadModelsOptions = {}
   });
 }
 
-/** Initializes the data source and runs the read side's migrations (safe from two processes at once). */
+/** Initializes the data source and runs its migrations (safe from two processes at once). */
 export async function openReadModels(
   url: string,
   options: ReadModelsOptions = {},

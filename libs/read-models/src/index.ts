@@ -1,6 +1,12 @@
 export { ProjectionApplyError, type Projection, type ProjectedEvent } from './projection';
 export { ProjectionState } from './entities/projection-state.entity';
-export { openReadModels, readModelDataSource, poolOf, type ReadModelsOptions } from './data-source';
+export {
+  openReadModels,
+  readModelDataSource,
+  poolOf,
+  type ReadModelsOptions,
+  type TableSet,
+} from './data-source';
 export { CreditBalancesProjection } from './projections/credit-balances.projection';
 export {
   ClaimsProjection,

@@ -5,13 +5,10 @@ import {
   userOf,
   type ResolvedDatabase,
 } from '@ledger/database';
-import { AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_LOCK, AUDIT_MIGRATIONS_TABLE } from '@ledger/audit';
 import { EVENT_STORE_MIGRATIONS, runMigrations } from '@ledger/event-store';
-import { FEED_MIGRATIONS, FEED_MIGRATIONS_LOCK, FEED_MIGRATIONS_TABLE } from '@ledger/feed';
-import { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_LOCK, LEDGER_MIGRATIONS_TABLE } from '@ledger/ledger';
-import { openReadModels } from '@ledger/read-models';
 import { Client, Pool, type ClientBase } from 'pg';
 import type { LedgerConfig } from './config';
+import { openLedgerDataSource } from './data-source';
 
 /**
  * The database as the API, the worker and the CLI open it: DATABASE_URL or the embedded server
@@ -66,10 +63,13 @@ export interface DatabaseRoles {
 /** Migration bookkeeping tables: the service reads them (to see that nothing is pending). */
 const MIGRATION_TABLES = [
   'event_store_migrations',
-  'ledger_migrations',
+  // TypeORM's: projection_state and every operational table.
   'read_model_migrations',
-  FEED_MIGRATIONS_TABLE,
-  AUDIT_MIGRATIONS_TABLE,
+  // The hand-written DDL's bookkeeping, in databases made before TypeORM's migrations took the
+  // operational tables over: no longer written, still read by a process of that version.
+  'ledger_migrations',
+  'feed_migrations',
+  'audit_migrations',
 ];
 
 /**
@@ -96,10 +96,11 @@ export async function migrateAsOwner(roles: DatabaseRoles): Promise<void> {
   pool.on('error', () => undefined);
   try {
     if (roles.eventStore === 'postgres') await runMigrations(pool, EVENT_STORE_MIGRATIONS);
-    await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
-    await runMigrations(pool, FEED_MIGRATIONS, FEED_MIGRATIONS_TABLE, FEED_MIGRATIONS_LOCK);
-    await runMigrations(pool, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
-    await (await openReadModels(ownerUrl, { poolSize: 2, name: 'cme-ledger-migrate' })).destroy();
+    // The operational tables and projection_state: TypeORM's migrations, which the data source
+    // runs as it opens.
+    await (
+      await openLedgerDataSource(ownerUrl, { poolSize: 2, name: 'cme-ledger-migrate' })
+    ).destroy();
     const client = await pool.connect();
     try {
       await grantServiceRole(client, userOf(roles.serviceUrl), roles);

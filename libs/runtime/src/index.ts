@@ -10,3 +10,6 @@ export {
   type DatabaseRoles,
 } from './database-roles';
 export { checkpointSigner, developmentKeyFile } from './checkpoint-key';
+export { configuredBoardSubmissionProcess } from './board-submission-process';
+export { LEDGER_DATA_SOURCE_TABLES, openLedgerDataSource } from './data-source';
+export { runProcess } from './run-process';

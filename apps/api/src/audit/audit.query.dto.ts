@@ -1,8 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { logRangeProblem } from '@ledger/audit';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
+import { IsPageLimit } from '../http/validators';
 import { ApiError } from '../http/api-error';
 
 const POSITION = /^(0|[1-9][0-9]{0,18})$/;
@@ -34,12 +34,7 @@ export class LogPageQueryDto {
   @IsPosition()
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IsPageLimit(1000)
   limit?: number;
 }
 
@@ -51,12 +46,7 @@ export class StreamPageQueryDto {
   @IsPosition()
   fromRevision?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IsPageLimit(1000)
   limit?: number;
 }
 

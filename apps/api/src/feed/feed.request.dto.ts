@@ -1,15 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsInt,
-  IsOptional,
-  IsUUID,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsPageLimit } from '../http/validators';
 
 const POSITION = /^\d{1,19}$/;
 
@@ -43,11 +34,6 @@ export class DeadLetterQueryDto {
   @Matches(POSITION, { message: '$property must be a position (digits)' })
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IsPageLimit(500)
   limit?: number;
 }

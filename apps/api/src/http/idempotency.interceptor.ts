@@ -9,10 +9,11 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Pool } from 'pg';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
+import type { DataSource, Repository } from 'typeorm';
+import { IdempotencyRecord } from '@ledger/ledger';
 import type { LedgerConfig } from '@ledger/runtime';
-import { DATABASE_POOL, LEDGER_CONFIG } from '../tokens';
+import { LEDGER_CONFIG, READ_MODELS } from '../tokens';
 import { ApiError } from './api-error';
 import { requestDigest } from './command-context';
 import { toErrorResponse } from './error-mapping';
@@ -36,10 +37,14 @@ const STALE_PENDING_MS = 5_000;
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly records: Repository<IdempotencyRecord>;
+
   constructor(
-    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(READ_MODELS) private readonly dataSource: DataSource,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-  ) {}
+  ) {
+    this.records = dataSource.getRepository(IdempotencyRecord);
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
@@ -104,33 +109,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
     | { kind: 'run' }
     | { kind: 'replay'; status: number; body: unknown; headers: Record<string, string> }
   > {
-    // New, or in place of a record past its retention: this request runs.
-    const inserted = await this.pool.query(
+    // New, or in place of a record past its retention: this request runs. (An upsert whose
+    // update is conditional is beyond TypeORM's query builder: one statement, in SQL.)
+    const inserted = (await this.dataSource.query(
       `INSERT INTO idempotency_records AS r (scope, key, request_hash, state)
        VALUES ($1, $2, $3, 'pending')
        ON CONFLICT (scope, key) DO UPDATE
          SET request_hash = EXCLUDED.request_hash, state = 'pending', status = NULL, body = NULL,
              headers = NULL, created_at = now(), updated_at = now()
-         WHERE r.updated_at < now() - make_interval(secs => $4)`,
+         WHERE r.updated_at < now() - make_interval(secs => $4)
+       RETURNING 1 AS claimed`,
       [scope, key, requestHash, this.config.idempotencyRetentionMs / 1000],
-    );
-    if (inserted.rowCount === 1) return { kind: 'run' };
-    const { rows } = await this.pool.query<{
-      request_hash: string;
-      state: string;
-      status: number | null;
-      body: string | null;
-      headers: Record<string, string> | null;
-      age_ms: number;
-    }>(
-      `SELECT request_hash, state, status, body, headers,
-              (extract(epoch FROM now() - updated_at) * 1000)::float8 AS age_ms
-         FROM idempotency_records WHERE scope = $1 AND key = $2`,
-      [scope, key],
-    );
-    const row = rows[0];
+    )) as unknown[];
+    if (inserted.length === 1) return { kind: 'run' };
+    const row = await this.records.findOne({
+      select: { requestHash: true, state: true, status: true, body: true, headers: true },
+      where: { scope, key },
+    });
     if (!row) return this.claim(scope, key, requestHash);
-    if (row.request_hash !== requestHash) {
+    if (row.requestHash !== requestHash) {
       throw new ApiError(
         422,
         'idempotency-key-reused',
@@ -148,14 +145,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
         headers: row.headers ?? {},
       };
     }
-    if (row.age_ms > STALE_PENDING_MS) {
-      const taken = await this.pool.query(
-        `UPDATE idempotency_records SET updated_at = now()
-          WHERE scope = $1 AND key = $2 AND state = 'pending' AND updated_at < now() - make_interval(secs => $3)`,
-        [scope, key, STALE_PENDING_MS / 1000],
-      );
-      if (taken.rowCount === 1) return { kind: 'run' };
-    }
+    // Still pending: taken over when its first request stopped touching it long enough ago
+    // (by the database's clock, as every age of a record).
+    const taken = await this.records
+      .createQueryBuilder()
+      .update()
+      .set({ updatedAt: () => 'now()' })
+      .where({ scope, key, state: 'pending' })
+      .andWhere('updated_at < now() - make_interval(secs => :stale)', {
+        stale: STALE_PENDING_MS / 1000,
+      })
+      .execute();
+    if (taken.affected === 1) return { kind: 'run' };
     throw new ApiError(
       409,
       'request-in-progress',
@@ -173,18 +174,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     body: unknown,
     headers: Record<string, string>,
   ): Promise<void> {
-    await this.pool.query(
-      `UPDATE idempotency_records SET state = 'done', status = $3, body = $4, headers = $5, updated_at = now()
-        WHERE scope = $1 AND key = $2`,
-      [scope, key, status, JSON.stringify(body ?? null), JSON.stringify(headers)],
+    await this.records.update(
+      { scope, key },
+      {
+        state: 'done',
+        status,
+        body: JSON.stringify(body ?? null),
+        headers,
+        updatedAt: () => 'now()',
+      },
     );
   }
 
   private async release(scope: string, key: string): Promise<void> {
-    await this.pool.query(
-      `DELETE FROM idempotency_records WHERE scope = $1 AND key = $2 AND state = 'pending'`,
-      [scope, key],
-    );
+    await this.records.delete({ scope, key, state: 'pending' });
   }
 }
 
@@ -209,7 +212,7 @@ export class IdempotencySweeper implements OnApplicationBootstrap, OnApplication
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(READ_MODELS) private readonly dataSource: DataSource,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
@@ -231,14 +234,19 @@ export class IdempotencySweeper implements OnApplicationBootstrap, OnApplication
   async sweep(): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const { rowCount } = await this.pool.query(
-        `DELETE FROM idempotency_records WHERE ctid IN (
-           SELECT ctid FROM idempotency_records
-            WHERE updated_at < now() - make_interval(secs => $1) LIMIT 10000)`,
+      // In batches by ctid, so that no statement holds many rows' locks: SQL, as TypeORM's
+      // query builder has no DELETE … LIMIT.
+      const [{ gone }] = (await this.dataSource.query(
+        `WITH gone AS (
+           DELETE FROM idempotency_records WHERE ctid IN (
+             SELECT ctid FROM idempotency_records
+              WHERE updated_at < now() - make_interval(secs => $1) LIMIT 10000)
+           RETURNING 1)
+         SELECT count(*)::int AS gone FROM gone`,
         [this.config.idempotencyRetentionMs / 1000],
-      );
-      deleted += rowCount ?? 0;
-      if ((rowCount ?? 0) < 10000) return deleted;
+      )) as [{ gone: number }];
+      deleted += gone;
+      if (gone < 10000) return deleted;
     }
   }
 }

@@ -1,6 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches, ValidateBy } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+} from 'class-validator';
 import {
   describePersonNameProblem,
   INSTANT_FORMAT,
@@ -12,6 +22,17 @@ import {
   PERSON_NAME_MAX_CHARACTERS,
   personNameProblem,
 } from '@ledger/domain';
+
+/** `limit` of a paged read from the query string: optional, 1 to `maximum`, 100 by default. */
+export const IsPageLimit = (maximum: number): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({ minimum: 1, maximum, default: 100 }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(maximum),
+  );
 
 /**
  * An instant with an explicit offset: `2026-03-14T09:30:00Z` or `…+01:00`, read by the domain's

@@ -6,11 +6,9 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ParsBoardGateway } from '@ledger/boards';
 import type { BoardSubmissionEvent, LearnerEvent } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import {
-  BoardSubmissionEffectHandler,
   BoardSubmissionProcess,
   BOARD_SUBMISSION_EVENT_CODEC,
   LEARNER_EVENT_CODEC,
@@ -19,13 +17,9 @@ import {
   type Clock,
   type EventCodec,
 } from '@ledger/ledger';
-import {
-  acceptedUnconfirmedSubmissions,
-  ProjectionWorker,
-  unfinishedCorrections,
-} from '@ledger/read-models';
+import { ProjectionWorker } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
-import type { LedgerConfig } from '@ledger/runtime';
+import { configuredBoardSubmissionProcess, type LedgerConfig } from '@ledger/runtime';
 import { LEDGER_CONFIG, READ_MODELS } from '../tokens';
 
 /** Where a runner's log lines go: Nest's logger, under the runner's name. */
@@ -63,34 +57,14 @@ export class BackgroundHost implements OnApplicationBootstrap, OnModuleDestroy {
           log: logTo(new Logger('Projections')),
         })
       : undefined;
-    const log = logTo(new Logger('BoardSubmissionProcess'));
-    this.boardProcess =
-      config.runBoardProcess && config.boardGatewayUrl
-        ? new BoardSubmissionProcess(
-            readModels,
-            store,
-            new BoardSubmissionEffectHandler({
-              streams,
-              learnerCodec,
-              submissionCodec,
-              gateway: new ParsBoardGateway({
-                baseUrl: config.boardGatewayUrl,
-                providerId: config.parsProviderId,
-                ...(config.parsApiKey === undefined ? {} : { apiKey: config.parsApiKey }),
-                maxAttempts: config.boardGatewayMaxAttempts,
-              }),
-              send: (command) => commandBus.execute(command),
-              clock,
-              log,
-            }),
-            {
-              acceptedSubmissions: () => acceptedUnconfirmedSubmissions(readModels),
-              unfinishedCorrections: () => unfinishedCorrections(readModels),
-              sweepIntervalMs: config.boardSweepIntervalMs,
-              log,
-            },
-          )
-        : undefined;
+    this.boardProcess = configuredBoardSubmissionProcess(config, readModels, store, {
+      streams,
+      learnerCodec,
+      submissionCodec,
+      send: (command) => commandBus.execute(command),
+      clock,
+      log: logTo(new Logger('BoardSubmissionProcess')),
+    });
   }
 
   onApplicationBootstrap(): void {

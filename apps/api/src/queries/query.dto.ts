@@ -1,20 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { CALENDAR_DATE, CLAIM_TAGS } from '@ledger/domain';
 import {
   IsIn,
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   Length,
   Matches,
-  Max,
-  Min,
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
-import { IsInstant } from '../http/validators';
+import { IsInstant, IsPageLimit } from '../http/validators';
 
 /** `minPosition`: the position a command answered; the read waits (a little) until the read models hold it. */
 export class FreshnessQueryDto {
@@ -29,12 +25,7 @@ export class FreshnessQueryDto {
 }
 
 export class PageQueryDto extends FreshnessQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IsPageLimit(500)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })

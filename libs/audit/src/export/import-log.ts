@@ -5,6 +5,7 @@ import {
   type ExpectedRevision,
   type RecordedEvent,
 } from '@ledger/event-store';
+import type { Pool } from 'pg';
 import { AuditRecordFormatError, fromAuditRecord } from '../audit-record';
 import { LogDigest, type LogDigestReport } from '../log-digest';
 
@@ -139,15 +140,18 @@ export async function importLog(
 
 /**
  * An import target on PostgreSQL: the adapter's own append (same hash chain, same checks), with
- * its clock set to each append's original recorded-at.
+ * its clock set to each append's original recorded-at. On the process's pool when given (the
+ * target's close leaves it open), else on one of its own.
  */
 export async function postgresImportTarget(
   connectionString: string,
+  pool?: Pool,
 ): Promise<ImportTarget & { store: PostgresEventStore; close(): Promise<void> }> {
   let recordedAt = new Date(0);
   const store = await PostgresEventStore.create({
     connectionString,
     maxConnections: 2,
+    ...(pool ? { pool } : {}),
     clock: () => recordedAt,
   });
   return {

@@ -7,8 +7,8 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
-import { contentDigest, type RecordedEvent } from '@ledger/event-store';
-import { u32, u64 } from '../log-digest';
+import { contentDigest } from '@ledger/event-store';
+import { u32, u64, type DigestedEvent } from '../log-digest';
 import { leafHash } from './merkle';
 
 /**
@@ -137,19 +137,8 @@ export function checkpointProblem(
   return ok ? undefined : 'the signature does not match the checkpoint: it was altered or forged';
 }
 
-/** The fields of an event its leaf covers. */
-export type LeafEvent = Pick<
-  RecordedEvent,
-  | 'streamName'
-  | 'revision'
-  | 'hash'
-  | 'id'
-  | 'type'
-  | 'schemaVersion'
-  | 'data'
-  | 'metadata'
-  | 'recordedAt'
->;
+/** The fields of an event its leaf covers: what the log digest covers, but its position. */
+export type LeafEvent = Omit<DigestedEvent, 'position'>;
 
 /**
  * One event's leaf: u32(length) ‖ stream name ‖ u64(revision) ‖ its chain link ‖ its content

@@ -223,10 +223,17 @@ export class LogTree {
   }
 
   /** The leaves of one stream, in revision order. */
-  async leavesOfStream(streamName: string): Promise<TreeLeaf[]> {
+  /** The stream's leaves from `fromRevision` (inclusive) to `toRevision` (exclusive; none: all). */
+  async leavesOfStream(
+    streamName: string,
+    fromRevision = 0n,
+    toRevision?: bigint,
+  ): Promise<TreeLeaf[]> {
     const { rows } = await this.pool.query<LeafRow>(
-      'SELECT * FROM audit_tree_leaves WHERE stream_name = $1 ORDER BY revision',
-      [streamName],
+      `SELECT * FROM audit_tree_leaves
+        WHERE stream_name = $1 AND revision >= $2 AND ($3::bigint IS NULL OR revision < $3)
+        ORDER BY revision`,
+      [streamName, fromRevision.toString(), toRevision?.toString() ?? null],
     );
     return rows.map(leafOf);
   }

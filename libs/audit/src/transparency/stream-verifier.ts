@@ -1,6 +1,11 @@
-import type { ChainBreakKind, EventStore, RecordedEvent } from '@ledger/event-store';
+import {
+  verifyChain,
+  type ChainBreakKind,
+  type EventStore,
+  type RecordedEvent,
+} from '@ledger/event-store';
 import { eventLeafHash } from './checkpoint';
-import type { LogTree } from './log-tree';
+import type { LogTree, TreeLeaf } from './log-tree';
 
 /** Why a stream failed verification when it was loaded. */
 export interface StreamProblem {
@@ -27,6 +32,10 @@ export class StreamIntegrityError extends Error {
 }
 
 const ALL = 1_000_000;
+/** Events verified at a time in the background (a few ms of hashing). */
+const BACKGROUND_PAGE = 1_000;
+/** After each background page, rest this many times what it took (see `paced`). */
+const BACKGROUND_REST = 4;
 
 /**
  * Verifies a stream the first time the command side loads it, and remembers the answer: its
@@ -39,11 +48,18 @@ export class StreamVerifier {
   private readonly intact = new Set<string>();
   private readonly broken = new Map<string, StreamProblem>();
   private readonly inFlight = new Map<string, Promise<StreamProblem | undefined>>();
+  /** The background passes' one lane (see `paced`). */
+  private lane: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Pick<EventStore, 'verifyStream' | 'readStream'>,
     private readonly tree?: Pick<LogTree, 'leavesOfStream'>,
-    private readonly options: { cacheSize?: number; clock?: () => Date } = {},
+    private readonly options: {
+      cacheSize?: number;
+      clock?: () => Date;
+      /** Told when a background verification could not run (the stream stays unverified). */
+      onError?: (streamName: string, error: unknown) => void;
+    } = {},
   ) {}
 
   /** The stream's problem, verifying it if this process has not yet. */
@@ -65,6 +81,102 @@ export class StreamVerifier {
     if (problem) throw new StreamIntegrityError(problem);
   }
 
+  /**
+   * A load from a snapshot: the events after the snapshot's event (`anchor`) are verified now,
+   * their links from the anchor's and their leaves in the tree, since they are what the command
+   * is decided from with the snapshot; the whole stream is verified in the background, and a
+   * failure found there refuses the commands that come after it (see StreamLoadVerifier).
+   */
+  async assertTailIntact(
+    streamName: string,
+    anchor: RecordedEvent,
+    tail: readonly RecordedEvent[],
+  ): Promise<void> {
+    const known = this.broken.get(streamName);
+    if (known) throw new StreamIntegrityError(known);
+    if (this.intact.has(streamName)) return;
+    const chain = verifyChain(streamName, tail, undefined, anchor);
+    // The anchor's leaf commits to its link, and so to every event before it: a history
+    // rewritten before the snapshot, its links recomputed, fails here without being read. Leaves
+    // past the last event read may be of events appended since: the background pass (which
+    // reads the leaves first) judges those.
+    const last = tail[tail.length - 1]?.revision ?? anchor.revision;
+    const leaves = this.tree
+      ? (await this.tree.leavesOfStream(streamName, anchor.revision)).filter(
+          (leaf) => leaf.revision <= last,
+        )
+      : [];
+    const problem =
+      (chain && this.problemOf(streamName, chain)) ?? this.leafProblem(leaves, [anchor, ...tail]);
+    if (problem) {
+      this.broken.set(streamName, problem);
+      throw new StreamIntegrityError(problem);
+    }
+    this.verifyInBackground(streamName);
+  }
+
+  /**
+   * The whole stream, a page at a time with the event loop let go between pages, so that the
+   * commands this process serves meanwhile wait for one page's hashing at most, not the
+   * stream's. The same checks as `check` (links from the genesis; each event against its leaf,
+   * the leaves of a page read before its events); the answer is remembered as `check`'s is.
+   */
+  private verifyInBackground(streamName: string): void {
+    if (this.inFlight.has(streamName)) return;
+    const running = this.verifyInPages(streamName)
+      .then((problem) => this.remember(streamName, problem))
+      .finally(() => this.inFlight.delete(streamName));
+    this.inFlight.set(streamName, running);
+    running.catch((error: unknown) => this.options.onError?.(streamName, error));
+  }
+
+  private async verifyInPages(streamName: string): Promise<StreamProblem | undefined> {
+    let anchor: RecordedEvent | undefined;
+    for (let from = 0n; ;) {
+      const fromRevision = from;
+      const { page, problem } = await this.paced(async () => {
+        const to = fromRevision + BigInt(BACKGROUND_PAGE);
+        const leaves = this.tree
+          ? await this.tree.leavesOfStream(streamName, fromRevision, to)
+          : [];
+        const read = await this.store.readStream(streamName, {
+          fromRevision,
+          maxCount: BACKGROUND_PAGE,
+        });
+        const chain = verifyChain(streamName, read, undefined, anchor);
+        return {
+          page: read,
+          problem: (chain && this.problemOf(streamName, chain)) ?? this.leafProblem(leaves, read),
+        };
+      });
+      if (problem) return problem;
+      const last = page[page.length - 1];
+      if (!last || page.length < BACKGROUND_PAGE) return undefined;
+      anchor = last;
+      from = last.revision + 1n;
+    }
+  }
+
+  /**
+   * One page of background verification at a time, process-wide, each followed by a rest of
+   * BACKGROUND_REST times what it took: the background passes take at most about a fifth of
+   * the process's time, however many streams were loaded at once (after a deploy, say), and the
+   * commands keep the rest.
+   */
+  private paced<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lane.then(async () => {
+      const started = performance.now();
+      try {
+        return await work();
+      } finally {
+        const took = performance.now() - started;
+        await new Promise((resolve) => setTimeout(resolve, took * BACKGROUND_REST));
+      }
+    });
+    this.lane = run.catch(() => undefined);
+    return run;
+  }
+
   /** What this process has found so far (without verifying anything). */
   knownProblem(streamName: string): StreamProblem | undefined {
     return this.broken.get(streamName);
@@ -76,6 +188,13 @@ export class StreamVerifier {
 
   private async verify(streamName: string): Promise<StreamProblem | undefined> {
     const problem = (await this.chainProblem(streamName)) ?? (await this.treeProblem(streamName));
+    return this.remember(streamName, problem);
+  }
+
+  private remember(
+    streamName: string,
+    problem: StreamProblem | undefined,
+  ): StreamProblem | undefined {
     if (problem) {
       this.broken.set(streamName, problem);
     } else {
@@ -96,7 +215,13 @@ export class StreamVerifier {
   private async chainProblem(streamName: string): Promise<StreamProblem | undefined> {
     const report = await this.store.verifyStream(streamName);
     const b = report.breaks[0];
-    if (!b) return undefined;
+    return b && this.problemOf(streamName, b);
+  }
+
+  private problemOf(
+    streamName: string,
+    b: { kind: ChainBreakKind; revision: bigint; eventId?: string; detail: string },
+  ): StreamProblem {
     return {
       streamName,
       kind: b.kind,
@@ -111,15 +236,25 @@ export class StreamVerifier {
     if (!this.tree) return undefined;
     const leaves = await this.tree.leavesOfStream(streamName);
     if (leaves.length === 0) return undefined;
-    const events = new Map<bigint, RecordedEvent>();
+    const events: RecordedEvent[] = [];
     for (let from = 0n; ;) {
       const page = await this.store.readStream(streamName, { fromRevision: from, maxCount: ALL });
-      for (const e of page) events.set(e.revision, e);
+      events.push(...page);
       const last = page[page.length - 1];
       if (!last || page.length < ALL) break;
       from = last.revision + 1n;
     }
+    return this.leafProblem(leaves, events);
+  }
+
+  /** The events read against the tree's leaves for them: the first missing or different. */
+  private leafProblem(
+    leaves: readonly TreeLeaf[],
+    read: readonly RecordedEvent[],
+  ): StreamProblem | undefined {
+    const events = new Map<bigint, RecordedEvent>(read.map((e) => [e.revision, e]));
     for (const leaf of leaves) {
+      const { streamName } = leaf;
       const e = events.get(leaf.revision);
       if (!e) {
         return {

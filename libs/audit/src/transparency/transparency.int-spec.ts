@@ -7,16 +7,12 @@ import {
   contentDigest,
   genesisHash,
   PostgresEventStore,
-  runMigrations,
   type EventToAppend,
 } from '@ledger/event-store';
 import { Pool } from 'pg';
 import { freshDatabase } from '../../../../test/support/test-database';
-import {
-  AUDIT_MIGRATIONS,
-  AUDIT_MIGRATIONS_LOCK,
-  AUDIT_MIGRATIONS_TABLE,
-} from './audit-migrations';
+import { openReadModels } from '@ledger/read-models';
+import { AUDIT_TABLES } from './tables/audit-tables';
 import { CheckpointSigner } from './checkpoint';
 import { Checkpointer } from './checkpointer';
 import { LogTree } from './log-tree';
@@ -35,12 +31,17 @@ const event = (data: Record<string, string>): EventToAppend => ({
 
 const STREAMS = ['learner-a', 'learner-b', 'learner-c'];
 
+/** The audit tables, as a process's data source makes them on opening. */
+async function migrateAuditTables(url: string): Promise<void> {
+  await (await openReadModels(url, { poolSize: 2, tables: [AUDIT_TABLES] })).destroy();
+}
+
 /** A ledger of three interleaved streams with its tree, a witness folder and a checkpoint key. */
 async function ledger(label: string) {
   const db = await freshDatabase(label);
   const store = await PostgresEventStore.create({ connectionString: db.url });
   const pool = new Pool({ connectionString: db.url, max: 3 });
-  await runMigrations(pool, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
+  await migrateAuditTables(db.url);
   const folder = mkdtempSync(join(tmpdir(), 'witness-'));
   const witness = new FolderWitness(folder);
   const { signer } = CheckpointSigner.generate();
@@ -208,6 +209,87 @@ describe('verification against the latest signed checkpoint names the first wron
     await expect(verifier.assertIntact('learner-a')).resolves.toBeUndefined();
   });
 
+  it('a load from a snapshot: the events after it are verified at once, the rest in the background, which then refuses the stream', async () => {
+    const [anchor, ...tail] = await l.store.readStream('learner-b', { fromRevision: 3n });
+    const target = tail[0]!.id;
+
+    // The events after the snapshot's event, one altered in place: refused at once, named.
+    await l.tamper((q) =>
+      q("UPDATE events SET data = jsonb_set(data, '{twelfths}', '\"60\"') WHERE event_id = $1", [
+        target,
+      ]),
+    );
+    const altered = await l.store.readStream('learner-b', { fromRevision: 4n });
+    const first = new StreamVerifier(l.store, l.tree);
+    await expect(first.assertTailIntact('learner-b', anchor!, altered)).rejects.toThrow(
+      /learner-b failed verification \(altered at revision 4\)/,
+    );
+
+    // Rewritten before the snapshot's event with every link recomputed to the head, as a
+    // forger would: the snapshot's event's leaf no longer matches, refused without reading back.
+    const earlier = l.ids['learner-b']?.[1] as string;
+    const rewrite = async (ledgerOf: Ledger, eventId: string): Promise<void> => {
+      const events = (await ledgerOf.store.readStream('learner-b')).map((e) =>
+        e.id === eventId ? { ...e, data: { ...e.data, twelfths: '60' } } : e,
+      );
+      await ledgerOf.tamper(async (q) => {
+        let previous = genesisHash('learner-b');
+        for (const e of events) {
+          previous = chainLink(previous, e.revision, contentDigest(e));
+          await q('UPDATE events SET data = $2, hash = $3 WHERE event_id = $1', [
+            e.id,
+            e.data,
+            previous,
+          ]);
+        }
+        await q('UPDATE streams SET last_hash = $2 WHERE stream_name = $1', [
+          'learner-b',
+          previous,
+        ]);
+      });
+    };
+    await l.tamper((q) =>
+      q("UPDATE events SET data = jsonb_set(data, '{twelfths}', '\"6\"') WHERE event_id = $1", [
+        target,
+      ]),
+    );
+    await rewrite(l, earlier);
+    const [rewrittenAnchor, ...rewrittenTail] = await l.store.readStream('learner-b', {
+      fromRevision: 3n,
+    });
+    const second = new StreamVerifier(l.store, l.tree);
+    await expect(
+      second.assertTailIntact('learner-b', rewrittenAnchor!, rewrittenTail),
+    ).rejects.toThrow(/learner-b failed verification \(rewritten at revision 3\)/);
+
+    // The same, where the tree has no leaf yet for the snapshot's event and after: the load
+    // goes on from the snapshot, and the background pass finds the rewrite and refuses the
+    // stream from then on.
+    const lagging = await ledger('tail');
+    try {
+      await lagging.appendRounds(3);
+      await lagging.checkpointer.checkpointNow();
+      await lagging.appendRounds(3);
+      await rewrite(lagging, lagging.ids['learner-b']?.[1] as string);
+      const [snapshotEvent, ...after] = await lagging.store.readStream('learner-b', {
+        fromRevision: 4n,
+      });
+      const verifier = new StreamVerifier(lagging.store, lagging.tree);
+      await expect(
+        verifier.assertTailIntact('learner-b', snapshotEvent!, after),
+      ).resolves.toBeUndefined();
+      // The background pass, as the next load would meet it.
+      await expect(verifier.check('learner-b')).resolves.toEqual(
+        expect.objectContaining({ kind: 'rewritten', revision: '1' }),
+      );
+      await expect(verifier.assertTailIntact('learner-b', snapshotEvent!, after)).rejects.toThrow(
+        StreamIntegrityError,
+      );
+    } finally {
+      await lagging.close();
+    }
+  });
+
   it('a stream truncated: its last event deleted and its head row fixed', async () => {
     const removed = l.ids['learner-c']?.[5] as string;
     const [last] = await l.store.readStream('learner-c', { fromRevision: 4n, maxCount: 1 });
@@ -305,7 +387,7 @@ describe('the same tree over the EventStoreDB adapter (its stand-in client): bui
     const pool = new Pool({ connectionString: db.url, max: 2 });
     const folder = mkdtempSync(join(tmpdir(), 'witness-'));
     try {
-      await runMigrations(pool, AUDIT_MIGRATIONS, AUDIT_MIGRATIONS_TABLE, AUDIT_MIGRATIONS_LOCK);
+      await migrateAuditTables(db.url);
       const ids: string[] = [];
       for (let round = 0; round < 4; round++) {
         for (const s of STREAMS) {

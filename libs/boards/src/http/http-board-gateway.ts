@@ -1,11 +1,10 @@
-import {
-  BoardRequestRefusedError,
-  BoardUnavailableError,
-  type BoardGateway,
-  type BoardRecordStatus,
-  type BoardSubmissionRequest,
-  type BoardSubmissionResult,
+import type {
+  BoardGateway,
+  BoardRecordStatus,
+  BoardSubmissionRequest,
+  BoardSubmissionResult,
 } from '../board-gateway.port';
+import { submissionResultOf, valueOrThrow } from './board-outcomes';
 import { RETRYING_HTTP_DEFAULTS, RetryingHttp, type RetryingHttpOptions } from './retrying-http';
 
 export interface HttpBoardGatewayOptions extends RetryingHttpOptions {
@@ -57,18 +56,7 @@ export class HttpBoardGateway implements BoardGateway {
       }
       return this.http.failedStep(response, boardReason(answer));
     });
-    switch (outcome.kind) {
-      case 'done':
-        return { outcome: 'accepted', boardRecordId: outcome.value };
-      case 'refused':
-        return { outcome: 'rejected', reason: outcome.reason };
-      case 'exhausted':
-        return { outcome: 'unavailable', reason: `${request.board} ${outcome.reason}` };
-      default: {
-        const unexpected: never = outcome;
-        throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
-      }
-    }
+    return submissionResultOf(outcome, request.board);
   }
 
   async recordStatus(board: string, submissionId: string): Promise<BoardRecordStatus> {
@@ -89,18 +77,7 @@ export class HttpBoardGateway implements BoardGateway {
       }
       return this.http.failedStep(response, boardReason(answer));
     });
-    switch (outcome.kind) {
-      case 'done':
-        return outcome.value;
-      case 'refused':
-        throw new BoardRequestRefusedError(board, outcome.status, outcome.reason);
-      case 'exhausted':
-        throw new BoardUnavailableError(board, `${board} ${outcome.reason}`);
-      default: {
-        const unexpected: never = outcome;
-        throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
-      }
-    }
+    return valueOrThrow(outcome, board, board);
   }
 
   /** R8: DELETE of the submission's record; 404 means there is none (any more): deleted. */
@@ -120,18 +97,7 @@ export class HttpBoardGateway implements BoardGateway {
       }
       return this.http.failedStep(response, boardReason(answer));
     });
-    switch (outcome.kind) {
-      case 'done':
-        return;
-      case 'refused':
-        throw new BoardRequestRefusedError(board, outcome.status, outcome.reason);
-      case 'exhausted':
-        throw new BoardUnavailableError(board, `${board} ${outcome.reason}`);
-      default: {
-        const unexpected: never = outcome;
-        throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
-      }
-    }
+    valueOrThrow(outcome, board, board);
   }
 
   private url(path: string): URL {

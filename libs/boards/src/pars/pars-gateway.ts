@@ -1,11 +1,10 @@
-import {
-  BoardRequestRefusedError,
-  BoardUnavailableError,
-  type BoardGateway,
-  type BoardRecordStatus,
-  type BoardSubmissionRequest,
-  type BoardSubmissionResult,
+import type {
+  BoardGateway,
+  BoardRecordStatus,
+  BoardSubmissionRequest,
+  BoardSubmissionResult,
 } from '../board-gateway.port';
+import { submissionResultOf, unreachable, valueOrThrow } from '../http/board-outcomes';
 import {
   RetryingHttp,
   type Outcome,
@@ -108,16 +107,7 @@ export class ParsBoardGateway implements BoardGateway {
         reason: `PARS answered status ${status ?? 'none'} without a record id`,
       };
     });
-    switch (outcome.kind) {
-      case 'done':
-        return { outcome: 'accepted', boardRecordId: outcome.value };
-      case 'refused':
-        return { outcome: 'rejected', reason: outcome.reason };
-      case 'exhausted':
-        return { outcome: 'unavailable', reason: `PARS ${outcome.reason}` };
-      default:
-        return unreachable(outcome);
-    }
+    return submissionResultOf(outcome, 'PARS');
   }
 
   /** R9: the record's status in PARS: accepted is confirmed, pending is not yet. */
@@ -153,7 +143,7 @@ export class ParsBoardGateway implements BoardGateway {
         }
       },
     );
-    return this.valueOrThrow(board, outcome);
+    return valueOrThrow(outcome, board, 'PARS');
   }
 
   /** A correction's first half (R8): PARS records cannot be edited, only deleted. */
@@ -167,7 +157,7 @@ export class ParsBoardGateway implements BoardGateway {
         return { kind: 'refused', status: 200, reason: errorsText(readErrors(answer)) };
       },
     );
-    this.valueOrThrow(board, outcome);
+    valueOrThrow(outcome, board, 'PARS');
   }
 
   /** Learner match (A-14): whether PARS finds the learner at the board with this identity. */
@@ -212,7 +202,7 @@ export class ParsBoardGateway implements BoardGateway {
           ? { kind: 'done', value: true }
           : { kind: 'refused', status: 200, reason: errorsText(readErrors(answer)) },
     );
-    this.valueOrThrow('PARS', outcome);
+    valueOrThrow(outcome, 'PARS', 'PARS');
   }
 
   /** Compares what PARS holds for an activity (GetActivity) with its configuration. */
@@ -225,7 +215,7 @@ export class ParsBoardGateway implements BoardGateway {
         return { kind: 'done', value: found === undefined ? undefined : readActivity(found) };
       },
     );
-    const held = this.valueOrThrow('PARS', outcome);
+    const held = valueOrThrow(outcome, 'PARS', 'PARS');
     const activityId = activity.parsActivityId;
     if (held === undefined) return { status: 'missing', activityId };
     const wanted = activityView(activity);
@@ -238,19 +228,6 @@ export class ParsBoardGateway implements BoardGateway {
     return differences.length === 0
       ? { status: 'registered', activityId }
       : { status: 'different', activityId, differences };
-  }
-
-  private valueOrThrow<T>(board: string, outcome: Outcome<T>): T {
-    switch (outcome.kind) {
-      case 'done':
-        return outcome.value;
-      case 'refused':
-        throw new BoardRequestRefusedError(board, outcome.status, outcome.reason);
-      case 'exhausted':
-        throw new BoardUnavailableError(board, `PARS ${outcome.reason}`);
-      default:
-        return unreachable(outcome);
-    }
   }
 
   /** One operation: POST the document, read the answer document, retry what may pass. */
@@ -281,8 +258,4 @@ export class ParsBoardGateway implements BoardGateway {
       return this.http.failedStep(response, told);
     });
   }
-}
-
-function unreachable(value: never): never {
-  throw new Error(`unexpected outcome ${JSON.stringify(value)}`);
 }

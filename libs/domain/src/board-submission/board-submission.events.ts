@@ -108,6 +108,8 @@ export type BoardSubmissionFlaggedForFollowUp = {
   data: SubmissionRef & { occurredAt: string; acceptedAt: string };
 };
 
+// The union and the schema versions below are shaped as the learner's (learner.events.ts) on
+// purpose: each stream kind declares its own events the one way the codecs read them.
 export type BoardSubmissionEvent =
   | BoardSubmissionRequested
   | BoardSubmissionRetryRequested

@@ -17,17 +17,21 @@ export interface RedeemedPart {
   readonly twelfths: bigint;
 }
 
-const unredeemed = (state: LearnerState, index: number, credit: EarnedCredit): bigint =>
+/** What an allocation reads of a state. */
+type Allocating = Pick<LearnerState, 'earned' | 'redeemed'>;
+
+const unredeemed = (state: Allocating, index: number, credit: EarnedCredit): bigint =>
   credit.twelfths - (state.redeemed.get(index) ?? 0n);
 
 /** The parts of facts that a claim of `activity` with this breakdown redeems, oldest first. */
 export function allocateClaim(
-  state: LearnerState,
+  state: Allocating,
   activity: Activity,
   earnedBy: Date,
   breakdown: readonly { readonly earnedYear: number; readonly twelfths: bigint }[],
 ): RedeemedPart[] {
   const candidates = state.earned
+    .toArray()
     .map((credit, index) => ({ credit, index }))
     .filter(
       ({ credit, index }) =>

@@ -248,7 +248,7 @@ function checkConserved(totals: CreditTotals, what: string): void {
 }
 
 const datedAfter = (state: LearnerState, now: Date): boolean =>
-  state.earned.some((e) => e.occurredAt.getTime() > now.getTime()) ||
+  state.earned.toArray().some((e) => e.occurredAt.getTime() > now.getTime()) ||
   [...state.claims.values()].some((c) => c.occurredAt.getTime() > now.getTime());
 
 /** Why a command was refused, and whether the state and clock justify it. */

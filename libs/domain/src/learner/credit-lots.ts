@@ -29,11 +29,13 @@ const add = (totals: Map<number, bigint>, year: number, twelfths: bigint): void 
 
 /** The lots of one activity, oldest earned year first. */
 export function creditLots(state: LearnerState, activity: Activity, view: LotsView): CreditLot[] {
-  const earned = new Map<number, bigint>();
   const by = view.earnedBy?.getTime();
-  for (const credit of state.earned) {
-    if (credit.activity === activity && (by === undefined || credit.occurredAt.getTime() <= by)) {
-      add(earned, credit.earnedYear, credit.twelfths);
+  // Every fact counts: the sums kept as the facts were folded. Else only those up to `earnedBy`.
+  const earned = by === undefined ? state.earned.earnedByYear(activity) : new Map<number, bigint>();
+  if (by !== undefined) {
+    for (const credit of state.earned) {
+      if (credit.activity === activity && credit.occurredAt.getTime() <= by)
+        add(earned, credit.earnedYear, credit.twelfths);
     }
   }
   const claimed = new Map<number, bigint>();

@@ -228,7 +228,7 @@ describe('learner decider', () => {
           data: { questionId: 'q-1', occurredAt: '2025-06-03T10:00:00.000Z' },
         },
       ]);
-      expect(state.earned.map((credit) => credit.twelfths)).toEqual([2n]);
+      expect(state.earned.toArray().map((credit) => credit.twelfths)).toEqual([2n]);
     });
   });
 
@@ -1067,8 +1067,8 @@ describe('learner decider', () => {
       const events = [profile, questionResearched(), answerCorrect(), creditClaimed()];
       const before = foldLearner(events.slice(0, 2));
       const after = evolveLearner(before, answerCorrect({ questionId: 'q-9' }));
-      expect(before.correctlyAnsweredQuestionIds.has('q-9')).toBe(false);
-      expect(after.correctlyAnsweredQuestionIds.has('q-9')).toBe(true);
+      expect(before.earned.has('nejm-board-review', 'q-9')).toBe(false);
+      expect(after.earned.has('nejm-board-review', 'q-9')).toBe(true);
       expect(foldLearner(events)).toEqual(events.reduce(evolveLearner, initialLearnerState()));
     });
   });

@@ -1,6 +1,7 @@
 import type { Activity } from '../credits/activity';
+import { EarnedFacts } from './earned-facts';
 import type { PersonalData } from './learner.events';
-import type { Claim, EarnedCredit, LearnerProfile, LearnerState } from './learner.state';
+import type { Claim, LearnerProfile, LearnerState } from './learner.state';
 
 /**
  * The learner's folded state as plain JSON, for a snapshot (a cache of the fold, never a fact).
@@ -58,8 +59,6 @@ interface SnapshotClaim {
   submissions: [board: string, twelfths: string, completedAt: number][];
 }
 
-const ACTIVITY_CODES: readonly Activity[] = ['ipoc', 'nejm-board-review'];
-
 export function learnerSnapshotOf(state: LearnerState): LearnerSnapshot {
   const personal: PersonalData[] = [];
   const keep = (p: PersonalData | undefined): number | null =>
@@ -80,13 +79,7 @@ export function learnerSnapshotOf(state: LearnerState): LearnerSnapshot {
               personal: keep(profile.personal),
             },
       personalDataErased: state.personalDataErased,
-      earned: state.earned.map((e) => [
-        e.activity === 'ipoc' ? 0 : 1,
-        e.sourceId,
-        e.earnedYear,
-        e.twelfths.toString(),
-        e.occurredAt.getTime(),
-      ]),
+      earned: state.earned.rows() as Earned[],
       redeemed: [...state.redeemed].map(([index, t]) => [index, t.toString()]),
       claims: [...state.claims.values()].map((c) => ({
         claimId: c.claimId,
@@ -118,20 +111,6 @@ export function learnerStateFromSnapshot({ state, personal }: LearnerSnapshot): 
     if (found === undefined) throw new RangeError(`snapshot names personal data #${index}`);
     return found;
   };
-  const earned: EarnedCredit[] = [];
-  const researchIds = new Set<string>();
-  const correctlyAnsweredQuestionIds = new Set<string>();
-  for (const [code, sourceId, earnedYear, twelfths, ms] of state.earned) {
-    const activity = ACTIVITY_CODES[code] ?? 'ipoc';
-    (activity === 'ipoc' ? researchIds : correctlyAnsweredQuestionIds).add(sourceId);
-    earned.push({
-      activity,
-      sourceId,
-      earnedYear,
-      twelfths: BigInt(twelfths),
-      occurredAt: new Date(ms),
-    });
-  }
   const p = state.profile;
   return {
     profile:
@@ -147,9 +126,7 @@ export function learnerStateFromSnapshot({ state, personal }: LearnerSnapshot): 
             personal: personalAt(p.personal),
           },
     personalDataErased: state.personalDataErased,
-    researchIds,
-    correctlyAnsweredQuestionIds,
-    earned,
+    earned: EarnedFacts.fromRows(state.earned),
     redeemed: new Map(state.redeemed.map(([index, t]) => [index, BigInt(t)])),
     claims: new Map(
       state.claims.map((c): [string, Claim] => [

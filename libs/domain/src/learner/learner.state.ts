@@ -1,6 +1,9 @@
 import type { Activity } from '../credits/activity';
 import type { CertificateKind, ClinicalRole } from './clinical-role';
+import type { EarnedFacts } from './earned-facts';
 import type { PersonalData } from './learner.events';
+
+export type { EarnedCredit } from './earned-facts';
 
 /** The folded state of one `learner-<id>` stream. Amounts are bigint twelfths. */
 
@@ -13,16 +16,6 @@ export interface LearnerProfile {
   readonly licenseStates: readonly string[];
   /** Undefined once the learner's personal data was erased (crypto-shredded). */
   readonly personal: PersonalData | undefined;
-}
-
-/** One earning fact: a research (R1) or a first correct answer (R2). */
-export interface EarnedCredit {
-  readonly activity: Activity;
-  /** The research id or question id that earned it. */
-  readonly sourceId: string;
-  readonly earnedYear: number;
-  readonly twelfths: bigint;
-  readonly occurredAt: Date;
 }
 
 export interface ClaimedLine {
@@ -64,12 +57,11 @@ export interface Claim {
 export interface LearnerState {
   readonly profile: LearnerProfile | undefined;
   readonly personalDataErased: boolean;
-  /** R1: research ids already recorded. */
-  readonly researchIds: ReadonlySet<string>;
-  /** R2/R14: questions already answered correctly. */
-  readonly correctlyAnsweredQuestionIds: ReadonlySet<string>;
-  /** Every earning fact, in stream order. */
-  readonly earned: readonly EarnedCredit[];
+  /**
+   * Every earning fact, in stream order (R1: which research ids, R2/R14: which questions
+   * answered correctly, R12: the sums per earned year), folded in constant time.
+   */
+  readonly earned: EarnedFacts;
   /** R6: how much of each fact (by index in `earned`) claims have redeemed. */
   readonly redeemed: ReadonlyMap<number, bigint>;
   /** Claims by claim id, in stream order. */

@@ -191,6 +191,7 @@ type ClaimState =
 
 type Attempt = { outcome: 'done'; result: AppendResult } | { outcome: 'again'; error?: unknown };
 
+// Each adapter's own tuning constants; alike in shape with the PostgreSQL adapter's only.
 export const CLAIM_EVENT_TYPE = '$ledger-id-claim';
 const DEFAULT_CLAIM_PREFIX = '$ledger-id-';
 const DEFAULT_PAGE = 1000;

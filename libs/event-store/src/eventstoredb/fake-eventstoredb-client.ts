@@ -26,7 +26,7 @@ import {
   type SubscribeToAllOptions,
 } from '@eventstore/db-client';
 import type { EventStoreDbClientLike } from './eventstoredb-event-store';
-import { comparePositions } from './eventstoredb-mapping';
+import { comparePositions, type ClientRecordedEvent } from './eventstoredb-mapping';
 
 /**
  * TEST SUPPORT ONLY. An in-memory stand-in for EventStoreDBClient (@eventstore/db-client 6) that
@@ -95,15 +95,8 @@ export interface FakeServerOptions {
   denySubscriptions?: boolean;
 }
 
-export interface StoredRecord {
-  streamId: string;
-  id: string;
-  revision: bigint;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  isJson: boolean;
-  created: Date;
+/** An event as the stand-in server keeps it: as the client gives it back, with its position. */
+export interface StoredRecord extends ClientRecordedEvent {
   position: Position;
   /** When it was indexed (Date.now() ms): reads and subscriptions see it from then on. */
   visibleAt: number | undefined;

@@ -1,7 +1,6 @@
-import { runMigrations, type RecordedEvent } from '@ledger/event-store';
+import type { RecordedEvent } from '@ledger/event-store';
 import { FIXTURE_NOW, LedgerFixture } from '../../../../test/support/ledger-fixture';
-import { DataSource } from 'typeorm';
-import { FEED_MIGRATIONS, FEED_MIGRATIONS_LOCK, FEED_MIGRATIONS_TABLE } from '../feed.migrations';
+import type { DataSource } from 'typeorm';
 import type { LedgerCloudEvent } from '../cloud-event';
 
 /** The personal data every learner written here has: none of it may leave in a feed. */
@@ -18,21 +17,9 @@ export async function feedFixture(label: string): Promise<{
   dataSource: DataSource;
   close: () => Promise<void>;
 }> {
+  // The fixture's data source is a process's: its migrations made the feed's tables.
   const ledger = await LedgerFixture.create(label);
-  await runMigrations(ledger.pool, FEED_MIGRATIONS, FEED_MIGRATIONS_TABLE, FEED_MIGRATIONS_LOCK);
-  const dataSource = await new DataSource({
-    type: 'postgres',
-    url: ledger.url,
-    poolSize: 4,
-  }).initialize();
-  return {
-    ledger,
-    dataSource,
-    async close() {
-      await dataSource.destroy();
-      await ledger.close();
-    },
-  };
+  return { ledger, dataSource: ledger.dataSource, close: () => ledger.close() };
 }
 
 /**

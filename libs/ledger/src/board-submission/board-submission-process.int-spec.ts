@@ -7,7 +7,7 @@ import {
 } from '@ledger/domain';
 import { TEST_MAX_BACKDATE_MS, updateProfile } from '@ledger/domain/testing';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   startParsSimulator,
   type RunningParsSimulator,
@@ -64,7 +64,7 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
 
   beforeAll(async () => {
     f = await LedgerFixture.create('board_process');
-    dataSource = await new DataSource({ type: 'postgres', url: f.url, poolSize: 4 }).initialize();
+    dataSource = f.dataSource;
     // PARS knows no learner whose board id starts with 000.
     pars = await startParsSimulator({ port: 0, now: () => FIXTURE_NOW.getTime() });
   });
@@ -72,7 +72,6 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
     await process?.stop();
     await commands?.close();
     await pars.close();
-    await dataSource.destroy();
     await f.close();
   });
 

@@ -12,6 +12,7 @@ import {
 } from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { ProcessCheckpoint } from '../operational/process-checkpoint.entity';
 import type { BoardSubmissionEffectHandler } from './board-submission-effect-handler';
 
 export interface BoardSubmissionProcessOptions {
@@ -67,10 +68,9 @@ export class BoardSubmissionProcess implements CheckpointedProcessor<RecordedEve
   }
 
   async open({ connection }: ProcessorSession): Promise<bigint> {
-    const [row] = (await connection.query(
-      'SELECT position::text FROM process_checkpoints WHERE name = $1',
-      [BOARD_SUBMISSION_PROCESS],
-    )) as { position: string }[];
+    const row = await connection.manager.findOneBy(ProcessCheckpoint, {
+      name: BOARD_SUBMISSION_PROCESS,
+    });
     this.checkpoint = BigInt(row?.position ?? '0');
     return this.checkpoint;
   }
@@ -104,7 +104,10 @@ export class BoardSubmissionProcess implements CheckpointedProcessor<RecordedEve
     }
   }
 
-  /** Moves the checkpoint on the lease's connection, fenced: it must still be where it was. */
+  /**
+   * Moves the checkpoint on the lease's connection, fenced: it must still be where it was. A
+   * fenced upsert (ON CONFLICT … DO UPDATE … WHERE) is beyond TypeORM's query builder: SQL.
+   */
   private async moveCheckpoint(connection: QueryRunner, position: bigint): Promise<void> {
     const result = await connection.query(
       `INSERT INTO process_checkpoints (name, position) VALUES ($1, $2)

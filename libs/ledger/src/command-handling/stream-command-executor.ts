@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { KeyedMutex } from '@ledger/background';
 import { uuidV5 } from '@ledger/domain';
 import {
@@ -6,7 +7,7 @@ import {
   type JsonObject,
   type RecordedEvent,
 } from '@ledger/event-store';
-import type { SnapshotCodec, SnapshotSettings } from './stream-snapshots';
+import type { SnapshotCodec, SnapshotSettings, StoredSnapshot } from './stream-snapshots';
 
 /** A pure decider over one stream (see libs/domain). */
 export interface StreamDecider<State, Command, Event, Context> {
@@ -118,7 +119,21 @@ export interface StreamCacheFigures {
  * refusing the command, when the stream failed verification.
  */
 export interface StreamLoadVerifier {
+  /** Verifies the whole stream (once per process); throws when it failed. */
   assertIntact(streamName: string): Promise<void>;
+  /**
+   * Verifies the events a load from a snapshot folds: `tail`, the events after `anchor` (the
+   * event the snapshot was made after), link from the anchor's stored link and match the log's
+   * Merkle tree; throws when they do not, or when the stream is already known to be broken.
+   * The events before the anchor are not read: the snapshot (authenticated, see
+   * SnapshotSettings.key) stands for them. The whole stream is then verified in the
+   * background, and a failure found there refuses every later command on it.
+   */
+  assertTailIntact(
+    streamName: string,
+    anchor: RecordedEvent,
+    tail: readonly RecordedEvent[],
+  ): Promise<void>;
 }
 
 /**
@@ -287,11 +302,17 @@ export class StreamCommandExecutor {
     codec: EventCodec<Event>,
   ): Promise<CachedStream> {
     let cached = this.cache.get(streamName);
+    // First load in this process (or evicted since): what is folded is verified first (see
+    // `verifier`). From a snapshot, the events after it, as they are read; else the whole stream.
+    let anchor: RecordedEvent | undefined;
+    const tail: RecordedEvent[] = [];
+    let prefetched: RecordedEvent[] | undefined;
     if (!cached) {
-      // First load in this process (or evicted since): the stream's events in the store are
-      // verified before anything is folded from them or from a snapshot (see `verifier`).
-      await this.options.verifier?.assertIntact(streamName);
-      cached = (await this.fromSnapshot<State>(streamName)) ?? emptyEntry(decider.initialState());
+      const snapshot = await this.fromSnapshot<State>(streamName);
+      if (snapshot && this.options.verifier) anchor = snapshot.anchor;
+      else await this.options.verifier?.assertIntact(streamName);
+      cached = snapshot?.entry ?? emptyEntry(decider.initialState());
+      prefetched = snapshot?.after;
     }
     let revision = cached.revision;
     let lastEventId = cached.lastEventId;
@@ -299,7 +320,10 @@ export class StreamCommandExecutor {
     // Decoded first and folded once: a fold copies the state once, not once per page.
     const decoded: Event[] = [];
     for (;;) {
-      const page = await this.store.readStream(streamName, { fromRevision, maxCount: PAGE });
+      const page =
+        prefetched ?? (await this.store.readStream(streamName, { fromRevision, maxCount: PAGE }));
+      prefetched = undefined;
+      if (anchor) tail.push(...page);
       for (const recorded of page) {
         const event = await codec.decode(recorded);
         if (event !== undefined) decoded.push(event);
@@ -310,6 +334,7 @@ export class StreamCommandExecutor {
       if (page.length < PAGE) break;
       fromRevision = (revision ?? -1n) + 1n;
     }
+    if (anchor) await this.options.verifier?.assertTailIntact(streamName, anchor, tail);
     cached.state = foldWith(decider, decoded, cached.state as State);
     cached.revision = revision;
     cached.lastEventId = lastEventId;
@@ -322,20 +347,25 @@ export class StreamCommandExecutor {
    * The stream's snapshot as a cache entry, when there is one of this state version and the
    * stream still holds the event it was made after; else undefined (fold from the start).
    */
-  private async fromSnapshot<State>(streamName: string): Promise<CachedStream | undefined> {
+  private async fromSnapshot<State>(
+    streamName: string,
+  ): Promise<{ entry: CachedStream; anchor: RecordedEvent; after: RecordedEvent[] } | undefined> {
     const settings = this.options.snapshots;
     const codec = settings && codecFor<State>(settings, streamName);
     if (!settings || !codec) return undefined;
     try {
       const snapshot = await settings.store.load(streamName, codec.stateVersion);
       if (!snapshot) return undefined;
-      const [atRevision] = await this.store.readStream(streamName, {
+      const text = openSnapshot(settings.key, snapshot);
+      if (text === undefined) return undefined;
+      // The snapshot's event and the first page after it, in one read.
+      const [atRevision, ...after] = await this.store.readStream(streamName, {
         fromRevision: snapshot.revision,
-        maxCount: 1,
+        maxCount: PAGE + 1,
       });
       if (atRevision?.revision !== snapshot.revision || atRevision.id !== snapshot.eventId)
         return undefined;
-      const state = await codec.decode(snapshot.state, streamName);
+      const state = await codec.decode(text, streamName);
       if (state === undefined) return undefined;
       const commands = new Map<string, { revision: bigint; position: bigint }>();
       for (const [id, revision, position] of JSON.parse(snapshot.commands) as [
@@ -346,12 +376,16 @@ export class StreamCommandExecutor {
         commands.set(id, { revision: BigInt(revision), position: BigInt(position) });
       this.snapshotsRead += 1;
       return {
-        state,
-        revision: snapshot.revision,
-        commands,
-        snapshotRevision: snapshot.revision,
-        lastEventId: snapshot.eventId,
-        bytes: 0,
+        entry: {
+          state,
+          revision: snapshot.revision,
+          commands,
+          snapshotRevision: snapshot.revision,
+          lastEventId: snapshot.eventId,
+          bytes: 0,
+        },
+        anchor: atRevision,
+        after,
       };
     } catch (error) {
       this.snapshotErrors += 1;
@@ -378,14 +412,15 @@ export class StreamCommandExecutor {
     );
     const write = (async () => {
       try {
-        await settings.store.save({
+        const unsealed = {
           streamName,
           stateVersion: codec.stateVersion,
           revision,
           eventId: lastEventId,
           state: await codec.encode(state, streamName),
           commands,
-        });
+        };
+        await settings.store.save({ ...unsealed, state: sealSnapshot(settings.key, unsealed) });
         this.snapshotsWritten += 1;
       } catch (error) {
         this.snapshotErrors += 1;
@@ -451,6 +486,45 @@ function codecFor<State>(
 ): SnapshotCodec<State> | undefined {
   return settings.codecs.find((c) => streamName.startsWith(c.prefix))?.codec as
     SnapshotCodec<State> | undefined;
+}
+
+/**
+ * A snapshot's state as stored: `hmac1.<hex>.<state>`, where the HMAC-SHA256 (under a key that
+ * lives in configuration, never in the database) covers the stream, state version, revision,
+ * event id, state and command ids. A snapshot is decided from without reading the events
+ * before it, so one written by anyone but the ledger (a database superuser, say) must not
+ * be taken: a row whose seal does not verify is passed over and the stream folded from its
+ * events.
+ */
+const SEAL = 'hmac1.';
+
+function snapshotMac(key: Buffer, s: StoredSnapshot, state: string): string {
+  const mac = createHmac('sha256', key);
+  for (const part of [
+    s.streamName,
+    s.stateVersion,
+    s.revision.toString(),
+    s.eventId,
+    state,
+    s.commands,
+  ])
+    mac.update(`${Buffer.byteLength(part)}:`).update(part);
+  return mac.digest('hex');
+}
+
+function sealSnapshot(key: Buffer, s: StoredSnapshot): string {
+  return `${SEAL}${snapshotMac(key, s, s.state)}.${s.state}`;
+}
+
+/** The snapshot's state when its seal verifies; else undefined (pass it over). */
+function openSnapshot(key: Buffer, s: StoredSnapshot): string | undefined {
+  if (!s.state.startsWith(SEAL)) return undefined;
+  const dot = s.state.indexOf('.', SEAL.length);
+  if (dot < 0) return undefined;
+  const given = Buffer.from(s.state.slice(SEAL.length, dot), 'hex');
+  const state = s.state.slice(dot + 1);
+  const expected = Buffer.from(snapshotMac(key, s, state), 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected) ? state : undefined;
 }
 
 /** Namespace of the ids of events derived from a command id. Never change it. */

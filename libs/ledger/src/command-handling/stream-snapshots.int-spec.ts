@@ -7,15 +7,18 @@ import {
   type LearnerEvent,
 } from '@ledger/domain';
 import { learnerFixtures, testDecisionContext } from '@ledger/domain/testing';
-import { PostgresEventStore, runMigrations } from '@ledger/event-store';
-import { Pool } from 'pg';
+import { PostgresEventStore } from '@ledger/event-store';
+import { openReadModels } from '@ledger/read-models';
+import type { DataSource } from 'typeorm';
 import { freshDatabase } from '../../../../test/support/test-database';
 import { learnerEventCodec } from '../event-codecs';
 import { learnerSnapshotCodec } from '../learner/learner-snapshot-codec';
-import { LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_LOCK, LEDGER_MIGRATIONS_TABLE } from '../migrations';
+import { LEDGER_TABLES } from '../operational/ledger-tables';
 import { PersonalDataCipher } from '../personal-data/personal-data-cipher';
 import { StreamCommandExecutor } from './stream-command-executor';
-import { PostgresSnapshotStore, type SnapshotSettings } from './stream-snapshots';
+import { PostgresSnapshotStore, snapshotKey, type SnapshotSettings } from './stream-snapshots';
+
+const KEY = snapshotKey(Buffer.alloc(32, 7));
 
 const { updateProfile, recordResearch, recordAnswer, claimCredits, erasePersonalData, at } = {
   ...learnerFixtures,
@@ -67,18 +70,18 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 describe('stream snapshots on a real PostgreSQL', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let store: PostgresEventStore;
-  let pool: Pool;
+  let dataSource: DataSource;
   let cipher: PersonalDataCipher;
   beforeAll(async () => {
     db = await freshDatabase('snapshots');
     store = await PostgresEventStore.create({ connectionString: db.url });
-    pool = new Pool({ connectionString: db.url, max: 4 });
-    await runMigrations(pool, LEDGER_MIGRATIONS, LEDGER_MIGRATIONS_TABLE, LEDGER_MIGRATIONS_LOCK);
-    cipher = new PersonalDataCipher(pool, Buffer.alloc(32, 7));
+    // As a process opens it: its migrations make the operational tables.
+    dataSource = await openReadModels(db.url, { poolSize: 4, tables: [LEDGER_TABLES] });
+    cipher = new PersonalDataCipher(dataSource, Buffer.alloc(32, 7));
   });
   afterAll(async () => {
     await store.close();
-    await pool.end();
+    await dataSource.destroy();
     await db.drop();
   });
 
@@ -152,7 +155,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
       });
 
   it('with and without snapshots, random command sequences decide the same events', async () => {
-    const snapshotStore = new PostgresSnapshotStore(pool);
+    const snapshotStore = new PostgresSnapshotStore(dataSource);
     let snapshotsRead = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -168,6 +171,7 @@ describe('stream snapshots on a real PostgreSQL', () => {
               },
               save: (s) => snapshotStore.save(s),
             },
+            key: KEY,
             every,
             codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],
           };
@@ -184,10 +188,11 @@ describe('stream snapshots on a real PostgreSQL', () => {
   });
 
   it('passes over a snapshot of another state version, and one whose event the stream no longer holds at its revision', async () => {
-    const snapshotStore = new PostgresSnapshotStore(pool);
+    const snapshotStore = new PostgresSnapshotStore(dataSource);
     const codec = learnerSnapshotCodec(cipher);
     const settings = (version: string): SnapshotSettings => ({
       store: snapshotStore,
+      key: KEY,
       every: 1,
       codecs: [{ prefix: 'learner-', codec: { ...codec, stateVersion: version } as never }],
     });
@@ -219,9 +224,11 @@ describe('stream snapshots on a real PostgreSQL', () => {
     expect(outcome.events).toEqual([]);
   });
 
-  it('verifies a stream loaded afresh before reading its snapshot, and refuses the command when it fails', async () => {
+  it('passes over a snapshot the ledger did not seal (written or altered in the database): the stream is folded from its events', async () => {
+    const snapshotStore = new PostgresSnapshotStore(dataSource);
     const settings: SnapshotSettings = {
-      store: new PostgresSnapshotStore(pool),
+      store: snapshotStore,
+      key: KEY,
       every: 1,
       codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],
     };
@@ -230,35 +237,97 @@ describe('stream snapshots on a real PostgreSQL', () => {
     const first = new StreamCommandExecutor(store, { snapshots: settings });
     await run(first, recordResearch({ researchId: 'r1' }));
     await first.idle();
-    expect(first.figures().snapshotsWritten).toBe(1);
-    const head = await store.streamRevision(streamName);
+    const stored = (await snapshotStore.load(
+      streamName,
+      learnerSnapshotCodec(cipher).stateVersion,
+    ))!;
 
-    // A process that finds the stream broken: refused before the snapshot is even read.
-    class BrokenStream extends Error {}
+    // A superuser's edit: the research forgotten in the snapshot's state, seal left as it was.
+    const forged = stored.state.replace('"r1"', '"r9"');
+    expect(forged).not.toBe(stored.state);
+    await dataSource.query('UPDATE stream_snapshots SET state = $2 WHERE stream_name = $1', [
+      streamName,
+      forged,
+    ]);
+    const afterEdit = new StreamCommandExecutor(store, { snapshots: settings });
+    // R1: r1 is known from the log, whatever the snapshot says.
+    expect((await run(afterEdit, recordResearch({ researchId: 'r1' }))).events).toEqual([]);
+    expect(afterEdit.figures().snapshotsRead).toBe(0);
+
+    // Sealed under another key (a snapshot written by something other than this ledger).
+    const other = new StreamCommandExecutor(store, {
+      snapshots: { ...settings, key: snapshotKey(Buffer.alloc(32, 8)) },
+    });
+    await run(other, recordResearch({ researchId: 'r2' }));
+    await other.idle();
+    const stranger = new StreamCommandExecutor(store, { snapshots: settings });
+    expect((await run(stranger, recordResearch({ researchId: 'r2' }))).events).toEqual([]);
+    expect(stranger.figures().snapshotsRead).toBe(0);
+  });
+
+  it('verifies what a fresh load folds: the whole stream without a snapshot; from one, the events after it, and refuses the command when they fail', async () => {
+    const settings: SnapshotSettings = {
+      store: new PostgresSnapshotStore(dataSource),
+      key: KEY,
+      every: 1,
+      codecs: [{ prefix: 'learner-', codec: learnerSnapshotCodec(cipher) as never }],
+    };
+    const streamName = learnerStreamName(randomUUID());
+    const run = runOn(streamName);
     const asked: string[] = [];
-    const refusing = new StreamCommandExecutor(store, {
+    class BrokenStream extends Error {}
+
+    // No snapshot yet: the whole stream is verified, and a failure refuses the command.
+    const refusingWhole = new StreamCommandExecutor(store, {
       snapshots: settings,
       verifier: {
-        assertIntact: (name) => {
-          asked.push(name);
+        assertIntact: (name) => Promise.reject(new BrokenStream(name)),
+        assertTailIntact: () => Promise.resolve(),
+      },
+    });
+    await expect(run(refusingWhole, recordResearch({ researchId: 'r0' }))).rejects.toThrow(
+      BrokenStream,
+    );
+    expect(await store.streamRevision(streamName)).toBeUndefined();
+
+    const first = new StreamCommandExecutor(store, { snapshots: settings });
+    await run(first, recordResearch({ researchId: 'r1' }));
+    await first.idle();
+    await run(new StreamCommandExecutor(store), recordResearch({ researchId: 'r2' }));
+    const head = await store.streamRevision(streamName);
+
+    // From the snapshot (after r1): only the event after it (r2) is verified, linked from r1's.
+    const refusingTail = new StreamCommandExecutor(store, {
+      snapshots: settings,
+      verifier: {
+        assertIntact: (name) => Promise.resolve(void asked.push(`whole ${name}`)),
+        assertTailIntact: (name, anchor, tail) => {
+          asked.push(
+            `tail ${name} after ${anchor.revision} of ${tail.map((e) => e.revision).join(',')}`,
+          );
           return Promise.reject(new BrokenStream(name));
         },
       },
     });
-    await expect(run(refusing, recordResearch({ researchId: 'r2' }))).rejects.toThrow(BrokenStream);
-    expect(asked).toEqual([streamName]);
-    expect(refusing.figures().snapshotsRead).toBe(0);
+    await expect(run(refusingTail, recordResearch({ researchId: 'r3' }))).rejects.toThrow(
+      BrokenStream,
+    );
+    expect(asked).toEqual([`tail ${streamName} after 0 of 1`]);
     expect(await store.streamRevision(streamName)).toBe(head);
 
-    // One that finds it intact starts from the snapshot, and verifies only on a cache miss.
+    // One that finds the tail intact decides from the snapshot, and verifies only on a cache miss.
+    asked.length = 0;
     const passing = new StreamCommandExecutor(store, {
       snapshots: settings,
-      verifier: { assertIntact: (name) => Promise.resolve(void asked.push(name)) },
+      verifier: {
+        assertIntact: (name) => Promise.resolve(void asked.push(`whole ${name}`)),
+        assertTailIntact: (name) => Promise.resolve(void asked.push(`tail ${name}`)),
+      },
     });
-    await run(passing, recordResearch({ researchId: 'r2' }));
+    expect((await run(passing, recordResearch({ researchId: 'r2' }))).events).toEqual([]);
     await run(passing, recordResearch({ researchId: 'r3' }));
     await passing.idle();
     expect(passing.figures().snapshotsRead).toBe(1);
-    expect(asked).toEqual([streamName, streamName]);
+    expect(asked).toEqual([`tail ${streamName}`]);
   });
 });

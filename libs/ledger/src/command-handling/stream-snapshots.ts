@@ -1,4 +1,6 @@
-import type { Pool } from 'pg';
+import { hkdfSync } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { StreamSnapshot } from '../operational/stream-snapshot.entity';
 
 /**
  * Snapshots of folded streams: a cache of the fold, never a fact. The log stays the only
@@ -37,42 +39,42 @@ export interface SnapshotCodec<State> {
 
 export interface SnapshotSettings {
   store: SnapshotStore;
+  /**
+   * Seals each snapshot (HMAC-SHA256): a key from configuration, never kept in the database,
+   * so that a snapshot the ledger did not write is never decided from (see `snapshotKey`).
+   */
+  key: Buffer;
   /** Write a snapshot once this many events were folded since the last one (0: never). */
   every: number;
   /** The codec for streams whose name starts with `prefix`; other streams get no snapshot. */
   codecs: readonly { prefix: string; codec: SnapshotCodec<never> }[];
 }
 
-/** Snapshots in the ledger's PostgreSQL database (`stream_snapshots`, ledger migration 4). */
+/** Snapshots in the ledger's PostgreSQL database (`stream_snapshots`, entity `StreamSnapshot`). */
 export class PostgresSnapshotStore implements SnapshotStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   async load(streamName: string, stateVersion: string): Promise<StoredSnapshot | undefined> {
-    const { rows } = await this.pool.query<{
-      revision: string;
-      event_id: string;
-      state: string;
-      commands: string;
-    }>(
-      `SELECT revision::text AS revision, event_id, state, commands FROM stream_snapshots
-        WHERE stream_name = $1 AND state_version = $2`,
-      [streamName, stateVersion],
-    );
-    const row = rows[0];
+    const row = await this.dataSource.getRepository(StreamSnapshot).findOne({
+      select: { revision: true, eventId: true, state: true, commands: true },
+      where: { streamName, stateVersion },
+    });
     if (!row) return undefined;
     return {
       streamName,
       stateVersion,
       revision: BigInt(row.revision),
-      eventId: row.event_id,
+      eventId: row.eventId,
       state: row.state,
       commands: row.commands,
     };
   }
 
   async save(s: StoredSnapshot): Promise<void> {
-    // One snapshot per stream: the latest revision of the version written last wins.
-    await this.pool.query(
+    // One snapshot per stream: the latest revision of the version written last wins. An upsert
+    // whose update is conditional (ON CONFLICT … DO UPDATE … WHERE) is beyond TypeORM's
+    // query builder, which can only overwrite: one statement, in SQL.
+    await this.dataSource.query(
       `INSERT INTO stream_snapshots (stream_name, state_version, revision, event_id, state, commands)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (stream_name) DO UPDATE
@@ -85,3 +87,7 @@ export class PostgresSnapshotStore implements SnapshotStore {
     );
   }
 }
+
+/** The snapshots' sealing key, derived from the master key (its own label: never the same key). */
+export const snapshotKey = (masterKey: Buffer): Buffer =>
+  Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'cme-ledger/snapshot-seal/v1', 32));

@@ -1,5 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import { ErasedLearner } from '../operational/erased-learner.entity';
+import { LearnerKey } from '../operational/learner-key.entity';
 
 /**
  * Personal data never enters an event in clear: it is encrypted (AES-256-GCM) with a key per
@@ -18,7 +20,7 @@ export class PersonalDataCipher {
   private readonly maxKeys: number;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly dataSource: DataSource,
     private readonly masterKey: Buffer,
     /** The key cache's bound: about KEY_ENTRY_BYTES per learner (default 4 MiB). */
     private readonly cacheBytes = 4 * 1024 * 1024,
@@ -67,21 +69,17 @@ export class PersonalDataCipher {
 
   /** Destroys the learner's key: everything encrypted with it becomes unreadable. */
   async erase(learnerId: string): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('DELETE FROM learner_keys WHERE learner_id = $1', [learnerId]);
-      await client.query(
-        'INSERT INTO erased_learners (learner_id) VALUES ($1) ON CONFLICT (learner_id) DO NOTHING',
-        [learnerId],
-      );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(LearnerKey, { learnerId });
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(ErasedLearner)
+        .values({ learnerId })
+        .orIgnore()
+        .updateEntity(false)
+        .execute();
+    });
     this.keys.delete(learnerId);
   }
 
@@ -100,21 +98,23 @@ export class PersonalDataCipher {
       this.keys.set(learnerId, cached);
       return cached;
     }
+    const keys = this.dataSource.getRepository(LearnerKey);
     if (create) {
-      const key = randomBytes(32);
-      await this.pool.query(
-        `INSERT INTO learner_keys (learner_id, key_id, wrapped_key) VALUES ($1, $2, $3)
-         ON CONFLICT (learner_id) DO NOTHING`,
-        [learnerId, randomUUID(), this.wrap(key)],
-      );
+      // A concurrent first encryption for the same learner may insert first: its key stands.
+      await keys
+        .createQueryBuilder()
+        .insert()
+        .values({ learnerId, keyId: randomUUID(), wrappedKey: this.wrap(randomBytes(32)) })
+        .orIgnore()
+        .updateEntity(false)
+        .execute();
     }
-    const { rows } = await this.pool.query<{ key_id: string; wrapped_key: Buffer }>(
-      'SELECT key_id, wrapped_key FROM learner_keys WHERE learner_id = $1',
-      [learnerId],
-    );
-    const row = rows[0];
+    const row = await keys.findOne({
+      select: { keyId: true, wrappedKey: true },
+      where: { learnerId },
+    });
     if (!row) return undefined;
-    const found = { keyId: row.key_id, key: this.unwrap(row.wrapped_key) };
+    const found = { keyId: row.keyId, key: this.unwrap(row.wrappedKey) };
     this.keys.set(learnerId, found);
     while (this.keys.size > this.maxKeys) {
       const oldest = this.keys.keys().next().value;

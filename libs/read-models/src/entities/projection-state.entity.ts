@@ -6,6 +6,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'projection_state' })
 export class ProjectionState {
+  // One decorated field per column, as every entity declares its table: alike in shape by
+  // nature, each saying its own table's columns.
   @PrimaryColumn({ type: 'text' })
   name!: string;
 
@@ -13,7 +15,7 @@ export class ProjectionState {
   liveGeneration!: number;
 
   /** Position of the last event applied to the live generation (exclusive start of the next read). */
-  @Column({ type: 'bigint', name: 'live_position' })
+  @Column({ type: 'bigint', name: 'live_position', default: 0 })
   livePosition!: string;
 
   @Column({ type: 'integer', name: 'rebuild_generation', nullable: true })
@@ -25,7 +27,7 @@ export class ProjectionState {
   @Column({ type: 'timestamptz', name: 'rebuild_requested_at', nullable: true })
   rebuildRequestedAt!: Date | null;
 
-  @Column({ type: 'bigint', name: 'events_applied', default: () => '0' })
+  @Column({ type: 'bigint', name: 'events_applied', default: 0 })
   eventsApplied!: string;
 
   /** The alert: which events the live generation quarantined (it could not apply them). */

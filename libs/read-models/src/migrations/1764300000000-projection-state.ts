@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ProjectionState1764300000000 implements MigrationInterface {
+  // TypeORM's migration shape (a name, up, down), alike in every migration by design.
   name = 'ProjectionState1764300000000';
 
   async up(q: QueryRunner): Promise<void> {

@@ -78,7 +78,8 @@ function submissionRowOf(state: ActiveBoardSubmission): SubmissionRow {
 
 /**
  * A stored row as the domain's state (the row keeps no profile versions, combined records or
- * correction steps: none are shown, and none changes what a later event makes of the row).
+ * correction steps: none are shown, and none changes what a later event makes of the row). A
+ * field-by-field mapping of its own row, alike in shape with other row mappers only.
  */
 function submissionStateOf(row: SubmissionRow): ActiveBoardSubmission {
   return {

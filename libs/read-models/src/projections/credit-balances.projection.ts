@@ -10,6 +10,8 @@ import type { ProjectedEvent, Projection } from '../projection';
 export class CreditBalancesProjection implements Projection {
   readonly name = 'credit-balances';
 
+  // Per-generation DDL, as every projection's (see design notes, "Database connections"): alike
+  // in shape with the claims projection's, each stating its own tables.
   async createTables(manager: EntityManager, schema: string): Promise<void> {
     await manager.query(`
       CREATE TABLE ${schema}.credit_lots (

@@ -63,15 +63,11 @@ export async function checkReadModels(
             ${LEASED(`'cme-ledger/projection/' || name`)} AS leased
        FROM projection_state ORDER BY name`,
   )) as ProjectionRow[];
-  const [exists] = (await dataSource.query(
-    `SELECT to_regclass('process_checkpoints') IS NOT NULL AS present`,
-  )) as { present: boolean }[];
-  const processes = exists?.present
-    ? ((await dataSource.query(
-        `SELECT name, position::text AS position, ${LEASED(`'cme-ledger/process/' || name`)} AS leased
-           FROM process_checkpoints ORDER BY name`,
-      )) as ProcessRow[])
-    : [];
+  // process_checkpoints is this data source's (its migrations made it with projection_state).
+  const processes = (await dataSource.query(
+    `SELECT name, position::text AS position, ${LEASED(`'cme-ledger/process/' || name`)} AS leased
+       FROM process_checkpoints ORDER BY name`,
+  )) as ProcessRow[];
   const head = logHead.toString();
   const readers: ReaderCheck[] = [];
   for (const p of projections) {
