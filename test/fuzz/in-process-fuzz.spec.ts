@@ -11,6 +11,7 @@ import {
   BOARD_CATALOGUE,
   BOARD_SUBMISSION_EVENT_TYPES,
   CLINICAL_ROLES,
+  CORRECTION_REASONS,
   creditTotals,
   decideBoardSubmission,
   decideLearner,
@@ -576,6 +577,37 @@ const submissionCommand: fc.Arbitrary<BoardSubmissionCommand> = fc.oneof(
     )
     .map((data) => ({ type: 'RetryBoardSubmission' as const, data })),
   businessTime.map((occurredAt) => ({ type: 'FlagForFollowUp' as const, data: { occurredAt } })),
+  fc
+    .record(
+      {
+        reason: fc.constantFrom(...CORRECTION_REASONS),
+        occurredAt: businessTime,
+        reference: fc.constantFrom('CMP-1', 'OPS-2041'),
+        profileVersion: fc.integer({ min: 1, max: 5 }),
+        profileGaps: fc.array(awkwardText, { maxLength: 2 }),
+        combine: fc.record({
+          submissionId: fc.uuid(),
+          claimId: fc.uuid(),
+          twelfths: fc.bigInt({ min: -12n, max: 1200n }),
+        }),
+      },
+      { requiredKeys: ['reason', 'occurredAt'] },
+    )
+    .map((data) => ({ type: 'CorrectBoardSubmission' as const, data })),
+  fc
+    .record({ occurredAt: businessTime, attempt: fc.integer({ min: 1, max: 4 }) })
+    .map((data) => ({ type: 'RecordBoardRecordDeleted' as const, data })),
+  fc
+    .record(
+      {
+        outcome: fc.constantFrom('accepted' as const, 'confirmed' as const, 'failed' as const),
+        reason: awkwardText,
+        retryable: fc.boolean(),
+        occurredAt: businessTime,
+      },
+      { requiredKeys: ['outcome', 'occurredAt'] },
+    )
+    .map((data) => ({ type: 'FollowCombinedRecord' as const, data })),
 );
 
 /**

@@ -13,6 +13,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { API_KEYS, Authenticator, RATE_LIMITS } from './auth/authenticator';
 import { apiKeysFromConfig } from './auth/api-keys';
 import { RateLimiter } from './auth/rate-limiter';
+import { CorrectBoardSubmissionController } from './board-submissions/correct-board-submission/correct-board-submission.controller';
 import { RetryBoardSubmissionController } from './board-submissions/retry-board-submission/retry-board-submission.controller';
 import type { LedgerConfig } from '@ledger/runtime';
 import { ErasureModule } from './admin/erasure/erasure.module';
@@ -112,6 +113,7 @@ export class AppModule {
         ClaimCreditsController,
         ImportHistoryController,
         RetryBoardSubmissionController,
+        CorrectBoardSubmissionController,
         LearnerQueriesController,
         CertificateController,
         ReportsController,

@@ -213,7 +213,7 @@ describe('security: keys, roles, leaks and headers on every endpoint', () => {
     expect(protectedEndpoints().length).toBeGreaterThan(10);
   });
 
-  it('roles follow the design: public only /health; reads for auditor and admin; no writes for compliance or auditor; service only on learner and submission routes; no audit or admin route for compliance', () => {
+  it('roles follow the design: public only /health; reads for auditor and admin; no writes for auditor, none for compliance but a board record correction; service only on learner and submission routes; no audit or admin route for compliance', () => {
     const violations: string[] = [];
     for (const e of endpoints) {
       const has = (role: Role) => e.roles.includes(role);
@@ -224,7 +224,9 @@ describe('security: keys, roles, leaks and headers on every endpoint', () => {
       if (e.roles.length === 0) violations.push(`${e.key} allows no role`);
       if (e.method === 'GET' && !(has('auditor') && has('admin')))
         violations.push(`${e.key}: a read closed to auditor or admin`);
-      if (e.method !== 'GET' && (has('compliance') || has('auditor')))
+      // Compliance's one write: asking for a board record's correction (R8).
+      const complianceWrite = e.key === 'POST /v1/board-submissions/{submissionId}/corrections';
+      if (e.method !== 'GET' && (has('auditor') || (has('compliance') && !complianceWrite)))
         violations.push(`${e.key}: a change open to a read-only role`);
       if (has('service') && !/^\/v1\/(learners|board-submissions)\//.test(e.path))
         violations.push(`${e.key}: open to service`);

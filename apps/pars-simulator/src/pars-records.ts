@@ -13,9 +13,20 @@ export interface Faults {
    * switched off: a board that has a request its caller has not heard back about.
    */
   hold: boolean;
+  /**
+   * Operations answered 503 without being processed, the others working: an outage that
+   * strikes between two calls (a correction's deletion and its resubmission, say).
+   */
+  failOperations: string[];
 }
 
-export const NO_FAULTS: Faults = { outage: false, latencyMs: 0, errorRate: 0, hold: false };
+export const NO_FAULTS: Faults = {
+  outage: false,
+  latencyMs: 0,
+  errorRate: 0,
+  hold: false,
+  failOperations: [],
+};
 
 /** A learner record, as GET /admin/records lists it. */
 export interface ParsRecordView {

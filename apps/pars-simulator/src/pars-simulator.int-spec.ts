@@ -270,6 +270,46 @@ describe('PARS web services through the PARS simulator over HTTP (R8, R9)', () =
     ]);
   });
 
+  it('R8: a deleted record is gone: deleting it again is done, and another record of that completion is no duplicate', async () => {
+    const pars = gateway();
+    await pars.submit(request());
+    await pars.deleteRecord('ABIM', request().submissionId);
+    await expect(pars.deleteRecord('ABIM', request().submissionId)).resolves.toBeUndefined();
+    await expect(pars.deleteRecord('ABIM', 'never-sent')).resolves.toBeUndefined();
+
+    const other = await pars.submit(
+      request({ submissionId: '3c1d8e5f-6a7b-5c2d-9e3f-4a5b6c7d8e9f' }),
+    );
+
+    expect(other).toEqual({ outcome: 'accepted', boardRecordId: 'PARS-00000002' });
+  });
+
+  it('R8: an outage of one operation (failOperations) refuses it with 503, the others working: a deletion passes, the resubmission is unavailable', async () => {
+    const pars = gateway();
+    await pars.submit(request());
+    await faults({ failOperations: ['SaveLearnerActivity'] });
+
+    await pars.deleteRecord('ABIM', request().submissionId);
+    const resubmitted = await pars.submit(request({ attempt: 2 }));
+
+    expect(resubmitted).toEqual({
+      outcome: 'unavailable',
+      reason: expect.stringMatching(/503/),
+    });
+    expect((await records()).map((r) => r.status)).toEqual(['Deleted']);
+    await faults({ failOperations: [] });
+    expect(await pars.submit(request({ attempt: 2 }))).toEqual({
+      outcome: 'accepted',
+      boardRecordId: 'PARS-00000002',
+    });
+  });
+
+  it('refuses a fault naming an operation PARS does not have', async () => {
+    const answer = await faults({ failOperations: ['SaveEverything'] });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { reason: string }).reason).toMatch(/failOperations/);
+  });
+
   it('registers the activities and verifies them field by field', async () => {
     await sim.close();
     sim = await startParsSimulator({ port: 0, registerActivities: false, now: () => clock });

@@ -49,10 +49,12 @@ import { NO_FAULTS, ParsRecords, type Faults } from './pars-records';
  * - `DeleteLearnerActivity`: a correction's first half (A-17).
  * - `LearnerMatchRequest`: Matched or NotMatched with the reason.
  * Faults (web-service routes only): `latencyMs`, `outage` (503), `errorRate` (500 unprocessed),
- * `hold` (processed, answered only once the hold is switched off).
+ * `hold` (processed, answered only once the hold is switched off), `failOperations` (503 for
+ * the operations named, the others working).
  *
- * Admin API (never faulted): `POST /admin/faults` `{ outage?, latencyMs?, errorRate?, hold? }`,
- * `GET /admin/faults`, `GET /admin/records`, `POST /admin/learners` (a `KnownLearner`),
+ * Admin API (never faulted): `POST /admin/faults` `{ outage?, latencyMs?, errorRate?, hold?,
+ * failOperations? }`, `GET /admin/faults` (with `refusedCalls`, how many calls the faults
+ * refused), `GET /admin/records`, `POST /admin/learners` (a `KnownLearner`),
  * `POST /admin/reset`, `GET /health`.
  */
 
@@ -173,6 +175,8 @@ export async function startParsSimulator(
       for (const release of held.splice(0)) release();
     }
   };
+  /** Web-service calls the faults refused, unprocessed (GET /admin/faults shows the count). */
+  let refusedCalls = 0;
   const timers = new Set<NodeJS.Timeout>();
   const delay = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -333,10 +337,17 @@ export async function startParsSimulator(
     // gives up waiting, which is what makes idempotent retries matter.
     const text = await readBody(req);
     if (faults.latencyMs > 0) await delay(faults.latencyMs);
-    if (faults.outage)
+    if (faults.outage) {
+      refusedCalls += 1;
       throw new HttpProblem(503, 'PARS is down for maintenance (simulated outage)');
+    }
     if (faults.errorRate > 0 && random() < faults.errorRate) {
+      refusedCalls += 1;
       throw new HttpProblem(500, 'PARS failed to process the request (simulated)');
+    }
+    if (faults.failOperations.includes(operation)) {
+      refusedCalls += 1;
+      throw new HttpProblem(503, `PARS ${operation} is down for maintenance (simulated outage)`);
     }
     if (!(PARS_OPERATIONS as readonly string[]).includes(operation)) {
       throw new HttpProblem(404, `no operation ${operation}`);
@@ -371,7 +382,7 @@ export async function startParsSimulator(
   ): Promise<Answer> => {
     switch (`${method} ${path}`) {
       case 'GET /admin/faults':
-        return jsonAnswer(200, faults);
+        return jsonAnswer(200, { ...faults, refusedCalls });
       case 'POST /admin/faults':
         setFaults(mergeFaults(faults, parseJson(await readBody(req))));
         return jsonAnswer(200, faults);
@@ -488,7 +499,7 @@ function mergeFaults(current: Faults, body: unknown): Faults {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpProblem(400, 'the body must be a JSON object');
   }
-  const { outage, latencyMs, errorRate, hold } = body as Record<string, unknown>;
+  const { outage, latencyMs, errorRate, hold, failOperations } = body as Record<string, unknown>;
   const next = { ...current };
   const problems: string[] = [];
   if (outage !== undefined) {
@@ -515,6 +526,19 @@ function mergeFaults(current: Faults, body: unknown): Faults {
   if (hold !== undefined) {
     if (typeof hold === 'boolean') next.hold = hold;
     else problems.push('hold must be true or false');
+  }
+  if (failOperations !== undefined) {
+    if (
+      Array.isArray(failOperations) &&
+      failOperations.every(
+        (op) => typeof op === 'string' && (PARS_OPERATIONS as readonly string[]).includes(op),
+      )
+    )
+      next.failOperations = [...(failOperations as string[])];
+    else
+      problems.push(
+        `failOperations must be a list of operations among ${PARS_OPERATIONS.join(', ')}`,
+      );
   }
   if (problems.length > 0) throw new HttpProblem(400, problems.join('; '));
   return next;

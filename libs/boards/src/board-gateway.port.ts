@@ -76,6 +76,13 @@ export interface BoardGateway {
   matchLearnerIdentity(request: LearnerMatchRequest): Promise<LearnerMatchResult>;
   /** Throws `BoardUnavailableError` when the board cannot be reached within the retry budget. */
   recordStatus(board: string, submissionId: string): Promise<BoardRecordStatus>;
+  /**
+   * R8: a correction's first half: the board's record of the submission is deleted (a record
+   * cannot be edited). Resolves also when the board has no such record (any more): deleting
+   * twice is deleting once. Throws `BoardUnavailableError` when the board cannot be reached
+   * within the retry budget, `BoardRequestRefusedError` when it refuses.
+   */
+  deleteRecord(board: string, submissionId: string): Promise<void>;
 }
 
 /** Nest injection token of the `BoardGateway`. */

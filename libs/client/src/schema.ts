@@ -142,6 +142,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/board-submissions/{submissionId}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Correct a board record (R8): PARS records cannot be edited, so the record is deleted and sent again with the learner's current profile, as a new attempt in the same history */
+        post: operations["CorrectBoardSubmissionController_correct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/learners/{learnerId}/credits": {
         parameters: {
             query?: never;
@@ -896,6 +913,31 @@ export interface components {
             revision: string | null;
             position: string | null;
         };
+        CorrectBoardSubmissionRequestDto: {
+            /**
+             * @description `learner-identity-corrected`: the learner corrected the identity in the CME profile after the board accepted or rejected the record; `record-details-wrong`: the record is wrong otherwise
+             * @example learner-identity-corrected
+             * @enum {string}
+             */
+            reason: "learner-identity-corrected" | "record-details-wrong";
+            /**
+             * @description The compliance request's ticket reference, recorded for ever in the event: capital letters, a hyphen, digits. Never a name or free text.
+             * @example CMP-2041
+             */
+            reference: string;
+        };
+        CorrectBoardSubmissionResponse: {
+            submissionId: string;
+            /** @description The correction is a new attempt: 1 for the first, +1 per retry or correction */
+            attempt: number;
+            /**
+             * @description The board record is being deleted, then sent again (the claim reads Pending meanwhile)
+             * @enum {string}
+             */
+            status: "correcting";
+            revision: string | null;
+            position: string | null;
+        };
         MocPointsResponse: {
             total: components["schemas"]["AmountResponse"];
             /**
@@ -957,11 +999,11 @@ export interface components {
             /** @description When the learner completed it (R8) */
             completedAt: string | null;
             /**
-             * @description awaiting-consent: nothing was sent, the learner has not consented to share completion data with the boards (R7); `reason` says so
+             * @description awaiting-consent: nothing was sent, the learner has not consented to share completion data with the boards (R7); `reason` says so. `correcting`: the board record is being deleted and sent again (R8: a correction); the claim reads Pending meanwhile
              * @example accepted
              * @enum {string}
              */
-            status: "requested" | "accepted" | "confirmed" | "failed" | "awaiting-consent";
+            status: "requested" | "accepted" | "confirmed" | "failed" | "awaiting-consent" | "correcting";
             /** @example 1 */
             attempt: number;
             reason: string | null;
@@ -2660,6 +2702,135 @@ export interface operations {
             };
             /** @description A conflict (concurrent change, request in progress) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A domain rule refused the command: `code` and `rule` say which */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests for this key (or, without one, this address): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected fault: the body says nothing of it but its correlationId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The event store or the database did not answer, or a read model is not yet at minPosition: nothing was decided; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CorrectBoardSubmissionController_correct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first answer and records nothing new; the same key with another body → 422 */
+                "Idempotency-Key"?: string;
+                /** @description Echoed in the response and recorded in the events */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                submissionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectBoardSubmissionRequestDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectBoardSubmissionResponse"];
+                };
+            };
+            /** @description Invalid input: `errors` names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No API key, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role may not call this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such submission */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A conflict (concurrent change, request in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

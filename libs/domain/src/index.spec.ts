@@ -29,6 +29,8 @@ describe('the public face of the domain', () => {
       BoardSubmissionFlaggedForFollowUp: 1,
       BoardSubmissionAwaitingConsent: 1,
       BoardSubmissionResumed: 1,
+      BoardSubmissionCorrectionRequested: 1,
+      BoardRecordDeleted: 1,
     });
     expect(isDomainEventType('CreditClaimed')).toBe(true);
     expect(isDomainEventType('CreditsClaimed')).toBe(false);

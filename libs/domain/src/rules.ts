@@ -57,7 +57,15 @@ export type DomainRuleCode =
   | 'invalid-consent'
   | 'no-board-selected'
   | 'board-not-selected'
-  | 'unknown-profile-version';
+  | 'unknown-profile-version'
+  | 'attempt-overtaken'
+  | 'submission-in-flight'
+  | 'record-not-deleted'
+  | 'no-correction-in-progress'
+  | 'reporting-window-closed'
+  | 'profile-incomplete'
+  | 'reported-with-another-record'
+  | 'not-reported-with-another-record';
 
 export interface DomainRuleViolationDetails {
   rule: RuleId;

@@ -99,6 +99,7 @@ export const FEED_FIELDS: LearnerFields & SubmissionFields = {
     'attempt',
     'completedAt',
     'profileVersion',
+    'reportedWith',
   ],
   BoardSubmissionRetryRequested: [...SUBMISSION_REF, 'occurredAt', 'attempt', 'profileVersion'],
   BoardSubmissionSucceeded: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
@@ -109,10 +110,20 @@ export const FEED_FIELDS: LearnerFields & SubmissionFields = {
     'retryable',
     'profileVersion',
   ],
-  BoardRecordConfirmed: [...SUBMISSION_REF, 'occurredAt'],
+  BoardRecordConfirmed: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
   BoardSubmissionFlaggedForFollowUp: [...SUBMISSION_REF, 'occurredAt', 'acceptedAt'],
   BoardSubmissionAwaitingConsent: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
-  BoardSubmissionResumed: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
+  BoardSubmissionResumed: [...SUBMISSION_REF, 'occurredAt', 'attempt', 'correcting'],
+  BoardSubmissionCorrectionRequested: [
+    ...SUBMISSION_REF,
+    'occurredAt',
+    'attempt',
+    'reference',
+    'twelfths',
+    'combined',
+    'profileVersion',
+  ],
+  BoardRecordDeleted: [...SUBMISSION_REF, 'occurredAt', 'attempt'],
 };
 
 const fieldsOf = (type: string): readonly string[] | undefined =>

@@ -1,5 +1,6 @@
 import {
   BOARD_SUBMISSION_STEP_HANDLERS,
+  CorrectBoardSubmissionHandler,
   RetryBoardSubmissionHandler,
 } from './board-submission/board-submission-commands';
 import {
@@ -24,5 +25,6 @@ export const LEDGER_COMMAND_HANDLERS = [
   RecordDataSharingConsentHandler,
   RecordBoardIdentityCheckHandler,
   RetryBoardSubmissionHandler,
+  CorrectBoardSubmissionHandler,
   ...BOARD_SUBMISSION_STEP_HANDLERS,
 ];

@@ -37,6 +37,7 @@ export {
   learnerDeadlines,
   learnerClaims,
   acceptedUnconfirmedSubmissions,
+  unfinishedCorrections,
   claimView,
   balancesViewOf,
   creditsViewOf,

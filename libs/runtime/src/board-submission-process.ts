@@ -7,7 +7,7 @@ import {
   LearnerMatchProcess,
   type BoardSubmissionEffectHandlerOptions,
 } from '@ledger/ledger';
-import { acceptedUnconfirmedSubmissions } from '@ledger/read-models';
+import { acceptedUnconfirmedSubmissions, unfinishedCorrections } from '@ledger/read-models';
 import type { DataSource } from 'typeorm';
 import type { LedgerConfig } from './config';
 
@@ -55,6 +55,7 @@ export function configuredBoardProcesses(
     new BoardSubmissionEffectHandler({ ...effects, gateway }),
     {
       acceptedSubmissions: () => acceptedUnconfirmedSubmissions(readModels),
+      unfinishedCorrections: () => unfinishedCorrections(readModels),
       sweepIntervalMs: config.boardSweepIntervalMs,
       ...(effects.log ? { log: effects.log } : {}),
     },

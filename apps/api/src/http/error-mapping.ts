@@ -20,7 +20,12 @@ import {
 import { ApiError, type ErrorBody } from './api-error';
 
 /** Business-rule refusals answered 409 (a conflict with what exists) rather than 422. */
-const CONFLICT_CODES = new Set(['claim-id-conflict', 'submission-conflict', 'already-confirmed']);
+const CONFLICT_CODES = new Set([
+  'claim-id-conflict',
+  'submission-conflict',
+  'already-confirmed',
+  'submission-in-flight',
+]);
 
 /** An answer the caller may try again in a second. */
 function retryLater(

@@ -81,10 +81,10 @@ export class BoardSubmissionResponse {
   @ApiProperty({ type: String, nullable: true, description: 'When the learner completed it (R8)' })
   completedAt!: string | null;
   @ApiProperty({
-    enum: ['requested', 'accepted', 'confirmed', 'failed', 'awaiting-consent'],
+    enum: ['requested', 'accepted', 'confirmed', 'failed', 'awaiting-consent', 'correcting'],
     example: 'accepted',
     description:
-      'awaiting-consent: nothing was sent, the learner has not consented to share completion data with the boards (R7); `reason` says so',
+      'awaiting-consent: nothing was sent, the learner has not consented to share completion data with the boards (R7); `reason` says so. `correcting`: the board record is being deleted and sent again (R8: a correction); the claim reads Pending meanwhile',
   })
   status!: string;
   @ApiProperty({ example: 1 }) attempt!: number;

@@ -90,6 +90,26 @@ export class HttpBoardGateway implements BoardGateway {
     return valueOrThrow(outcome, board, board);
   }
 
+  /** R8: DELETE of the submission's record; 404 means there is none (any more): deleted. */
+  async deleteRecord(board: string, submissionId: string): Promise<void> {
+    const url = this.url(
+      `boards/${encodeURIComponent(board)}/submissions/${encodeURIComponent(submissionId)}`,
+    );
+    const outcome = await this.http.withRetries<true>(async (signal) => {
+      const response = await fetch(url, {
+        method: 'DELETE',
+        headers: { Accept: 'application/json' },
+        signal,
+      });
+      const answer = await readJson(response);
+      if (response.status === 200 || response.status === 204 || response.status === 404) {
+        return { kind: 'done', value: true };
+      }
+      return this.http.failedStep(response, boardReason(answer));
+    });
+    valueOrThrow(outcome, board, board);
+  }
+
   private url(path: string): URL {
     return new URL(path, this.baseUrl);
   }

@@ -3,12 +3,17 @@ import { at, testDecisionContext } from '../testing/fixed-clock';
 import {
   boardRecordConfirmed,
   boardSubmissionFailed,
+  boardRecordDeleted,
+  boardSubmissionCorrectionRequested,
   boardSubmissionFlaggedForFollowUp,
   boardSubmissionRequested,
   boardSubmissionRetryRequested,
   boardSubmissionSucceeded,
   confirmBoardRecord,
+  correctBoardSubmission,
   flagForFollowUp,
+  followCombinedRecord,
+  recordBoardRecordDeleted,
   recordSubmissionAccepted,
   recordSubmissionFailed,
   requestBoardSubmission,
@@ -317,6 +322,229 @@ describe('board submission decider', () => {
     });
   });
 
+  describe('given a record the board accepted, to be corrected (R8: delete, then send again)', () => {
+    const correcting = boardSubmissionCorrectionRequested({
+      occurredAt: '2025-06-12T08:00:00.000Z',
+      profileVersion: 3,
+    });
+
+    it('R8: a correction is attempt 2 in the same history, with the profile it will send', () => {
+      given([requested, accepted])
+        .when(
+          correctBoardSubmission({
+            reason: 'learner-identity-corrected',
+            reference: 'CMP-2041',
+            profileVersion: 3,
+          }),
+        )
+        .then([
+          boardSubmissionCorrectionRequested({
+            occurredAt: '2025-06-12T08:00:00.000Z',
+            reference: 'CMP-2041',
+            profileVersion: 3,
+          }),
+        ]);
+    });
+
+    it('R8: a confirmed record can be corrected too', () => {
+      given([requested, accepted, boardRecordConfirmed()])
+        .when(correctBoardSubmission({ profileVersion: 3 }))
+        .then([correcting]);
+    });
+
+    it('R8/R16: a correction is refused while the profile lacks what the board needs: the record would be deleted and could not be sent again', () => {
+      given([requested, accepted])
+        .when(correctBoardSubmission({ profileGaps: ['ABIM needs your ABIM ID'] }))
+        .thenThrows({ rule: 'R16', code: 'profile-incomplete', field: 'profile' });
+    });
+
+    it('R8: a correction is refused while an attempt is in flight', () => {
+      given([requested])
+        .when(correctBoardSubmission())
+        .thenThrows({ rule: 'R8', code: 'submission-in-flight' });
+      given([requested, accepted, correcting])
+        .when(correctBoardSubmission())
+        .thenThrows({ rule: 'R8', code: 'submission-in-flight' });
+    });
+
+    it("R8: a correction is refused once the completion year's reporting window is closed (the deletion could not be made good)", () => {
+      given([requested, accepted])
+        .when(correctBoardSubmission({ occurredAt: at('2026-04-02T12:00:00Z') }), {
+          now: at('2026-04-02T12:00:00Z'),
+        })
+        .thenThrows({ rule: 'R8', code: 'reporting-window-closed' });
+    });
+
+    it('R8: the deletion is recorded, then the resubmission is in flight', () => {
+      given([requested, accepted, correcting])
+        .when(recordBoardRecordDeleted())
+        .then([boardRecordDeleted()]);
+      given([requested, accepted, correcting, boardRecordDeleted()])
+        .when(recordBoardRecordDeleted())
+        .then([]);
+    });
+
+    it('R8: the record cannot be accepted again before it was deleted', () => {
+      given([requested, accepted, correcting])
+        .when(recordSubmissionAccepted({ attempt: 2 }))
+        .thenThrows({ rule: 'R8', code: 'record-not-deleted' });
+    });
+
+    it("R8: after the deletion, the board's acceptance is recorded for the correction's attempt", () => {
+      given([requested, accepted, correcting, boardRecordDeleted()])
+        .when(recordSubmissionAccepted({ attempt: 2, occurredAt: at('2025-06-12T08:00:05Z') }))
+        .then([boardSubmissionSucceeded({ attempt: 2, occurredAt: '2025-06-12T08:00:05.000Z' })]);
+    });
+
+    it('R8: a late answer to the attempt the correction overtook is refused', () => {
+      given([requested, accepted, correcting, boardRecordDeleted()])
+        .when(recordSubmissionAccepted({ attempt: 1 }))
+        .thenThrows({ rule: 'R8', code: 'attempt-overtaken' });
+    });
+
+    it('R8/R9: the corrected record is confirmed again, as its own attempt', () => {
+      given([
+        requested,
+        accepted,
+        boardRecordConfirmed(),
+        correcting,
+        boardRecordDeleted(),
+        boardSubmissionSucceeded({ attempt: 2, occurredAt: '2025-06-12T08:00:05.000Z' }),
+      ])
+        .when(confirmBoardRecord({ occurredAt: at('2025-06-13T09:00:00Z') }))
+        .then([boardRecordConfirmed({ attempt: 2, occurredAt: '2025-06-13T09:00:00.000Z' })]);
+    });
+
+    it('R8/R16: a correction that failed is retried as a correction: the record is deleted again before it is sent', () => {
+      given([
+        requested,
+        accepted,
+        correcting,
+        boardRecordDeleted(),
+        boardSubmissionFailed({ attempt: 2, reason: 'ABIM: unknown learner', retryable: false }),
+      ])
+        .when(retryBoardSubmission({ profileVersion: 4 }))
+        .then([
+          boardSubmissionCorrectionRequested({
+            attempt: 3,
+            occurredAt: '2025-06-11T08:00:00.000Z',
+            profileVersion: 4,
+          }),
+        ]);
+    });
+  });
+
+  describe('given a later claim of the same activity, board and day (A-22: one record per day)', () => {
+    const LATER = submissionRef({ claimId: 'claim-2' });
+    const combine = { submissionId: LATER.submissionId, claimId: 'claim-2', twelfths: 3n };
+    const combined = boardSubmissionCorrectionRequested({
+      reason: 'combined-completion',
+      twelfths: '9',
+      combined: [
+        { submissionId: LATER.submissionId, claimId: 'claim-2', twelfths: '3', sinceAttempt: 2 },
+      ],
+      profileVersion: 1,
+    });
+
+    it("R8: the day's record is corrected to carry both claims' credit, recorded in its history", () => {
+      given([requested, accepted])
+        .when(correctBoardSubmission({ reason: 'combined-completion', combine, profileVersion: 1 }))
+        .then([combined]);
+    });
+
+    it('R8: the same combination asked again while the record is on its way records nothing', () => {
+      given([requested, accepted, combined])
+        .when(correctBoardSubmission({ reason: 'combined-completion', combine }))
+        .then([]);
+    });
+
+    it('R8: a record that failed is corrected with the combined credit too (a failed record is deleted first)', () => {
+      given([requested, boardSubmissionFailed({ retryable: false })])
+        .when(correctBoardSubmission({ reason: 'combined-completion', combine, profileVersion: 1 }))
+        .then([combined]);
+    });
+
+    it('R4: a combination adds a positive amount', () => {
+      given([requested, accepted])
+        .when(
+          correctBoardSubmission({
+            reason: 'combined-completion',
+            combine: { ...combine, twelfths: 0n },
+          }),
+        )
+        .thenThrows({ rule: 'R4', code: 'invalid-amount', field: 'twelfths' });
+    });
+
+    describe('the later submission (reported with the earlier one)', () => {
+      const later = boardSubmissionRequested({
+        ...LATER,
+        twelfths: '3',
+        reportedWith: submissionRef().submissionId,
+      });
+
+      it('R8: it is recorded as reported in the earlier record', () => {
+        given([])
+          .when(
+            requestBoardSubmission({
+              ...LATER,
+              twelfths: 3n,
+              reportedWith: submissionRef().submissionId,
+            }),
+          )
+          .then([later]);
+      });
+
+      it("R8/R9: it follows what the board answered for the day's record: accepted, then confirmed", () => {
+        given([later])
+          .when(followCombinedRecord({ outcome: 'accepted' }))
+          .then([
+            boardSubmissionSucceeded({
+              ...LATER,
+              attempt: 1,
+              occurredAt: '2025-06-12T08:00:05.000Z',
+            }),
+          ]);
+        given([later, boardSubmissionSucceeded({ ...LATER })])
+          .when(followCombinedRecord({ outcome: 'confirmed' }))
+          .then([boardRecordConfirmed({ ...LATER, occurredAt: '2025-06-12T08:00:05.000Z' })]);
+        given([later, boardSubmissionSucceeded({ ...LATER })])
+          .when(followCombinedRecord({ outcome: 'accepted' }))
+          .then([]);
+      });
+
+      it("R8/R16: it fails with the board's reason for the day's record, naming that record", () => {
+        given([later])
+          .when(
+            followCombinedRecord({
+              outcome: 'failed',
+              reason: 'ABIM: unknown learner',
+              retryable: false,
+            }),
+          )
+          .then([
+            boardSubmissionFailed({
+              ...LATER,
+              occurredAt: '2025-06-12T08:00:05.000Z',
+              reason: `reported in the record of submission ${submissionRef().submissionId}: ABIM: unknown learner`,
+              retryable: false,
+            }),
+          ]);
+      });
+
+      it("R8: it cannot be corrected itself: the day's record is the one to correct", () => {
+        given([later, boardSubmissionSucceeded({ ...LATER })])
+          .when(correctBoardSubmission())
+          .thenThrows({ rule: 'R8', code: 'reported-with-another-record', field: 'submissionId' });
+      });
+
+      it('R8: a submission with its own record does not follow another', () => {
+        given([requested])
+          .when(followCombinedRecord())
+          .thenThrows({ rule: 'R8', code: 'not-reported-with-another-record' });
+      });
+    });
+  });
+
   describe('evolve', () => {
     it('folds the whole history of a submission: attempts, last failure, acceptance and confirmation', () => {
       const state = [
@@ -375,6 +603,59 @@ describe('board submission decider', () => {
         initialBoardSubmissionState(),
       );
       expect(state).toMatchObject({ status: 'requested', attempt: 1, awaitingConsent: undefined });
+    });
+
+    it('R7/R8: a correction waits for consent too, before its deletion or its resubmission, and goes on as a correction', () => {
+      const correcting = boardSubmissionCorrectionRequested();
+      const wait = {
+        type: 'AwaitConsent',
+        data: { reason: AWAITING_CONSENT_REASON, occurredAt: at('2025-06-12T08:00:02.000Z') },
+      } as const;
+      const waiting = boardSubmissionAwaitingConsent({
+        attempt: 2,
+        occurredAt: '2025-06-12T08:00:02.000Z',
+      });
+      given([requested, accepted, correcting]).when(wait).then([waiting]);
+      given([requested, accepted, correcting, waiting])
+        .when(resume)
+        .then([boardSubmissionResumed({ attempt: 2, correcting: true })]);
+      const fold = (events: Parameters<typeof evolveBoardSubmission>[1][]) =>
+        events.reduce(evolveBoardSubmission, initialBoardSubmissionState());
+      const resumed = boardSubmissionResumed({ attempt: 2, correcting: true });
+      expect(fold([requested, accepted, correcting, waiting])).toMatchObject({
+        status: 'awaiting-consent',
+        attempt: 2,
+      });
+      expect(fold([requested, accepted, correcting, waiting, resumed])).toMatchObject({
+        status: 'correcting',
+        attempt: 2,
+        awaitingConsent: undefined,
+        correction: { recordDeleted: false },
+      });
+      expect(
+        fold([requested, accepted, correcting, boardRecordDeleted(), waiting, resumed]),
+      ).toMatchObject({ status: 'correcting', correction: { recordDeleted: true } });
+    });
+
+    it('R8: an attempt waiting for consent reached no board: it is not corrected, but a later claim of the day joins it', () => {
+      const waiting = boardSubmissionAwaitingConsent();
+      given([requested, waiting])
+        .when(correctBoardSubmission())
+        .thenThrows({ rule: 'R8', code: 'submission-in-flight' });
+      const LATER = submissionRef({ claimId: 'claim-2' }).submissionId;
+      given([requested, waiting])
+        .when(
+          correctBoardSubmission({
+            combine: { submissionId: LATER, claimId: 'claim-2', twelfths: 3n },
+          }),
+        )
+        .then([
+          boardSubmissionCorrectionRequested({
+            reason: 'combined-completion',
+            twelfths: '9',
+            combined: [{ submissionId: LATER, claimId: 'claim-2', twelfths: '3', sinceAttempt: 2 }],
+          }),
+        ]);
     });
 
     it('R7/R8: a submission not waiting for consent is left as it is', () => {

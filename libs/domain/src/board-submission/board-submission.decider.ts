@@ -6,6 +6,10 @@ import { assertBusinessTime, type DecisionContext } from '../decision-context';
 import { DomainRuleViolation } from '../rules';
 import type {
   BoardSubmissionCommand,
+  CorrectBoardSubmission,
+  CorrectionReason,
+  FollowCombinedRecord,
+  RecordBoardRecordDeleted,
   ConfirmBoardRecord,
   FlagForFollowUp,
   RecordSubmissionAccepted,
@@ -16,9 +20,14 @@ import type {
   AwaitConsent,
   ResumeAfterConsent,
 } from './board-submission.commands';
-import type { BoardSubmissionEvent, SubmissionRef } from './board-submission.events';
+import type {
+  BoardSubmissionEvent,
+  CombinedSubmissionJson,
+  SubmissionRef,
+} from './board-submission.events';
 import type { BoardSubmissionStatus } from './claim-tag';
 import { dueForFollowUpFlag } from './follow-up';
+import { reportingWindowClosed } from './reporting-window';
 
 export interface SubmissionFailure {
   readonly attempt: number;
@@ -27,6 +36,21 @@ export interface SubmissionFailure {
   readonly at: Date;
   /** R16: the profile version whose identity the failed attempt sent, when known. */
   readonly profileVersion: number | undefined;
+}
+
+/** A later claim's submission whose credit this one's record carries (A-22). */
+export interface CombinedIntoRecord {
+  readonly submissionId: string;
+  readonly claimId: string;
+  readonly twelfths: bigint;
+  /** The first attempt of this record that carried it. */
+  readonly sinceAttempt: number;
+}
+
+/** R8: a correction under way: the record is deleted (`recordDeleted`), then sent again. */
+export interface CorrectionInProgress {
+  readonly reason: string;
+  readonly recordDeleted: boolean;
 }
 
 export interface ActiveBoardSubmission {
@@ -52,7 +76,20 @@ export interface ActiveBoardSubmission {
   readonly flaggedForFollowUp: boolean;
   /** R7/R8: while the attempt waits for the learner's consent to share, why (said to the learner). */
   readonly awaitingConsent: { readonly reason: string; readonly since: Date } | undefined;
+  /** A-22: the submission whose record carries this credit; undefined when it has its own. */
+  readonly reportedWith: string | undefined;
+  /** A-22: later claims' submissions this record carries too. */
+  readonly combined: readonly CombinedIntoRecord[];
+  /**
+   * R8: the correction under way, kept until an attempt is accepted: a failed correction is
+   * retried as a correction (delete first), so the board never keeps a stale record.
+   */
+  readonly correction: CorrectionInProgress | undefined;
 }
+
+/** R8/A-22: what the board's record of this submission carries: its own credit and the combined. */
+export const reportedTwelfths = (submission: ActiveBoardSubmission): bigint =>
+  submission.combined.reduce((sum, c) => sum + c.twelfths, submission.twelfths);
 
 export type BoardSubmissionState = { readonly status: 'not-requested' } | ActiveBoardSubmission;
 
@@ -88,6 +125,9 @@ export function evolveBoardSubmission(
       lastFailure: undefined,
       flaggedForFollowUp: false,
       awaitingConsent: undefined,
+      reportedWith: data.reportedWith,
+      combined: [],
+      correction: undefined,
     };
   }
   if (state.status === 'not-requested') return state; // nothing to evolve before a request
@@ -106,6 +146,32 @@ export function evolveBoardSubmission(
         status: 'accepted',
         attempt: event.data.attempt,
         acceptedAt: new Date(event.data.occurredAt),
+        correction: undefined,
+        awaitingConsent: undefined,
+      };
+    case 'BoardSubmissionCorrectionRequested':
+      return {
+        ...state,
+        status: 'correcting',
+        attempt: event.data.attempt,
+        attemptProfileVersion: event.data.profileVersion,
+        requestedAt: new Date(event.data.occurredAt),
+        acceptedAt: undefined,
+        confirmedAt: undefined,
+        flaggedForFollowUp: false,
+        combined: event.data.combined.map((c) => ({
+          submissionId: c.submissionId,
+          claimId: c.claimId,
+          twelfths: parseTwelfths(c.twelfths),
+          sinceAttempt: c.sinceAttempt,
+        })),
+        correction: { reason: event.data.reason, recordDeleted: false },
+        awaitingConsent: undefined,
+      };
+    case 'BoardRecordDeleted':
+      return {
+        ...state,
+        correction: { reason: state.correction?.reason ?? '', recordDeleted: true },
       };
     case 'BoardSubmissionFailed':
       return {
@@ -134,7 +200,8 @@ export function evolveBoardSubmission(
     case 'BoardSubmissionResumed':
       return {
         ...state,
-        status: 'requested',
+        // A correction that waited goes on where it stopped (its deletion, or the resubmission).
+        status: event.data.correcting === true ? 'correcting' : 'requested',
         attempt: event.data.attempt,
         requestedAt: new Date(event.data.occurredAt),
         awaitingConsent: undefined,
@@ -175,6 +242,12 @@ export function decideBoardSubmission(
       return awaitConsent(command, state);
     case 'ResumeAfterConsent':
       return resumeAfterConsent(command, state);
+    case 'CorrectBoardSubmission':
+      return correct(command, state, context);
+    case 'RecordBoardRecordDeleted':
+      return recordDeleted(command, state);
+    case 'FollowCombinedRecord':
+      return followCombinedRecord(command, state);
     default: {
       const _unknownCommand: never = command;
       throw new TypeError(`unknown board submission command ${JSON.stringify(_unknownCommand)}`);
@@ -269,6 +342,7 @@ function request(
         attempt: 1,
         ...(data.completedAt === undefined ? {} : { completedAt: data.completedAt.toISOString() }),
         ...(data.profileVersion === undefined ? {} : { profileVersion: data.profileVersion }),
+        ...(data.reportedWith === undefined ? {} : { reportedWith: data.reportedWith }),
       },
     },
   ];
@@ -282,12 +356,39 @@ function request(
   return events;
 }
 
+/** An answer to an attempt that a later attempt (a correction) overtook changes nothing. */
+function assertCurrentAttempt(
+  submission: ActiveBoardSubmission,
+  attempt: number | undefined,
+): void {
+  if (attempt !== undefined && attempt !== submission.attempt) {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'attempt-overtaken',
+      message: `attempt ${attempt} to ${submission.board} was overtaken by attempt ${submission.attempt}`,
+    });
+  }
+}
+
+/** Whether an attempt is being sent to the board: a request, or a correction's resubmission. */
+const sending = (submission: ActiveBoardSubmission): boolean =>
+  submission.status === 'requested' ||
+  (submission.status === 'correcting' && submission.correction?.recordDeleted === true);
+
 function recordAccepted(
   { data }: RecordSubmissionAccepted,
   state: BoardSubmissionState,
 ): BoardSubmissionEvent[] {
   const submission = requested(state);
   if (submission.status === 'accepted' || submission.status === 'confirmed') return []; // duplicate
+  assertCurrentAttempt(submission, data.attempt);
+  if (submission.status === 'correcting' && !sending(submission)) {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'record-not-deleted',
+      message: `the record at ${submission.board} is to be deleted before it is sent again`,
+    });
+  }
   if (submission.status === 'failed') {
     throw new DomainRuleViolation({
       rule: 'R8',
@@ -313,7 +414,9 @@ function recordFailed(
 ): BoardSubmissionEvent[] {
   const submission = requested(state);
   if (submission.status === 'failed') return []; // duplicate report of the same attempt
-  if (submission.status !== 'requested') {
+  assertCurrentAttempt(submission, data.attempt);
+  // A correction fails before or after the deletion: the retry corrects again (delete first).
+  if (submission.status !== 'requested' && submission.status !== 'correcting') {
     throw new DomainRuleViolation({
       rule: 'R8',
       code: 'submission-not-in-flight',
@@ -361,7 +464,11 @@ function confirm(
   return [
     {
       type: 'BoardRecordConfirmed',
-      data: { ...refOf(submission), occurredAt: data.occurredAt.toISOString() },
+      data: {
+        ...refOf(submission),
+        occurredAt: data.occurredAt.toISOString(),
+        attempt: submission.attempt,
+      },
     },
   ];
 }
@@ -431,6 +538,26 @@ function retry(
   const ref = refOf(submission);
   const occurredAt = data.occurredAt.toISOString();
   const attempt = submission.attempt + 1;
+  const reason = gapsReason(data.profileGaps);
+  if (submission.correction !== undefined) {
+    // R8: a correction that failed is retried as a correction: the board's record (the stale one,
+    // or the one the failed attempt sent) is deleted before the record is sent again.
+    const events: BoardSubmissionEvent[] = [
+      correctionRequested(submission, {
+        occurredAt,
+        reason: submission.correction.reason,
+        combined: combinedJson(submission.combined),
+        profileVersion: data.profileVersion,
+      }),
+    ];
+    if (reason !== '') {
+      events.push({
+        type: 'BoardSubmissionFailed',
+        data: { ...ref, occurredAt, attempt, reason, retryable: true },
+      });
+    }
+    return events;
+  }
   const events: BoardSubmissionEvent[] = [
     {
       type: 'BoardSubmissionRetryRequested',
@@ -442,7 +569,6 @@ function retry(
       },
     },
   ];
-  const reason = gapsReason(data.profileGaps);
   if (reason !== '') {
     events.push({
       type: 'BoardSubmissionFailed',
@@ -498,11 +624,13 @@ function flagForFollowUp(
 /**
  * R7/R8: an attempt in flight waits for the learner's consent to share completion data with
  * the boards: nothing goes to the board, and the submission says why. Already waiting: nothing.
+ * A correction waits too (before its deletion, or before its resubmission): the board keeps the
+ * record it holds until the learner consents again.
  */
 function awaitConsent({ data }: AwaitConsent, state: BoardSubmissionState): BoardSubmissionEvent[] {
   const submission = requested(state);
   if (submission.status === 'awaiting-consent') return [];
-  if (submission.status !== 'requested') {
+  if (submission.status !== 'requested' && submission.status !== 'correcting') {
     throw new DomainRuleViolation({
       rule: 'R8',
       code: 'submission-not-in-flight',
@@ -548,7 +676,223 @@ function resumeAfterConsent(
         ...refOf(state),
         occurredAt: data.occurredAt.toISOString(),
         attempt: state.attempt,
+        ...(state.correction === undefined ? {} : { correcting: true }),
       },
     },
   ];
+}
+
+// ---------------------------------------------------------------------------------------
+// corrections (R8: a record cannot be edited: delete, then send again)
+// ---------------------------------------------------------------------------------------
+
+const combinedJson = (combined: readonly CombinedIntoRecord[]): CombinedSubmissionJson[] =>
+  combined.map((c) => ({
+    submissionId: c.submissionId,
+    claimId: c.claimId,
+    twelfths: twelfthsToJson(c.twelfths),
+    sinceAttempt: c.sinceAttempt,
+  }));
+
+function correctionRequested(
+  submission: ActiveBoardSubmission,
+  fields: {
+    occurredAt: string;
+    reason: string;
+    reference?: string;
+    combined: CombinedSubmissionJson[];
+    profileVersion: number | undefined;
+  },
+): BoardSubmissionEvent {
+  const twelfths = fields.combined.reduce(
+    (sum, c) => sum + parseTwelfths(c.twelfths),
+    submission.twelfths,
+  );
+  return {
+    type: 'BoardSubmissionCorrectionRequested',
+    data: {
+      ...refOf(submission),
+      occurredAt: fields.occurredAt,
+      attempt: submission.attempt + 1,
+      reason: fields.reason,
+      ...(fields.reference === undefined ? {} : { reference: fields.reference }),
+      twelfths: twelfthsToJson(twelfths),
+      combined: fields.combined,
+      ...(fields.profileVersion === undefined ? {} : { profileVersion: fields.profileVersion }),
+    },
+  };
+}
+
+/**
+ * R8: a correction of the board's record (compliance's, or a later claim of the same day
+ * joining it, A-22): a new attempt that deletes the record, then sends it again with the
+ * learner's current profile and every credit it carries. Refused while an attempt is in flight,
+ * for a submission whose credit another record carries (correct that one), once the reporting
+ * window is closed (the deletion could not be made good), and with gaps in the profile.
+ */
+function correct(
+  { data }: CorrectBoardSubmission,
+  state: BoardSubmissionState,
+  context: DecisionContext,
+): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  if (submission.reportedWith !== undefined) {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'reported-with-another-record',
+      field: 'submissionId',
+      message:
+        `the credit of this submission is reported in the record of submission ` +
+        `${submission.reportedWith} (same learner, activity, board and date); correct that one`,
+    });
+  }
+  const combine = data.combine;
+  const alreadyCombined =
+    combine !== undefined &&
+    submission.combined.some((c) => c.submissionId === combine.submissionId);
+  // An attempt waiting for consent is in flight too: nothing reached the board yet.
+  const inFlight =
+    submission.status === 'requested' ||
+    submission.status === 'correcting' ||
+    submission.status === 'awaiting-consent';
+  if (alreadyCombined && inFlight) return []; // the record on its way carries it already
+  if (combine === undefined && inFlight) {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'submission-in-flight',
+      message: `attempt ${submission.attempt} to ${submission.board} is in flight; correct the record once the board has answered`,
+    });
+  }
+  const closed = reportingWindowClosed(
+    submission.board,
+    submission.completedAt ?? submission.claimedAt,
+    context.now,
+  );
+  if (closed !== undefined) {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'reporting-window-closed',
+      message: closed,
+    });
+  }
+  const gaps = gapsReason(data.profileGaps);
+  if (gaps !== '') {
+    throw new DomainRuleViolation({
+      rule: 'R16',
+      code: 'profile-incomplete',
+      field: 'profile',
+      message: `the record would be deleted and could not be sent again: ${gaps}`,
+    });
+  }
+  const combined = combinedJson(submission.combined);
+  if (combine !== undefined && !alreadyCombined) {
+    if (combine.twelfths <= 0n) {
+      throw new DomainRuleViolation({
+        rule: 'R4',
+        code: 'invalid-amount',
+        field: 'twelfths',
+        message: 'a combined submission adds a positive amount of claimed credit',
+      });
+    }
+    combined.push({
+      submissionId: combine.submissionId,
+      claimId: combine.claimId,
+      twelfths: twelfthsToJson(combine.twelfths),
+      sinceAttempt: submission.attempt + 1,
+    });
+  }
+  const reason: CorrectionReason = combine === undefined ? data.reason : 'combined-completion';
+  return [
+    correctionRequested(submission, {
+      occurredAt: data.occurredAt.toISOString(),
+      reason,
+      ...(data.reference === undefined ? {} : { reference: data.reference }),
+      combined,
+      profileVersion: data.profileVersion,
+    }),
+  ];
+}
+
+/** R8: the board deleted the record; the correction's resubmission follows. */
+function recordDeleted(
+  { data }: RecordBoardRecordDeleted,
+  state: BoardSubmissionState,
+): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  assertCurrentAttempt(submission, data.attempt);
+  if (submission.status !== 'correcting' || submission.correction === undefined) {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'no-correction-in-progress',
+      message: `no correction of the record at ${submission.board} is under way`,
+    });
+  }
+  if (submission.correction.recordDeleted) return []; // the same deletion read twice
+  return [
+    {
+      type: 'BoardRecordDeleted',
+      data: {
+        ...refOf(submission),
+        occurredAt: data.occurredAt.toISOString(),
+        attempt: submission.attempt,
+      },
+    },
+  ];
+}
+
+/**
+ * R8/R9 (A-22): a submission reported with another's record follows what the board answered
+ * for that record, in its own history: accepted, confirmed, or failed with the board's reason.
+ */
+function followCombinedRecord(
+  { data }: FollowCombinedRecord,
+  state: BoardSubmissionState,
+): BoardSubmissionEvent[] {
+  const submission = requested(state);
+  if (submission.reportedWith === undefined) {
+    throw new DomainRuleViolation({
+      rule: 'R8',
+      code: 'not-reported-with-another-record',
+      message: `this submission has its own record at ${submission.board}`,
+    });
+  }
+  const ref = refOf(submission);
+  const occurredAt = data.occurredAt.toISOString();
+  const { attempt, status } = submission;
+  const succeeded: BoardSubmissionEvent = {
+    type: 'BoardSubmissionSucceeded',
+    data: { ...ref, occurredAt, attempt },
+  };
+  switch (data.outcome) {
+    case 'accepted':
+      return status === 'accepted' || status === 'confirmed' ? [] : [succeeded];
+    case 'confirmed':
+      if (status === 'confirmed') return [];
+      return [
+        ...(status === 'accepted' ? [] : [succeeded]),
+        { type: 'BoardRecordConfirmed', data: { ...ref, occurredAt, attempt } },
+      ];
+    case 'failed': {
+      if (status === 'failed') return [];
+      const reason = (data.reason ?? '').trim();
+      return [
+        {
+          type: 'BoardSubmissionFailed',
+          data: {
+            ...ref,
+            occurredAt,
+            attempt,
+            reason: `reported in the record of submission ${submission.reportedWith}: ${
+              reason === '' ? `${submission.board} did not accept it` : reason
+            }`,
+            retryable: data.retryable ?? false,
+          },
+        },
+      ];
+    }
+    default: {
+      const _unknownOutcome: never = data.outcome;
+      throw new TypeError(`unknown outcome ${JSON.stringify(_unknownOutcome)}`);
+    }
+  }
 }

@@ -27,6 +27,11 @@ export type BoardSubmissionRequested = {
     completedAt?: string;
     /** R7/R16: the profile version whose identity attempt 1 sends: the claim's snapshot. */
     profileVersion?: number;
+    /**
+     * A-22: the submission whose board record carries this credit too (an earlier claim of the
+     * same activity, board and completion date); absent when this submission has its own record.
+     */
+    reportedWith?: string;
   };
 };
 
@@ -58,10 +63,43 @@ export type BoardSubmissionFailed = {
   };
 };
 
-/** R9: the board's records show the credit. */
+/** R9: the board's records show the credit. `attempt`: the attempt confirmed (absent in older events). */
 export type BoardRecordConfirmed = {
   type: 'BoardRecordConfirmed';
-  data: SubmissionRef & { occurredAt: string };
+  data: SubmissionRef & { occurredAt: string; attempt?: number };
+};
+
+/** A later claim's submission that a corrected record carries (A-22), from attempt `sinceAttempt`. */
+export interface CombinedSubmissionJson {
+  submissionId: string;
+  claimId: string;
+  twelfths: string;
+  sinceAttempt: number;
+}
+
+/**
+ * R8: a correction: the board's record is to be deleted, then sent again as attempt `attempt`
+ * (a record cannot be edited). `twelfths`: everything the record will carry (this submission's
+ * credit and that of `combined`); `reason` one of `CORRECTION_REASONS`; `reference` the ticket
+ * of a compliance request.
+ */
+export type BoardSubmissionCorrectionRequested = {
+  type: 'BoardSubmissionCorrectionRequested';
+  data: SubmissionRef & {
+    occurredAt: string;
+    attempt: number;
+    reason: string;
+    reference?: string;
+    twelfths: string;
+    combined: CombinedSubmissionJson[];
+    profileVersion?: number;
+  };
+};
+
+/** R8: the board deleted the record of a correction; the resubmission (attempt `attempt`) follows. */
+export type BoardRecordDeleted = {
+  type: 'BoardRecordDeleted';
+  data: SubmissionRef & { occurredAt: string; attempt: number };
 };
 
 /** R9: accepted more than 24 hours ago and still not confirmed by the board. */
@@ -79,10 +117,13 @@ export type BoardSubmissionAwaitingConsent = {
   data: SubmissionRef & { occurredAt: string; attempt: number; reason: string };
 };
 
-/** R7/R8: consent was given: the attempt that waited for it goes on (the same attempt). */
+/**
+ * R7/R8: consent was given: the attempt that waited for it goes on (the same attempt).
+ * `correcting`: the attempt is a correction's (R8), which goes on where it stopped.
+ */
 export type BoardSubmissionResumed = {
   type: 'BoardSubmissionResumed';
-  data: SubmissionRef & { occurredAt: string; attempt: number };
+  data: SubmissionRef & { occurredAt: string; attempt: number; correcting?: boolean };
 };
 
 // The union and the schema versions below are shaped as the learner's (learner.events.ts) on
@@ -95,7 +136,9 @@ export type BoardSubmissionEvent =
   | BoardRecordConfirmed
   | BoardSubmissionFlaggedForFollowUp
   | BoardSubmissionAwaitingConsent
-  | BoardSubmissionResumed;
+  | BoardSubmissionResumed
+  | BoardSubmissionCorrectionRequested
+  | BoardRecordDeleted;
 
 export type BoardSubmissionEventType = BoardSubmissionEvent['type'];
 
@@ -108,6 +151,8 @@ export const BOARD_SUBMISSION_EVENT_SCHEMA_VERSIONS = {
   BoardSubmissionFlaggedForFollowUp: 1,
   BoardSubmissionAwaitingConsent: 1,
   BoardSubmissionResumed: 1,
+  BoardSubmissionCorrectionRequested: 1,
+  BoardRecordDeleted: 1,
 } as const satisfies Record<BoardSubmissionEventType, number>;
 
 export const BOARD_SUBMISSION_EVENT_TYPES = Object.keys(

@@ -3,6 +3,8 @@ import { boardSubmissionId, uuidV5 } from '../deterministic-id';
 import { foldLearner } from '../learner/learner.decider';
 import type { LearnerEvent } from '../learner/learner.events';
 import {
+  boardRecordDeleted,
+  boardSubmissionCorrectionRequested,
   boardSubmissionFailed,
   boardSubmissionRequested,
   boardSubmissionRetryRequested,
@@ -112,6 +114,7 @@ const submitToAbim = (overrides: Partial<SubmitToBoard> = {}): SubmitToBoard => 
   twelfths: 6n,
   credits: '0.50',
   completedAt: at('2025-06-01T10:00:00.000Z'),
+  correction: false,
   ...overrides,
 });
 
@@ -244,6 +247,7 @@ describe('board submission reactor', () => {
                 'reported to ABIM: download the certificate and send it to the board yourself',
               retryable: false,
               occurredAt: at('2026-04-01T05:00:00.000Z'),
+              attempt: 1,
               profileVersion: 1,
             },
           }),
@@ -307,6 +311,7 @@ describe('board submission reactor', () => {
               reason: 'ABIM needs your ABIM ID (6 digits) in your CME profile',
               retryable: true,
               occurredAt: TEST_NOW,
+              attempt: 1,
               profileVersion: 1,
             },
           }),
@@ -429,7 +434,7 @@ describe('board submission reactor', () => {
         .then([
           sendToAbim('outcome/event-attempt', {
             type: 'RecordSubmissionAccepted',
-            data: { occurredAt: TEST_NOW },
+            data: { occurredAt: TEST_NOW, attempt: 1 },
           }),
         ]);
     });
@@ -444,6 +449,7 @@ describe('board submission reactor', () => {
               reason: 'ABIM: unknown learner',
               retryable: false,
               occurredAt: TEST_NOW,
+              attempt: 1,
               profileVersion: 1,
             },
           }),
@@ -558,3 +564,353 @@ const gapsOfRequest = (reaction: BoardSubmissionReaction) =>
   reaction.type === 'SendCommand' && reaction.command.type === 'RequestBoardSubmission'
     ? reaction.command.data.profileGaps
     : undefined;
+
+describe('board submission reactor: corrections (R8: a record cannot be edited)', () => {
+  const accepted = boardSubmissionSucceeded({ submissionId: ABIM });
+  const correctedPersonal = personalData({
+    lastName: 'Quinn-Hart',
+    boardIds: { ABIM: '654321', ABPMR: '4321' },
+  });
+  const corrected = learnerProfileUpdated({
+    profileVersion: 2,
+    boards: ['ABIM', 'ABPMR'],
+    personal: correctedPersonal,
+  });
+  const correcting = boardSubmissionCorrectionRequested({ submissionId: ABIM, profileVersion: 2 });
+  const deleted = boardRecordDeleted({ submissionId: ABIM });
+  const correctionRequested: BoardSubmissionTrigger = {
+    type: 'CorrectionRequested',
+    eventId: 'event-correction',
+    submissionId: ABIM,
+    learnerId: 'learner-1',
+    attempt: 2,
+  };
+  const awaited: BoardSubmissionTrigger = {
+    type: 'CorrectionAwaited',
+    submissionId: ABIM,
+    learnerId: 'learner-1',
+  };
+  const deleteAbim = {
+    type: 'DeleteBoardRecord',
+    submissionId: ABIM,
+    board: 'ABIM',
+    attempt: 2,
+  } as const;
+  const resubmission = submitToAbim({
+    causationId: `correction/${ABIM}/2`,
+    attempt: 2,
+    identity: correctedPersonal,
+    profileVersion: 2,
+    correction: true,
+  });
+
+  describe('given a correction of an accepted record', () => {
+    it("R8: the board's record is deleted first", () => {
+      given(
+        [...withDataSharingConsent(profile), research, claim, corrected],
+        [requested, accepted, correcting],
+      )
+        .when(correctionRequested)
+        .then([deleteAbim]);
+    });
+
+    it('R8: the deletion is recorded with an id derived from the attempt: a repeated deletion records nothing new', () => {
+      given([], [])
+        .when({
+          type: 'BoardRecordDeleteAnswered',
+          call: deleteAbim,
+          answer: { outcome: 'deleted' },
+        })
+        .then([
+          sendToAbim(`deleted/correction/${ABIM}/2`, {
+            type: 'RecordBoardRecordDeleted',
+            data: { occurredAt: TEST_NOW, attempt: 2 },
+          }),
+        ]);
+    });
+
+    it('R8: once deleted, the record is sent again under the same id with the corrected profile', () => {
+      given(
+        [...withDataSharingConsent(profile), research, claim, corrected],
+        [requested, accepted, correcting, deleted],
+      )
+        .when(attemptRequested(2, 'event-deleted'))
+        .then([resubmission]);
+    });
+
+    it('R8: a board outage during the deletion records nothing: the correction waits for the sweep', () => {
+      given([], [])
+        .when({
+          type: 'BoardRecordDeleteAnswered',
+          call: deleteAbim,
+          answer: { outcome: 'unavailable', reason: 'PARS HTTP 503' },
+        })
+        .thenNothing();
+    });
+
+    it('R8: the sweep takes up a correction whose deletion did not reach the board', () => {
+      given(
+        [...withDataSharingConsent(profile), research, claim, corrected],
+        [requested, accepted, correcting],
+      )
+        .when(awaited)
+        .then([deleteAbim]);
+    });
+
+    it('R8: a board outage between the deletion and the resubmission fails nothing: the record is not lost, the sweep sends it again', () => {
+      given([], [])
+        .when({
+          type: 'BoardAnswered',
+          call: resubmission,
+          answer: { outcome: 'unavailable', reason: 'PARS HTTP 503' },
+        })
+        .thenNothing();
+      given(
+        [...withDataSharingConsent(profile), research, claim, corrected],
+        [requested, accepted, correcting, deleted],
+      )
+        .when(awaited)
+        .then([resubmission]);
+    });
+
+    it("R8: the resubmission's acceptance is recorded for the correction's attempt", () => {
+      given([], [])
+        .when({ type: 'BoardAnswered', call: resubmission, answer: { outcome: 'accepted' } })
+        .then([
+          sendToAbim(`outcome/correction/${ABIM}/2`, {
+            type: 'RecordSubmissionAccepted',
+            data: { occurredAt: TEST_NOW, attempt: 2 },
+          }),
+        ]);
+    });
+
+    it('R8/R16: a correction whose profile lacks what the board needs fails before the deletion: the record stays', () => {
+      const emptied = learnerProfileUpdated({
+        profileVersion: 2,
+        boards: ['ABIM'],
+        personal: personalData({ boardIds: {} }),
+      });
+      const reactions = given(
+        [...withDataSharingConsent(profile), research, claim, emptied],
+        [requested, accepted, correcting],
+      )
+        .when(correctionRequested)
+        .reactions();
+      expect(reactions.map((r) => r.type)).toEqual(['SendCommand']);
+      expect(reactions[0]).toMatchObject({
+        command: { type: 'RecordSubmissionFailed', data: { retryable: true, attempt: 2 } },
+      });
+    });
+
+    it('R8/R9: the corrected record is confirmed as its own attempt (a new command id)', () => {
+      given(
+        [],
+        [
+          requested,
+          accepted,
+          boardRecordConfirmed({ submissionId: ABIM }),
+          correcting,
+          deleted,
+          boardSubmissionSucceeded({ submissionId: ABIM, attempt: 2 }),
+        ],
+      )
+        .when({
+          type: 'BoardRecordChecked',
+          call: { type: 'CheckBoardRecord', submissionId: ABIM, board: 'ABIM' },
+          record: { status: 'confirmed', confirmedAt: at('2025-06-13T09:00:00Z') },
+        })
+        .then([
+          sendToAbim(`confirm/${ABIM}/2`, {
+            type: 'ConfirmBoardRecord',
+            data: { occurredAt: at('2025-06-13T09:00:00Z') },
+          }),
+        ]);
+    });
+  });
+
+  describe('given the learner withdrew consent to share completion data (R7, A-21)', () => {
+    const withdrawn = dataSharingConsentWithdrawn({ occurredAt: '2025-06-11T08:00:00.000Z' });
+    const learner = [...withDataSharingConsent(profile), research, claim, corrected, withdrawn];
+    const awaitConsent = sendToAbim(`await-consent/correction/${ABIM}/2/2025-06-11T08:00:00.000Z`, {
+      type: 'AwaitConsent',
+      data: { reason: AWAITING_CONSENT_REASON, occurredAt: TEST_NOW },
+    });
+
+    it('R7/R8: a correction waits for consent before its deletion: the board keeps the record it holds', () => {
+      given(learner, [requested, accepted, correcting])
+        .when(correctionRequested)
+        .then([awaitConsent]);
+      given(learner, [requested, accepted, correcting]).when(awaited).then([awaitConsent]);
+    });
+
+    it('R7/R8: a correction whose record is deleted waits for consent before its resubmission', () => {
+      given(learner, [requested, accepted, correcting, deleted])
+        .when(attemptRequested(2, 'event-deleted'))
+        .then([awaitConsent]);
+    });
+
+    it('R7/R8: consent given again, the correction goes on where it stopped: the deletion, or the resubmission', () => {
+      const again = [
+        ...learner,
+        dataSharingConsentGranted({ occurredAt: '2025-06-12T07:00:00.000Z' }),
+      ];
+      const waiting = boardSubmissionAwaitingConsent({ submissionId: ABIM, attempt: 2 });
+      const resumed = boardSubmissionResumed({ submissionId: ABIM, attempt: 2, correcting: true });
+      given(again, [requested, accepted, correcting, waiting, resumed])
+        .when(attemptRequested(2, 'event-resumed'))
+        .then([deleteAbim]);
+      given(again, [requested, accepted, correcting, deleted, waiting, resumed])
+        .when(attemptRequested(2, 'event-resumed'))
+        .then([resubmission]);
+    });
+  });
+
+  describe('given two claims of the same activity, board and day (A-12, A-22)', () => {
+    const LATER_ABIM = boardSubmissionId('claim-2', 'ABIM');
+    const later = creditClaimed({
+      claimId: 'claim-2',
+      occurredAt: '2025-06-10T09:00:00.000Z',
+      boards: ['ABIM', 'ABPMR'],
+      personal: personalData({ boardIds: { ABIM: '123456', ABPMR: '4321' } }),
+      submissions: [
+        // 20:00 UTC is 15:00 in Chicago: the same completion date as claim-1's 10:00 UTC.
+        { board: 'ABIM', twelfths: '3', completedAt: '2025-06-01T20:00:00.000Z' },
+        { board: 'ABPMR', twelfths: '3', completedAt: '2025-06-01T20:00:00.000Z' },
+      ],
+    });
+    const laterRequested = boardSubmissionRequested({
+      submissionId: LATER_ABIM,
+      claimId: 'claim-2',
+      twelfths: '3',
+      completedAt: '2025-06-01T20:00:00.000Z',
+      reportedWith: ABIM,
+    });
+    const combining = boardSubmissionCorrectionRequested({
+      submissionId: ABIM,
+      reason: 'combined-completion',
+      twelfths: '9',
+      combined: [{ submissionId: LATER_ABIM, claimId: 'claim-2', twelfths: '3', sinceAttempt: 2 }],
+      profileVersion: 1,
+    });
+    const reportedWithOf = (reaction: BoardSubmissionReaction) =>
+      reaction.type === 'SendCommand' && reaction.command.type === 'RequestBoardSubmission'
+        ? [reaction.command.data.board, reaction.command.data.reportedWith]
+        : undefined;
+
+    it("R8: the later claim's submission is reported in the earlier claim's record for that board and day; another day's has its own", () => {
+      const requests = given([...withDataSharingConsent(profile), research, claim, later])
+        .when({
+          type: 'CreditClaimed',
+          eventId: 'event-claim-2',
+          learnerId: 'learner-1',
+          data: later.data,
+        })
+        .reactions()
+        .map(reportedWithOf);
+      expect(requests).toEqual([
+        ['ABIM', ABIM],
+        ['ABPMR', undefined],
+      ]);
+    });
+
+    it("R8: the earlier claim's own requests are unchanged: it owns the day's record", () => {
+      const requests = given([...withDataSharingConsent(profile), research, claim, later])
+        .when(claimed())
+        .reactions()
+        .map(reportedWithOf);
+      expect(requests).toEqual([
+        ['ABIM', undefined],
+        ['ABPMR', undefined],
+      ]);
+    });
+
+    it("R8: its attempt corrects the day's record to carry its credit too, instead of a second record PARS would refuse as a duplicate", () => {
+      given([...withDataSharingConsent(profile), research, claim, later], [laterRequested])
+        .when({
+          type: 'AttemptRequested',
+          eventId: 'event-later',
+          submissionId: LATER_ABIM,
+          learnerId: 'learner-1',
+          attempt: 1,
+        })
+        .then([
+          {
+            type: 'SendCommand',
+            submissionId: ABIM,
+            commandId: idOf(`combine/${LATER_ABIM}/1`),
+            command: {
+              type: 'CorrectBoardSubmission',
+              data: {
+                reason: 'combined-completion',
+                occurredAt: TEST_NOW,
+                profileVersion: 1,
+                combine: { submissionId: LATER_ABIM, claimId: 'claim-2', twelfths: 3n },
+              },
+            },
+          },
+        ]);
+    });
+
+    it("R8/R4: the corrected record carries both claims' credit, each once", () => {
+      given(
+        [...withDataSharingConsent(profile), research, claim, later],
+        [requested, accepted, combining, deleted],
+      )
+        .when(attemptRequested(2, 'event-deleted'))
+        .then([
+          submitToAbim({
+            causationId: `correction/${ABIM}/2`,
+            attempt: 2,
+            twelfths: 9n,
+            credits: '0.75',
+            correction: true,
+          }),
+        ]);
+    });
+
+    it("R8/R9: what the board answers for the day's record is followed by the later submission, from the attempt that carried it", () => {
+      const history = [requested, accepted, combining];
+      given([], history)
+        .when({
+          type: 'RecordAnswered',
+          eventId: 'event-accepted-2',
+          submissionId: ABIM,
+          attempt: 2,
+          outcome: 'accepted',
+        })
+        .then([
+          {
+            type: 'SendCommand',
+            submissionId: LATER_ABIM,
+            commandId: idOf(`follow/event-accepted-2/${LATER_ABIM}`),
+            command: {
+              type: 'FollowCombinedRecord',
+              data: { outcome: 'accepted', occurredAt: TEST_NOW },
+            },
+          },
+        ]);
+      // The answer to attempt 1 was not about the later credit.
+      given([], history)
+        .when({
+          type: 'RecordAnswered',
+          eventId: 'event-accepted-1',
+          submissionId: ABIM,
+          attempt: 1,
+          outcome: 'accepted',
+        })
+        .thenNothing();
+    });
+
+    it("R9: the later submission is not looked up at the board under its own id: it follows the day's record", () => {
+      given(
+        [],
+        [
+          laterRequested,
+          boardSubmissionSucceeded({ submissionId: LATER_ABIM, claimId: 'claim-2' }),
+        ],
+      )
+        .when({ type: 'ConfirmationAwaited', submissionId: LATER_ABIM })
+        .thenNothing();
+    });
+  });
+});

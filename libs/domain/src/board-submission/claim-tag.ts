@@ -6,10 +6,11 @@
 
 /**
  * `requested`: an attempt is in flight (R8 Pending); `failed`: the last attempt failed;
- * `awaiting-consent`: the attempt waits for the learner's consent to share (R7), nothing sent.
+ * `awaiting-consent`: the attempt waits for the learner's consent to share (R7), nothing sent;
+ * `correcting`: the board's record is being deleted and sent again (R8 Pending).
  */
 export type BoardSubmissionStatus =
-  'requested' | 'accepted' | 'failed' | 'confirmed' | 'awaiting-consent';
+  'requested' | 'accepted' | 'failed' | 'confirmed' | 'awaiting-consent' | 'correcting';
 
 /** R8: the tags of a claim, as the FAQ words them, and `Awaiting consent` (R7). */
 export const CLAIM_TAGS = [
@@ -28,9 +29,10 @@ export interface BoardStatus {
 
 /**
  * R8: no board selected at claim time → Not submitted; a board whose latest attempt failed
- * (and was not retried since) → Rejected; a board whose attempt waits for the learner's
- * consent to share (R7) → Awaiting consent; every board accepted (or confirmed) → Submitted;
- * otherwise (an attempt in flight, or not requested yet) → Pending. Statuses of boards not
+ * (and was not retried since) → Rejected; a board whose attempt (or correction) waits for the
+ * learner's consent to share (R7) → Awaiting consent; every board accepted (or confirmed) →
+ * Submitted; otherwise (an attempt in flight, a correction, or not requested yet) → Pending.
+ * Statuses of boards not
  * selected at claim time do not count.
  */
 export function claimTag(
@@ -62,6 +64,8 @@ export function boardStatusWord(status: string | undefined): string {
       return 'Rejected';
     case 'awaiting-consent':
       return 'Awaiting consent';
+    case 'correcting':
+      return 'Pending (correction in progress)';
     default:
       return 'Pending';
   }

@@ -1,4 +1,4 @@
-import { earnedYear, startOfLocalDay } from '../credits/claim-window';
+import { calendarDate, earnedYear, startOfLocalDay } from '../credits/claim-window';
 
 /**
  * R8/R17: PARS's reporting window. ACCME takes a year's learner completions until 31 March of
@@ -9,6 +9,13 @@ import { earnedYear, startOfLocalDay } from '../credits/claim-window';
 
 /** The time zone PARS reads dates in: ACCME's, in Chicago. */
 export const PARS_TIME_ZONE = 'America/Chicago';
+
+/**
+ * A-12/A-22: the completion date a board's record carries (a calendar date in PARS's zone). A
+ * board keeps one record per learner, activity and completion date.
+ */
+export const boardRecordDate = (completedAt: Date): string =>
+  calendarDate(completedAt, PARS_TIME_ZONE);
 
 export interface ReportingWindow {
   /** The completion year, in PARS's time zone. */

@@ -1,6 +1,9 @@
 import type {
   ConfirmBoardRecord,
+  CorrectBoardSubmission,
   FlagForFollowUp,
+  FollowCombinedRecord,
+  RecordBoardRecordDeleted,
   RecordSubmissionAccepted,
   RecordSubmissionFailed,
   RequestBoardSubmission,
@@ -10,6 +13,8 @@ import type {
   BoardSubmissionAwaitingConsent,
   BoardSubmissionResumed,
   BoardRecordConfirmed,
+  BoardRecordDeleted,
+  BoardSubmissionCorrectionRequested,
   BoardSubmissionFailed,
   BoardSubmissionFlaggedForFollowUp,
   BoardSubmissionRequested,
@@ -96,7 +101,12 @@ export const boardRecordConfirmed = (
   overrides: Partial<BoardRecordConfirmed['data']> = {},
 ): BoardRecordConfirmed => ({
   type: 'BoardRecordConfirmed',
-  data: { ...submissionRef(overrides), occurredAt: '2025-06-11T09:00:00.000Z', ...overrides },
+  data: {
+    ...submissionRef(overrides),
+    occurredAt: '2025-06-11T09:00:00.000Z',
+    attempt: 1,
+    ...overrides,
+  },
 });
 
 export const boardSubmissionFlaggedForFollowUp = (
@@ -191,4 +201,56 @@ export const boardSubmissionResumed = (
     attempt: 1,
     ...overrides,
   },
+});
+
+export const boardSubmissionCorrectionRequested = (
+  overrides: Partial<BoardSubmissionCorrectionRequested['data']> = {},
+): BoardSubmissionCorrectionRequested => ({
+  type: 'BoardSubmissionCorrectionRequested',
+  data: {
+    ...submissionRef(overrides),
+    occurredAt: '2025-06-12T08:00:00.000Z',
+    attempt: 2,
+    reason: 'learner-identity-corrected',
+    twelfths: '6',
+    combined: [],
+    ...overrides,
+  },
+});
+
+export const boardRecordDeleted = (
+  overrides: Partial<BoardRecordDeleted['data']> = {},
+): BoardRecordDeleted => ({
+  type: 'BoardRecordDeleted',
+  data: {
+    ...submissionRef(overrides),
+    occurredAt: '2025-06-12T08:00:01.000Z',
+    attempt: 2,
+    ...overrides,
+  },
+});
+
+export const correctBoardSubmission = (
+  overrides: Partial<CorrectBoardSubmission['data']> = {},
+): CorrectBoardSubmission => ({
+  type: 'CorrectBoardSubmission',
+  data: {
+    reason: 'learner-identity-corrected',
+    occurredAt: at('2025-06-12T08:00:00.000Z'),
+    ...overrides,
+  },
+});
+
+export const recordBoardRecordDeleted = (
+  overrides: Partial<RecordBoardRecordDeleted['data']> = {},
+): RecordBoardRecordDeleted => ({
+  type: 'RecordBoardRecordDeleted',
+  data: { occurredAt: at('2025-06-12T08:00:01.000Z'), attempt: 2, ...overrides },
+});
+
+export const followCombinedRecord = (
+  overrides: Partial<FollowCombinedRecord['data']> = {},
+): FollowCombinedRecord => ({
+  type: 'FollowCombinedRecord',
+  data: { outcome: 'accepted', occurredAt: at('2025-06-12T08:00:05.000Z'), ...overrides },
 });

@@ -10,7 +10,11 @@ import {
   type BoardSubmissionEvent,
   type BoardSubmissionState,
   type ConfirmBoardRecord,
+  type CorrectBoardSubmission,
+  type CorrectionReason,
   type FlagForFollowUp,
+  type FollowCombinedRecord,
+  type RecordBoardRecordDeleted,
   type LearnerEvent,
   type RecordBoardRecordRejected,
   type RecordSubmissionAccepted,
@@ -98,6 +102,21 @@ export class ResumeAfterConsentCommand extends BoardSubmissionUseCase<ResumeAfte
   readonly type = 'ResumeAfterConsent' as const;
 }
 
+/** R8: a correction of the board's record (delete, then send again), as a new attempt. */
+export class RequestCorrectionCommand extends BoardSubmissionUseCase<CorrectBoardSubmission> {
+  readonly type = 'CorrectBoardSubmission' as const;
+}
+
+/** R8: the board deleted the record of a correction. */
+export class RecordBoardRecordDeletedCommand extends BoardSubmissionUseCase<RecordBoardRecordDeleted> {
+  readonly type = 'RecordBoardRecordDeleted' as const;
+}
+
+/** A-22: a submission reported in another's record follows what the board answered for it. */
+export class FollowCombinedRecordCommand extends BoardSubmissionUseCase<FollowCombinedRecord> {
+  readonly type = 'FollowCombinedRecord' as const;
+}
+
 /** The use-case class of each command of the board submission decider. */
 const STEPS = {
   RequestBoardSubmission: RequestBoardSubmissionCommand,
@@ -109,6 +128,9 @@ const STEPS = {
   RetryBoardSubmission: RequestRetryCommand,
   AwaitConsent: AwaitConsentCommand,
   ResumeAfterConsent: ResumeAfterConsentCommand,
+  CorrectBoardSubmission: RequestCorrectionCommand,
+  RecordBoardRecordDeleted: RecordBoardRecordDeletedCommand,
+  FollowCombinedRecord: FollowCombinedRecordCommand,
 } as const;
 
 /** The use case a command of the board submission reactor is. */
@@ -165,6 +187,15 @@ export class AwaitConsentHandler extends BoardSubmissionUseCaseHandler {}
 @CommandHandler(ResumeAfterConsentCommand)
 export class ResumeAfterConsentHandler extends BoardSubmissionUseCaseHandler {}
 
+@CommandHandler(RequestCorrectionCommand)
+export class RequestCorrectionHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(RecordBoardRecordDeletedCommand)
+export class RecordBoardRecordDeletedHandler extends BoardSubmissionUseCaseHandler {}
+
+@CommandHandler(FollowCombinedRecordCommand)
+export class FollowCombinedRecordHandler extends BoardSubmissionUseCaseHandler {}
+
 /** The handlers of the board submission process's steps (what runs wherever the process runs). */
 export const BOARD_SUBMISSION_STEP_HANDLERS = [
   RequestBoardSubmissionHandler,
@@ -176,6 +207,9 @@ export const BOARD_SUBMISSION_STEP_HANDLERS = [
   RequestRetryHandler,
   AwaitConsentHandler,
   ResumeAfterConsentHandler,
+  RequestCorrectionHandler,
+  RecordBoardRecordDeletedHandler,
+  FollowCombinedRecordHandler,
 ];
 
 /** R16: after the learner corrected the profile, a failed submission is tried again in the same history. */
@@ -225,6 +259,70 @@ export class RetryBoardSubmissionHandler {
       new RequestRetryCommand(
         submissionId,
         {
+          occurredAt: this.clock(),
+          profileGaps: missingBoardFields(state.board, learner.state.profile),
+          profileVersion: learner.state.profile?.version,
+        },
+        metadata,
+      ),
+    );
+  }
+}
+
+/**
+ * R8: compliance asks for the board's record to be corrected (the learner's identity was
+ * corrected in the profile after the board accepted or rejected a record, or the record is wrong
+ * otherwise): it is deleted and sent again with the profile as it is now, in the same history.
+ * `reference`: the ticket the request cites (never free text: events are immutable).
+ */
+export class CorrectBoardSubmissionCommand extends Command<BoardSubmissionCommandOutcome> {
+  constructor(
+    readonly submissionId: string,
+    readonly reason: Exclude<CorrectionReason, 'combined-completion'>,
+    readonly reference: string,
+    readonly metadata: CommandMetadata,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(CorrectBoardSubmissionCommand)
+export class CorrectBoardSubmissionHandler {
+  constructor(
+    @Inject(StreamCommandExecutor) private readonly streams: StreamCommandExecutor,
+    @Inject(CommandBus) private readonly commandBus: CommandBus,
+    @Inject(BOARD_SUBMISSION_EVENT_CODEC)
+    private readonly submissionCodec: EventCodec<BoardSubmissionEvent>,
+    @Inject(LEARNER_EVENT_CODEC) private readonly learnerCodec: EventCodec<LearnerEvent>,
+    @Inject(LEDGER_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({
+    submissionId,
+    reason,
+    reference,
+    metadata,
+  }: CorrectBoardSubmissionCommand): Promise<BoardSubmissionCommandOutcome> {
+    const { state } = await this.streams.state(
+      boardSubmissionStreamName(submissionId),
+      boardSubmissionDecider,
+      this.submissionCodec,
+    );
+    if (state.status === 'not-requested') {
+      throw new SubmissionNotFoundError(`no board submission ${submissionId}`);
+    }
+    // The record is sent again with the profile as it is now (R16: corrected).
+    const learner = await this.streams.state(
+      learnerStreamName(state.learnerId),
+      learnerDecider,
+      this.learnerCodec,
+    );
+    return this.commandBus.execute(
+      new RequestCorrectionCommand(
+        submissionId,
+        {
+          reason,
+          reference,
           occurredAt: this.clock(),
           profileGaps: missingBoardFields(state.board, learner.state.profile),
           profileVersion: learner.state.profile?.version,

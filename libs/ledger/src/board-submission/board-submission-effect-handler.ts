@@ -1,5 +1,5 @@
 import type { ICommand } from '@nestjs/cqrs';
-import type { BoardGateway } from '@ledger/boards';
+import { BoardRequestRefusedError, BoardUnavailableError, type BoardGateway } from '@ledger/boards';
 import {
   BOARD_SUBMISSION_PROCESS,
   BOARD_SUBMISSION_PROCESS_EVENT_TYPES,
@@ -12,6 +12,7 @@ import {
   learnerDecider,
   learnerIdOfStream,
   learnerStreamName,
+  type BoardDeleteAnswer,
   type BoardRecord,
   type BoardSubmissionEvent,
   type BoardSubmissionProcessContext,
@@ -19,6 +20,7 @@ import {
   type BoardSubmissionReaction,
   type BoardSubmissionTrigger,
   type CheckBoardRecord,
+  type DeleteBoardRecord,
   type LearnerEvent,
   type SendCommand,
   type SubmitToBoard,
@@ -73,14 +75,7 @@ export class BoardSubmissionEffectHandler {
     }
     if (isBoardSubmissionStream(recorded.streamName)) {
       const event = await this.options.submissionCodec.decode(recorded);
-      if (
-        event?.type !== 'BoardSubmissionRequested' &&
-        event?.type !== 'BoardSubmissionRetryRequested' &&
-        event?.type !== 'BoardSubmissionResumed'
-      )
-        return undefined;
-      const { submissionId, learnerId, attempt } = event.data;
-      return { type: 'AttemptRequested', eventId: recorded.id, submissionId, learnerId, attempt };
+      return event === undefined ? undefined : submissionTrigger(recorded.id, event);
     }
     return undefined;
   }
@@ -120,6 +115,12 @@ export class BoardSubmissionEffectHandler {
         return this.submit(reaction);
       case 'CheckBoardRecord':
         return { type: 'BoardRecordChecked', call: reaction, record: await this.check(reaction) };
+      case 'DeleteBoardRecord':
+        return {
+          type: 'BoardRecordDeleteAnswered',
+          call: reaction,
+          answer: await this.deleteRecord(reaction),
+        };
       default: {
         const _unknownReaction: never = reaction;
         throw new TypeError(`unknown reaction ${JSON.stringify(_unknownReaction)}`);
@@ -174,6 +175,25 @@ export class BoardSubmissionEffectHandler {
     };
   }
 
+  private async deleteRecord({
+    board,
+    submissionId,
+    attempt,
+  }: DeleteBoardRecord): Promise<BoardDeleteAnswer> {
+    try {
+      await this.options.gateway.deleteRecord(board, submissionId);
+      this.options.log?.('board record deleted', { submissionId, board, attempt });
+      return { outcome: 'deleted' };
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.options.log?.('board record not deleted', { submissionId, board, error: reason });
+      if (error instanceof BoardRequestRefusedError) return { outcome: 'refused', reason };
+      if (error instanceof BoardUnavailableError) return { outcome: 'unavailable', reason };
+      // Anything else (a network failure outside the retry discipline): the sweep tries again.
+      return { outcome: 'unavailable', reason };
+    }
+  }
+
   private async check({ board, submissionId }: CheckBoardRecord): Promise<BoardRecord> {
     try {
       const status = await this.options.gateway.recordStatus(board, submissionId);
@@ -188,5 +208,53 @@ export class BoardSubmissionEffectHandler {
       this.options.log?.('board status unavailable', { submissionId, error: reason });
       return { status: 'unavailable', reason };
     }
+  }
+}
+
+/** The trigger an event of a submission's stream is, for the process; undefined for the others. */
+function submissionTrigger(
+  eventId: string,
+  event: BoardSubmissionEvent,
+): BoardSubmissionTrigger | undefined {
+  switch (event.type) {
+    case 'BoardSubmissionRequested':
+    case 'BoardSubmissionRetryRequested':
+    case 'BoardSubmissionResumed':
+    case 'BoardRecordDeleted': {
+      const { submissionId, learnerId, attempt } = event.data;
+      return { type: 'AttemptRequested', eventId, submissionId, learnerId, attempt };
+    }
+    case 'BoardSubmissionCorrectionRequested': {
+      const { submissionId, learnerId, attempt } = event.data;
+      return { type: 'CorrectionRequested', eventId, submissionId, learnerId, attempt };
+    }
+    case 'BoardSubmissionSucceeded':
+      return {
+        type: 'RecordAnswered',
+        eventId,
+        submissionId: event.data.submissionId,
+        attempt: event.data.attempt,
+        outcome: 'accepted',
+      };
+    case 'BoardRecordConfirmed':
+      return {
+        type: 'RecordAnswered',
+        eventId,
+        submissionId: event.data.submissionId,
+        attempt: event.data.attempt ?? 1,
+        outcome: 'confirmed',
+      };
+    case 'BoardSubmissionFailed':
+      return {
+        type: 'RecordAnswered',
+        eventId,
+        submissionId: event.data.submissionId,
+        attempt: event.data.attempt,
+        outcome: 'failed',
+        reason: event.data.reason,
+        retryable: event.data.retryable,
+      };
+    default:
+      return undefined;
   }
 }

@@ -17,6 +17,8 @@ import { FIXTURE_NOW, FIXTURE_ZONE, LedgerFixture } from '../../../../test/suppo
 import { BoardSubmissionEffectHandler } from './board-submission-effect-handler';
 import { BoardSubmissionProcess } from './board-submission-process';
 import { openBoardSubmissionCommandBus } from './board-submission-command-bus';
+import { RecordBoardRecordDeletedCommand } from './board-submission-commands';
+import type { ICommand } from '@nestjs/cqrs';
 import type { INestApplicationContext } from '@nestjs/common';
 
 const profile = (lastName: string, abimId: string, boards = ['ABIM', 'ABPMR']): LearnerCommand =>
@@ -57,6 +59,8 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
   let pars: RunningParsSimulator;
   let process: BoardSubmissionProcess;
   let commands: INestApplicationContext | undefined;
+  /** A command the process fails to record once, as if it were killed just before. */
+  let killBefore: ((command: ICommand) => boolean) | undefined;
 
   beforeAll(async () => {
     f = await LedgerFixture.create('board_process');
@@ -99,7 +103,13 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
           maxAttempts: 1,
           timeoutMs: 5_000,
         }),
-        send: (command) => bus.commandBus.execute(command),
+        send: (command) => {
+          if (killBefore?.(command)) {
+            killBefore = undefined;
+            return Promise.reject(new Error('the process stopped before recording the step'));
+          }
+          return bus.commandBus.execute(command);
+        },
         clock,
       }),
       { acceptedSubmissions: async () => [], sweepIntervalMs: 60_000 },
@@ -214,6 +224,47 @@ describe('the board submission process through PARS (R7, R8, R10, R16)', () => {
     // Both attempts reached PARS under the one submission id; only the corrected one was taken.
     expect(await received(submissionId)).toEqual([
       expect.objectContaining({ board: 'ABIM', lastName: 'Quinn', receivedCount: 2 }),
+    ]);
+  });
+
+  it('R8: a correction whose deletion PARS made but the process did not record is taken up again: deleted once more (a no-op), then sent once', async () => {
+    const learnerId = `bp-${randomUUID().slice(0, 8)}`;
+    await f.profileWithConsent(learnerId, profile('Quinn', '765432', ['ABIM']));
+    await f.learner(learnerId, {
+      type: 'RecordResearch',
+      data: { researchId: 'r-1', occurredAt: new Date('2026-02-09T10:00:00Z') },
+    });
+    const claimId = claimIdFor(learnerId, randomUUID());
+    await f.learner(learnerId, {
+      type: 'ClaimCredits',
+      data: { claimId, activity: 'ipoc', occurredAt: new Date('2026-03-01T10:00:00Z') },
+    });
+    await startProcess();
+    const submissionId = boardSubmissionId(claimId, 'ABIM');
+    await settled(submissionId, 'accepted');
+    killBefore = (command) => command instanceof RecordBoardRecordDeletedCommand;
+
+    await f.submission(submissionId, {
+      type: 'CorrectBoardSubmission',
+      data: { reason: 'record-details-wrong', occurredAt: FIXTURE_NOW, profileVersion: 1 },
+    });
+
+    const corrected = await eventually(
+      async () => {
+        const state = await settled(submissionId, 'accepted');
+        if (state.attempt !== 2) throw new Error(`attempt ${state.attempt}`);
+        return state;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(killBefore).toBeUndefined(); // the interruption did happen
+    expect(corrected.correction).toBeUndefined();
+    // PARS: the first record deleted, one new record under the same id; two saves in all.
+    expect(
+      (await received(submissionId)).map((r) => [r.status, r.credits, r.receivedCount]),
+    ).toEqual([
+      ['Deleted', '0.50', 2],
+      ['Pending', '0.50', 2],
     ]);
   });
 });

@@ -18,6 +18,8 @@ import type { BoardSubmissionEffectHandler } from './board-submission-effect-han
 export interface BoardSubmissionProcessOptions {
   /** Ids of submissions the board accepted and has not confirmed (from the read models). */
   acceptedSubmissions: () => Promise<string[]>;
+  /** R8: submissions whose correction is unfinished (from the read models): the sweep resumes them. */
+  unfinishedCorrections?: () => Promise<{ submissionId: string; learnerId: string }[]>;
   /** How often accepted submissions are checked for the board's confirmation (R9). */
   sweepIntervalMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -88,6 +90,8 @@ export class BoardSubmissionProcess implements CheckpointedProcessor<RecordedEve
     if (!session.live) return Math.min(1000, interval);
     for (const submissionId of await this.options.acceptedSubmissions())
       await this.react({ type: 'ConfirmationAwaited', submissionId });
+    for (const { submissionId, learnerId } of (await this.options.unfinishedCorrections?.()) ?? [])
+      await this.react({ type: 'CorrectionAwaited', submissionId, learnerId });
     return interval;
   }
 

@@ -77,7 +77,8 @@ function submissionRowOf(state: ActiveBoardSubmission): SubmissionRow {
 }
 
 /**
- * A stored row as the domain's state (the row keeps no profile versions: none are shown). A
+ * A stored row as the domain's state (the row keeps no profile versions, combined records or
+ * correction steps: none are shown, and none changes what a later event makes of the row). A
  * field-by-field mapping of its own row, alike in shape with other row mappers only.
  */
 function submissionStateOf(row: SubmissionRow): ActiveBoardSubmission {
@@ -111,6 +112,10 @@ function submissionStateOf(row: SubmissionRow): ActiveBoardSubmission {
       row.status === 'awaiting-consent'
         ? { reason: row.reason ?? '', since: row.requested_at }
         : undefined,
+    // What the read side does not show: the process reads them from the stream itself.
+    reportedWith: undefined,
+    combined: [],
+    correction: row.status === 'correcting' ? { reason: '', recordDeleted: false } : undefined,
   };
 }
 

@@ -353,6 +353,26 @@ export async function learnerClaims(
 
 export type { ClaimRow };
 
+/**
+ * R8: submissions whose correction is unfinished (the board was unreachable for the deletion or
+ * the resubmission): what the process's sweep takes up again.
+ */
+export async function unfinishedCorrections(
+  dataSource: DataSource,
+  limit = 500,
+): Promise<{ submissionId: string; learnerId: string }[]> {
+  const { projections } = await projectionsAt(dataSource, ['claims'], undefined, 0).catch(() => ({
+    projections: undefined,
+  }));
+  const schema = projections?.get('claims')?.schema;
+  if (!schema) return [];
+  const rows = (await dataSource.query(
+    `SELECT submission_id, learner_id FROM ${schema}.board_submissions WHERE status = 'correcting' ORDER BY requested_at LIMIT $1`,
+    [limit],
+  )) as { submission_id: string; learner_id: string }[];
+  return rows.map((r) => ({ submissionId: r.submission_id, learnerId: r.learner_id }));
+}
+
 /** R9: submissions a board accepted and has not confirmed yet (what the process sweeps). */
 export async function acceptedUnconfirmedSubmissions(
   dataSource: DataSource,
