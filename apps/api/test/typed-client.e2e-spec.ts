@@ -207,7 +207,10 @@ describe('the typed client (libs/client) against the real API', () => {
     expect(log.data?.events.length).toBeGreaterThan(0);
     const integrity = await auditor.GET('/v1/audit/integrity');
     expect(integrity.data?.ok).toBe(true);
-    const exported = await auditor.GET('/v1/audit/export', { parseAs: 'text' });
+    const exported = await auditor.GET('/v1/audit/export', {
+      params: { query: { upTo: integrity.data?.log.upToPosition } },
+      parseAs: 'text',
+    });
     const lines = (exported.data ?? '').trim().split('\n');
     expect(lines.length).toBe(integrity.data?.log.events);
     const asOf = await auditor.GET('/v1/audit/learners/{learnerId}/credits', {

@@ -80,11 +80,14 @@ describe('the webhook feed', () => {
     const log = await wholeLog(ledger);
     await eventually(() => expectEveryEventOnce(receiver.received, log), { timeoutMs: 20_000 });
     expect(receiver.forged).toEqual([]);
-    expect(await feedStatus(dataSource, 'webhook')).toMatchObject({
-      position: log[log.length - 1]?.position.toString(),
-      deadLetters: 0,
-      lastError: null,
-    });
+    // The receiver has the last batch a moment before the feed records its checkpoint.
+    await eventually(async () =>
+      expect(await feedStatus(dataSource, 'webhook')).toMatchObject({
+        position: log[log.length - 1]?.position.toString(),
+        deadLetters: 0,
+        lastError: null,
+      }),
+    );
   });
 
   it('the feed process stopped mid-way and another started: every event, each once after dedupe', async () => {
