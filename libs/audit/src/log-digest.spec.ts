@@ -1,5 +1,6 @@
-import type { RecordedEvent } from '@ledger/event-store';
-import { digestEvents, genesisLogDigest } from './log-digest';
+import { createHash } from 'node:crypto';
+import { contentDigest, type RecordedEvent } from '@ledger/event-store';
+import { digestEvents, genesisLogDigest, LOG_DIGEST_VERSION } from './log-digest';
 import { chainedLog } from './testing/chained-events';
 
 const log = (): RecordedEvent[] =>
@@ -11,7 +12,47 @@ const log = (): RecordedEvent[] =>
     { stream: 'learner-b' },
   ]);
 
+/** The digest exactly as its definition (log-digest.ts) reads, hashed part by part. */
+function digestByDefinition(events: readonly RecordedEvent[]): string {
+  const u32 = (n: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
+  const u64 = (n: bigint): Buffer => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64BE(n);
+    return b;
+  };
+  const str = (text: string): Buffer => {
+    const bytes = Buffer.from(text, 'utf8');
+    return Buffer.concat([u32(bytes.length), bytes]);
+  };
+  let d = createHash('sha256').update(LOG_DIGEST_VERSION, 'utf8').digest();
+  events.forEach((e, i) => {
+    d = createHash('sha256')
+      .update(d)
+      .update(u64(BigInt(i + 1)))
+      .update(str(e.streamName))
+      .update(u64(e.revision))
+      .update(str(e.hash))
+      .update(contentDigest(e))
+      .digest();
+  });
+  return d.toString('hex');
+}
+
 describe('log digest', () => {
+  it('is its definition, byte for byte (digests stored by auditors keep matching)', () => {
+    const events = chainedLog([
+      { stream: 'learner-a' },
+      { stream: 'learner-é✓-😀' },
+      { stream: 'learner-a', data: { z: [1, { y: 'ü', b: null }], a: '"\\\n' } },
+      { stream: 'board-submission-x' },
+    ]);
+    expect(digestEvents(events).digest).toBe(digestByDefinition(events));
+  });
+
   it('is the same for the same history, and names the range it covers', () => {
     const events = log();
     const copy = events.map((e) => ({ ...e, data: JSON.parse(JSON.stringify(e.data)) }));

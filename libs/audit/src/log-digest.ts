@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { contentDigest, type RecordedEvent } from '@ledger/event-store';
 
 /**
@@ -47,29 +47,13 @@ export type DigestedEvent = Pick<
   | 'recordedAt'
 >;
 
-/** Big-endian fixed-width integers, as the digests and leaves encode them. */
-export const u32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-};
-export const u64 = (n: bigint): Buffer => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(n);
-  return b;
-};
-const str = (text: string): Buffer => {
-  const bytes = Buffer.from(text, 'utf8');
-  return Buffer.concat([u32(bytes.length), bytes]);
-};
-
 export const genesisLogDigest = (): Buffer =>
   createHash('sha256').update(LOG_DIGEST_VERSION, 'utf8').digest();
 
 /** Accumulates the digest one event at a time: constant memory, whatever the log's length. */
 export class LogDigest {
   private current = genesisLogDigest();
-  private count = 0n;
+  private count = 0;
   private lastPosition: bigint;
   private lastEventId: string | null = null;
 
@@ -77,22 +61,32 @@ export class LogDigest {
     this.lastPosition = afterPosition;
   }
 
-  add(e: DigestedEvent): void {
-    this.count += 1n;
-    this.current = createHash('sha256')
-      .update(this.current)
-      .update(u64(this.count))
-      .update(str(e.streamName))
-      .update(u64(e.revision))
-      .update(str(e.hash))
-      .update(contentDigest(e))
-      .digest();
+  /**
+   * Adds the next event. `content` is its content digest when the caller has computed it
+   * already (checking a chain needs it too): the canonical text is then serialized once.
+   */
+  add(e: DigestedEvent, content: Buffer = contentDigest(e)): void {
+    this.count += 1;
+    // d(n-1) ‖ u64(n) ‖ str(streamName) ‖ u64(revision) ‖ str(hash) ‖ content(e), in one buffer
+    // hashed in one call (the same bytes as hashing them part by part).
+    const nameLength = Buffer.byteLength(e.streamName, 'utf8');
+    const hashLength = Buffer.byteLength(e.hash, 'utf8');
+    const input = Buffer.allocUnsafe(32 + 8 + 4 + nameLength + 8 + 4 + hashLength + content.length);
+    let at = this.current.copy(input, 0);
+    at = input.writeBigUInt64BE(BigInt(this.count), at);
+    at = input.writeUInt32BE(nameLength, at);
+    at += input.write(e.streamName, at, 'utf8');
+    at = input.writeBigUInt64BE(e.revision, at);
+    at = input.writeUInt32BE(hashLength, at);
+    at += input.write(e.hash, at, 'utf8');
+    content.copy(input, at);
+    this.current = hash('sha256', input, 'buffer');
     this.lastPosition = e.position;
     this.lastEventId = e.id;
   }
 
   get events(): number {
-    return Number(this.count);
+    return this.count;
   }
 
   get hex(): string {

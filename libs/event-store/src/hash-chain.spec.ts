@@ -64,6 +64,48 @@ describe('the content digest', () => {
   });
 });
 
+/** canonicalJson as first shipped: every stored chain was hashed with its text. */
+function firstCanonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new TypeError('canonicalJson: numbers must be finite');
+    }
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(firstCanonicalJson).join(',')}]`;
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${firstCanonicalJson(value[k] as JsonValue)}`).join(',')}}`;
+}
+
+describe('canonicalJson', () => {
+  it('writes the text of its first version for any JSON value (stored chains keep verifying)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: 'binary' }), (v) => {
+        expect(canonicalJson(v as JsonValue)).toBe(firstCanonicalJson(v as JsonValue));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('writes keys, strings and numbers that need care as its first version did', () => {
+    const tricky = {
+      b: 1,
+      a: undefined,
+      '2': 'two',
+      '10': 'ten',
+      B: [1e21, 5e-7, -0, 0.1, -1.5e-300],
+      é: '\u0001\ud800 lone surrogate, \udc00, 😀 pair, \u2028 "q" \\',
+      '\ud83d': { z: [], y: {}, x: [null, true, false, ''] },
+      nested: [{ c: 3, a: 1, b: 2 }],
+    } as unknown as JsonValue;
+    expect(canonicalJson(tricky)).toBe(firstCanonicalJson(tricky));
+    expect(() => canonicalJson({ n: Infinity })).toThrow(TypeError);
+    expect(() => canonicalJson([NaN])).toThrow(TypeError);
+  });
+});
+
 describe('canonicalJsonOf', () => {
   it('equals canonicalJson after a JSON round trip, for any JSON value', () => {
     fc.assert(

@@ -125,7 +125,9 @@ export async function checkExport(
       });
       continue;
     }
-    digest.add(e);
+    // The canonical text is serialized and hashed once, for the digest and the chain alike.
+    const content = contentDigest(e);
+    digest.add(e, content);
     if (lastPosition !== undefined && e.position <= lastPosition) {
       problem(at(e, 'out-of-order', `position ${e.position} follows position ${lastPosition}`));
     }
@@ -133,7 +135,7 @@ export async function checkExport(
 
     const chain = chains.get(e.streamName);
     if (chain !== 'broken') {
-      const broken = checkLink(e, chain, after, () => (midway += 1));
+      const broken = checkLink(e, content, chain, after, () => (midway += 1));
       if (broken) {
         chains.set(e.streamName, 'broken');
         problem(at(e, broken.kind, broken.detail));
@@ -147,7 +149,7 @@ export async function checkExport(
       if (theirs === undefined) {
         ledgerMatches = false;
         problem(at(e, 'missing-from-ledger', `the ledger's log ends before event ${e.id}`));
-      } else if (!sameEvent(e, theirs)) {
+      } else if (!sameEvent(e, content, theirs)) {
         ledgerMatches = false;
         problem(
           at(
@@ -186,6 +188,7 @@ export async function checkExport(
 
 function checkLink(
   e: RecordedEvent,
+  content: Buffer,
   chain: { next: bigint; link: Buffer } | undefined,
   after: bigint,
   startsMidway: () => void,
@@ -217,7 +220,7 @@ function checkLink(
   } else {
     previous = chain.link;
   }
-  const link = chainLink(previous, e.revision, contentDigest(e)).toString('hex');
+  const link = chainLink(previous, e.revision, content).toString('hex');
   if (link !== e.hash) {
     return {
       kind: 'altered',
@@ -227,13 +230,13 @@ function checkLink(
   return undefined;
 }
 
-function sameEvent(a: RecordedEvent, b: RecordedEvent): boolean {
+function sameEvent(a: RecordedEvent, aContent: Buffer, b: RecordedEvent): boolean {
   return (
     a.id === b.id &&
     a.streamName === b.streamName &&
     a.revision === b.revision &&
     a.hash === b.hash &&
-    contentDigest(a).equals(contentDigest(b))
+    aContent.equals(contentDigest(b))
   );
 }
 

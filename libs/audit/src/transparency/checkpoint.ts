@@ -3,13 +3,14 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  hash,
   sign,
   verify,
   type KeyObject,
 } from 'node:crypto';
 import { contentDigest } from '@ledger/event-store';
-import { u32, u64, type DigestedEvent } from '../log-digest';
-import { leafHash } from './merkle';
+import type { DigestedEvent } from '../log-digest';
+import { LEAF_PREFIX_BYTE } from './merkle';
 
 /**
  * A signed checkpoint: the log's size (leaves of the Merkle tree), the tree's root, the
@@ -145,15 +146,28 @@ export type LeafEvent = Omit<DigestedEvent, 'position'>;
  * digest (recomputed from what is stored). The link commits to the stream's history before it;
  * the position is left out, as in the log digest (a restored log keeps its tree).
  */
-export function leafDataOf(e: LeafEvent): Buffer {
-  const name = Buffer.from(e.streamName, 'utf8');
-  return Buffer.concat([
-    u32(name.length),
-    name,
-    u64(e.revision),
-    Buffer.from(e.hash, 'hex'),
-    contentDigest(e),
-  ]);
+export function leafDataOf(e: LeafEvent, content: Buffer = contentDigest(e)): Buffer {
+  return leafInput(e, content, 0);
 }
 
-export const eventLeafHash = (e: LeafEvent): Buffer => leafHash(leafDataOf(e));
+/** The leaf data written after `prefix` bytes left for the caller. */
+function leafInput(e: LeafEvent, content: Buffer, prefix: number): Buffer {
+  const nameLength = Buffer.byteLength(e.streamName, 'utf8');
+  const input = Buffer.allocUnsafe(
+    prefix + 4 + nameLength + 8 + (e.hash.length >>> 1) + content.length,
+  );
+  let at = input.writeUInt32BE(nameLength, prefix);
+  at += input.write(e.streamName, at, 'utf8');
+  at = input.writeBigUInt64BE(e.revision, at);
+  at += input.write(e.hash, at, 'hex');
+  at += content.copy(input, at);
+  // A link that is not all hex digits writes fewer bytes, as Buffer.from would decode it.
+  return at === input.length ? input : input.subarray(0, at);
+}
+
+/** leafHash(leafDataOf(e)): the leaf's prefix and data in one buffer, hashed in one call. */
+export const eventLeafHash = (e: LeafEvent, content: Buffer = contentDigest(e)): Buffer => {
+  const input = leafInput(e, content, 1);
+  input[0] = LEAF_PREFIX_BYTE;
+  return hash('sha256', input, 'buffer');
+};

@@ -57,23 +57,30 @@ export class AuditProofs {
 
   /** The event's inclusion in the latest checkpoint (or the one of `treeSize`). */
   async inclusion(eventId: string, treeSize?: number): Promise<InclusionProof> {
-    const leaf = await this.tree.leafOfEvent(eventId);
-    const checkpoint = await this.signed(treeSize);
+    // Two round trips, not four: the leaf and the checkpoint, then the event and the path.
+    const [leaf, checkpoint] = await settledBoth(
+      this.tree.leafOfEvent(eventId),
+      this.signed(treeSize),
+    );
     if (leaf.leafIndex >= checkpoint.treeSize) {
       throw new ProofUnavailableError(
         `event ${eventId} is leaf ${leaf.leafIndex}, after the checkpoint of ${checkpoint.treeSize} events: ask again after the next checkpoint`,
       );
     }
-    const [event] = await this.store.readStream(leaf.streamName, {
+    const reading = this.store.readStream(leaf.streamName, {
       fromRevision: leaf.revision,
       maxCount: 1,
     });
+    const pathing = this.tree.inclusionPath(leaf.leafIndex, checkpoint.treeSize);
+    // The path's failure, if any, is observed below, after the event's check.
+    pathing.catch(() => undefined);
+    const [event] = await reading;
     if (!event || event.id !== eventId) {
       throw new ProofUnavailableError(
         `event ${eventId} is no longer at revision ${leaf.revision} of ${leaf.streamName}: the log was altered (run verify)`,
       );
     }
-    const path = await this.tree.inclusionPath(leaf.leafIndex, checkpoint.treeSize);
+    const path = await pathing;
     return {
       version: INCLUSION_PROOF_VERSION,
       event: toAuditRecord(event),
@@ -100,6 +107,17 @@ export class AuditProofs {
       path: path.map((p) => p.toString('hex')),
     };
   }
+}
+
+/**
+ * Both results, read at once. Both settle before either's failure is thrown, and the first's
+ * failure wins: the error the two reads in turn would have given.
+ */
+async function settledBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
 }
 
 /** What an offline check found: ok, or the first reason it failed. */

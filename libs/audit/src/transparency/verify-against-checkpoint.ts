@@ -1,5 +1,5 @@
 import type { EventStore } from '@ledger/event-store';
-import { readLogPages } from '../log-reader';
+import { DEFAULT_PAGE_SIZE, readLogPages } from '../log-reader';
 import { checkpointProblem, eventLeafHash, type SignedCheckpoint } from './checkpoint';
 import type { LogTree, TreeLeaf } from './log-tree';
 import { TreeFrontier } from './merkle';
@@ -74,11 +74,19 @@ export async function verifyAgainstCheckpoint(
       }
     }
   };
-  for await (const page of readLogPages(store, { pageSize: options.pageSize })) {
+  // The database's leaves of each page are read while the page before is hashed, as the log's
+  // pages are (readLogPages): the reads overlap the hashing instead of adding to it.
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const readLeaves = (from: number): Promise<TreeLeaf[]> => {
+    const leaves = tree.leaves(from, Math.min(size, from + pageSize));
+    leaves.catch(() => undefined);
+    return leaves;
+  };
+  let leavesAhead = size > 0 ? readLeaves(0) : undefined;
+  for await (const take of readLogPages(store, { pageSize, maxEvents: size })) {
     const from = logTree.size;
-    const take = page.slice(0, Math.max(0, size - from));
-    if (take.length === 0) break;
-    const stored = await tree.leaves(from, from + take.length);
+    const stored = (await leavesAhead) ?? [];
+    leavesAhead = from + take.length < size ? readLeaves(from + take.length) : undefined;
     take.forEach((e, i) => {
       const hash = eventLeafHash(e);
       logTree.add(hash);
