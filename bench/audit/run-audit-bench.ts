@@ -44,7 +44,9 @@ import { nowMs } from '../support/stats';
  * The log: learners' streams of realistic events (a profile with its encrypted personal data,
  * research, answers, two claims) appended in interleaved rounds, and the board-submission
  * streams of their claims; at least 200,000 events. Memory is sampled every 10 ms during each
- * phase (RSS and V8 heap); a bounded phase keeps them flat however long the log is.
+ * phase (RSS and V8 heap); a bounded phase keeps them flat however long the log is. Each phase
+ * also shows the process's CPU time (user + system) and that per event: on a machine shared
+ * with other work the wall time says more about the others than about the phase.
  */
 export interface AuditBenchOptions {
   /** Learner streams; each holds 50 events and has 2 board-submission streams of 3. */
@@ -74,6 +76,11 @@ export interface PhaseResult {
   /** V8 heap used: before, and the peak during the phase (MiB). */
   heapBeforeMiB: number;
   heapPeakMiB: number;
+  /**
+   * CPU time of this process during the phase (user + system): what the phase costs the
+   * process itself, less sensitive than the wall time to other work sharing the machine.
+   */
+  cpuSeconds: number;
   note: string;
 }
 
@@ -108,8 +115,10 @@ async function measure(
     if (m.heapUsed > heapPeak) heapPeak = m.heapUsed;
   }, 10);
   const t0 = nowMs();
+  const cpu0 = process.cpuUsage();
   try {
     const { events, note } = await work();
+    const cpu = process.cpuUsage(cpu0);
     const seconds = (nowMs() - t0) / 1000;
     const m = process.memoryUsage();
     rssPeak = Math.max(rssPeak, m.rss);
@@ -123,6 +132,7 @@ async function measure(
       rssPeakMiB: rssPeak / MiB,
       heapBeforeMiB: before.heapUsed / MiB,
       heapPeakMiB: heapPeak / MiB,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       note,
     };
   } finally {
@@ -528,6 +538,8 @@ export function formatAuditReport(report: AuditBenchReport): string {
       'RSS peak',
       'heap before',
       'heap peak',
+      'CPU',
+      'CPU/event',
       'note',
     ],
     ...report.phases.map((p) => [
@@ -539,6 +551,8 @@ export function formatAuditReport(report: AuditBenchReport): string {
       `${formatNumber(p.rssPeakMiB, 0)} MiB`,
       `${formatNumber(p.heapBeforeMiB, 0)} MiB`,
       `${formatNumber(p.heapPeakMiB, 0)} MiB`,
+      `${formatNumber(p.cpuSeconds, 2)} s`,
+      `${formatNumber((p.cpuSeconds / p.events) * 1e6, 1)} µs`,
       p.note,
     ]),
   ];
@@ -547,7 +561,7 @@ export function formatAuditReport(report: AuditBenchReport): string {
     `log:        ${formatNumber(report.events, 0)} events in ${formatNumber(report.streams, 0)} streams, ` +
       `generated in ${formatNumber(report.generateSeconds, 1)} s`,
     '',
-    textTable(rows, [1, 2, 3, 4, 5, 6, 7]),
+    textTable(rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]),
     '',
     `one inclusion proof at ${formatNumber(report.events, 0)} events: p50 ${formatNumber(report.proof.p50Ms, 2)} ms, ` +
       `p99 ${formatNumber(report.proof.p99Ms, 2)} ms (${report.proof.count} proofs of random events, the event read and the path)`,
