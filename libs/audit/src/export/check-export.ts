@@ -78,7 +78,9 @@ export async function checkExport(
 ): Promise<ExportCheckReport> {
   const after = options.after ?? 0n;
   const digest = new LogDigest(after);
-  const chains = new Map<string, { next: bigint; link: Buffer } | 'broken'>();
+  // Each stream's last link as its hex text (the line's own string): a Buffer per stream would
+  // hold a slice of a shared 8 KiB pool, and with many streams keep most of those pools alive.
+  const chains = new Map<string, { next: bigint; link: string } | 'broken'>();
   const problems: ExportProblem[] = [];
   let problemCount = 0;
   let lineNo = 0;
@@ -140,7 +142,7 @@ export async function checkExport(
         chains.set(e.streamName, 'broken');
         problem(at(e, broken.kind, broken.detail));
       } else {
-        chains.set(e.streamName, { next: e.revision + 1n, link: Buffer.from(e.hash, 'hex') });
+        chains.set(e.streamName, { next: e.revision + 1n, link: e.hash });
       }
     }
 
@@ -189,7 +191,7 @@ export async function checkExport(
 function checkLink(
   e: RecordedEvent,
   content: Buffer,
-  chain: { next: bigint; link: Buffer } | undefined,
+  chain: { next: bigint; link: string } | undefined,
   after: bigint,
   startsMidway: () => void,
 ): { kind: ExportProblemKind; detail: string } | undefined {
@@ -218,7 +220,7 @@ function checkLink(
           detail: `revision ${e.revision} appears where ${chain.next} was expected`,
         };
   } else {
-    previous = chain.link;
+    previous = Buffer.from(chain.link, 'hex');
   }
   const link = chainLink(previous, e.revision, content).toString('hex');
   if (link !== e.hash) {
