@@ -7,13 +7,13 @@
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    const parts = [error.message?.trim() || error.name];
-    if (typeof code === 'string' && !parts[0]!.includes(code)) parts.push(`(${code})`);
+    let said = error.message?.trim() || error.name;
+    if (typeof code === 'string' && !said.includes(code)) said += ` (${code})`;
     if (error instanceof AggregateError && error.errors.length > 0) {
-      parts.push(`: ${error.errors.map(describeError).join('; ')}`);
+      said += `: ${error.errors.map(describeError).join('; ')}`;
     }
-    if (error.cause !== undefined) parts.push(`, caused by ${describeError(error.cause)}`);
-    return parts.join(' ').replace(' :', ':').replace(' ,', ',');
+    if (error.cause !== undefined) said += `, caused by ${describeError(error.cause)}`;
+    return said;
   }
   if (error === undefined || error === null) {
     return `an error without a description (${String(error)} was thrown): rerun with NODE_DEBUG to see where`;
