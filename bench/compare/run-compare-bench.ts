@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { createDatabase, dropDatabase } from '@ledger/database';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
 import type { AppendBenchOptions } from '../append/run-append-bench';
-import { addLoad, emptyLoad, eventsPerSecond, loadFigures } from '../support/load';
+import { addLoad, emptyLoad, loadFigures } from '../support/load';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
 import { nowMs } from '../support/stats';
