@@ -210,6 +210,25 @@ describe('the ledger under load and faults', () => {
         const claim = claims[claimed];
         if (claim && Date.now() >= claimDue(claimed)) {
           claimed += 1;
+          // Something to claim first: on a slow machine a claim can fall due before its learner
+          // earned anything in the loop below, and a refused claim tests no board submission.
+          await send(
+            claim.activity === 'ipoc'
+              ? {
+                  learnerId: claim.learnerId,
+                  kind: 'research',
+                  key: randomUUID(),
+                  body: { researchId: `r-${s}-c${claimed}`, occurredAt },
+                  attempts: 0,
+                }
+              : {
+                  learnerId: claim.learnerId,
+                  kind: 'answer',
+                  key: randomUUID(),
+                  body: { questionId: `q-${s}-c${claimed}`, correct: true, occurredAt },
+                  attempts: 0,
+                },
+          );
           await send({
             learnerId: claim.learnerId,
             kind: 'claim',
