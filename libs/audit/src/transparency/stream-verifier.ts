@@ -83,8 +83,9 @@ export class StreamVerifier {
   /**
    * A load from a snapshot: the events after the snapshot's event (`anchor`) are verified now,
    * their links from the anchor's and their leaves in the tree, since they are what the command
-   * is decided from with the snapshot; the whole stream is verified in the background, and a
-   * failure found there refuses the commands that come after it (see StreamLoadVerifier).
+   * is decided from with the snapshot; the whole stream is then verified in the background
+   * (`verifyInBackground`, once the command is decided), and a failure found there refuses the
+   * commands that come after it (see StreamLoadVerifier).
    */
   async assertTailIntact(
     streamName: string,
@@ -111,7 +112,6 @@ export class StreamVerifier {
       this.broken.set(streamName, problem);
       throw new StreamIntegrityError(problem);
     }
-    this.verifyInBackground(streamName);
   }
 
   /**
@@ -119,8 +119,10 @@ export class StreamVerifier {
    * commands this process serves meanwhile wait for one page's hashing at most, not the
    * stream's. The same checks as `check` (links from the genesis; each event against its leaf,
    * the leaves of a page read before its events); the answer is remembered as `check`'s is.
+   * Nothing when this process knows the stream's answer already, or is finding it.
    */
-  private verifyInBackground(streamName: string): void {
+  verifyInBackground(streamName: string): void {
+    if (this.broken.has(streamName) || this.intact.has(streamName)) return;
     if (this.inFlight.has(streamName)) return;
     const running = this.verifyInPages(streamName)
       .then((problem) => this.remember(streamName, problem))
