@@ -20,7 +20,9 @@ import { runAppendBench } from '../append/run-append-bench';
 import { runAuditBench } from '../audit/run-audit-bench';
 import { runCommandsBench } from '../commands/commands.bench';
 import { runCompareBench } from '../compare/run-compare-bench';
+import { runPeerBench } from '../peer/peer.bench';
 import { runProjectionsBench } from '../projections/projections.bench';
+import { runScalingBench } from '../scaling/scaling.bench';
 import { formatNumber, type BenchFigure } from '../support/figures';
 import { machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
@@ -37,6 +39,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { script: 'bench:audit', run: (log) => runAuditBench({ log }) },
   { script: 'bench:projections', run: () => runProjectionsBench() },
   { script: 'bench:compare', run: (log) => runCompareBench({ log }) },
+  { script: 'bench:peer', run: () => runPeerBench() },
+  { script: 'bench:scaling', run: () => runScalingBench() },
 ];
 
 const ROOT = join(__dirname, '..', '..', '..');
