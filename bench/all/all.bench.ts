@@ -21,7 +21,9 @@ import { runAuditBench } from '../audit/run-audit-bench';
 import { runCommandsBench } from '../commands/commands.bench';
 import { runCompareBench } from '../compare/run-compare-bench';
 import { runGrowthBench } from '../growth/growth.bench';
+import { runPeerBench } from '../peer/peer.bench';
 import { runProjectionsBench } from '../projections/projections.bench';
+import { runScalingBench } from '../scaling/scaling.bench';
 import { formatNumber, type BenchFigure } from '../support/figures';
 import { machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
@@ -44,6 +46,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
     script: 'bench:growth',
     run: (log) => runGrowthBench({ sizes: [10_000, 100_000], log }),
   },
+  { script: 'bench:peer', run: () => runPeerBench() },
+  { script: 'bench:scaling', run: () => runScalingBench() },
 ];
 
 const ROOT = join(__dirname, '..', '..', '..');
