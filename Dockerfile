@@ -17,5 +17,6 @@ COPY package.json ./
 RUN mkdir /witness && chown node:node /witness
 USER node
 EXPOSE 3000
-# The V8 heap's bound (docs/design-notes.md, "Long streams and memory"): as npm start runs it.
-CMD ["node", "--max-old-space-size=192", "dist/apps/api/src/main.js"]
+# The memory settings (docs/design-notes.md, "Long streams and memory"): as npm start runs it.
+ENV MALLOC_ARENA_MAX=2
+CMD ["node", "--max-old-space-size=192", "--max-semi-space-size=8", "dist/apps/api/src/main.js"]

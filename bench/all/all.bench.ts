@@ -20,7 +20,10 @@ import { runAppendBench } from '../append/run-append-bench';
 import { runAuditBench } from '../audit/run-audit-bench';
 import { runCommandsBench } from '../commands/commands.bench';
 import { runCompareBench } from '../compare/run-compare-bench';
+import { runGrowthBench } from '../growth/growth.bench';
+import { runPeerBench } from '../peer/peer.bench';
 import { runProjectionsBench } from '../projections/projections.bench';
+import { runScalingBench } from '../scaling/scaling.bench';
 import { formatNumber, type BenchFigure } from '../support/figures';
 import { machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
@@ -37,6 +40,14 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { script: 'bench:audit', run: (log) => runAuditBench({ log }) },
   { script: 'bench:projections', run: () => runProjectionsBench() },
   { script: 'bench:compare', run: (log) => runCompareBench({ log }) },
+  // 10,000 and 100,000 events here, so that bench:all stays bounded; `npm run bench:growth` alone
+  // adds 1,000,000.
+  {
+    script: 'bench:growth',
+    run: (log) => runGrowthBench({ sizes: [10_000, 100_000], log }),
+  },
+  { script: 'bench:peer', run: () => runPeerBench() },
+  { script: 'bench:scaling', run: () => runScalingBench() },
 ];
 
 const ROOT = join(__dirname, '..', '..', '..');

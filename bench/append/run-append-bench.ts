@@ -3,10 +3,16 @@ import { Pool } from 'pg';
 // Direct module paths, not the @ledger/* barrels: the benchmark builds from only what it measures.
 import { type EventToAppend, PostgresEventStore } from '@ledger/event-store';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
-import { comparePair, eventsPerSecond, type LoadResult, type Operation } from '../support/load';
+import {
+  comparePair,
+  eventsPerSecond,
+  loadFigures,
+  type LoadResult,
+  type Operation,
+} from '../support/load';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
-import { nowMs, percentile } from '../support/stats';
+import { nowMs } from '../support/stats';
 
 /**
  * bench/append: the PostgreSQL event store's append and whole-log read throughput, each next to
@@ -25,7 +31,7 @@ export interface AppendBenchOptions {
   caseSeconds: number;
   /** Untimed seconds per side before each append case. */
   warmupSeconds: number;
-  /** Interleaved store/raw slices per case. */
+  /** Interleaved slices of the two sides (A B, B A, ...) per case. */
   rounds: number;
   concurrentWriters: number;
   batchWriters: number;
@@ -191,13 +197,6 @@ export async function runAppendBenchReport(
         latencies,
       });
     };
-    const side = (x: LoadResult, latencies: boolean) => ({
-      eventsPerSecond: eventsPerSecond(x),
-      events: x.events,
-      ...(latencies
-        ? { p50Ms: percentile(x.latenciesMs, 50), p99Ms: percentile(x.latenciesMs, 99) }
-        : {}),
-    });
     const cases: AppendBenchCase[] = [];
     const appendCase = (
       name: string,
@@ -209,8 +208,8 @@ export async function runAppendBenchReport(
       const ratioPercent = (100 * eventsPerSecond(a)) / eventsPerSecond(b);
       const c: AppendBenchCase = {
         name,
-        store: side(a, latencies),
-        raw: { label: rawLabel, ...side(b, latencies) },
+        store: loadFigures(a, latencies),
+        raw: { label: rawLabel, ...loadFigures(b, latencies) },
         ratioPercent,
         ...(targetPercent === undefined
           ? {}

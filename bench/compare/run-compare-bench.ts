@@ -4,10 +4,11 @@ import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
 import { createDatabase, dropDatabase } from '@ledger/database';
 import { formatNumber, textTable, type BenchFigure } from '../support/figures';
-import { addLoad, emptyLoad, eventsPerSecond, type LoadResult } from '../support/load';
+import type { AppendBenchOptions } from '../append/run-append-bench';
+import { addLoad, emptyLoad, loadFigures } from '../support/load';
 import { describeMachine, machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
-import { nowMs, percentile } from '../support/stats';
+import { nowMs } from '../support/stats';
 import type {
   SideLoadResult,
   SideName,
@@ -31,20 +32,9 @@ import type {
  * work on the machine falls on both. Before the read, the smaller log is topped up (untimed) to
  * the size of the larger, since a read's cost may depend on the size of the log.
  */
-export interface CompareBenchOptions {
-  /** Measured seconds per side of each append case (split over `rounds`). */
-  caseSeconds: number;
-  /** Untimed seconds per side before each append case. */
-  warmupSeconds: number;
-  rounds: number;
-  concurrentWriters: number;
-  batchWriters: number;
-  batchSize: number;
-  streams: number;
-  readPage: number;
+export interface CompareBenchOptions extends AppendBenchOptions {
   /** A whole-log pass that takes longer stops here and counts what it read. */
   readCapSeconds: number;
-  log: (line: string) => void;
 }
 
 export const DEFAULT_COMPARE_BENCH_OPTIONS: CompareBenchOptions = {
@@ -203,13 +193,6 @@ export async function runCompareBenchReport(
           `${formatNumber(c.emmett.eventsPerSecond)} events/s (${formatNumber(ratio, 2)}×)`,
       );
     };
-    const figuresOf = (x: LoadResult, latencies: boolean): SideFigures => ({
-      eventsPerSecond: eventsPerSecond(x),
-      events: x.events,
-      ...(latencies
-        ? { p50Ms: percentile(x.latenciesMs, 50), p99Ms: percentile(x.latenciesMs, 99) }
-        : {}),
-    });
     const appendCase = async (
       name: string,
       op: 'single' | 'batch',
@@ -237,8 +220,8 @@ export async function runCompareBenchReport(
       }
       addCase({
         name,
-        ours: figuresOf(a, latencies),
-        emmett: figuresOf(b, latencies),
+        ours: loadFigures(a, latencies),
+        emmett: loadFigures(b, latencies),
         notes:
           retries > 0
             ? [`Emmett: ${retries} appends tried again after a conflict between two writers`]
@@ -360,6 +343,7 @@ export async function runCompareBenchReport(
 }
 
 /** The figures of one run, for bench/all. */
+// Each bench's entry for bench/all has this shape (append's, audit's): its own report's figures.
 export async function runCompareBench(
   overrides: Partial<CompareBenchOptions> = {},
 ): Promise<BenchFigure[]> {

@@ -9,7 +9,8 @@
  * - warm command: 20 more commands on the same learner;
  * - `GET /credits` (read models), the as-of replay (`GET /v1/audit/learners/:id/credits`,
  *   which never reads a snapshot) and the claim's certificate;
- * - after a restart (cache empty), cold command from a snapshot, and the certificate cold.
+ * - after a restart (cache empty), cold command from a snapshot, and the certificate cold;
+ * - the snapshot's size (its state and command ids, KB of text).
  *
  * And, in this process, where a cold fold's time goes: read, decode, fold (per event).
  */
@@ -266,6 +267,7 @@ async function main(): Promise<void> {
       'as-of',
       'certificate',
       'certificate cold, snapshot',
+      'snapshot KB',
       'read / decode / fold µs per event',
     ],
   ];
@@ -322,6 +324,11 @@ async function main(): Promise<void> {
       await api.start();
       for (const s of seeded) coldSnapshot.push(await command(s.learnerId));
       await api.stop();
+      // The size of what a cold load from a snapshot reads, parses and authenticates.
+      const [kept] = (await dataSource.query(
+        'SELECT length(state) + length(commands) AS chars FROM stream_snapshots WHERE stream_name = $1',
+        [learnerStreamName(seeded[0]!.learnerId)],
+      )) as { chars: number }[];
       const per = (ms: number) => ((ms * 1000) / breakdown.events).toFixed(1);
       const f = (xs: number[]) => median(xs).toFixed(1);
       rows.push([
@@ -333,6 +340,7 @@ async function main(): Promise<void> {
         f(asOf),
         f(certificate),
         f(certificateCold),
+        kept === undefined ? 'none' : (Number(kept.chars) / 1024).toFixed(0),
         `${per(breakdown.readMs)} / ${per(breakdown.decodeMs)} / ${per(breakdown.foldMs)}`,
       ]);
       process.stdout.write(`${rows[rows.length - 1]?.join(' | ')}\n`);
@@ -341,7 +349,7 @@ async function main(): Promise<void> {
       `\nbench/streams: p50 ms, ${LEARNERS} learners per size (warm: 20 commands), API on ${db.server} PostgreSQL, ` +
         `snapshots every ${process.env.LEDGER_SNAPSHOT_EVERY ?? '500'} events\n`,
     );
-    process.stdout.write(`${textTable(rows, [0, 1, 2, 3, 4, 5, 6, 7])}\n`);
+    process.stdout.write(`${textTable(rows, [0, 1, 2, 3, 4, 5, 6, 7, 8])}\n`);
   } finally {
     await api.stop();
     await store.close();

@@ -1,4 +1,4 @@
-import { nowMs } from './stats';
+import { nowMs, percentile } from './stats';
 
 /** One unit of work for one worker; resolves to how many events it wrote or read. */
 export type Operation = (worker: number) => Promise<number>;
@@ -29,6 +29,18 @@ export function addLoad(a: LoadResult, b: LoadResult): LoadResult {
 
 export const eventsPerSecond = (r: LoadResult): number =>
   r.elapsedMs > 0 ? (r.events * 1000) / r.elapsedMs : 0;
+
+/** What a report says of one side of a case: its rate, its events, and latencies when taken. */
+export const loadFigures = (
+  r: LoadResult,
+  latencies: boolean,
+): { eventsPerSecond: number; events: number; p50Ms?: number; p99Ms?: number } => ({
+  eventsPerSecond: eventsPerSecond(r),
+  events: r.events,
+  ...(latencies
+    ? { p50Ms: percentile(r.latenciesMs, 50), p99Ms: percentile(r.latenciesMs, 99) }
+    : {}),
+});
 
 /**
  * A closed loop: `workers` concurrent loops each start their next operation as soon as the

@@ -15,10 +15,13 @@ const scripts = (JSON.parse(text('package.json')) as { scripts: Record<string, s
 describe("the API's start command: npm start, the Dockerfile and the README run it alike", () => {
   const start = startCommandOf(scripts.start ?? '');
 
-  it('npm start bounds the V8 heap', () => {
+  it("npm start bounds the V8 heap's two generations and glibc's malloc arenas", () => {
     expect(start.main).toBe('dist/apps/api/src/main.js');
-    expect(start.nodeFlags).toEqual([expect.stringMatching(/^--max-old-space-size=\d+$/)]);
-    expect(start.env).toEqual({});
+    expect(start.nodeFlags).toEqual([
+      expect.stringMatching(/^--max-old-space-size=\d+$/),
+      expect.stringMatching(/^--max-semi-space-size=\d+$/),
+    ]);
+    expect(start.env).toEqual({ MALLOC_ARENA_MAX: expect.stringMatching(/^\d+$/) });
   });
 
   it('the Dockerfile runs the API with the same flags and environment', () => {

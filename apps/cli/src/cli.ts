@@ -43,7 +43,7 @@ import {
   PersonalDataCipher,
 } from '@ledger/ledger';
 import { writeFile } from 'node:fs/promises';
-import { loadConfig, migrateAsOwner } from '@ledger/runtime';
+import { describeError, loadConfig, migrateAsOwner } from '@ledger/runtime';
 import { CliContext } from './cli-context';
 import { TRANSPARENCY_COMMANDS, TRANSPARENCY_USAGE, withTree } from './transparency-commands';
 import { json, linesOf, position, UsageError, write, type CliIo } from './cli-io';
@@ -577,7 +577,7 @@ export async function runCli(
       io.stderr,
       isUsage(error)
         ? `${(error as Error).message}\n`
-        : `ledger ${name} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        : `ledger ${name} failed: ${describeError(error)}\n`,
     );
     return isUsage(error) ? 2 : 1;
   } finally {

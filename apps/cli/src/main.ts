@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { describeError } from '@ledger/runtime';
 import { runCli } from './cli';
 
 /** `npm run ledger -- <command>`: the auditors' and operators' CLI (see cli.ts for the commands). */
@@ -12,7 +13,7 @@ runCli(process.argv.slice(2), {
   })
   .catch((error: unknown) => {
     process.stderr.write(
-      `ledger failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+      `ledger failed: ${describeError(error)}\n${error instanceof Error ? (error.stack ?? '') : ''}\n`,
     );
     process.exitCode = 1;
   });

@@ -1,5 +1,5 @@
 import { createColumnHelper } from '@tanstack/react-table';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import {
   Bar,
   BarChart,
@@ -93,6 +93,37 @@ function usePaged<T>(fetchPage: (query: Record<string, string>) => Promise<Page<
     previous: () => open(filters, cursors.slice(0, -1)),
     all,
   };
+}
+
+/** A page of a report as it loads: a CSV of all pages above what the page shows, the pager below. */
+function PagedReport<T>(props: {
+  paged: ReturnType<typeof usePaged<T>>;
+  what: string;
+  csv: () => Promise<string>;
+  filename: string;
+  children: (page: Page<T>) => ReactNode;
+}) {
+  return (
+    <Loaded load={props.paged.load} what={props.what}>
+      {(page) => (
+        <>
+          <div className="toolbar">
+            <CsvButton
+              label="Download CSV (all pages)"
+              make={props.csv}
+              filename={props.filename}
+            />
+          </div>
+          {props.children(page)}
+          <Pager
+            page={props.paged.page}
+            nextCursor={page.nextCursor}
+            paged={props.paged as ReturnType<typeof usePaged>}
+          />
+        </>
+      )}
+    </Loaded>
+  );
 }
 
 function Pager(props: {
@@ -217,12 +248,9 @@ function SubmissionsReport(props: { api: Api }) {
         </label>
         <button type="submit">Show submissions</button>
       </form>
-      <Loaded load={paged.load} what="the submissions report">
+      <PagedReport paged={paged} what="the submissions report" csv={csv} filename="submissions.csv">
         {(page) => (
           <>
-            <div className="toolbar">
-              <CsvButton label="Download CSV (all pages)" make={csv} filename="submissions.csv" />
-            </div>
             <ClaimsCharts claims={page.items} />
             <ClaimsTable
               api={props.api}
@@ -230,14 +258,9 @@ function SubmissionsReport(props: { api: Api }) {
               caption="Claims with their tags and board statuses"
               showLearner
             />
-            <Pager
-              page={paged.page}
-              nextCursor={page.nextCursor}
-              paged={paged as ReturnType<typeof usePaged>}
-            />
           </>
         )}
-      </Loaded>
+      </PagedReport>
     </>
   );
 }
@@ -261,56 +284,65 @@ function ClaimsCharts(props: { claims: Claim[] }) {
     .join('; ');
   return (
     <div className="charts">
-      <figure>
-        <figcaption>Credit claimed per month (this page)</figcaption>
-        <div className="chart" role="img" aria-label={`Credit claimed per month. ${describe}`}>
-          <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={data}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="month" />
-              <YAxis allowDecimals />
-              <Tooltip formatter={(value) => fromHundredths(Math.round(Number(value) * 100))} />
-              <Bar
-                dataKey="credits"
-                name="Credits"
-                fill="#1d4ed8"
-                maxBarSize={56}
-                // Drawn at their figures at once: a growing bar shows, for a moment, a wrong one.
-                isAnimationActive={false}
-              />
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
-      </figure>
-      <figure>
-        <figcaption>Claims by tag per month (this page)</figcaption>
-        <div
-          className="chart"
-          role="img"
-          aria-label={`Claims by tag per month. ${data.map((d) => `${d.month}: ${TAGS.map((t) => `${(d as Record<string, unknown>)[t] ?? 0} ${t}`).join(', ')}`).join('; ')}`}
-        >
-          <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={data}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="month" />
-              <YAxis allowDecimals={false} />
-              <Tooltip />
-              <Legend />
-              {TAGS.map((t) => (
-                <Bar
-                  key={t}
-                  dataKey={t}
-                  stackId="tags"
-                  fill={TAG_COLOURS[t]}
-                  maxBarSize={56}
-                  isAnimationActive={false}
-                />
-              ))}
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
-      </figure>
+      <MonthlyChart
+        caption="Credit claimed per month (this page)"
+        label={`Credit claimed per month. ${describe}`}
+        data={data}
+      >
+        <YAxis allowDecimals />
+        <Tooltip formatter={(value) => fromHundredths(Math.round(Number(value) * 100))} />
+        <Bar
+          dataKey="credits"
+          name="Credits"
+          fill="#1d4ed8"
+          maxBarSize={56}
+          // Drawn at their figures at once: a growing bar shows, for a moment, a wrong one.
+          isAnimationActive={false}
+        />
+      </MonthlyChart>
+      <MonthlyChart
+        caption="Claims by tag per month (this page)"
+        label={`Claims by tag per month. ${data.map((d) => `${d.month}: ${TAGS.map((t) => `${(d as Record<string, unknown>)[t] ?? 0} ${t}`).join(', ')}`).join('; ')}`}
+        data={data}
+      >
+        <YAxis allowDecimals={false} />
+        <Tooltip />
+        <Legend />
+        {TAGS.map((t) => (
+          <Bar
+            key={t}
+            dataKey={t}
+            stackId="tags"
+            fill={TAG_COLOURS[t]}
+            maxBarSize={56}
+            isAnimationActive={false}
+          />
+        ))}
+      </MonthlyChart>
     </div>
+  );
+}
+
+/** A bar chart by month, as a figure whose text alternative (`label`) says its figures. */
+function MonthlyChart(props: {
+  caption: string;
+  label: string;
+  data: readonly { month: string }[];
+  children: ReactNode;
+}) {
+  return (
+    <figure>
+      <figcaption>{props.caption}</figcaption>
+      <div className="chart" role="img" aria-label={props.label}>
+        <ResponsiveContainer width="100%" height={220}>
+          <BarChart data={props.data}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="month" />
+            {props.children}
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
   );
 }
 
@@ -373,31 +405,22 @@ function ExpiringReport(props: { api: Api }) {
         </div>
         <button type="submit">Show expiring credit</button>
       </form>
-      <Loaded load={paged.load} what="the expiring credit report">
+      <PagedReport
+        paged={paged}
+        what="the expiring credit report"
+        csv={csv}
+        filename={`expiring-through-${through}.csv`}
+      >
         {(page) => (
-          <>
-            <div className="toolbar">
-              <CsvButton
-                label="Download CSV (all pages)"
-                make={csv}
-                filename={`expiring-through-${through}.csv`}
-              />
-            </div>
-            <DataTable
-              caption={`Unclaimed credit whose claim deadline is on or before ${through}`}
-              columns={EXPIRING_COLUMNS}
-              data={page.items}
-              empty="No unclaimed credit has a deadline in this range."
-              testId="expiring"
-            />
-            <Pager
-              page={paged.page}
-              nextCursor={page.nextCursor}
-              paged={paged as ReturnType<typeof usePaged>}
-            />
-          </>
+          <DataTable
+            caption={`Unclaimed credit whose claim deadline is on or before ${through}`}
+            columns={EXPIRING_COLUMNS}
+            data={page.items}
+            empty="No unclaimed credit has a deadline in this range."
+            testId="expiring"
+          />
         )}
-      </Loaded>
+      </PagedReport>
     </>
   );
 }

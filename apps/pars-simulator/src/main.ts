@@ -1,3 +1,4 @@
+import { describeError } from '@ledger/runtime';
 import { parsSimulatorOptionsFromEnv, startParsSimulator } from './pars-simulator';
 
 /**
@@ -38,6 +39,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`PARS simulator failed to start: ${String(error)}\n`);
+  process.stderr.write(`PARS simulator failed to start: ${describeError(error)}\n`);
   process.exit(1);
 });

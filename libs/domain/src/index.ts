@@ -149,7 +149,7 @@ export {
   initialLearnerState,
   learnerDecider,
 } from './learner/learner.decider';
-export { EarnedFacts } from './learner/earned-facts';
+export { EarnedFacts, type EarnedFactColumns } from './learner/earned-facts';
 export {
   boardIdentityStatus,
   LEARNER_MATCH_PROCESS,

@@ -26,6 +26,8 @@ export class PollingSubscription implements Subscription {
   readonly done: Promise<void>;
   private checkpoint: bigint;
   private caughtUp = false;
+  /** The next page, read while the last one is handled (during catch-up). */
+  private ahead: { after: bigint; page: Promise<RecordedEvent[]> } | undefined;
   private readonly loop = new InterruptibleLoop({
     turn: () => this.poll(),
     classify: (error) => (error instanceof HandlerFailure ? 'permanent' : 'transient'),
@@ -63,12 +65,23 @@ export class PollingSubscription implements Subscription {
     await this.done.catch(() => undefined);
   }
 
-  /** Reads one page, hands it over; answers how long to wait before the next read. */
+  /**
+   * Reads one page, hands it over; answers how long to wait before the next read. While
+   * catching up (the page came back full), the next page is read while this one is handled:
+   * the read and the handler overlap, and the handler still gets pages one at a time, in
+   * order, each once. A read-ahead that did not start from the checkpoint is dropped.
+   */
   private async poll(): Promise<number> {
     const { batchSize } = this.options;
-    const page = await this.options.read(this.checkpoint, batchSize);
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const page =
+      ahead && ahead.after === this.checkpoint
+        ? await ahead.page
+        : await this.options.read(this.checkpoint, batchSize);
     const last = page[page.length - 1];
     if (last) {
+      if (page.length >= batchSize) this.readAhead(last.position);
       await handOver(this.options.handler, page);
       this.checkpoint = last.position;
     }
@@ -77,5 +90,13 @@ export class PollingSubscription implements Subscription {
       return this.options.pollIntervalMs;
     }
     return 0;
+  }
+
+  private readAhead(after: bigint): void {
+    const page = this.options.read(after, this.options.batchSize);
+    // A read-ahead nobody takes (the handler failed, the subscription stopped) must not reject
+    // unhandled; one that is taken rejects where it is awaited, as a read does.
+    page.catch(() => undefined);
+    this.ahead = { after, page };
   }
 }

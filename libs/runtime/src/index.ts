@@ -13,3 +13,4 @@ export { checkpointSigner, developmentKeyFile } from './checkpoint-key';
 export { configuredBoardProcesses, type BoardProcesses } from './board-submission-process';
 export { LEDGER_DATA_SOURCE_TABLES, openLedgerDataSource } from './data-source';
 export { runProcess } from './run-process';
+export { describeError } from './describe-error';

@@ -1,3 +1,5 @@
+import { describeError } from './describe-error';
+
 /**
  * Runs a long-lived process of the ledger (the API, the worker): `start` brings it up and
  * answers how to stop it; SIGINT or SIGTERM stops it once, then the process exits 0. A start
@@ -19,7 +21,7 @@ export function runProcess(name: string, start: () => Promise<() => Promise<void
     })
     .catch((error: unknown) => {
       process.stderr.write(
-        `${name} failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+        `${name} failed to start: ${describeError(error)}\n${error instanceof Error ? (error.stack ?? '') : ''}\n`,
       );
       process.exit(1);
     });

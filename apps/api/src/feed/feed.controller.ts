@@ -10,6 +10,7 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
+// The OpenAPI decorators an endpoint describes itself with, alike in every controller's imports.
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,

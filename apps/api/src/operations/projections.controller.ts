@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Req } from '@nestjs/common';
+// The OpenAPI decorators an endpoint describes itself with, alike in every controller's imports.
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,

@@ -5,9 +5,9 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@ledger/event-store';
-import { AuditRecordFormatError, fromAuditRecord } from '../audit-record';
 import { LogDigest, type LogDigestReport } from '../log-digest';
 import { readLogPages } from '../log-reader';
+import { exportLines } from './export-lines';
 
 export type ExportProblemKind =
   /** The line is not an event record. */
@@ -104,18 +104,9 @@ export async function checkExport(
     detail,
   });
 
-  for await (const raw of lines) {
-    lineNo += 1;
-    const line = raw.trim();
-    if (line === '') continue;
-    let e: RecordedEvent;
-    try {
-      e = fromAuditRecord(JSON.parse(line));
-    } catch (error) {
-      const detail =
-        error instanceof AuditRecordFormatError || error instanceof SyntaxError
-          ? error.message
-          : String(error);
+  for await (const read of exportLines(lines)) {
+    lineNo = read.line;
+    if ('malformed' in read) {
       problem({
         line: lineNo,
         kind: 'malformed',
@@ -123,10 +114,11 @@ export async function checkExport(
         streamName: null,
         revision: null,
         position: null,
-        detail: `not an event record: ${detail}`,
+        detail: read.malformed,
       });
       continue;
     }
+    const e = read.event;
     // The canonical text is serialized and hashed once, for the digest and the chain alike.
     const content = contentDigest(e);
     digest.add(e, content);

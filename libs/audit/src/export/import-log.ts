@@ -6,8 +6,8 @@ import {
   type RecordedEvent,
 } from '@ledger/event-store';
 import type { Pool } from 'pg';
-import { AuditRecordFormatError, fromAuditRecord } from '../audit-record';
 import { LogDigest, type LogDigestReport } from '../log-digest';
+import { exportLines } from './export-lines';
 
 /** Where an import writes: an event store that records each append at the given instant. */
 export interface ImportTarget {
@@ -93,20 +93,10 @@ export async function importLog(
     batch = [];
   };
 
-  for await (const raw of lines) {
-    lineNo += 1;
-    const line = raw.trim();
-    if (line === '') continue;
-    let event: RecordedEvent;
-    try {
-      event = fromAuditRecord(JSON.parse(line));
-    } catch (error) {
-      const detail =
-        error instanceof AuditRecordFormatError || error instanceof SyntaxError
-          ? error.message
-          : String(error);
-      throw new ImportError(lineNo, `not an event record: ${detail}`);
-    }
+  for await (const read of exportLines(lines)) {
+    lineNo = read.line;
+    if ('malformed' in read) throw new ImportError(lineNo, read.malformed);
+    const event = read.event;
     if (event.position <= lastPosition) {
       throw new ImportError(lineNo, `position ${event.position} is not after ${lastPosition}`);
     }

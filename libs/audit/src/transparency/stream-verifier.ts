@@ -31,8 +31,13 @@ export class StreamIntegrityError extends Error {
   }
 }
 
-/** Events verified at a time (a few ms of hashing, and memory bounded by a page). */
-const BACKGROUND_PAGE = 1_000;
+/** Events verified at a time when a command waits for the answer (memory bounded by a page). */
+const PAGE = 1_000;
+/**
+ * Events verified at a time in the background. Reading and hashing a page holds the event loop,
+ * and a command that comes meanwhile waits for it: a quarter of a page, a quarter of the wait.
+ */
+const BACKGROUND_PAGE = 250;
 /** After each background page, rest this many times what it took (see `paced`). */
 const BACKGROUND_REST = 4;
 
@@ -83,8 +88,9 @@ export class StreamVerifier {
   /**
    * A load from a snapshot: the events after the snapshot's event (`anchor`) are verified now,
    * their links from the anchor's and their leaves in the tree, since they are what the command
-   * is decided from with the snapshot; the whole stream is verified in the background, and a
-   * failure found there refuses the commands that come after it (see StreamLoadVerifier).
+   * is decided from with the snapshot; the whole stream is then verified in the background
+   * (`verifyInBackground`, once the command is decided), and a failure found there refuses the
+   * commands that come after it (see StreamLoadVerifier).
    */
   async assertTailIntact(
     streamName: string,
@@ -111,7 +117,6 @@ export class StreamVerifier {
       this.broken.set(streamName, problem);
       throw new StreamIntegrityError(problem);
     }
-    this.verifyInBackground(streamName);
   }
 
   /**
@@ -119,10 +124,12 @@ export class StreamVerifier {
    * commands this process serves meanwhile wait for one page's hashing at most, not the
    * stream's. The same checks as `check` (links from the genesis; each event against its leaf,
    * the leaves of a page read before its events); the answer is remembered as `check`'s is.
+   * Nothing when this process knows the stream's answer already, or is finding it.
    */
-  private verifyInBackground(streamName: string): void {
+  verifyInBackground(streamName: string): void {
+    if (this.broken.has(streamName) || this.intact.has(streamName)) return;
     if (this.inFlight.has(streamName)) return;
-    const running = this.verifyInPages(streamName)
+    const running = this.verifyInPages(streamName, (work) => this.paced(work), BACKGROUND_PAGE)
       .then((problem) => this.remember(streamName, problem))
       .finally(() => this.inFlight.delete(streamName));
     this.inFlight.set(streamName, running);
@@ -137,19 +144,20 @@ export class StreamVerifier {
    */
   private async verifyInPages(
     streamName: string,
-    run: <T>(work: () => Promise<T>) => Promise<T> = (work) => this.paced(work),
+    run: <T>(work: () => Promise<T>) => Promise<T>,
+    pageSize: number,
   ): Promise<StreamProblem | undefined> {
     let anchor: RecordedEvent | undefined;
     for (let from = 0n; ;) {
       const fromRevision = from;
       const { page, problem } = await run(async () => {
-        const to = fromRevision + BigInt(BACKGROUND_PAGE);
+        const to = fromRevision + BigInt(pageSize);
         const leaves = this.tree
           ? await this.tree.leavesOfStream(streamName, fromRevision, to)
           : [];
         const read = await this.store.readStream(streamName, {
           fromRevision,
-          maxCount: BACKGROUND_PAGE,
+          maxCount: pageSize,
         });
         const chain = verifyChain(streamName, read, undefined, anchor);
         return {
@@ -159,7 +167,7 @@ export class StreamVerifier {
       });
       if (problem) return problem;
       const last = page[page.length - 1] ?? anchor;
-      if (page.length < BACKGROUND_PAGE) return this.headProblem(streamName, last);
+      if (page.length < pageSize) return this.headProblem(streamName, last);
       anchor = last;
       from = (last?.revision ?? -1n) + 1n;
     }
@@ -213,7 +221,7 @@ export class StreamVerifier {
   }
 
   private async verify(streamName: string): Promise<StreamProblem | undefined> {
-    return this.remember(streamName, await this.verifyInPages(streamName, (work) => work()));
+    return this.remember(streamName, await this.verifyInPages(streamName, (work) => work(), PAGE));
   }
 
   private remember(

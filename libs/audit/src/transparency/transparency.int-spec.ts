@@ -278,7 +278,9 @@ describe('verification against the latest signed checkpoint names the first wron
       await expect(
         verifier.assertTailIntact('learner-b', snapshotEvent!, after),
       ).resolves.toBeUndefined();
-      // The background pass, as the next load would meet it.
+      // The background pass (the executor starts it once the command is decided), as the next
+      // load would meet it.
+      verifier.verifyInBackground('learner-b');
       await expect(verifier.check('learner-b')).resolves.toEqual(
         expect.objectContaining({ kind: 'rewritten', revision: '1' }),
       );

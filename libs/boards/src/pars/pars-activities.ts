@@ -34,6 +34,7 @@ export interface ParsActivityConfig {
 }
 
 /** The certifying boards PARS reports MOC to (A-9: ABPMR is not on ACCME's board list). */
+// A lookup table, one entry a line: alike in shape with other tables of data, its values its own.
 const MOC_BY_BOARD: Readonly<Record<string, ParsMocRegistration>> = {
   ABA: { mocType: 'LL', points: 'quarter' },
   ABIM: { mocType: 'MK', points: 'quarter' },

@@ -1,3 +1,4 @@
+// The port's types, as the HTTP adapter (http/http-board-gateway.ts) imports them: both implement it.
 import {
   type BoardGateway,
   type BoardRecordStatus,
@@ -176,25 +177,12 @@ export class ParsBoardGateway implements BoardGateway {
         return { outcome: 'no-answer', reason: error.message };
       throw error;
     }
-    const outcome = await this.call<LearnerMatchResult>(
-      'LearnerMatchRequest',
-      learnerMatchXml(this.providerId, match),
-      (answer) => {
-        const result = childText(answer, 'MatchResult');
-        if (result === 'Matched') return { kind: 'done', value: { outcome: 'matched' } };
-        if (result === 'NotMatched') {
-          const reason = `${request.board}: ${errorsText(readErrors(answer))}`;
-          return { kind: 'done', value: { outcome: 'mismatched', reason } };
-        }
-        return {
-          kind: 'retry',
-          reason: `PARS answered an unknown match result ${result ?? 'none'}`,
-        };
-      },
-    );
+    const outcome = await this.askLearnerMatch(match);
     switch (outcome.kind) {
       case 'done':
-        return outcome.value;
+        return outcome.value.outcome === 'matched'
+          ? outcome.value
+          : { outcome: 'mismatched', reason: `${request.board}: ${outcome.value.reason}` };
       case 'refused':
         // The request was refused (a 4xx), not the learner: no answer about the identity.
         return {
@@ -210,7 +198,24 @@ export class ParsBoardGateway implements BoardGateway {
 
   /** Learner match (A-14): whether PARS finds the learner at the board with this identity. */
   async matchLearner(learner: ParsLearnerMatch): Promise<LearnerMatchAnswer> {
-    const outcome = await this.call<LearnerMatchAnswer>(
+    const outcome = await this.askLearnerMatch(learner);
+    switch (outcome.kind) {
+      case 'done':
+        return outcome.value;
+      case 'refused':
+        return { outcome: 'mismatch', reason: outcome.reason };
+      case 'exhausted':
+        return { outcome: 'unavailable', reason: `PARS ${outcome.reason}` };
+      default:
+        return unreachable(outcome);
+    }
+  }
+
+  /** Asks `LearnerMatchRequest`: matched, or a mismatch with PARS's errors as the reason. */
+  private askLearnerMatch(
+    learner: ParsLearnerMatch,
+  ): Promise<Outcome<Exclude<LearnerMatchAnswer, { outcome: 'unavailable' }>>> {
+    return this.call<Exclude<LearnerMatchAnswer, { outcome: 'unavailable' }>>(
       'LearnerMatchRequest',
       learnerMatchXml(this.providerId, learner),
       (answer) => {
@@ -228,16 +233,6 @@ export class ParsBoardGateway implements BoardGateway {
         };
       },
     );
-    switch (outcome.kind) {
-      case 'done':
-        return outcome.value;
-      case 'refused':
-        return { outcome: 'mismatch', reason: outcome.reason };
-      case 'exhausted':
-        return { outcome: 'unavailable', reason: `PARS ${outcome.reason}` };
-      default:
-        return unreachable(outcome);
-    }
   }
 
   /** Registers an activity (SaveActivity); PARS keeps the provider's activity id. */

@@ -6,6 +6,7 @@ import type { Activity } from '../credits/activity';
  * `profileGaps`: what `missingBoardFields` found missing in the learner's profile (R16);
  * when not empty, the attempt fails at once with those reasons.
  */
+// One type per command, alike in shape by design: each names its command and its own data.
 
 export type RequestBoardSubmission = {
   type: 'RequestBoardSubmission';

@@ -3,7 +3,7 @@ import type { Activity } from '../credits/activity';
 import { parseTwelfths, twelfthsToJson } from '../credits/twelfths';
 import type { Decider } from '../decider';
 import { assertBusinessTime, type DecisionContext } from '../decision-context';
-import { DomainRuleViolation } from '../rules';
+import { DomainRuleViolation, type RuleId } from '../rules';
 import type {
   BoardSubmissionCommand,
   CorrectBoardSubmission,
@@ -273,6 +273,29 @@ const refOf = (state: ActiveBoardSubmission): SubmissionRef => ({
   board: state.board,
 });
 
+/** What every event about the current attempt says: the submission, when, and which attempt. */
+const attemptData = (submission: ActiveBoardSubmission, occurredAt: Date) => ({
+  ...refOf(submission),
+  occurredAt: occurredAt.toISOString(),
+  attempt: submission.attempt,
+});
+
+/** R8: an answer or a wait applies to an attempt in flight: requested, or a correction under way. */
+function assertInFlight(submission: ActiveBoardSubmission, message: string): void {
+  if (submission.status !== 'requested' && submission.status !== 'correcting') {
+    throw new DomainRuleViolation({ rule: 'R8', code: 'submission-not-in-flight', message });
+  }
+}
+
+/** A reason the learner or an operator acts on is never blank (`rule` says whose). */
+function requiredReason(reason: string, rule: RuleId, message: string): string {
+  const trimmed = reason.trim();
+  if (trimmed === '') {
+    throw new DomainRuleViolation({ rule, code: 'required-field', field: 'reason', message });
+  }
+  return trimmed;
+}
+
 const gapsReason = (gaps: readonly string[] | undefined): string =>
   (gaps ?? [])
     .map((gap) => gap.trim())
@@ -396,16 +419,7 @@ function recordAccepted(
       message: `attempt ${submission.attempt} to ${submission.board} already failed; retry the submission first`,
     });
   }
-  return [
-    {
-      type: 'BoardSubmissionSucceeded',
-      data: {
-        ...refOf(submission),
-        occurredAt: data.occurredAt.toISOString(),
-        attempt: submission.attempt,
-      },
-    },
-  ];
+  return [{ type: 'BoardSubmissionSucceeded', data: attemptData(submission, data.occurredAt) }];
 }
 
 function recordFailed(
@@ -416,29 +430,20 @@ function recordFailed(
   if (submission.status === 'failed') return []; // duplicate report of the same attempt
   assertCurrentAttempt(submission, data.attempt);
   // A correction fails before or after the deletion: the retry corrects again (delete first).
-  if (submission.status !== 'requested' && submission.status !== 'correcting') {
-    throw new DomainRuleViolation({
-      rule: 'R8',
-      code: 'submission-not-in-flight',
-      message: `${submission.board} already accepted this submission; no attempt is in flight`,
-    });
-  }
-  const reason = data.reason.trim();
-  if (reason === '') {
-    throw new DomainRuleViolation({
-      rule: 'R16',
-      code: 'required-field',
-      field: 'reason',
-      message: 'a failed submission needs a reason the learner or an operator can act on',
-    });
-  }
+  assertInFlight(
+    submission,
+    `${submission.board} already accepted this submission; no attempt is in flight`,
+  );
+  const reason = requiredReason(
+    data.reason,
+    'R16',
+    'a failed submission needs a reason the learner or an operator can act on',
+  );
   return [
     {
       type: 'BoardSubmissionFailed',
       data: {
-        ...refOf(submission),
-        occurredAt: data.occurredAt.toISOString(),
-        attempt: submission.attempt,
+        ...attemptData(submission, data.occurredAt),
         reason,
         retryable: data.retryable,
         ...(data.profileVersion === undefined ? {} : { profileVersion: data.profileVersion }),
@@ -461,16 +466,7 @@ function confirm(
       message: `${submission.board} has not accepted this submission, so its records cannot show it yet`,
     });
   }
-  return [
-    {
-      type: 'BoardRecordConfirmed',
-      data: {
-        ...refOf(submission),
-        occurredAt: data.occurredAt.toISOString(),
-        attempt: submission.attempt,
-      },
-    },
-  ];
+  return [{ type: 'BoardRecordConfirmed', data: attemptData(submission, data.occurredAt) }];
 }
 
 /**
@@ -496,9 +492,7 @@ function recordRejectedAfterAcceptance(
     {
       type: 'BoardSubmissionFailed',
       data: {
-        ...refOf(submission),
-        occurredAt: data.occurredAt.toISOString(),
-        attempt: submission.attempt,
+        ...attemptData(submission, data.occurredAt),
         reason: reason === '' ? `${submission.board} rejected the record without a reason` : reason,
         retryable: false,
         ...(submission.attemptProfileVersion === undefined
@@ -630,31 +624,19 @@ function flagForFollowUp(
 function awaitConsent({ data }: AwaitConsent, state: BoardSubmissionState): BoardSubmissionEvent[] {
   const submission = requested(state);
   if (submission.status === 'awaiting-consent') return [];
-  if (submission.status !== 'requested' && submission.status !== 'correcting') {
-    throw new DomainRuleViolation({
-      rule: 'R8',
-      code: 'submission-not-in-flight',
-      message: `attempt ${submission.attempt} to ${submission.board} is ${submission.status}; only an attempt in flight can wait for consent`,
-    });
-  }
-  const reason = data.reason.trim();
-  if (reason === '') {
-    throw new DomainRuleViolation({
-      rule: 'R7',
-      code: 'required-field',
-      field: 'reason',
-      message: 'a submission waiting for consent says why, so that the learner can act',
-    });
-  }
+  assertInFlight(
+    submission,
+    `attempt ${submission.attempt} to ${submission.board} is ${submission.status}; only an attempt in flight can wait for consent`,
+  );
+  const reason = requiredReason(
+    data.reason,
+    'R7',
+    'a submission waiting for consent says why, so that the learner can act',
+  );
   return [
     {
       type: 'BoardSubmissionAwaitingConsent',
-      data: {
-        ...refOf(submission),
-        occurredAt: data.occurredAt.toISOString(),
-        attempt: submission.attempt,
-        reason,
-      },
+      data: { ...attemptData(submission, data.occurredAt), reason },
     },
   ];
 }
@@ -673,9 +655,7 @@ function resumeAfterConsent(
     {
       type: 'BoardSubmissionResumed',
       data: {
-        ...refOf(state),
-        occurredAt: data.occurredAt.toISOString(),
-        attempt: state.attempt,
+        ...attemptData(state, data.occurredAt),
         ...(state.correction === undefined ? {} : { correcting: true }),
       },
     },
@@ -828,16 +808,7 @@ function recordDeleted(
     });
   }
   if (submission.correction.recordDeleted) return []; // the same deletion read twice
-  return [
-    {
-      type: 'BoardRecordDeleted',
-      data: {
-        ...refOf(submission),
-        occurredAt: data.occurredAt.toISOString(),
-        attempt: submission.attempt,
-      },
-    },
-  ];
+  return [{ type: 'BoardRecordDeleted', data: attemptData(submission, data.occurredAt) }];
 }
 
 /**

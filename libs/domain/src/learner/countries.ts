@@ -3,6 +3,7 @@
  * accepts. Reserved and user-assigned codes (`XX`, `XK`, `EU`, `UK`, `ZZ`…) are not
  * countries. CATALOGUE DATA TO MAINTAIN: ISO adds or withdraws a code a few times a decade.
  */
+// Data, twenty codes a line: its lines are alike in shape by nature.
 // prettier-ignore
 export const ISO_3166_ALPHA_2: readonly string[] = [
   'AD', 'AE', 'AF', 'AG', 'AI', 'AL', 'AM', 'AO', 'AQ', 'AR', 'AS', 'AT', 'AU', 'AW', 'AX', 'AZ', 'BA', 'BB', 'BD', 'BE',

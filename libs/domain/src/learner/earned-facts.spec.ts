@@ -79,30 +79,93 @@ describe("EarnedFacts: a learner's earning facts as an immutable value (R1, R2, 
     expect(first.has('nejm-board-review', 'q-1')).toBe(true);
   });
 
-  it("read from a snapshot's rows, holds the same facts, sums and ids, and grows the same way", () => {
+  it("read from a snapshot's columns, holds the same facts, sums and ids, and grows the same way", () => {
     const facts = [research('r', 2025), answer('q-1'), answer('q-2', 2027)];
     const folded = EarnedFacts.of(facts);
-    const read = EarnedFacts.fromRows(folded.rows());
+    const read = EarnedFacts.fromColumns(folded.columns());
     expect(read).toEqual(folded);
     expect(read.has('ipoc', 'r')).toBe(true);
+    expect(read.has('nejm-board-review', 'r')).toBe(false);
     expect(read.earnedByYear('nejm-board-review')).toEqual(
       folded.earnedByYear('nejm-board-review'),
     );
     expect(read.with(answer('q-3'))).toEqual(folded.with(answer('q-3')));
-    expect(read.with(answer('q-3')).rows()).toEqual([
-      ...folded.rows(),
-      ...EarnedFacts.of([answer('q-3')]).rows(),
-    ]);
+    expect(read.with(answer('q-3')).columns()).toEqual(folded.with(answer('q-3')).columns());
     // Equality is about the facts: other facts, or other amounts, are not equal.
     expect(read).not.toEqual(
       EarnedFacts.of([research('r', 2025), answer('q-1'), answer('q-9', 2027)]),
     );
     expect(read).not.toEqual(EarnedFacts.of(facts.slice(0, 2)));
-    // A value older than the rows' end, grown: a log of its own, rows included.
+    // A value older than the columns' end, grown: a log of its own, the columns shared.
     const older = read.with(answer('q-4'));
     const fork = read.with(answer('q-5'));
     expect(older.toArray().map((f) => f.sourceId)).toEqual(['r', 'q-1', 'q-2', 'q-4']);
     expect(fork.toArray().map((f) => f.sourceId)).toEqual(['r', 'q-1', 'q-2', 'q-5']);
     expect(fork.has('nejm-board-review', 'q-4')).toBe(false);
+  });
+
+  it('keeps every field of every fact through its columns: activities interleaved, times out of order, amounts and years changing', () => {
+    const at = (iso: string) => new Date(iso);
+    const facts: EarnedCredit[] = [
+      { ...answer('q-1'), occurredAt: at('2026-06-01T12:00:00.007Z') },
+      { ...answer('q-2'), occurredAt: at('2026-06-01T12:00:00.007Z') },
+      { ...research('r-1'), occurredAt: at('2026-05-30T08:00:00Z') },
+      { ...answer('q-3', 2025, 3n), occurredAt: at('2025-12-31T23:59:59.999Z') },
+      { ...answer('q-1'), occurredAt: at('2026-06-02T00:00:00Z') },
+      { ...research('r-2', 2027), occurredAt: at('1970-01-01T00:00:00Z') },
+    ];
+    const columns = EarnedFacts.of(facts).columns();
+    // Through JSON, as a snapshot stores them.
+    const read = EarnedFacts.fromColumns(JSON.parse(JSON.stringify(columns)));
+    expect(read.toArray()).toEqual(facts);
+    expect(read.earnedByYear('nejm-board-review')).toEqual(
+      new Map([
+        [2026, 6n],
+        [2025, 3n],
+      ]),
+    );
+    expect(read.earnedByYear('ipoc')).toEqual(
+      new Map([
+        [2026, 6n],
+        [2027, 6n],
+      ]),
+    );
+    // Alike facts share a run: 50,000 answers alike are one run and one time step.
+    const many = EarnedFacts.of(
+      Array.from({ length: 50_000 }, (_, i) => answer(`q${i}`)),
+    ).columns();
+    expect(many.runs).toEqual([1, 2026, '2', 50_000]);
+    expect(many.at).toEqual([Date.parse('2026-06-01T12:00:00Z'), 1, 0, 49_999]);
+  });
+
+  it('R1/R2: knows ids read from columns by their exact text, whatever characters they hold', () => {
+    const ids = ['q', 'q-1', 'q-10', '', 'line\nbreak', 'back\\slash', 'back\\nslash', 'é', 'z'];
+    const facts = EarnedFacts.of(ids.map((id) => answer(id)));
+    const read = EarnedFacts.fromColumns(JSON.parse(JSON.stringify(facts.columns())));
+    for (const id of ids) expect(read.has('nejm-board-review', id)).toBe(true);
+    for (const id of ['q-', 'q-100', 'line', 'break', 'back\\', 'back\nslash', 'e', 'zz', ' '])
+      expect(read.has('nejm-board-review', id)).toBe(false);
+    expect(read.has('ipoc', 'q-1')).toBe(false);
+    expect(read.toArray().map((f) => f.sourceId)).toEqual(ids);
+    // Grown and written again: the ids it had and the ones added, each searched the same way.
+    const grown = read.withAll([answer('a-new'), answer('q-1'), research('line\nbreak')]);
+    const again = EarnedFacts.fromColumns(JSON.parse(JSON.stringify(grown.columns())));
+    expect(again).toEqual(grown);
+    for (const id of [...ids, 'a-new']) expect(again.has('nejm-board-review', id)).toBe(true);
+    expect(again.has('ipoc', 'line\nbreak')).toBe(true);
+    expect(again.has('ipoc', 'q-1')).toBe(false);
+  });
+
+  it('refuses columns that do not agree (a snapshot this code did not write)', () => {
+    const columns = EarnedFacts.of([answer('q-1'), answer('q-2')]).columns();
+    expect(() => EarnedFacts.fromColumns({ ...columns, ids: '\nq-1' })).toThrow(
+      /columns do not agree: 2 facts in runs, 1 ids, 2 times/,
+    );
+    expect(() => EarnedFacts.fromColumns({ ...columns, runs: [1, 2026, '2'] })).toThrow(
+      /a run is cut short/,
+    );
+    expect(() => EarnedFacts.fromColumns({ ...columns, runs: [1, 2026, 2, 2] })).toThrow(
+      /run 0 is not \[code, year, twelfths, count\]/,
+    );
   });
 });

@@ -11,16 +11,33 @@ export interface EarnedCredit {
 }
 
 /**
- * One earning fact as a snapshot keeps it: activity code (0 IPoC, 1 board review), research or
- * question id, earned year, twelfths (decimal text), business time (epoch ms).
+ * Earning facts as a snapshot keeps them: columns, not one row per fact, so that reading a
+ * learner with 50,000 facts parses a few arrays and strings (not 50,000 small arrays) and builds
+ * nothing: its sums are counted from runs, its ids searched where they lie, its facts made only
+ * when one is read. Facts alike in a field that follow one another share a run.
+ *
+ * Ids are kept as text: each id after a line break, a line break or a backslash within an id
+ * written as a backslash and `n` or two backslashes (see `idText`).
  */
-export type EarnedFactRow = readonly [
-  code: number,
-  sourceId: string,
-  earnedYear: number,
-  twelfths: string,
-  occurredAtMs: number,
-];
+export interface EarnedFactColumns {
+  /**
+   * Runs of facts alike in activity code (0 IPoC, 1 board review), earned year and twelfths
+   * (decimal text), flat: `code, earnedYear, twelfths, count, code, earnedYear, …`.
+   */
+  readonly runs: readonly (number | string)[];
+  /** Per fact, in stream order: the research id or question id that earned it. */
+  readonly ids: string;
+  /**
+   * Per activity code: the ids of its facts, each once, in the order of their text (UTF-16 code
+   * units): searched by bisection, so that a command asks `has` with no index made.
+   */
+  readonly sortedIds: readonly [string, string];
+  /**
+   * Business time (epoch ms) as steps from the fact before (the first from 0), in runs of equal
+   * steps, flat: `step, count, step, count, …`.
+   */
+  readonly at: readonly number[];
+}
 
 const ACTIVITIES: readonly Activity[] = ['ipoc', 'nejm-board-review'];
 const codeOf = (activity: Activity): 0 | 1 => (activity === 'ipoc' ? 0 : 1);
@@ -36,43 +53,8 @@ const amountOf = (text: string): bigint => {
   return amount;
 };
 
-const rowOf = (fact: EarnedCredit): EarnedFactRow => [
-  codeOf(fact.activity),
-  fact.sourceId,
-  fact.earnedYear,
-  fact.twelfths.toString(),
-  fact.occurredAt.getTime(),
-];
-
-const factOf = ([code, sourceId, earnedYear, twelfths, ms]: EarnedFactRow): EarnedCredit => ({
-  activity: ACTIVITIES[code] ?? 'ipoc',
-  sourceId,
-  earnedYear,
-  twelfths: amountOf(twelfths),
-  occurredAt: new Date(ms),
-});
-
-/**
- * The facts one state shares with the states folded from it. Facts are only ever appended, so
- * a state is a length over this log: it sees the facts before its length and nothing after.
- * A log read from a snapshot starts with the snapshot's rows, made into facts only when read
- * (a command on a long stream reads none of them: it asks `has` and the sums).
- */
-interface FactLog {
-  /** The first facts, as a snapshot kept them (never changed). */
-  readonly rows: readonly EarnedFactRow[];
-  /** `rows` made into facts, as they are read. */
-  readonly made: (EarnedCredit | undefined)[];
-  /** The facts after `rows`. */
-  readonly facts: EarnedCredit[];
-  /** Per activity code: research or question id → index of its first fact. */
-  readonly firstAt: readonly [Map<string, number>, Map<string, number>];
-}
-
 /** Twelfths earned per activity code, then per earned year. */
 type Sums = readonly [ReadonlyMap<number, bigint>, ReadonlyMap<number, bigint>];
-
-const logSize = (log: FactLog): number => log.rows.length + log.facts.length;
 
 function addTo(
   sums: [Map<number, bigint>, Map<number, bigint>],
@@ -83,6 +65,206 @@ function addTo(
   const byYear = sums[code === 0 ? 0 : 1];
   byYear.set(year, (byYear.get(year) ?? 0n) + twelfths);
 }
+
+/** An id as the columns' text writes it (see EarnedFactColumns). */
+const idText = (id: string): string =>
+  id.includes('\n') || id.includes('\\')
+    ? id.replace(/[\n\\]/g, (c) => (c === '\n' ? '\\n' : '\\\\'))
+    : id;
+
+const idOf = (text: string): string =>
+  text.includes('\\') ? text.replace(/\\(n|\\)/g, (_, c) => (c === 'n' ? '\n' : '\\')) : text;
+
+/** The written ids of a text of ids (each after a line break). */
+const entriesOf = (text: string): string[] => (text === '' ? [] : text.slice(1).split('\n'));
+
+/** How many ids a text of ids holds. */
+function countEntries(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count += 1;
+  return count;
+}
+
+/** Whether a sorted text of ids holds the written id `id`: bisection over its characters. */
+function holds(sorted: string, id: string): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    // The entry around the middle: from the line break that starts it to the next.
+    const start = sorted.lastIndexOf('\n', (lo + hi) >>> 1);
+    let end = sorted.indexOf('\n', start + 1);
+    if (end < 0) end = sorted.length;
+    const entry = sorted.slice(start + 1, end);
+    if (entry === id) return true;
+    if (entry < id) lo = end;
+    else hi = start;
+  }
+  return false;
+}
+
+/** Columns written a fact at a time, each run grown while the facts are alike. */
+class ColumnWriter {
+  private readonly runs: (number | string)[];
+  private ids: string;
+  /** Per activity code: the written ids that `from`'s sorted ids do not hold. */
+  private readonly added: [string[], string[]] = [[], []];
+  private readonly at: number[];
+
+  constructor(
+    private readonly from: EarnedFactColumns,
+    /** The business time of the last fact in `from` (0 when none). */
+    private lastMs: number,
+  ) {
+    this.runs = [...from.runs];
+    this.ids = from.ids;
+    this.at = [...from.at];
+  }
+
+  add(fact: EarnedCredit): void {
+    const { runs, at } = this;
+    const code = codeOf(fact.activity);
+    const twelfths = fact.twelfths.toString();
+    const r = runs.length - 4;
+    if (r >= 0 && runs[r] === code && runs[r + 1] === fact.earnedYear && runs[r + 2] === twelfths)
+      runs[r + 3] = (runs[r + 3] as number) + 1;
+    else runs.push(code, fact.earnedYear, twelfths, 1);
+    const text = idText(fact.sourceId);
+    this.ids += `\n${text}`;
+    if (!holds(this.from.sortedIds[code], text)) this.added[code].push(text);
+    const ms = fact.occurredAt.getTime();
+    const step = ms - this.lastMs;
+    this.lastMs = ms;
+    if (at.length >= 2 && at[at.length - 2] === step)
+      at[at.length - 1] = (at[at.length - 1] as number) + 1;
+    else at.push(step, 1);
+  }
+
+  columns(): EarnedFactColumns {
+    const sorted = (code: 0 | 1): string => {
+      const kept = this.from.sortedIds[code];
+      const added = this.added[code];
+      if (added.length === 0) return kept;
+      // Array sort orders strings by UTF-16 code units, as `<` compares them in `holds`.
+      const all = [...new Set([...entriesOf(kept), ...added])].sort();
+      return `\n${all.join('\n')}`;
+    };
+    return { runs: this.runs, ids: this.ids, sortedIds: [sorted(0), sorted(1)], at: this.at };
+  }
+}
+
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+const malformed = (what: string): Error =>
+  new RangeError(`earning facts' columns do not agree: ${what}`);
+
+/**
+ * The facts a snapshot kept, as its columns: their sums are counted from the runs, their ids
+ * searched in the sorted text, and the facts themselves made on the first `at` (a command on a
+ * long stream asks `has` and the sums, and reads no fact).
+ */
+class KeptFacts {
+  readonly length: number;
+  /** The business time of the last fact (0 when none): where appended steps start from. */
+  readonly lastMs: number;
+  readonly sums: Sums;
+  private facts: readonly EarnedCredit[] | undefined;
+
+  constructor(readonly columns: EarnedFactColumns) {
+    const { runs, ids, sortedIds, at } = columns;
+    if (
+      !Array.isArray(runs) ||
+      typeof ids !== 'string' ||
+      !Array.isArray(sortedIds) ||
+      sortedIds.length !== 2 ||
+      typeof sortedIds[0] !== 'string' ||
+      typeof sortedIds[1] !== 'string' ||
+      !Array.isArray(at)
+    )
+      throw malformed('not runs, ids, sorted ids per activity and times');
+    if (runs.length % 4 !== 0 || at.length % 2 !== 0) throw malformed('a run is cut short');
+    const sums: [Map<number, bigint>, Map<number, bigint>] = [new Map(), new Map()];
+    let length = 0;
+    for (let r = 0; r < runs.length; r += 4) {
+      const [code, year, twelfths, count] = [runs[r], runs[r + 1], runs[r + 2], runs[r + 3]];
+      if (
+        (code !== 0 && code !== 1) ||
+        typeof year !== 'number' ||
+        typeof twelfths !== 'string' ||
+        !isCount(count)
+      )
+        throw malformed(`run ${r / 4} is not [code, year, twelfths, count]`);
+      addTo(sums, code, year, amountOf(twelfths) * BigInt(count));
+      length += count;
+    }
+    let timed = 0;
+    let lastMs = 0;
+    for (let a = 0; a < at.length; a += 2) {
+      const [step, count] = [at[a], at[a + 1]];
+      if (typeof step !== 'number' || !isCount(count))
+        throw malformed(`time run ${a / 2} is not [step, count]`);
+      lastMs += step * count;
+      timed += count;
+    }
+    const idCount = countEntries(ids);
+    if (idCount !== length || timed !== length)
+      throw malformed(`${length} facts in runs, ${idCount} ids, ${timed} times`);
+    this.length = length;
+    this.lastMs = lastMs;
+    this.sums = sums;
+  }
+
+  static readonly none = new KeptFacts({ runs: [], ids: '', sortedIds: ['', ''], at: [] });
+
+  has(code: 0 | 1, sourceId: string): boolean {
+    return this.length > 0 && holds(this.columns.sortedIds[code], idText(sourceId));
+  }
+
+  at(index: number): EarnedCredit | undefined {
+    this.facts ??= this.makeFacts();
+    return this.facts[index];
+  }
+
+  private makeFacts(): EarnedCredit[] {
+    const { runs, at } = this.columns;
+    const ids = entriesOf(this.columns.ids);
+    const facts: EarnedCredit[] = [];
+    let ms = 0;
+    let a = 0;
+    let stepsLeft = 0;
+    for (let r = 0; r < runs.length; r += 4) {
+      const activity = ACTIVITIES[runs[r] as number] ?? 'ipoc';
+      const earnedYear = runs[r + 1] as number;
+      const twelfths = amountOf(runs[r + 2] as string);
+      for (let n = runs[r + 3] as number; n > 0; n--) {
+        while (stepsLeft === 0) {
+          stepsLeft = at[a + 1] as number;
+          a += 2;
+        }
+        ms += at[a - 2] as number;
+        stepsLeft -= 1;
+        const sourceId = idOf(ids[facts.length] as string);
+        facts.push({ activity, sourceId, earnedYear, twelfths, occurredAt: new Date(ms) });
+      }
+    }
+    return facts;
+  }
+}
+
+/**
+ * The facts one state shares with the states folded from it. Facts are only ever appended, so
+ * a state is a length over this log: it sees the facts before its length and nothing after.
+ * A log read from a snapshot starts with the snapshot's facts, kept as its columns (`kept`,
+ * shared by every log made from it: never changed).
+ */
+interface FactLog {
+  readonly kept: KeptFacts;
+  /** The facts after `kept`. */
+  readonly facts: EarnedCredit[];
+  /** Per activity code: research or question id → index of its first fact after `kept`. */
+  readonly firstAt: readonly [Map<string, number>, Map<string, number>];
+}
+
+const logSize = (log: FactLog): number => log.kept.length + log.facts.length;
 
 /**
  * R1/R2/R12: a learner's earning facts, in stream order: an immutable value that folds one more
@@ -100,7 +282,7 @@ export class EarnedFacts implements Iterable<EarnedCredit> {
 
   private constructor(
     log: FactLog,
-    /** How many of the log's facts this value holds. */
+    /** How many of the log's facts this value holds (never fewer than `log.kept`'s). */
     readonly length: number,
     sums: Sums,
   ) {
@@ -110,23 +292,27 @@ export class EarnedFacts implements Iterable<EarnedCredit> {
   }
 
   static empty(): EarnedFacts {
-    return EarnedFacts.fromRows([]);
+    return EarnedFacts.fromKept(KeptFacts.none);
   }
 
   static of(facts: Iterable<EarnedCredit>): EarnedFacts {
     return EarnedFacts.empty().withAll([...facts]);
   }
 
-  /** The facts a snapshot kept (see `rows`), read lazily. */
-  static fromRows(rows: readonly EarnedFactRow[]): EarnedFacts {
-    const firstAt: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
-    const sums: [Map<number, bigint>, Map<number, bigint>] = [new Map(), new Map()];
-    rows.forEach(([code, sourceId, earnedYear, twelfths], index) => {
-      const ids = firstAt[code === 0 ? 0 : 1];
-      if (!ids.has(sourceId)) ids.set(sourceId, index);
-      addTo(sums, code, earnedYear, amountOf(twelfths));
-    });
-    return new EarnedFacts({ rows, made: [], facts: [], firstAt }, rows.length, sums);
+  /**
+   * The facts a snapshot kept (see `columns`), read lazily. Throws a RangeError when the
+   * columns do not agree with one another (then the snapshot is not one this code wrote).
+   */
+  static fromColumns(columns: EarnedFactColumns): EarnedFacts {
+    return EarnedFacts.fromKept(new KeptFacts(columns));
+  }
+
+  private static fromKept(kept: KeptFacts): EarnedFacts {
+    return new EarnedFacts(
+      { kept, facts: [], firstAt: [new Map(), new Map()] },
+      kept.length,
+      kept.sums,
+    );
   }
 
   /** This value and one more fact. */
@@ -156,16 +342,17 @@ export class EarnedFacts implements Iterable<EarnedCredit> {
 
   /** R1/R2: whether a fact of this activity and source id (research or question) is held. */
   has(activity: Activity, sourceId: string): boolean {
-    const at = this.log.firstAt[codeOf(activity)].get(sourceId);
+    const code = codeOf(activity);
+    if (this.log.kept.has(code, sourceId)) return true;
+    const at = this.log.firstAt[code].get(sourceId);
     return at !== undefined && at < this.length;
   }
 
   /** The fact at `index` (stream order), if this value holds one there. */
   at(index: number): EarnedCredit | undefined {
     if (index < 0 || index >= this.length) return undefined;
-    const { rows, made, facts } = this.log;
-    if (index >= rows.length) return facts[index - rows.length];
-    return (made[index] ??= factOf(rows[index] as EarnedFactRow));
+    const { kept, facts } = this.log;
+    return index < kept.length ? kept.at(index) : facts[index - kept.length];
   }
 
   /** R12: twelfths earned per earned year of one activity, over every fact held. */
@@ -181,27 +368,24 @@ export class EarnedFacts implements Iterable<EarnedCredit> {
     return [...this];
   }
 
-  /** The facts as a snapshot keeps them (the rows it was read from are handed back as they are). */
-  rows(): EarnedFactRow[] {
-    const { rows, facts } = this.log;
-    const kept = rows.slice(0, Math.min(rows.length, this.length));
-    for (let i = 0; i < this.length - rows.length; i++) kept.push(rowOf(facts[i] as EarnedCredit));
-    return kept;
+  /** The facts as a snapshot keeps them (the columns read from one, and the facts after). */
+  columns(): EarnedFactColumns {
+    const { kept, facts } = this.log;
+    const added = this.length - kept.length;
+    if (added === 0) return kept.columns;
+    const writer = new ColumnWriter(kept.columns, kept.lastMs);
+    for (let i = 0; i < added; i++) writer.add(facts[i] as EarnedCredit);
+    return writer.columns();
   }
 
   private ownCopy(): FactLog {
-    const { rows, made } = this.log;
-    const keptRows = rows.slice(0, Math.min(rows.length, this.length));
-    const facts = this.log.facts.slice(0, Math.max(0, this.length - rows.length));
+    const { kept } = this.log;
+    const facts = this.log.facts.slice(0, this.length - kept.length);
     const firstAt: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
-    keptRows.forEach(([code, sourceId], index) => {
-      const ids = firstAt[code === 0 ? 0 : 1];
-      if (!ids.has(sourceId)) ids.set(sourceId, index);
-    });
     facts.forEach((fact, i) => {
       const ids = firstAt[codeOf(fact.activity)];
-      if (!ids.has(fact.sourceId)) ids.set(fact.sourceId, keptRows.length + i);
+      if (!ids.has(fact.sourceId)) ids.set(fact.sourceId, kept.length + i);
     });
-    return { rows: keptRows, made: made.slice(0, keptRows.length), facts, firstAt };
+    return { kept, facts, firstAt };
   }
 }

@@ -53,6 +53,37 @@ describe('learner snapshot (a cache of the fold)', () => {
     expect(foldLearner(more, back)).toEqual(foldLearner(more, state));
   });
 
+  it('keeps a long learner compact: alike facts and what a claim redeemed of them are runs, and come back the same', () => {
+    const answers = Array.from({ length: 1_800 }, (_, i) =>
+      answerCorrect({ questionId: `q${i}`, occurredAt: '2025-06-01T10:00:00.000Z' }),
+    );
+    const before = foldLearner([learnerProfileUpdated(), ...answers]);
+    const claim = decideLearner(
+      {
+        type: 'ClaimCredits',
+        data: {
+          claimId: 'c1',
+          activity: 'nejm-board-review',
+          occurredAt: new Date('2025-06-10T08:00:00Z'),
+        },
+      },
+      before,
+      testDecisionContext(),
+    );
+    const state = foldLearner(claim, before);
+    expect(state.redeemed.size).toBe(1_800);
+    const { state: kept } = learnerSnapshotOf(state);
+    expect(kept.earned.runs).toEqual([1, 2025, '2', 1_800]);
+    expect(kept.earned.at).toEqual([Date.parse('2025-06-01T10:00:00Z'), 1, 0, 1_799]);
+    expect(kept.redeemed).toEqual([1, '2', 1_800]);
+    const back = learnerStateFromSnapshot(
+      JSON.parse(JSON.stringify(learnerSnapshotOf(state))) as ReturnType<typeof learnerSnapshotOf>,
+    );
+    expect(back).toEqual(state);
+    expect(back.earned.has('nejm-board-review', 'q1799')).toBe(true);
+    expect(back.earned.has('ipoc', 'q1799')).toBe(false);
+  });
+
   it('keeps personal data apart, for the infrastructure to encrypt', () => {
     const { state, personal } = learnerSnapshotOf(foldLearner(history()));
     expect(personal.length).toBe(2); // the profile's and the claim's identity
@@ -64,6 +95,6 @@ describe('learner snapshot (a cache of the fold)', () => {
     expect({
       version: LEARNER_STATE_VERSION,
       digest: createHash('sha256').update(text).digest('hex').slice(0, 16),
-    }).toEqual({ version: 2, digest: 'c984f4211219b59a' });
+    }).toEqual({ version: 3, digest: 'cacd7cee91d6437a' });
   });
 });

@@ -1,5 +1,5 @@
 import type { Activity } from '../credits/activity';
-import { EarnedFacts } from './earned-facts';
+import { EarnedFacts, type EarnedFactColumns } from './earned-facts';
 import type { PersonalData } from './learner.events';
 import type { Claim, LearnerProfile, LearnerState } from './learner.state';
 
@@ -10,7 +10,7 @@ import type { Claim, LearnerProfile, LearnerState } from './learner.state';
  * changes: snapshots of another version are then passed over and the stream is folded again.
  * learner.snapshot.spec.ts pins the shape of a sample state, so a shape change fails it.
  */
-export const LEARNER_STATE_VERSION = 2;
+export const LEARNER_STATE_VERSION = 3;
 
 /**
  * Personal data is kept apart (`personal`, one list), so that the infrastructure can encrypt it
@@ -21,15 +21,20 @@ export interface LearnerSnapshot {
   personal: PersonalData[];
 }
 
-type Earned = [activity: 0 | 1, sourceId: string, earnedYear: number, twelfths: string, ms: number];
-
 export interface LearnerSnapshotState {
   profile: SnapshotProfile | null;
   personalDataErased: boolean;
-  /** Earning facts in stream order; research and question ids are derived from them. */
-  earned: Earned[];
-  /** [index in earned, twelfths redeemed]. */
-  redeemed: [number, string][];
+  /**
+   * Earning facts in stream order, as columns (see EarnedFactColumns: version 3; version 2 kept
+   * a row per fact, ten times the bytes to read and parse on a long stream).
+   */
+  earned: EarnedFactColumns;
+  /**
+   * What claims redeemed of each fact, in the state's order, as runs of entries alike: flat
+   * `step, twelfths, count, …`, where each entry's fact index is the one before's plus `step`
+   * (the first's from -1). A claim redeems a year's facts oldest first, whole: mostly one run.
+   */
+  redeemed: (number | string)[];
   claims: SnapshotClaim[];
   /** R7: [status, at (ms), by selection], or null when never given. */
   consent: [status: 'granted' | 'withdrawn', at: number, bySelection: boolean] | null;
@@ -89,8 +94,8 @@ export function learnerSnapshotOf(state: LearnerState): LearnerSnapshot {
               personal: keep(profile.personal),
             },
       personalDataErased: state.personalDataErased,
-      earned: state.earned.rows() as Earned[],
-      redeemed: [...state.redeemed].map(([index, t]) => [index, t.toString()]),
+      earned: state.earned.columns(),
+      redeemed: redeemedRuns(state.redeemed),
       claims: [...state.claims.values()].map((c) => ({
         claimId: c.claimId,
         activity: c.activity,
@@ -146,8 +151,8 @@ export function learnerStateFromSnapshot({ state, personal }: LearnerSnapshot): 
             personal: personalAt(p.personal),
           },
     personalDataErased: state.personalDataErased,
-    earned: EarnedFacts.fromRows(state.earned),
-    redeemed: new Map(state.redeemed.map(([index, t]) => [index, BigInt(t)])),
+    earned: EarnedFacts.fromColumns(state.earned),
+    redeemed: redeemedFromRuns(state.redeemed),
     claims: new Map(
       state.claims.map((c): [string, Claim] => [
         c.claimId,
@@ -193,4 +198,33 @@ export function learnerStateFromSnapshot({ state, personal }: LearnerSnapshot): 
       ]),
     ),
   };
+}
+
+function redeemedRuns(redeemed: ReadonlyMap<number, bigint>): (number | string)[] {
+  const runs: (number | string)[] = [];
+  let previous = -1;
+  for (const [index, twelfths] of redeemed) {
+    const step = index - previous;
+    const text = twelfths.toString();
+    previous = index;
+    const r = runs.length - 3;
+    if (r >= 0 && runs[r] === step && runs[r + 1] === text)
+      runs[r + 2] = (runs[r + 2] as number) + 1;
+    else runs.push(step, text, 1);
+  }
+  return runs;
+}
+
+function redeemedFromRuns(runs: readonly (number | string)[]): Map<number, bigint> {
+  if (runs.length % 3 !== 0) throw new RangeError('snapshot redeemed runs are cut short');
+  const redeemed = new Map<number, bigint>();
+  let index = -1;
+  for (let r = 0; r < runs.length; r += 3) {
+    const [step, text, count] = [runs[r], runs[r + 1], runs[r + 2]];
+    if (typeof step !== 'number' || typeof text !== 'string' || !Number.isSafeInteger(count))
+      throw new RangeError(`snapshot redeemed run ${r / 3} is not [step, twelfths, count]`);
+    const twelfths = BigInt(text);
+    for (let n = count as number; n > 0; n--) redeemed.set((index += step), twelfths);
+  }
+  return redeemed;
 }

@@ -33,6 +33,7 @@ export interface ClaimSubmission {
   readonly completedAt: Date;
 }
 
+// Fields alike with LearnerProfile's: a claim keeps what the profile said when it was made.
 export interface Claim {
   readonly claimId: string;
   readonly activity: Activity;

@@ -7,6 +7,7 @@ import {
   type AppendExpectedRevision,
   type Position,
 } from '@eventstore/db-client';
+// The port's errors, as the adapter that throws them imports them too.
 import {
   EventStoreError,
   IdempotencyConflictError,

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
+// The client's own errors and types: the fake answers as the client does, so it names the same.
 import {
   AccessDeniedError,
   DeadlineExceededError,

@@ -30,6 +30,8 @@ export const LOG_WRITER_LOCK = { classId: 1279607879, objId: 1 } as const;
  *     over is forever, so a reader may remember it (the adapter does, to read pg_locks rarely).
  * Positions are ((transaction id + epoch offset) << 20) | ordinal, and the horizon is computed
  * with the offset of the same snapshot.
+ * ledger_append_group is restated whole from migration 2 with these changes: a migration that
+ * has shipped is never edited, so each keeps the SQL it ran.
  */
 export const LOG_WRITERS_AND_EPOCHS: Migration = {
   version: 3,

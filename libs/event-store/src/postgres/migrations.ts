@@ -145,6 +145,7 @@ BEGIN
 END $$;
 `,
   },
+  // Its checks restate ledger_append's (migration 1): a shipped migration keeps the SQL it ran.
   {
     version: 2,
     name: 'ledger_append_group: appends to several streams in one call and transaction',

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler } from '@nestjs/cqrs';
+// The commands' types, as the domain's index exports them: one use case per command below.
 import {
   boardSubmissionDecider,
   boardSubmissionStreamName,
@@ -226,8 +227,18 @@ export class SubmissionNotFoundError extends Error {
   override readonly name = 'SubmissionNotFoundError';
 }
 
-@CommandHandler(RetryBoardSubmissionCommand)
-export class RetryBoardSubmissionHandler {
+/** What the learner's profile, as it is now, gives a new attempt of a submission (R16). */
+interface CurrentProfile {
+  occurredAt: Date;
+  profileGaps: string[];
+  profileVersion: number | undefined;
+}
+
+/**
+ * A retry and a correction both send the record again with the learner's profile as it is now
+ * (R16: the learner may have corrected it since): each reads the submission, then the profile.
+ */
+abstract class SendAgainHandler {
   constructor(
     @Inject(StreamCommandExecutor) private readonly streams: StreamCommandExecutor,
     @Inject(CommandBus) private readonly commandBus: CommandBus,
@@ -237,10 +248,10 @@ export class RetryBoardSubmissionHandler {
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({
-    submissionId,
-    metadata,
-  }: RetryBoardSubmissionCommand): Promise<BoardSubmissionCommandOutcome> {
+  protected async sendAgain(
+    submissionId: string,
+    step: (profile: CurrentProfile) => BoardSubmissionUseCase<BoardSubmissionCommand>,
+  ): Promise<BoardSubmissionCommandOutcome> {
     const { state } = await this.streams.state(
       boardSubmissionStreamName(submissionId),
       boardSubmissionDecider,
@@ -249,22 +260,30 @@ export class RetryBoardSubmissionHandler {
     if (state.status === 'not-requested') {
       throw new SubmissionNotFoundError(`no board submission ${submissionId}`);
     }
-    // The profile as it is now: the learner may have corrected it since the failure.
     const learner = await this.streams.state(
       learnerStreamName(state.learnerId),
       learnerDecider,
       this.learnerCodec,
     );
     return this.commandBus.execute(
-      new RequestRetryCommand(
-        submissionId,
-        {
-          occurredAt: this.clock(),
-          profileGaps: missingBoardFields(state.board, learner.state.profile),
-          profileVersion: learner.state.profile?.version,
-        },
-        metadata,
-      ),
+      step({
+        occurredAt: this.clock(),
+        profileGaps: missingBoardFields(state.board, learner.state.profile),
+        profileVersion: learner.state.profile?.version,
+      }),
+    );
+  }
+}
+
+@CommandHandler(RetryBoardSubmissionCommand)
+export class RetryBoardSubmissionHandler extends SendAgainHandler {
+  execute({
+    submissionId,
+    metadata,
+  }: RetryBoardSubmissionCommand): Promise<BoardSubmissionCommandOutcome> {
+    return this.sendAgain(
+      submissionId,
+      (profile) => new RequestRetryCommand(submissionId, profile, metadata),
     );
   }
 }
@@ -287,48 +306,17 @@ export class CorrectBoardSubmissionCommand extends Command<BoardSubmissionComman
 }
 
 @CommandHandler(CorrectBoardSubmissionCommand)
-export class CorrectBoardSubmissionHandler {
-  constructor(
-    @Inject(StreamCommandExecutor) private readonly streams: StreamCommandExecutor,
-    @Inject(CommandBus) private readonly commandBus: CommandBus,
-    @Inject(BOARD_SUBMISSION_EVENT_CODEC)
-    private readonly submissionCodec: EventCodec<BoardSubmissionEvent>,
-    @Inject(LEARNER_EVENT_CODEC) private readonly learnerCodec: EventCodec<LearnerEvent>,
-    @Inject(LEDGER_CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async execute({
+export class CorrectBoardSubmissionHandler extends SendAgainHandler {
+  execute({
     submissionId,
     reason,
     reference,
     metadata,
   }: CorrectBoardSubmissionCommand): Promise<BoardSubmissionCommandOutcome> {
-    const { state } = await this.streams.state(
-      boardSubmissionStreamName(submissionId),
-      boardSubmissionDecider,
-      this.submissionCodec,
-    );
-    if (state.status === 'not-requested') {
-      throw new SubmissionNotFoundError(`no board submission ${submissionId}`);
-    }
-    // The record is sent again with the profile as it is now (R16: corrected).
-    const learner = await this.streams.state(
-      learnerStreamName(state.learnerId),
-      learnerDecider,
-      this.learnerCodec,
-    );
-    return this.commandBus.execute(
-      new RequestCorrectionCommand(
-        submissionId,
-        {
-          reason,
-          reference,
-          occurredAt: this.clock(),
-          profileGaps: missingBoardFields(state.board, learner.state.profile),
-          profileVersion: learner.state.profile?.version,
-        },
-        metadata,
-      ),
+    return this.sendAgain(
+      submissionId,
+      (profile) =>
+        new RequestCorrectionCommand(submissionId, { reason, reference, ...profile }, metadata),
     );
   }
 }

@@ -1,5 +1,6 @@
 import type { ICommand } from '@nestjs/cqrs';
 import { BoardRequestRefusedError, BoardUnavailableError, type BoardGateway } from '@ledger/boards';
+// The reactor's names, as the domain's index exports them: this handler performs its reactions.
 import {
   BOARD_SUBMISSION_PROCESS,
   BOARD_SUBMISSION_PROCESS_EVENT_TYPES,

@@ -1,9 +1,4 @@
-import {
-  CheckpointedProcessorHost,
-  type CheckpointedProcessor,
-  type ProcessorSession,
-  type ProcessorState,
-} from '@ledger/background';
+import type { ProcessorSession } from '@ledger/background';
 import {
   BOARD_SUBMISSION_PROCESS,
   reactToBoardSubmission,
@@ -11,18 +6,17 @@ import {
   type BoardSubmissionTrigger,
 } from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
-import type { DataSource, QueryRunner } from 'typeorm';
-import { ProcessCheckpoint } from '../operational/process-checkpoint.entity';
+import type { DataSource } from 'typeorm';
+import { CheckpointedProcess, type CheckpointedProcessOptions } from '../checkpointed-process';
 import type { BoardSubmissionEffectHandler } from './board-submission-effect-handler';
 
-export interface BoardSubmissionProcessOptions {
+export interface BoardSubmissionProcessOptions extends CheckpointedProcessOptions {
   /** Ids of submissions the board accepted and has not confirmed (from the read models). */
   acceptedSubmissions: () => Promise<string[]>;
   /** R8: submissions whose correction is unfinished (from the read models): the sweep resumes them. */
   unfinishedCorrections?: () => Promise<{ submissionId: string; learnerId: string }[]>;
   /** How often accepted submissions are checked for the board's confirmation (R9). */
   sweepIntervalMs?: number;
-  log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 /**
@@ -36,52 +30,18 @@ export interface BoardSubmissionProcessOptions {
  * killed anywhere and restarted redoes the step it was in, the board gets the same submission
  * id (its idempotency key), and nothing is recorded twice.
  */
-export class BoardSubmissionProcess implements CheckpointedProcessor<RecordedEvent> {
-  readonly leaseKey = `cme-ledger/process/${BOARD_SUBMISSION_PROCESS}`;
-  readonly logFields = { process: BOARD_SUBMISSION_PROCESS };
-  private readonly host: CheckpointedProcessorHost<RecordedEvent>;
-  private checkpoint = 0n;
-
+export class BoardSubmissionProcess extends CheckpointedProcess<BoardSubmissionTrigger> {
   constructor(
     dataSource: DataSource,
     store: EventStore,
     private readonly effects: BoardSubmissionEffectHandler,
     private readonly options: BoardSubmissionProcessOptions,
   ) {
-    this.host = new CheckpointedProcessorHost(dataSource, store, this, {
-      batchSize: 100,
-      retryMs: 1000,
-      ...(options.log ? { log: options.log } : {}),
-    });
+    super(BOARD_SUBMISSION_PROCESS, dataSource, store, options);
   }
 
-  get state(): ProcessorState {
-    return this.host.state;
-  }
-
-  start(): void {
-    this.host.start();
-  }
-
-  stop(): Promise<void> {
-    return this.host.stop();
-  }
-
-  async open({ connection }: ProcessorSession): Promise<bigint> {
-    const row = await connection.manager.findOneBy(ProcessCheckpoint, {
-      name: BOARD_SUBMISSION_PROCESS,
-    });
-    this.checkpoint = BigInt(row?.position ?? '0');
-    return this.checkpoint;
-  }
-
-  async handle(events: readonly RecordedEvent[], { connection }: ProcessorSession): Promise<void> {
-    for (const recorded of events) {
-      const trigger = await this.effects.triggerOf(recorded);
-      if (trigger) await this.react(trigger);
-    }
-    const last = events[events.length - 1];
-    if (last) await this.moveCheckpoint(connection, last.position);
+  protected triggerOf(recorded: RecordedEvent): Promise<BoardSubmissionTrigger | undefined> {
+    return this.effects.triggerOf(recorded);
   }
 
   /** R9: the sweep, once the log is followed to its head, then every `sweepIntervalMs`. */
@@ -95,29 +55,11 @@ export class BoardSubmissionProcess implements CheckpointedProcessor<RecordedEve
     return interval;
   }
 
-  /** Reacts to a trigger, and to each answer the reaction's calls bring back. */
-  private async react(trigger: BoardSubmissionTrigger): Promise<void> {
+  protected async react(trigger: BoardSubmissionTrigger): Promise<void> {
     const state = await this.effects.read(streamsReadBy(trigger));
     for (const reaction of reactToBoardSubmission(trigger, state, this.effects.context())) {
       const answer = await this.effects.perform(reaction);
       if (answer) await this.react(answer);
     }
-  }
-
-  /**
-   * Moves the checkpoint on the lease's connection, fenced: it must still be where it was. A
-   * fenced upsert (ON CONFLICT … DO UPDATE … WHERE) is beyond TypeORM's query builder: SQL.
-   */
-  private async moveCheckpoint(connection: QueryRunner, position: bigint): Promise<void> {
-    const result = await connection.query(
-      `INSERT INTO process_checkpoints (name, position) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()
-        WHERE process_checkpoints.position = $3`,
-      [BOARD_SUBMISSION_PROCESS, position.toString(), this.checkpoint.toString()],
-      true,
-    );
-    if (result.affected !== 1)
-      throw new Error(`${BOARD_SUBMISSION_PROCESS}: checkpoint moved under this process`);
-    this.checkpoint = position;
   }
 }

@@ -126,14 +126,21 @@ export interface StreamLoadVerifier {
    * event the snapshot was made after), link from the anchor's stored link and match the log's
    * Merkle tree; throws when they do not, or when the stream is already known to be broken.
    * The events before the anchor are not read: the snapshot (authenticated, see
-   * SnapshotSettings.key) stands for them. The whole stream is then verified in the
-   * background, and a failure found there refuses every later command on it.
+   * SnapshotSettings.key) stands for them; the whole stream is then verified in the background
+   * (`verifyInBackground`).
    */
   assertTailIntact(
     streamName: string,
     anchor: RecordedEvent,
     tail: readonly RecordedEvent[],
   ): Promise<void>;
+  /**
+   * Starts verifying the whole stream in the background (once; nothing when this process knows
+   * its answer already); a failure found there refuses every later command on it. Called once
+   * the command that loaded the stream from a snapshot is decided, so that the first pages of
+   * the pass do not share the event loop with that command.
+   */
+  verifyInBackground(streamName: string): void;
 }
 
 /**
@@ -147,6 +154,8 @@ export class StreamCommandExecutor {
   private readonly cache = new Map<string, CachedStream>();
   private cachedBytes = 0;
   private readonly pendingSnapshots = new Map<string, Promise<void>>();
+  /** Streams loaded from a snapshot whose background verification starts after the command. */
+  private readonly toVerify = new Set<string>();
   private snapshotsWritten = 0;
   private snapshotsRead = 0;
   private snapshotErrors = 0;
@@ -191,92 +200,103 @@ export class StreamCommandExecutor {
   }): Promise<CommandOutcome<State, Event>> {
     const { streamName, decider, codec, command, metadata } = params;
     const maxAttempts = this.options.maxAttempts ?? 40;
-    return this.mutex.run(streamName, async () => {
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const cached = await this.load(streamName, decider, codec);
-        const state = cached.state as State;
-        const before = cached.commands.get(metadata.commandId);
-        if (before) {
-          return {
-            streamName,
-            events: [],
-            revision: cached.revision,
-            position: before.position,
-            repeated: true,
-            state,
-          };
-        }
-        const events = decider.decide(command, state, params.context());
-        if (events.length === 0) {
-          return {
-            streamName,
-            events,
-            revision: cached.revision,
-            position: undefined,
-            repeated: false,
-            state,
-          };
-        }
-        const toAppend = await Promise.all(
-          events.map(async (event, index) => ({
-            id: uuidV5(`${streamName}/${metadata.commandId}/${index}`, COMMAND_EVENT_NAMESPACE),
-            ...(await codec.encode(event, streamName)),
-            metadata: {
-              actor: metadata.actor,
-              correlationId: metadata.correlationId,
-              causationId: metadata.commandId,
-            },
-          })),
-        );
-        try {
-          const result = await this.store.append(streamName, toAppend, {
-            expectedRevision: cached.revision ?? 'no_stream',
-          });
-          const expectedNext = (cached.revision ?? -1n) + BigInt(events.length);
-          if (result.nextRevision === expectedNext) {
-            const next = foldWith(decider, events, state);
-            cached.state = next;
-            cached.revision = result.nextRevision;
-            cached.lastEventId = toAppend[toAppend.length - 1]?.id;
-            remember(cached, metadata.commandId, result);
-            this.touch(streamName, cached);
-            this.snapshotIfDue(streamName, cached);
+    return this.afterwardVerifying(streamName, () =>
+      this.mutex.run(streamName, async () => {
+        for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+          const cached = await this.load(streamName, decider, codec);
+          const state = cached.state as State;
+          const before = cached.commands.get(metadata.commandId);
+          if (before) {
+            return {
+              streamName,
+              events: [],
+              revision: cached.revision,
+              position: before.position,
+              repeated: true,
+              state,
+            };
+          }
+          const events = decider.decide(command, state, params.context());
+          if (events.length === 0) {
             return {
               streamName,
               events,
-              revision: result.nextRevision,
-              position: result.position,
+              revision: cached.revision,
+              position: undefined,
               repeated: false,
-              state: next,
+              state,
             };
           }
-          // The store answered an earlier append of these same events: reload from scratch.
-          this.drop(streamName);
-          return {
-            streamName,
-            events: [],
-            revision: result.nextRevision,
-            position: result.position,
-            repeated: true,
-            state,
-          };
-        } catch (error) {
-          if (error instanceof WrongExpectedRevisionError) {
-            // Another process won this revision. It has its state at hand and would tend to win
-            // the next race too (this one must first read what it wrote): back off a little,
-            // at random, so that every contender gets its turn.
-            await new Promise((resolve) =>
-              setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)),
-            );
-            continue;
+          const toAppend = await Promise.all(
+            events.map(async (event, index) => ({
+              id: uuidV5(`${streamName}/${metadata.commandId}/${index}`, COMMAND_EVENT_NAMESPACE),
+              ...(await codec.encode(event, streamName)),
+              metadata: {
+                actor: metadata.actor,
+                correlationId: metadata.correlationId,
+                causationId: metadata.commandId,
+              },
+            })),
+          );
+          try {
+            const result = await this.store.append(streamName, toAppend, {
+              expectedRevision: cached.revision ?? 'no_stream',
+            });
+            const expectedNext = (cached.revision ?? -1n) + BigInt(events.length);
+            if (result.nextRevision === expectedNext) {
+              const next = foldWith(decider, events, state);
+              cached.state = next;
+              cached.revision = result.nextRevision;
+              cached.lastEventId = toAppend[toAppend.length - 1]?.id;
+              remember(cached, metadata.commandId, result);
+              this.touch(streamName, cached);
+              this.snapshotIfDue(streamName, cached);
+              return {
+                streamName,
+                events,
+                revision: result.nextRevision,
+                position: result.position,
+                repeated: false,
+                state: next,
+              };
+            }
+            // The store answered an earlier append of these same events: reload from scratch.
+            this.drop(streamName);
+            return {
+              streamName,
+              events: [],
+              revision: result.nextRevision,
+              position: result.position,
+              repeated: true,
+              state,
+            };
+          } catch (error) {
+            if (error instanceof WrongExpectedRevisionError) {
+              // Another process won this revision. It has its state at hand and would tend to win
+              // the next race too (this one must first read what it wrote): back off a little,
+              // at random, so that every contender gets its turn.
+              await new Promise((resolve) =>
+                setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)),
+              );
+              continue;
+            }
+            throw error;
           }
-          throw error;
         }
-      }
-      throw new ConcurrencyExhaustedError(
-        `stream ${streamName} kept changing: the command was decided ${maxAttempts} times and lost every time`,
-      );
-    });
+        throw new ConcurrencyExhaustedError(
+          `stream ${streamName} kept changing: the command was decided ${maxAttempts} times and lost every time`,
+        );
+      }),
+    );
+  }
+
+  /** Runs `work`, then starts the background verification of a stream it loaded from a snapshot. */
+  private async afterwardVerifying<T>(streamName: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } finally {
+      if (this.toVerify.delete(streamName)) this.options.verifier?.verifyInBackground(streamName);
+    }
   }
 
   /** Forgets a stream's folded state (e.g. after its personal data was erased). */
@@ -290,10 +310,12 @@ export class StreamCommandExecutor {
     decider: Folding<State, Event>,
     codec: EventCodec<Event>,
   ): Promise<{ state: State; revision: bigint | undefined }> {
-    return this.mutex.run(streamName, async () => {
-      const cached = await this.load(streamName, decider, codec);
-      return { state: cached.state as State, revision: cached.revision };
-    });
+    return this.afterwardVerifying(streamName, () =>
+      this.mutex.run(streamName, async () => {
+        const cached = await this.load(streamName, decider, codec);
+        return { state: cached.state as State, revision: cached.revision };
+      }),
+    );
   }
 
   private async load<State, Event>(
@@ -340,6 +362,7 @@ export class StreamCommandExecutor {
       if (page.length < PAGE) break;
       fromRevision = (revision ?? -1n) + 1n;
     }
+    if (anchor) this.toVerify.add(streamName);
     cached.state = state;
     cached.revision = revision;
     cached.lastEventId = lastEventId;
@@ -363,14 +386,15 @@ export class StreamCommandExecutor {
       if (!snapshot) return undefined;
       const text = openSnapshot(settings.key, snapshot);
       if (text === undefined) return undefined;
-      // The snapshot's event and the first page after it, in one read.
-      const [atRevision, ...after] = await this.store.readStream(streamName, {
-        fromRevision: snapshot.revision,
-        maxCount: PAGE + 1,
-      });
+      // The snapshot's event and the first page after it, in one read; the state decoded
+      // meanwhile (its personal data's key is another round trip), used only if the event is
+      // the snapshot's.
+      const [[atRevision, ...after], state] = await Promise.all([
+        this.store.readStream(streamName, { fromRevision: snapshot.revision, maxCount: PAGE + 1 }),
+        codec.decode(text, streamName),
+      ]);
       if (atRevision?.revision !== snapshot.revision || atRevision.id !== snapshot.eventId)
         return undefined;
-      const state = await codec.decode(text, streamName);
       if (state === undefined) return undefined;
       const commands = new Map<string, { revision: bigint; position: bigint }>();
       for (const [id, revision, position] of JSON.parse(snapshot.commands) as [

@@ -1,6 +1,5 @@
 import { hkdfSync } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { StreamSnapshot } from '../operational/stream-snapshot.entity';
 
 /**
  * Snapshots of folded streams: a cache of the fold, never a fact. The log stays the only
@@ -50,21 +49,23 @@ export interface SnapshotSettings {
   codecs: readonly { prefix: string; codec: SnapshotCodec<never> }[];
 }
 
-/** Snapshots in the ledger's PostgreSQL database (`stream_snapshots`, entity `StreamSnapshot`). */
+/** Snapshots in the ledger's PostgreSQL database (table `stream_snapshots`, entity `StreamSnapshot`). */
 export class PostgresSnapshotStore implements SnapshotStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async load(streamName: string, stateVersion: string): Promise<StoredSnapshot | undefined> {
-    const row = await this.dataSource.getRepository(StreamSnapshot).findOne({
-      select: { revision: true, eventId: true, state: true, commands: true },
-      where: { streamName, stateVersion },
-    });
+    // In SQL, as `save`: the row's one long column handed over as it comes, no entity made.
+    const [row] = (await this.dataSource.query(
+      `SELECT revision::text AS revision, event_id, state, commands
+         FROM stream_snapshots WHERE stream_name = $1 AND state_version = $2`,
+      [streamName, stateVersion],
+    )) as { revision: string; event_id: string; state: string; commands: string }[];
     if (!row) return undefined;
     return {
       streamName,
       stateVersion,
       revision: BigInt(row.revision),
-      eventId: row.eventId,
+      eventId: row.event_id,
       state: row.state,
       commands: row.commands,
     };

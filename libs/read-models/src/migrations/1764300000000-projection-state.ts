@@ -1,7 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ProjectionState1764300000000 implements MigrationInterface {
-  // TypeORM's migration shape (a name, up, down), alike in every migration by design.
+  // TypeORM's migration shape (a name, up, down; in up, one CREATE TABLE per table), alike in
+  // every migration by design: each statement names its own table's columns.
   name = 'ProjectionState1764300000000';
 
   async up(q: QueryRunner): Promise<void> {

@@ -37,6 +37,23 @@ export class InvalidCursorError extends Error {
   }
 }
 
+/** What every report page is asked with: "today" (`now` in `timeZone`), the page, the position. */
+export interface ReportPageOptions {
+  now: Date;
+  timeZone: string;
+  limit: number;
+  cursor?: string;
+  minPosition?: bigint;
+}
+
+/** A page of a report, read at `position`; `incomplete`: events the read models quarantined. */
+export interface ReportPage<Item> {
+  position: string;
+  items: Item[];
+  nextCursor: string | null;
+  incomplete: QuarantinedEvent[];
+}
+
 export interface ExpiringRow {
   learnerId: string;
   activity: Activity;
@@ -54,21 +71,8 @@ export type DeadlineBound = { deadlineBefore: string } | { deadlineOnOrBefore: s
 /** R5: unclaimed credit whose claim deadline falls within the bound, across learners, soonest first. */
 export async function expiringReport(
   dataSource: DataSource,
-  options: {
-    bound: DeadlineBound;
-    now: Date;
-    timeZone: string;
-    limit: number;
-    cursor?: string;
-    minPosition?: bigint;
-  },
-): Promise<{
-  position: string;
-  bound: DeadlineBound;
-  items: ExpiringRow[];
-  nextCursor: string | null;
-  incomplete: QuarantinedEvent[];
-}> {
+  options: ReportPageOptions & { bound: DeadlineBound },
+): Promise<ReportPage<ExpiringRow> & { bound: DeadlineBound }> {
   const { projections, position } = await projectionsAt(
     dataSource,
     ['credit-balances'],
@@ -124,23 +128,8 @@ export async function expiringReport(
 /** R8/R17: claims with their tags and board statuses, filtered by tag, board and claim date. */
 export async function submissionsReport(
   dataSource: DataSource,
-  options: {
-    tag?: string;
-    board?: string;
-    from?: Date;
-    to?: Date;
-    now: Date;
-    timeZone: string;
-    limit: number;
-    cursor?: string;
-    minPosition?: bigint;
-  },
-): Promise<{
-  position: string;
-  items: (ClaimView & { learnerId: string })[];
-  nextCursor: string | null;
-  incomplete: QuarantinedEvent[];
-}> {
+  options: ReportPageOptions & { tag?: string; board?: string; from?: Date; to?: Date },
+): Promise<ReportPage<ClaimView & { learnerId: string }>> {
   const { projections, position } = await projectionsAt(
     dataSource,
     ['claims'],

@@ -38,6 +38,7 @@ class ErasePersonalDataResponse {
 @ApiTags('admin')
 @Controller('v1/learners/:learnerId/personal-data')
 export class ErasePersonalDataController {
+  // Nest's controller wiring (a bus and the clock injected), alike in every controller.
   constructor(
     @Inject(CommandBus) private readonly commandBus: CommandBus,
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,

@@ -1,3 +1,4 @@
+// Nest's lifecycle hooks, as every background host (operations/background-host.ts) imports them.
 import {
   Inject,
   Injectable,

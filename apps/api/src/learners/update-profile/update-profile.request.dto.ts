@@ -1,3 +1,4 @@
+// The validation decorators a DTO uses, as the shared validators (http/validators.ts) import them.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {

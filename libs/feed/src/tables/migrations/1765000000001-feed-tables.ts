@@ -6,7 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * what is missing); `feed_migrations` stays, no longer written.
  */
 export class FeedTables1765000000001 implements MigrationInterface {
-  // TypeORM's migration shape (a name, up, down), alike in every migration by design.
+  // TypeORM's migration shape (a name, up, down; in up, one CREATE TABLE per table), alike in
+  // every migration by design: each statement names its own table's columns.
   name = 'FeedTables1765000000001';
 
   async up(q: QueryRunner): Promise<void> {

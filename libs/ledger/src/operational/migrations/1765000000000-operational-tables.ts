@@ -10,7 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * its migrations applied and goes on.
  */
 export class OperationalTables1765000000000 implements MigrationInterface {
-  // TypeORM's migration shape (a name, up, down), alike in every migration by design.
+  // TypeORM's migration shape (a name, up, down; in up, one CREATE TABLE per table), alike in
+  // every migration by design: each statement names its own table's columns.
   name = 'OperationalTables1765000000000';
 
   async up(q: QueryRunner): Promise<void> {

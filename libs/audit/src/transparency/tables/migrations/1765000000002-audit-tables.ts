@@ -6,7 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (every statement only adds what is missing); `audit_migrations` stays, no longer written.
  */
 export class AuditTables1765000000002 implements MigrationInterface {
-  // TypeORM's migration shape (a name, up, down), alike in every migration by design.
+  // TypeORM's migration shape (a name, up, down; in up, one CREATE TABLE per table), alike in
+  // every migration by design: each statement names its own table's columns.
   name = 'AuditTables1765000000002';
 
   async up(q: QueryRunner): Promise<void> {
