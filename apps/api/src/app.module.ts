@@ -155,6 +155,7 @@ export class AppModule {
               () => [
                 { cache: 'folded-streams', ...executor.figures() },
                 { cache: 'learner-keys', ...cipher.figures() },
+                { cache: 'verified-streams', ...verifier.figures() },
               ],
               { verifier, tree },
             ),

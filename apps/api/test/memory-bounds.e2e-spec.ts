@@ -16,10 +16,11 @@ const series = (text: string, name: string): number | undefined => {
 describe("/metrics shows each cache's bound as configured, what it holds, and the heap's limit", () => {
   let t: TestApp;
   beforeAll(async () => {
-    // LEDGER_STREAM_CACHE_MB=3, LEDGER_KEY_CACHE_MB=2
+    // LEDGER_STREAM_CACHE_MB=3, LEDGER_KEY_CACHE_MB=2, LEDGER_VERIFIED_CACHE_MB=1
     t = await startTestApp('memory-bounds', {
       streamCacheBytes: 3 * MIB,
       keyCacheBytes: 2 * MIB,
+      verifiedCacheBytes: 1 * MIB,
       runBoardProcess: false,
     });
   });
@@ -39,6 +40,13 @@ describe("/metrics shows each cache's bound as configured, what it holds, and th
     expect(series(text, 'ledger_cache_bytes{cache="learner-keys"}')).toBe(2 * KEY_ENTRY_BYTES);
     expect(series(text, 'ledger_cache_entries{cache="folded-streams"}')).toBe(2);
     expect(series(text, 'ledger_cache_bytes{cache="folded-streams"}')).toBeGreaterThan(0);
+    // The streams verified on load, remembered by name: 64 bytes and two a character each.
+    const verified = learners.map((id) => 64 + 2 * `learner-${id}`.length);
+    expect(series(text, 'ledger_cache_limit_bytes{cache="verified-streams"}')).toBe(1 * MIB);
+    expect(series(text, 'ledger_cache_entries{cache="verified-streams"}')).toBe(2);
+    expect(series(text, 'ledger_cache_bytes{cache="verified-streams"}')).toBe(
+      verified[0]! + verified[1]!,
+    );
     // The process's memory: the heap's limit is --max-old-space-size's (here, jest's own).
     expect(series(text, 'ledger_process_memory_bytes{kind="heap_limit"}')).toBe(
       getHeapStatistics().heap_size_limit,

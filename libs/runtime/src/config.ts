@@ -89,6 +89,8 @@ export interface LedgerConfig {
   streamCacheBytes: number;
   /** The cache of unwrapped learner keys: at most this many bytes (LEDGER_KEY_CACHE_MB). */
   keyCacheBytes: number;
+  /** The names of the streams verified intact on load: at most this many bytes (LEDGER_VERIFIED_CACHE_MB). */
+  verifiedCacheBytes: number;
   /** Write a stream's snapshot every this many events (LEDGER_SNAPSHOT_EVERY; 0: no snapshots). */
   snapshotEvery: number;
   /** The event feed (`LEDGER_FEED_*`, `LEDGER_RUN_FEED`): its transports and their settings. */
@@ -179,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     horizonMaxHoldMs: integer(env.LEDGER_HORIZON_MAX_HOLD_MS, 5_000, 'LEDGER_HORIZON_MAX_HOLD_MS'),
     streamCacheBytes: positive(env.LEDGER_STREAM_CACHE_MB, 32, 'LEDGER_STREAM_CACHE_MB') * MIB,
     keyCacheBytes: positive(env.LEDGER_KEY_CACHE_MB, 4, 'LEDGER_KEY_CACHE_MB') * MIB,
+    verifiedCacheBytes: positive(env.LEDGER_VERIFIED_CACHE_MB, 4, 'LEDGER_VERIFIED_CACHE_MB') * MIB,
     snapshotEvery: integer(env.LEDGER_SNAPSHOT_EVERY, 500, 'LEDGER_SNAPSHOT_EVERY'),
     certificateProvider: certificateProvider(env),
     feed: feedConfigFromEnv(env),

@@ -40,16 +40,22 @@ const PAGE = 1_000;
 const BACKGROUND_PAGE = 250;
 /** After each background page, rest this many times what it took (see `paced`). */
 const BACKGROUND_REST = 4;
+const DEFAULT_CACHE_BYTES = 4 * 1024 * 1024;
+/** What one name in a Set costs V8, by estimate: the string (two bytes a character at most) and the Set's slot. */
+const nameBytes = (name: string): number => 64 + 2 * name.length;
 
 /**
  * Verifies a stream the first time the command side loads it, and remembers the answer: its
  * hash chain (as the store's verifyStream, a page at a time), then each of its events against the leaf the Merkle
  * tree holds for it, which catches what the chain alone cannot (a stream rewritten with its
  * links recomputed, its last events removed with its head fixed, the whole stream removed).
- * Broken streams are kept for /health and /metrics; intact ones in a bounded cache.
+ * Broken streams are kept for /health and /metrics (never forgotten: forgetting one would let
+ * commands through); intact ones in a cache bounded by bytes, the oldest forgotten first (a
+ * stream forgotten is verified again when next loaded).
  */
 export class StreamVerifier {
   private readonly intact = new Set<string>();
+  private intactBytes = 0;
   private readonly broken = new Map<string, StreamProblem>();
   private readonly inFlight = new Map<string, Promise<StreamProblem | undefined>>();
   /** The background passes' one lane (see `paced`). */
@@ -59,7 +65,8 @@ export class StreamVerifier {
     private readonly store: Pick<EventStore, 'readStream' | 'streamRevision'>,
     private readonly tree?: Pick<LogTree, 'leavesOfStream'>,
     private readonly options: {
-      cacheSize?: number;
+      /** The intact streams' names keep at most about this many bytes (default 4 MiB). */
+      cacheBytes?: number;
       clock?: () => Date;
       /** Told when a background verification could not run (the stream stays unverified). */
       onError?: (streamName: string, error: unknown) => void;
@@ -230,15 +237,25 @@ export class StreamVerifier {
   ): StreamProblem | undefined {
     if (problem) {
       this.broken.set(streamName, problem);
-    } else {
+    } else if (!this.intact.has(streamName)) {
       this.intact.add(streamName);
-      const limit = this.options.cacheSize ?? 100_000;
-      if (this.intact.size > limit) {
-        const oldest = this.intact.values().next().value;
-        if (oldest !== undefined) this.intact.delete(oldest);
+      this.intactBytes += nameBytes(streamName);
+      for (const oldest of this.intact) {
+        if (this.intactBytes <= this.limitBytes()) break;
+        this.intact.delete(oldest);
+        this.intactBytes -= nameBytes(oldest);
       }
     }
     return problem;
+  }
+
+  private limitBytes(): number {
+    return this.options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+  }
+
+  /** The cache of intact streams, for /metrics. */
+  figures(): { entries: number; bytes: number; limitBytes: number } {
+    return { entries: this.intact.size, bytes: this.intactBytes, limitBytes: this.limitBytes() };
   }
 
   private now(): string {

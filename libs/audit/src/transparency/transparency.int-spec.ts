@@ -418,3 +418,42 @@ describe('the same tree over the EventStoreDB adapter (its stand-in client): bui
     }
   });
 });
+
+describe('the verifier remembers intact streams within a bound of bytes', () => {
+  let l: Ledger;
+  beforeAll(async () => {
+    l = await ledger('verified_cache');
+  });
+  afterAll(() => l.close());
+
+  it('forgets the oldest past its bound and verifies them again when next loaded; never forgets a broken one', async () => {
+    const names = Array.from({ length: 10 }, (_, i) => `cache-${i}`);
+    for (const name of names) await l.store.append(name, [event({ researchId: name })]);
+    // 64 bytes and two a character: 78 bytes a name, so five fit in 400.
+    const verifier = new StreamVerifier(l.store, l.tree, { cacheBytes: 400 });
+    for (const name of names) expect(await verifier.check(name)).toBeUndefined();
+    expect(verifier.figures()).toEqual({ entries: 5, bytes: 390, limitBytes: 400 });
+
+    const alter = (name: string) =>
+      l.tamper((q) =>
+        q(`UPDATE events SET data = jsonb_set(data, '{twelfths}', '"60"') WHERE stream_name = $1`, [
+          name,
+        ]),
+      );
+    await alter('cache-0');
+    await alter('cache-9');
+    // The newest is remembered intact (not read again); the oldest was forgotten, so it is read
+    // again and found altered.
+    expect(await verifier.check('cache-9')).toBeUndefined();
+    expect(await verifier.check('cache-0')).toEqual(
+      expect.objectContaining({ streamName: 'cache-0', kind: 'altered' }),
+    );
+    for (let i = 10; i < 20; i++) {
+      await l.store.append(`cache-${i}`, [event({ researchId: `cache-${i}` })]);
+      await verifier.check(`cache-${i}`);
+    }
+    expect(verifier.figures().bytes).toBeLessThanOrEqual(400);
+    expect(verifier.failures().map((p) => p.streamName)).toEqual(['cache-0']);
+    await expect(verifier.assertIntact('cache-0')).rejects.toThrow(StreamIntegrityError);
+  });
+});

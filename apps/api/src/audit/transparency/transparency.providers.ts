@@ -18,7 +18,8 @@ export const transparencyProviders = (config: LedgerConfig): FactoryProvider[] =
   {
     provide: StreamVerifier,
     inject: [EVENT_STORE, LogTree],
-    useFactory: (store: EventStore, tree: LogTree) => new StreamVerifier(store, tree),
+    useFactory: (store: EventStore, tree: LogTree) =>
+      new StreamVerifier(store, tree, { cacheBytes: config.verifiedCacheBytes }),
   },
   {
     provide: AuditProofs,
