@@ -23,11 +23,14 @@ export const PERSONAL_STRINGS = ['Zelphine', 'Quarrington', '918273', 'ZQ-77345'
 const OPAQUE =
   /"(personalEncrypted|hash|id|eventId|position|upToPosition|afterPosition|nextAfter|lastEventId|causationId|correlationId|digest)":"[^"]*"/g;
 
-/** The personal strings of PROFILE found in clear in an answer or an export (JSON or NDJSON). */
-export const personalDataIn = (text: string): string[] => {
+/** Which of `strings` stand in clear in an answer or an export (JSON or NDJSON). */
+export const foundInClear = (text: string, strings: readonly string[]): string[] => {
   const clear = text.replace(OPAQUE, '');
-  return PERSONAL_STRINGS.filter((s) => clear.includes(s));
+  return strings.filter((s) => clear.includes(s));
 };
+
+/** The personal strings of PROFILE found in clear in an answer or an export (JSON or NDJSON). */
+export const personalDataIn = (text: string): string[] => foundInClear(text, PERSONAL_STRINGS);
 
 /** The fields of a credits answer that the live query and the as-of replay must agree on. */
 export const balancesOf = (body: Record<string, unknown>) => ({
