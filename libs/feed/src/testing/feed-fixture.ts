@@ -103,7 +103,7 @@ export function expectEveryEventOnce(
  * `value` as a token of its own in `text`, not inside a longer run of letters and digits: the
  * board id 731905 is personal data, the position 8628731905 is not.
  */
-const standsIn = (text: string, value: string): boolean =>
+export const standsIn = (text: string, value: string): boolean =>
   new RegExp(
     `(^|[^A-Za-z0-9])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9])`,
   ).test(text);
