@@ -37,6 +37,16 @@ export async function dropDatabase(serverUrl: string, database: string): Promise
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
+    // A pool's end() resolves before its connections have closed: give them a moment to go on
+    // their own, since FORCE ends a connection still open with an error its client may not catch.
+    for (let waited = 0; waited < 2000; waited += 50) {
+      const { rows } = await client.query<{ open: number }>(
+        'SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = $1',
+        [database],
+      );
+      if ((rows[0]?.open ?? 0) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   } finally {
     await client.end();
