@@ -15,3 +15,15 @@ export async function ledgerCli(
   const code = await runCli(argv, { stdout, stderr, stdin: new PassThrough() }, env);
   return { code, stdout: out, stderr: err };
 }
+
+/** Fails with what the CLI printed when a run did not end with the expected exit code. */
+export function expectExit(
+  run: { code: number; stdout: string; stderr: string },
+  code: number,
+): void {
+  if (run.code !== code) {
+    throw new Error(
+      `the ledger CLI exited with ${run.code}, not ${code}\nstderr:\n${run.stderr}\nstdout:\n${run.stdout.slice(0, 4000)}`,
+    );
+  }
+}

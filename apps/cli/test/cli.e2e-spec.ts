@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freshDatabase } from '../../../test/support/test-database';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
 import { learnerApi } from '../../api/test/audit.fixtures';
-import { ledgerCli } from '../../../test/support/ledger-cli';
+import { expectExit, ledgerCli } from '../../../test/support/ledger-cli';
 
 const ledger = (databaseUrl: string, ...argv: string[]) =>
   ledgerCli({ NODE_ENV: 'test', DATABASE_URL: databaseUrl }, ...argv);
@@ -72,7 +72,7 @@ describe('the ledger CLI (npm run ledger -- …)', () => {
   it('export, check-export against the digest and the ledger, and import into an empty ledger', async () => {
     const file = join(dir, 'export.ndjson');
     const exported = await ledger(t.databaseUrl, 'export', '--out', file);
-    expect(exported.code).toBe(0);
+    expectExit(exported, 0);
     const summary = JSON.parse(exported.stdout) as { digest: string; events: number };
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(summary.events);
 
@@ -84,7 +84,7 @@ describe('the ledger CLI (npm run ledger -- …)', () => {
       summary.digest,
       '--against-ledger',
     );
-    expect(check.code).toBe(0);
+    expectExit(check, 0);
     expect(JSON.parse(check.stdout)).toEqual(
       expect.objectContaining({
         ok: true,
@@ -110,7 +110,7 @@ describe('the ledger CLI (npm run ledger -- …)', () => {
     const empty = await freshDatabase('cli_import');
     try {
       const imported = await ledger(empty.url, 'import', file);
-      expect(imported.code).toBe(0);
+      expectExit(imported, 0);
       expect(JSON.parse(imported.stdout)).toEqual(
         expect.objectContaining({
           events: summary.events,
