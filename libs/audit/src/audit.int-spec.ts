@@ -147,6 +147,47 @@ describe('audit over a PostgreSQL log', () => {
     }
   });
 
+  it('an import verifies the whole of itself, and checks against its ledger, while a transaction open in another database holds the readable horizon', async () => {
+    const digest = await digestLog(store);
+    const text = await exportText(store);
+    // A transaction of another database on the same server, with an id older than every append
+    // of the import: the copy's readers see only below it until the store finds it cannot append.
+    const elsewhere = new Client({ connectionString: db.url });
+    await elsewhere.connect();
+    const copy = await freshDatabase('audit_int_held');
+    const target = await postgresImportTarget(copy.url);
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      const imported = await importLog(linesOf(text), target);
+      const verified = await checkIntegrity(target.store, {
+        expectedDigest: digest.digest,
+        upTo: BigInt(imported.upToPosition),
+      });
+      expect(verified).toEqual(
+        expect.objectContaining({
+          ok: true,
+          log: expect.objectContaining({ events: 42, digest: digest.digest }),
+        }),
+      );
+      const fresh = await PostgresEventStore.create({ connectionString: copy.url });
+      try {
+        const check = await checkExport(linesOf(await exportText(target.store)), {
+          expectedDigest: digest.digest,
+          ledger: fresh,
+        });
+        expect(check.ledger).toEqual({ eventsCompared: 42, matches: true });
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await elsewhere.query('ROLLBACK');
+      await elsewhere.end();
+      await target.close();
+      await copy.drop();
+    }
+  });
+
   it('refuses to import a partial export', async () => {
     const all = await store.readAll({ maxCount: 100 });
     const text = await exportText(store, all[5]!.position);

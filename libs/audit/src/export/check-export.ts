@@ -139,7 +139,7 @@ export async function checkExport(
     }
 
     if (ledger && ledgerMatches) {
-      const theirs = await ledger.next();
+      const theirs = await ledger.next(e.position);
       if (theirs === undefined) {
         ledgerMatches = false;
         problem(at(e, 'missing-from-ledger', `the ledger's log ends before event ${e.id}`));
@@ -243,24 +243,38 @@ function describeDifference(a: RecordedEvent, b: RecordedEvent): string {
   return 'its content differs (type, data, metadata or recorded-at)';
 }
 
-/** The ledger's log from `after`, one event at a time, read in pages. */
+/**
+ * The ledger's log from `after`, one event at a time, read in pages. `next(through)` is told the
+ * export's position: where the pages end before it, they are read once more, from the last event
+ * read, knowing that the ledger should hold that position (see readLogPages: the end of a page
+ * can be the readable horizon held back for a moment, not the log's end).
+ */
 function ledgerCursor(
   store: Pick<EventStore, 'readAll'>,
   after: bigint,
-): { next(): Promise<RecordedEvent | undefined> } {
-  const pages = readLogPages(store, { after });
+): { next(through: bigint): Promise<RecordedEvent | undefined> } {
+  let pages = readLogPages(store, { after });
   let page: RecordedEvent[] = [];
   let index = 0;
+  let last = after;
+  let readAgain = true;
   return {
-    async next() {
+    async next(through) {
       while (index >= page.length) {
         const result = await pages.next();
-        if (result.done) return undefined;
+        if (result.done) {
+          if (!readAgain) return undefined;
+          readAgain = false;
+          pages = readLogPages(store, { after: last, through });
+          continue;
+        }
         page = result.value;
         index = 0;
+        readAgain = true;
       }
-      const e = page[index];
+      const e = page[index] as RecordedEvent;
       index += 1;
+      last = e.position;
       return e;
     },
   };

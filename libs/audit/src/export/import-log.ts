@@ -38,6 +38,8 @@ export interface ImportReport {
   appends: number;
   /** The digest of the events read from the export (the imported log's digest must equal it). */
   log: LogDigestReport;
+  /** The imported log's last position (its own), as text: where a verification of it ends. */
+  upToPosition: string;
 }
 
 const MAX_BATCH = 500;
@@ -64,6 +66,7 @@ export async function importLog(
   let appends = 0;
   let lineNo = 0;
   let lastPosition = -1n;
+  let appendedUpTo = 0n;
 
   const flush = async (): Promise<void> => {
     const first = batch[0];
@@ -90,6 +93,7 @@ export async function importLog(
       );
     }
     appends += 1;
+    appendedUpTo = result.position;
     batch = [];
   };
 
@@ -125,7 +129,13 @@ export async function importLog(
   }
   await flush();
   const log = digest.report();
-  return { events: log.events, streams: nextRevision.size, appends, log };
+  return {
+    events: log.events,
+    streams: nextRevision.size,
+    appends,
+    log,
+    upToPosition: appendedUpTo.toString(),
+  };
 }
 
 /**
