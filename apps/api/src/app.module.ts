@@ -37,7 +37,9 @@ import { createMetrics, METRICS } from './operations/metrics';
 import { LogTree, StreamVerifier } from '@ledger/audit';
 import { MetricsController } from './operations/metrics.controller';
 import { BackgroundHost } from './operations/background-host';
+import { RebuildProjectionHandler } from './operations/projections.commands';
 import { ProjectionsController } from './operations/projections.controller';
+import { ProjectionStatesHandler } from './operations/projections.queries';
 import { LearnerQueriesController } from './queries/learner-queries.controller';
 import { ReadFreshnessInterceptor } from './queries/read-freshness.interceptor';
 import { ReportsController } from './queries/reports.controller';
@@ -165,6 +167,8 @@ export class AppModule {
         ...LEDGER_COMMAND_HANDLERS,
         ...READ_MODEL_QUERY_HANDLERS,
         LearnerProfileHandler,
+        ProjectionStatesHandler,
+        RebuildProjectionHandler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },
