@@ -26,6 +26,7 @@ import { IdempotencyInterceptor, IdempotencySweeper } from './http/idempotency.i
 import { ledgerValidationPipe } from './http/validation';
 import { ClaimCreditsController } from './learners/claim-credits/claim-credits.controller';
 import { CertificateController } from './learners/certificate/certificate.controller';
+import { ClaimCertificateHandler } from './learners/certificate/certificate.query';
 import { ImportHistoryController } from './learners/import-history/import-history.controller';
 import { RecordAnswerController } from './learners/record-answer/record-answer.controller';
 import { RecordResearchController } from './learners/record-research/record-research.controller';
@@ -167,6 +168,7 @@ export class AppModule {
         ...LEDGER_COMMAND_HANDLERS,
         ...READ_MODEL_QUERY_HANDLERS,
         LearnerProfileHandler,
+        ClaimCertificateHandler,
         ProjectionStatesHandler,
         RebuildProjectionHandler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
