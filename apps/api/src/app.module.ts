@@ -26,6 +26,7 @@ import { IdempotencyInterceptor, IdempotencySweeper } from './http/idempotency.i
 import { ledgerValidationPipe } from './http/validation';
 import { ClaimCreditsController } from './learners/claim-credits/claim-credits.controller';
 import { CertificateController } from './learners/certificate/certificate.controller';
+import { ClaimCertificateHandler } from './learners/certificate/certificate.query';
 import { ImportHistoryController } from './learners/import-history/import-history.controller';
 import { RecordAnswerController } from './learners/record-answer/record-answer.controller';
 import { RecordResearchController } from './learners/record-research/record-research.controller';
@@ -37,7 +38,9 @@ import { createMetrics, METRICS } from './operations/metrics';
 import { LogTree, StreamVerifier } from '@ledger/audit';
 import { MetricsController } from './operations/metrics.controller';
 import { BackgroundHost } from './operations/background-host';
+import { RebuildProjectionHandler } from './operations/projections.commands';
 import { ProjectionsController } from './operations/projections.controller';
+import { ProjectionStatesHandler } from './operations/projections.queries';
 import { LearnerQueriesController } from './queries/learner-queries.controller';
 import { ReadFreshnessInterceptor } from './queries/read-freshness.interceptor';
 import { ReportsController } from './queries/reports.controller';
@@ -165,6 +168,9 @@ export class AppModule {
         ...LEDGER_COMMAND_HANDLERS,
         ...READ_MODEL_QUERY_HANDLERS,
         LearnerProfileHandler,
+        ClaimCertificateHandler,
+        ProjectionStatesHandler,
+        RebuildProjectionHandler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: ledgerValidationPipe },

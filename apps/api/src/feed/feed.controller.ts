@@ -1,15 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Logger,
-  Param,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 // The OpenAPI decorators an endpoint describes itself with, alike in every controller's imports.
 import {
   ApiAcceptedResponse,
@@ -22,32 +12,22 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import {
-  feedStatus,
-  listDeadLetters,
-  requestDeadLetterReplay,
-  requestFeedReplay,
-  type FeedConfig,
-} from '@ledger/feed';
 import type { Request } from 'express';
-import type { DataSource } from 'typeorm';
 import { Allow } from '../auth/allow.decorator';
-import { ApiError } from '../http/api-error';
-import { READ_MODELS } from '../tokens';
+import { commandMetadata } from '../http/command-context';
+import { ReplayDeadLettersCommand, ReplayFeedCommand } from './feed.commands';
+import { DeadLettersQuery, FeedStatesQuery } from './feed.queries';
 import {
   DeadLetterReplayResponse,
   DeadLettersResponse,
   FeedReplayResponse,
   FeedsResponse,
 } from './feed.response';
-import { FEED_CONFIG } from './feed.tokens';
 import {
   DeadLetterQueryDto,
   DeadLetterReplayRequestDto,
   FeedReplayRequestDto,
 } from './feed.request.dto';
-
-type Transport = 'webhook' | 'nats';
 
 /**
  * The event feed as operators steer it: its state, a replay from a position (for a consumer
@@ -60,11 +40,9 @@ type Transport = 'webhook' | 'nats';
 @ApiForbiddenResponse({ description: 'Only the admin role (and, for reads, the auditor)' })
 @Controller('v1/admin/feed')
 export class FeedController {
-  private readonly logger = new Logger('Feed');
-
   constructor(
-    @Inject(FEED_CONFIG) private readonly config: FeedConfig,
-    @Inject(READ_MODELS) private readonly db: DataSource,
+    @Inject(QueryBus) private readonly queryBus: QueryBus,
+    @Inject(CommandBus) private readonly commandBus: CommandBus,
   ) {}
 
   @Get()
@@ -74,24 +52,8 @@ export class FeedController {
       'Each feed configured: its checkpoint, events delivered, dead letters, the last delivery error, a replay asked for',
   })
   @ApiOkResponse({ type: FeedsResponse })
-  async status(): Promise<FeedsResponse> {
-    const feeds = [];
-    for (const name of this.configured()) {
-      const status = await feedStatus(this.db, name);
-      feeds.push(
-        status ?? {
-          name,
-          position: '0',
-          delivered: '0',
-          deadLetters: 0,
-          replayAfter: null,
-          lastError: null,
-          lastErrorAt: null,
-          updatedAt: null,
-        },
-      );
-    }
-    return { feeds };
+  status(): Promise<FeedsResponse> {
+    return this.queryBus.execute(new FeedStatesQuery());
   }
 
   @Post(':transport/replay')
@@ -112,9 +74,9 @@ export class FeedController {
     @Body() body: FeedReplayRequestDto,
     @Req() req: Request,
   ) {
-    const name = this.feed(transport);
-    await requestFeedReplay(this.db, name, BigInt(body.after));
-    this.audit(req, 'feed replay requested', { feed: name, after: body.after });
+    const name = await this.commandBus.execute(
+      new ReplayFeedCommand(transport, body.after, commandMetadata(req, `POST ${req.path}`)),
+    );
     return { feed: name, after: body.after, status: 'replay-requested' };
   }
 
@@ -127,13 +89,10 @@ export class FeedController {
   @ApiOkResponse({ type: DeadLettersResponse })
   @ApiBadRequestResponse({ description: 'A position that is not digits, a limit outside 1–500' })
   @ApiNotFoundResponse({ description: 'No webhook feed configured' })
-  async deadLetters(@Query() query: DeadLetterQueryDto) {
-    const name = this.feed('webhook');
-    const deadLetters = await listDeadLetters(this.db, name, {
-      after: BigInt(query.after ?? '0'),
-      limit: query.limit ?? 100,
-    });
-    return { deadLetters };
+  deadLetters(@Query() query: DeadLetterQueryDto) {
+    return this.queryBus.execute(
+      new DeadLettersQuery(BigInt(query.after ?? '0'), query.limit ?? 100),
+    );
   }
 
   @Post('webhook/dead-letters/replay')
@@ -150,37 +109,9 @@ export class FeedController {
   @ApiNotFoundResponse({ description: 'No webhook feed configured' })
   @ApiBadRequestResponse({ description: 'eventIds that are not event ids (UUIDs), or empty' })
   async replayDeadLetters(@Body() body: DeadLetterReplayRequestDto, @Req() req: Request) {
-    const name = this.feed('webhook');
-    const requested = await requestDeadLetterReplay(this.db, name, body.eventIds);
-    this.audit(req, 'feed dead letters replay requested', { feed: name, requested });
-    return { feed: name, requested, status: 'replay-requested' };
-  }
-
-  private configured(): Transport[] {
-    return [
-      ...(this.config.webhook ? (['webhook'] as const) : []),
-      ...(this.config.nats ? (['nats'] as const) : []),
-    ];
-  }
-
-  private feed(transport: string): Transport {
-    const found = this.configured().find((t) => t === transport);
-    if (!found)
-      throw new ApiError(
-        404,
-        'not-found',
-        `no ${transport} feed is configured here; configured: ${this.configured().join(', ') || 'none'} ` +
-          '(LEDGER_FEED_WEBHOOK_URL, LEDGER_FEED_NATS_SERVERS)',
-      );
-    return found;
-  }
-
-  private audit(req: Request, msg: string, fields: Record<string, unknown>): void {
-    this.logger.log({
-      msg,
-      ...fields,
-      actor: req.ledger.caller?.actor,
-      correlationId: req.ledger.correlationId,
-    });
+    const requested = await this.commandBus.execute(
+      new ReplayDeadLettersCommand(body.eventIds, commandMetadata(req, `POST ${req.path}`)),
+    );
+    return { feed: 'webhook', requested, status: 'replay-requested' };
   }
 }

@@ -11,7 +11,9 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { createFeeds, type FeedConfig, type FeedProcessor } from '@ledger/feed';
 import type { DataSource } from 'typeorm';
 import { READ_MODELS } from '../tokens';
+import { FEED_COMMAND_HANDLERS } from './feed.commands';
 import { FeedController } from './feed.controller';
+import { FEED_QUERY_HANDLERS } from './feed.queries';
 import { FEED_CONFIG } from './feed.tokens';
 
 /**
@@ -43,14 +45,22 @@ export class FeedHost implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-/** The event feed: its processors and its admin routes, configured by `LEDGER_FEED_*`. */
+/**
+ * The event feed: its processors and its admin routes, configured by `LEDGER_FEED_*`; each
+ * route a query or command on the buses, with its handler here.
+ */
 @Module({})
 export class FeedModule {
   static forRoot(config: FeedConfig): DynamicModule {
     return {
       module: FeedModule,
       controllers: [FeedController],
-      providers: [{ provide: FEED_CONFIG, useValue: config }, FeedHost],
+      providers: [
+        { provide: FEED_CONFIG, useValue: config },
+        FeedHost,
+        ...FEED_QUERY_HANDLERS,
+        ...FEED_COMMAND_HANDLERS,
+      ],
     };
   }
 }

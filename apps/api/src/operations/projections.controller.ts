@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 // The OpenAPI decorators an endpoint describes itself with, alike in every controller's imports.
 import {
   ApiAcceptedResponse,
@@ -8,23 +9,21 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { allProjections, projectionStates, requestRebuild } from '@ledger/read-models';
 import type { Request } from 'express';
-import type { DataSource } from 'typeorm';
 import { Allow } from '../auth/allow.decorator';
-import { ApiError } from '../http/api-error';
-import { READ_MODELS } from '../tokens';
+import { commandMetadata } from '../http/command-context';
+import { RebuildProjectionCommand } from './projections.commands';
+import { ProjectionStatesQuery } from './projections.queries';
 import { ProjectionsResponse, RebuildRequestedResponse } from './projections.response';
-
-const NAMES = allProjections().map((p) => p.name);
 
 @ApiTags('operations')
 @ApiBearerAuth()
 @Controller('v1/admin/projections')
 export class ProjectionsController {
-  private readonly logger = new Logger('Admin');
-
-  constructor(@Inject(READ_MODELS) private readonly readModels: DataSource) {}
+  constructor(
+    @Inject(QueryBus) private readonly queryBus: QueryBus,
+    @Inject(CommandBus) private readonly commandBus: CommandBus,
+  ) {}
 
   @Get()
   @Allow('admin', 'auditor')
@@ -33,22 +32,8 @@ export class ProjectionsController {
       'Each projection: position, events applied, events quarantined (the alert: failedEvent names the last), rebuild in progress',
   })
   @ApiOkResponse({ type: ProjectionsResponse })
-  async status() {
-    const states = await projectionStates(this.readModels);
-    return {
-      projections: states.map((p) => ({
-        name: p.name,
-        live_generation: p.liveGeneration,
-        position: p.livePosition,
-        eventsApplied: p.eventsApplied,
-        failedEvent: p.failedEvent,
-        failure: p.failure,
-        quarantinedEvents: p.quarantinedEvents,
-        rebuildRequestedAt: p.rebuildRequestedAt,
-        rebuildPosition: p.rebuildPosition,
-        updatedAt: p.updatedAt,
-      })),
-    };
+  status() {
+    return this.queryBus.execute(new ProjectionStatesQuery());
   }
 
   @Post(':name/rebuild')
@@ -64,20 +49,9 @@ export class ProjectionsController {
     description: 'The rebuild was requested; GET /v1/admin/projections shows its progress',
   })
   async rebuild(@Param('name') name: string, @Req() req: Request) {
-    if (!NAMES.includes(name)) {
-      throw new ApiError(
-        404,
-        'not-found',
-        `no projection ${name}; projections: ${NAMES.join(', ')}`,
-      );
-    }
-    await requestRebuild(this.readModels, name);
-    this.logger.log({
-      msg: 'projection rebuild requested',
-      projection: name,
-      actor: req.ledger.caller?.actor,
-      correlationId: req.ledger.correlationId,
-    });
+    await this.commandBus.execute(
+      new RebuildProjectionCommand(name, commandMetadata(req, `POST ${req.path}`)),
+    );
     return { projection: name, status: 'rebuild-requested' };
   }
 }
