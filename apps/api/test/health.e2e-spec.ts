@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import request from 'supertest';
 import { listenOperations } from '../src/operations/operations-port';
 import { bearer, startTestApp, type TestApp } from '../../../test/support/test-app';
@@ -99,6 +100,35 @@ describe('what answers without a key', () => {
         status: 404,
       });
     }
+  });
+
+  it("a scrape while the projections' states cannot be read answers with the process's own figures, and says so", async () => {
+    const scrape = async () => (await http().get('/metrics').set(bearer('admin')).expect(200)).text;
+    const line = (text: string, name: string) =>
+      text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    expect(line(await scrape(), 'ledger_projection_position')).not.toEqual([]);
+    const superuser = new Client({ connectionString: t.databaseUrl });
+    await superuser.connect();
+    try {
+      // The table out of reach, as when the read models' database refuses: metrics go on.
+      await superuser.query('ALTER TABLE projection_state RENAME TO projection_state_away');
+      await new Promise((resolve) => setTimeout(resolve, 600)); // past the scrape's 500 ms cache
+      const during = await scrape();
+      expect(line(during, 'ledger_projection_states_unreadable')).toEqual([
+        'ledger_projection_states_unreadable 1',
+      ]);
+      expect(line(during, 'ledger_projection_position')).toEqual([]);
+      expect(line(during, 'ledger_process_memory_bytes')).not.toEqual([]);
+    } finally {
+      await superuser.query('ALTER TABLE projection_state_away RENAME TO projection_state');
+      await superuser.end();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const after = await scrape();
+    expect(line(after, 'ledger_projection_states_unreadable')).toEqual([
+      'ledger_projection_states_unreadable 0',
+    ]);
+    expect(line(after, 'ledger_projection_position')).not.toEqual([]);
   });
 
   it('sets security headers and does not announce the framework', async () => {

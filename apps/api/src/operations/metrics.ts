@@ -68,10 +68,15 @@ export function createMetrics(
     lagEvents: number | undefined;
     lagSeconds: number | undefined;
   }
-  let cached: { at: number; figures: Promise<Figures[]> } | undefined;
-  const snapshot = (): Promise<Figures[]> => {
+  // A scrape while the database is down still answers (the process's own figures are what an
+  // operator needs then): the projection gauges are left out and `unreadable` says why.
+  let cached: { at: number; figures: Promise<Figures[] | 'unreadable'> } | undefined;
+  const snapshot = (): Promise<Figures[] | 'unreadable'> => {
     if (!cached || Date.now() - cached.at > 500)
-      cached = { at: Date.now(), figures: readFigures() };
+      cached = {
+        at: Date.now(),
+        figures: readFigures().catch(() => 'unreadable' as const),
+      };
     return cached.figures;
   };
   const readFigures = async (): Promise<Figures[]> => {
@@ -116,7 +121,11 @@ export function createMetrics(
       labelNames: ['projection'] as const,
       registers: [registry],
       async collect() {
-        for (const f of await snapshot()) {
+        const figures = await snapshot();
+        // A gauge keeps what an earlier scrape set: none of it may stand for now.
+        this.reset();
+        if (figures === 'unreadable') return;
+        for (const f of figures) {
           const value = pick(f);
           if (value !== undefined) this.set({ projection: f.name }, value);
         }
@@ -145,6 +154,14 @@ export function createMetrics(
     (f) => f.failed,
   );
   gauge('ledger_projection_rebuilding', '1 while a rebuild is in progress', (f) => f.rebuilding);
+  new Gauge({
+    name: 'ledger_projection_states_unreadable',
+    help: "1 when this scrape could not read the projections' states (database down or refusing): the projection gauges are missing from it",
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()) === 'unreadable' ? 1 : 0);
+    },
+  });
   // Both horizon gauges read one report per scrape.
   let horizonCache: { at: number; report: ReturnType<typeof logHorizon> } | undefined;
   const horizonReport = (): ReturnType<typeof logHorizon> => {
