@@ -54,16 +54,30 @@ export async function writeLearner(ledger: LedgerFixture, learnerId: string): Pr
   });
 }
 
-/** Every event of the log, in order. */
+/**
+ * Every event of the log, in order: up to the highest position stored when called. A short page
+ * is not the end until that position is read: on a server shared with other databases (the
+ * tests' DATABASE_URL with two workers), a transaction open there holds the readable horizon
+ * until the store has seen it for a moment and found that it cannot append.
+ */
 export async function wholeLog(ledger: LedgerFixture): Promise<RecordedEvent[]> {
+  const { rows } = await ledger.store.pool.query<{ head: string | null }>(
+    'SELECT max(position)::text AS head FROM events',
+  );
+  const head = BigInt(rows[0]?.head ?? '0');
   const events: RecordedEvent[] = [];
+  const deadline = Date.now() + 10_000;
   for (;;) {
-    const page = await ledger.store.readAll({
-      after: events[events.length - 1]?.position ?? 0n,
-      maxCount: 1000,
-    });
+    const after = events[events.length - 1]?.position ?? 0n;
+    if (after >= head) return events;
+    const page = await ledger.store.readAll({ after, maxCount: 1000 });
     events.push(...page);
-    if (page.length < 1000) return events;
+    if (page.length < 1000 && (page[page.length - 1]?.position ?? after) < head) {
+      if (Date.now() > deadline) {
+        throw new Error(`the log's readable horizon stayed below position ${head} for 10 s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 }
 
