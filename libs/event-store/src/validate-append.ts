@@ -42,6 +42,8 @@ export function serializeAppend(
   streamName: string,
   events: readonly EventToAppend[],
 ): SerializedEvent[] {
+  // normalizeAppend's map, field by field, with text where it has values: written out in
+  // both on purpose, as the one place each adapter's events take their stored form.
   checkAppend(streamName, events);
   return events.map((e) => ({
     id: e.id.toLowerCase(),
