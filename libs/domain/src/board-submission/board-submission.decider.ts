@@ -471,7 +471,7 @@ function confirm(
   return [{ type: 'BoardRecordConfirmed', data: attemptData(submission, data.occurredAt) }];
 }
 
-// Each decision below opens and closes alike (the command's data, the state, the submission
+// Alike in shape with the other decisions (the command's data, the state, the submission
 // requested; the events of its current attempt) by design: what differs is its rule.
 /**
  * R9/R16: the board refused an accepted attempt once it processed it: the attempt fails, not
