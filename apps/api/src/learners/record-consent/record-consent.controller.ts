@@ -43,7 +43,7 @@ export class RecordConsentController extends LearnerCommandController {
       call,
       now,
     );
-    // A replacement answers 200 whether or not it changed anything.
+    // A PUT sets a state: it answers 200 whether or not it changed anything.
     call.response.status(200);
     return answer;
   }

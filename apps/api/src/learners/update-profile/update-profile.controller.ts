@@ -49,7 +49,7 @@ export class UpdateProfileController extends LearnerCommandController {
       call,
       now,
     );
-    // A replacement answers 200 whether or not it changed anything.
+    // A PUT sets a state: it answers 200 whether or not it changed anything.
     call.response.status(200);
     return answer;
   }
