@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { drained } from '@ledger/runtime';
 
 /** Where the CLI writes: stdout for results (JSON, NDJSON), stderr for progress and logs. */
 export interface CliIo {
@@ -11,16 +12,7 @@ export interface CliIo {
 
 /** Writes and waits when the stream asks to (backpressure), or when it closed. */
 export async function write(stream: Writable, text: string): Promise<void> {
-  if (stream.write(text)) return;
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
+  if (!stream.write(text)) await drained(stream);
 }
 
 /**

@@ -5,6 +5,8 @@ import { createLedgerClient } from '@ledger/client';
  * API key goes in the Authorization header only: never in a URL, never in a log.
  */
 
+// The wire shapes the API answers (libs/read-models' views, libs/audit's records), restated
+// here: the console is a browser bundle that imports nothing of the server.
 export type Role = 'service' | 'compliance' | 'auditor' | 'admin';
 
 /** An amount as the API gives it: credits as a decimal string, and its exact twelfths. */

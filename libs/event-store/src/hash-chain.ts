@@ -58,13 +58,7 @@ export function canonicalJson(value: JsonValue): string {
     }
     return `${out}]`;
   }
-  const keys = Object.keys(value);
-  for (let i = 1; i < keys.length; i++) {
-    if ((keys[i - 1] as string) > (keys[i] as string)) {
-      keys.sort();
-      break;
-    }
-  }
+  const keys = sortedKeys(value);
   let out = '{';
   let first = true;
   for (const k of keys) {
@@ -75,6 +69,18 @@ export function canonicalJson(value: JsonValue): string {
     first = false;
   }
   return `${out}}`;
+}
+
+/**
+ * An object's own keys, sorted by UTF-16 code units. Most objects are small and their keys in
+ * order already: those are not sorted again.
+ */
+function sortedKeys(object: object): string[] {
+  const keys = Object.keys(object);
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
+  }
+  return keys;
 }
 
 /** The digest of an event's content: sha256 of its canonical JSON, hashed in one call. */
@@ -153,14 +159,7 @@ function walk(input: unknown, key: string, depth: number): string | undefined {
     throw LONG_WAY;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  // Most objects are small; sort only when their keys are not in order already.
-  for (let i = 1; i < keys.length; i++) {
-    if ((keys[i - 1] as string) > (keys[i] as string)) {
-      keys.sort();
-      break;
-    }
-  }
+  const keys = sortedKeys(record);
   let out = '{';
   let first = true;
   for (const k of keys) {

@@ -42,6 +42,8 @@ export function serializeAppend(
   streamName: string,
   events: readonly EventToAppend[],
 ): SerializedEvent[] {
+  // normalizeAppend's map with text where it has values, written out rather than built from a
+  // shared part: every append goes through it, and it makes one object per event.
   checkAppend(streamName, events);
   return events.map((e) => ({
     id: e.id.toLowerCase(),

@@ -1,6 +1,7 @@
 /**
  * @ledger/runtime: what every process of the ledger (the API, the worker, the CLI) does first:
- * read its configuration from the environment and open its database with the right roles.
+ * read its configuration from the environment and open its database with the right roles; and
+ * how it waits on a stream it writes to.
  */
 export { eventStoreOptions, loadConfig, type LedgerConfig } from './config';
 export {
@@ -14,3 +15,4 @@ export { configuredBoardProcesses, type BoardProcesses } from './board-submissio
 export { LEDGER_DATA_SOURCE_TABLES, openLedgerDataSource } from './data-source';
 export { runProcess } from './run-process';
 export { describeError } from './describe-error';
+export { drained } from './drained';

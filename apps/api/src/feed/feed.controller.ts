@@ -56,6 +56,8 @@ export class FeedController {
     return this.queryBus.execute(new FeedStatesQuery());
   }
 
+  // Each endpoint's OpenAPI description (operation, answers, errors), the shape every Nest
+  // endpoint has: alike with the dead-letter replay's by design, each saying its own.
   @Post(':transport/replay')
   @HttpCode(202)
   @Allow('admin')

@@ -27,20 +27,20 @@ const CONFLICT_CODES = new Set([
   'submission-in-flight',
 ]);
 
+type ErrorResponse = { body: ErrorBody; headers: Record<string, string> };
+
+/** An error answer with no more than its status, code and message. */
+function plain(statusCode: number, code: string, message: string): ErrorResponse {
+  return { body: { statusCode, code, message }, headers: {} };
+}
+
 /** An answer the caller may try again in a second. */
-function retryLater(
-  statusCode: number,
-  code: string,
-  message: string,
-): { body: ErrorBody; headers: Record<string, string> } {
+function retryLater(statusCode: number, code: string, message: string): ErrorResponse {
   return { body: { statusCode, code, message }, headers: { 'retry-after': '1' } };
 }
 
 /** Any error → the one error shape and its headers. 5xx bodies never carry internals. */
-export function toErrorResponse(error: unknown): {
-  body: ErrorBody;
-  headers: Record<string, string>;
-} {
+export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof ApiError) {
     const body: ErrorBody = {
       statusCode: error.getStatus(),
@@ -83,10 +83,7 @@ export function toErrorResponse(error: unknown): {
   }
   if (error instanceof LearnerReadModelIncompleteError) {
     // Not transient: an operator must fix and rebuild; no wrong figures meanwhile.
-    return {
-      body: { statusCode: 503, code: 'read-model-incomplete', message: error.message },
-      headers: {},
-    };
+    return plain(503, 'read-model-incomplete', error.message);
   }
   if (error instanceof InvalidCursorError) {
     return {
@@ -101,25 +98,16 @@ export function toErrorResponse(error: unknown): {
   }
   if (error instanceof StreamIntegrityError) {
     // Not transient: the stream's history is not the one recorded; an operator must restore it.
-    return {
-      body: { statusCode: 503, code: error.code, message: error.message },
-      headers: {},
-    };
+    return plain(503, error.code, error.message);
   }
   if (error instanceof SubmissionNotFoundError || error instanceof LearnerNotFoundError) {
-    return { body: { statusCode: 404, code: 'not-found', message: error.message }, headers: {} };
+    return plain(404, 'not-found', error.message);
   }
   if (error instanceof IdempotencyConflictError) {
-    return {
-      body: { statusCode: 409, code: 'idempotency-conflict', message: error.message },
-      headers: {},
-    };
+    return plain(409, 'idempotency-conflict', error.message);
   }
   if (error instanceof InvalidAppendError) {
-    return {
-      body: { statusCode: 400, code: 'invalid-input', message: error.message },
-      headers: {},
-    };
+    return plain(400, 'invalid-input', error.message);
   }
   if (error instanceof EventStoreError && error.retryable) {
     // The store is restarting or electing a leader: nothing was decided, the same call may work.
@@ -144,7 +132,7 @@ export function toErrorResponse(error: unknown): {
                 ? 'bad-request'
                 : `http-${status}`;
     const message = status >= 500 ? 'internal error' : error.message;
-    return { body: { statusCode: status, code, message }, headers: {} };
+    return plain(status, code, message);
   }
   const status = httpStatusOf(error);
   if (status !== undefined) {
@@ -164,12 +152,9 @@ export function toErrorResponse(error: unknown): {
         : code === 'payload-too-large'
           ? 'the body is larger than the limit'
           : 'the request cannot be read';
-    return { body: { statusCode: status, code, message }, headers: {} };
+    return plain(status, code, message);
   }
-  return {
-    body: { statusCode: 500, code: 'internal-error', message: 'internal error' },
-    headers: {},
-  };
+  return plain(500, 'internal-error', 'internal error');
 }
 
 function httpStatusOf(error: unknown): number | undefined {

@@ -132,6 +132,7 @@ export function createMetrics(
       },
     });
   };
+  // One gauge a call, each with its own name, help and figure: a list, alike in shape by nature.
   gauge('ledger_projection_position', 'Position of the last event applied', (f) => f.position);
   gauge(
     'ledger_projection_lag_events',

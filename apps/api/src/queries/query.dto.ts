@@ -95,6 +95,8 @@ export const positionOf = (q: FreshnessQueryDto): bigint | undefined =>
 
 /** R8, the batch path: completion dates from `from` to `to`, both included (PARS's time zone). */
 export class ParsLearnerFileQueryDto {
+  // One decorated field per query parameter (its OpenAPI description and its checks), as every
+  // DTO declares them: `from` and `to` are alike but for their words by design.
   @ApiProperty({
     description: 'First completion date (YYYY-MM-DD), included',
     example: '2026-01-01',

@@ -52,6 +52,8 @@ export class ReportsController {
     });
   }
 
+  // Each report describes itself to OpenAPI (operation, answer type) and sends its own query:
+  // the shape every Nest endpoint has, alike in each by design.
   @Get('expiring')
   @ApiOperation({
     summary:

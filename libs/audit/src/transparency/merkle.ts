@@ -145,6 +145,8 @@ export function verifyInclusion(
   let fn = leafIndex;
   let sn = treeSize - 1;
   let r = leaf;
+  // The steps RFC 9162 gives for both proofs, written as it gives them (verifyConsistency's
+  // loop is this one with a second hash): kept apart so each reads against its section.
   for (const p of path) {
     if (sn === 0) return false;
     if (odd(fn) || fn === sn) {

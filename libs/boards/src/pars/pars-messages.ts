@@ -113,18 +113,9 @@ export function completionRecord(
     credits: request.credits,
   };
   const moc = activity.moc[request.board];
-  if (moc === undefined) {
-    // A state board: it matches by a license of its state, else the NPI.
-    const license = learner.licenses.find((l) => l.state === boardId);
-    const licenseNumber = license?.licenseNumber ?? learner.learnerBoardId;
-    if (licenseNumber !== undefined) {
-      record.licenseState = boardId;
-      record.licenseNumber = licenseNumber;
-    }
-    if (learner.npi !== undefined) record.npi = learner.npi;
-    return record;
-  }
-  if (learner.learnerBoardId !== undefined) record.learnerBoardId = learner.learnerBoardId;
+  // A board without MOC is a state board.
+  addBoardIdentity(record, learner, moc === undefined);
+  if (moc === undefined) return record;
   const points = mocPointsFor(request.twelfths, request.credits, moc.points);
   if (points !== undefined) {
     record.mocPoints = points;
@@ -152,18 +143,31 @@ export function learnerMatchOf(board: string, learner: BoardLearnerIdentity): Pa
     birthMonth: learner.birthMonth,
     birthDay: learner.birthDay,
   };
-  if (findBoard(board)?.kind === 'state') {
-    const license = learner.licenses.find((l) => l.state === boardId);
-    const licenseNumber = license?.licenseNumber ?? learner.learnerBoardId;
-    if (licenseNumber !== undefined) {
-      match.licenseState = boardId;
-      match.licenseNumber = licenseNumber;
-    }
-    if (learner.npi !== undefined) match.npi = learner.npi;
-    return match;
-  }
-  if (learner.learnerBoardId !== undefined) match.learnerBoardId = learner.learnerBoardId;
+  addBoardIdentity(match, learner, findBoard(board)?.kind === 'state');
   return match;
+}
+
+/**
+ * What a board matches its learner by beyond names and birthday (A-14), added to a record or a
+ * match: a state board, a license of its state (else the learner's id there) and the NPI; a
+ * certifying board, the learner's id there.
+ */
+function addBoardIdentity(
+  target: ParsLearnerMatch,
+  learner: BoardLearnerIdentity,
+  stateBoard: boolean,
+): void {
+  if (!stateBoard) {
+    if (learner.learnerBoardId !== undefined) target.learnerBoardId = learner.learnerBoardId;
+    return;
+  }
+  const license = learner.licenses.find((l) => l.state === target.boardId);
+  const licenseNumber = license?.licenseNumber ?? learner.learnerBoardId;
+  if (licenseNumber !== undefined) {
+    target.licenseState = target.boardId;
+    target.licenseNumber = licenseNumber;
+  }
+  if (learner.npi !== undefined) target.npi = learner.npi;
 }
 
 /** ABP takes whole points only: rounded down; under one point, no MOC is reported. */

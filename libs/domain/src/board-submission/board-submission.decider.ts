@@ -223,6 +223,8 @@ export function decideBoardSubmission(
   context: DecisionContext,
 ): BoardSubmissionEvent[] {
   assertBusinessTime(command.data.occurredAt, context);
+  // One case per command, each to a function of its own, closed by the `never` check: the
+  // dispatch every decider and reactor has (learner.decider.ts, board-submission.reactor.ts).
   switch (command.type) {
     case 'RequestBoardSubmission':
       return request(command, state);
@@ -469,6 +471,8 @@ function confirm(
   return [{ type: 'BoardRecordConfirmed', data: attemptData(submission, data.occurredAt) }];
 }
 
+// Alike in shape with the other decisions (the command's data, the state, the submission
+// requested; the events of its current attempt) by design: what differs is its rule.
 /**
  * R9/R16: the board refused an accepted attempt once it processed it: the attempt fails, not
  * retryable as it stands (the same data would be refused again), so the learner corrects the
@@ -811,6 +815,8 @@ function recordDeleted(
   return [{ type: 'BoardRecordDeleted', data: attemptData(submission, data.occurredAt) }];
 }
 
+// Alike in shape with the other decisions (the command's data, the state, the submission
+// requested) by design: what differs is its rule.
 /**
  * R8/R9 (A-22): a submission reported with another's record follows what the board answered
  * for that record, in its own history: accepted, confirmed, or failed with the board's reason.

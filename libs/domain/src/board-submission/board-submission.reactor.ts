@@ -212,6 +212,8 @@ export function reactToBoardSubmission(
   state: BoardSubmissionProcessState,
   context: BoardSubmissionProcessContext,
 ): BoardSubmissionReaction[] {
+  // One case per trigger, each to a function of its own, closed by the `never` check: the
+  // dispatch every decider and reactor has (board-submission.decider.ts, learner.decider.ts).
   switch (trigger.type) {
     case 'CreditClaimed':
       return requestSubmissions(trigger, state.learner, context);

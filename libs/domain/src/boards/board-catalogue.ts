@@ -102,6 +102,7 @@ const stateBoard = (
   state,
 });
 
+// Data, one board an entry (its code, name and id format): alike in shape by nature.
 export const BOARD_CATALOGUE: readonly BoardCatalogueEntry[] = [
   certifying('ABA', 'American Board of Anesthesiology', /^\d{5,8}$/, '5 to 8 digits'),
   certifying('ABIM', 'American Board of Internal Medicine', /^\d{6}$/, '6 digits'),

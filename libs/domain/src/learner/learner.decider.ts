@@ -292,6 +292,8 @@ export function decideLearner(
   assertBusinessTime(command.data.occurredAt, context);
   // R15: an import is how older facts enter; every other command must be recent.
   if (command.type !== 'ImportHistory') assertNotBackdated(command.data.occurredAt, context);
+  // One case per command, each to a function of its own, closed by the `never` check: the
+  // dispatch every decider and reactor has (board-submission.decider.ts and .reactor.ts).
   switch (command.type) {
     case 'RecordResearch':
       return recordResearch(command, state, context);
@@ -324,6 +326,8 @@ export const learnerDecider: Decider<LearnerState, LearnerCommand, LearnerEvent,
     decide: decideLearner,
   };
 
+// recordResearch and recordAnswer open alike (an id the rule needs, refused when blank) on
+// purpose: each says its own rule, code and message; an import names its fact's field.
 /** R1: each research earns 6/12 once; the same research id again records nothing. */
 function recordResearch(
   { data }: Pick<RecordResearch, 'data'> & { type: 'RecordResearch' },

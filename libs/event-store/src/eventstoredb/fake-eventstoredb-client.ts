@@ -235,6 +235,8 @@ export class FakeEventStoreDbClient implements EventStoreDbClientLike {
     return { success: true, nextExpectedRevision: last.revision, position: { ...last.position } };
   }
 
+  // readStream and readAll open alike (recorded, then the client's defaults) because the client's
+  // two reads take the same options but for where they start: each fakes its own read.
   readStream(streamName: string, options: ReadStreamOptions = {}): StreamingRead<ResolvedEvent> {
     this.record('readStream', streamName, options);
     const {

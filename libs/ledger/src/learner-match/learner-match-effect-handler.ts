@@ -24,6 +24,8 @@ import { identityAt } from '../board-submission/pars-batch';
 import type { Clock } from '../ledger.tokens';
 import { RecordBoardIdentityCheckCommand } from '../learner/learner-commands';
 
+// Shaped as the board submission process's effect handler on purpose (a gateway, a command
+// sender and a clock; context and triggerOf): each process's own, for its own reactor.
 export interface LearnerMatchEffectHandlerOptions {
   /** Reads the learner's folded state (cached, caught up with the store); writes nothing here. */
   streams: StreamCommandExecutor;

@@ -164,6 +164,8 @@ export async function learnerDeadlines(
   learnerId: string,
   options: { now: Date; timeZone: string; minPosition?: bigint },
 ): Promise<{ learnerId: string; position: string; deadlines: DeadlineView[] }> {
+  // Every learner read opens so (its signature, the projections it reads once they have
+  // applied minPosition, refused if one quarantined this learner's events): alike by design.
   const { projections, position } = await projectionsAt(
     dataSource,
     ['credit-balances'],

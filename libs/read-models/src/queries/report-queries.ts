@@ -73,6 +73,8 @@ export async function expiringReport(
   dataSource: DataSource,
   options: ReportPageOptions & { bound: DeadlineBound },
 ): Promise<ReportPage<ExpiringRow> & { bound: DeadlineBound }> {
+  // Every report opens so (its signature, the projection it reads once it has applied
+  // minPosition, the page after the cursor): alike with submissionsReport's by design.
   const { projections, position } = await projectionsAt(
     dataSource,
     ['credit-balances'],

@@ -2,23 +2,11 @@ import { Controller, Get, Inject, Logger, Query, Req, Res } from '@nestjs/common
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { QueryBus } from '@nestjs/cqrs';
 import { NDJSON_CONTENT_TYPE } from '@ledger/audit';
+import { drained } from '@ledger/runtime';
 import type { Request, Response } from 'express';
 import { AuditEndpoint } from '../audit-endpoint.decorator';
 import { int64, LogRangeQueryDto } from '../audit.query.dto';
 import { ExportLogQuery } from '../audit.queries';
-
-/** Waits until the response can take more, or the client went away. */
-function drained(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
 
 /** The log as NDJSON for an auditor to keep: streamed page by page, with backpressure. */
 @ApiTags('audit')

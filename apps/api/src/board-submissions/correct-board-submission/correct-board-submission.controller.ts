@@ -20,6 +20,8 @@ class CorrectBoardSubmissionResponse {
       'The board record is being deleted, then sent again (the claim reads Pending meanwhile)',
   })
   status!: string;
+  // Where the command's events went, and the endpoint's Nest wiring and OpenAPI description
+  // below: alike with the retry's (retry-board-submission) by design, each its own endpoint.
   @ApiProperty({ type: String, nullable: true }) revision!: string | null;
   @ApiProperty({ type: String, nullable: true }) position!: string | null;
 }

@@ -21,6 +21,8 @@ class RetryBoardSubmissionResponse {
     description: 'Why the attempt failed at once, when it did',
   })
   reason!: string | null;
+  // Where the command's events went, and the endpoint's Nest wiring and OpenAPI description
+  // below: alike with the correction's (correct-board-submission) by design, each its own endpoint.
   @ApiProperty({ type: String, nullable: true }) revision!: string | null;
   @ApiProperty({ type: String, nullable: true }) position!: string | null;
 }

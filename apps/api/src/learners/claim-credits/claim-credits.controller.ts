@@ -1,4 +1,4 @@
-import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import {
   amountView,
@@ -8,13 +8,16 @@ import {
   type Activity,
   type AmountView,
 } from '@ledger/domain';
-import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { instantOf } from '../../http/validators';
 import { ClaimCreditsCommand } from '@ledger/ledger';
-import { LearnerCommandController } from '../learner-commands.base';
-import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
+import {
+  CommandCall,
+  LearnerCommandController,
+  type LearnerCommandCall,
+} from '../learner-commands.base';
+import { LearnerCommandResponse } from '../learner-command.response';
 import { ClaimCreditsRequestDto } from './claim-credits.request.dto';
 import { AmountResponse, ClaimPartResponse } from '../../http/amount.response';
 
@@ -52,6 +55,8 @@ class ClaimCreditsResponse extends LearnerCommandResponse {
 @ApiTags('learner commands')
 @Controller('v1/learners/:learnerId/claims')
 export class ClaimCreditsController extends LearnerCommandController {
+  // The handler's Nest shape (route, OpenAPI description, the learner id, the body and the
+  // call), alike in every learner command by design; what they share is in the base class.
   @Post()
   @CommandEndpoint(
     'Claim all unclaimed, unexpired credit of one activity, oldest first (R5, R6, R8, R11)',
@@ -60,31 +65,23 @@ export class ClaimCreditsController extends LearnerCommandController {
   async claim(
     @LearnerIdParam() learnerId: string,
     @Body() body: ClaimCreditsRequestDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @CommandCall() call: LearnerCommandCall,
   ): Promise<ClaimCreditsResponse> {
-    const metadata = this.metadata(req);
     // R6: the ledger assigns the claim id (unique across it); a retry gets the same one.
-    const claimId = claimIdFor(learnerId, metadata.commandId);
-    const outcome = await this.send(
+    const claimId = claimIdFor(learnerId, call.metadata.commandId);
+    const { outcome, answer } = await this.execute(
       new ClaimCreditsCommand(
         learnerId,
         { claimId, activity: body.activity, occurredAt: instantOf(body.occurredAt) },
-        metadata,
+        call.metadata,
       ),
+      call,
     );
     const claim = outcome.state.claims.get(claimId);
     if (!claim) throw new Error(`claim ${claimId} is not in the learner's state after the command`);
-    const response = learnerCommandResponse(
-      learnerId,
-      outcome,
-      this.clock(),
-      this.settings.timeZone,
-      res,
-    );
-    res.setHeader('Location', `/v1/learners/${learnerId}/claims/${claimId}`);
+    call.response.setHeader('Location', `/v1/learners/${learnerId}/claims/${claimId}`);
     return {
-      ...response,
+      ...answer,
       claim: {
         claimId,
         activity: claim.activity,

@@ -1,12 +1,15 @@
-import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { ImportedFact } from '@ledger/domain';
-import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { ImportHistoryCommand } from '@ledger/ledger';
-import { LearnerCommandController } from '../learner-commands.base';
-import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
+import {
+  CommandCall,
+  LearnerCommandController,
+  type LearnerCommandCall,
+} from '../learner-commands.base';
+import { LearnerCommandResponse } from '../learner-command.response';
 import { ImportHistoryRequestDto, type ImportedFactDto } from './import-history.request.dto';
 
 const factOf = (fact: ImportedFactDto): ImportedFact =>
@@ -26,6 +29,8 @@ const factOf = (fact: ImportedFactDto): ImportedFact =>
 @ApiTags('operations')
 @Controller('v1/learners/:learnerId/history-imports')
 export class ImportHistoryController extends LearnerCommandController {
+  // The handler's Nest shape (route, OpenAPI description, the learner id, the body and the
+  // call), alike in every learner command by design; what they share is in the base class.
   @Post()
   @CommandEndpoint(
     'Import researches and answers older than the backdate bound, with a ticket reference (R15; admin)',
@@ -36,23 +41,23 @@ export class ImportHistoryController extends LearnerCommandController {
   async import(
     @LearnerIdParam() learnerId: string,
     @Body() body: ImportHistoryRequestDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @CommandCall() call: LearnerCommandCall,
   ): Promise<LearnerCommandResponse> {
-    const metadata = this.metadata(req);
     const now = this.clock();
-    const outcome = await this.send(
+    const { answer } = await this.execute(
       new ImportHistoryCommand(
         learnerId,
         {
           occurredAt: now,
           reference: body.reference,
-          importedBy: metadata.actor,
+          importedBy: call.metadata.actor,
           facts: body.facts.map(factOf),
         },
-        metadata,
+        call.metadata,
       ),
+      call,
+      now,
     );
-    return learnerCommandResponse(learnerId, outcome, now, this.settings.timeZone, res);
+    return answer;
   }
 }

@@ -1,27 +1,31 @@
-import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { instantOf } from '../../http/validators';
 import { RecordAnswerCommand } from '@ledger/ledger';
-import { LearnerCommandController } from '../learner-commands.base';
-import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
+import {
+  CommandCall,
+  LearnerCommandController,
+  type LearnerCommandCall,
+} from '../learner-commands.base';
+import { LearnerCommandResponse } from '../learner-command.response';
 import { RecordAnswerRequestDto } from './record-answer.request.dto';
 
 @ApiTags('learner commands')
 @Controller('v1/learners/:learnerId/answers')
 export class RecordAnswerController extends LearnerCommandController {
+  // The handler's Nest shape (route, OpenAPI description, the learner id, the body and the
+  // call), alike in every learner command by design; what they share is in the base class.
   @Post()
   @CommandEndpoint('Record a board-review answer: 1/6 credit for a first correct answer (R2, R14)')
   @ApiCreatedResponse({ type: LearnerCommandResponse })
   async record(
     @LearnerIdParam() learnerId: string,
     @Body() body: RecordAnswerRequestDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @CommandCall() call: LearnerCommandCall,
   ): Promise<LearnerCommandResponse> {
-    const outcome = await this.send(
+    const { answer } = await this.execute(
       new RecordAnswerCommand(
         learnerId,
         {
@@ -29,9 +33,10 @@ export class RecordAnswerController extends LearnerCommandController {
           correct: body.correct,
           occurredAt: instantOf(body.occurredAt),
         },
-        this.metadata(req),
+        call.metadata,
       ),
+      call,
     );
-    return learnerCommandResponse(learnerId, outcome, this.clock(), this.settings.timeZone, res);
+    return answer;
   }
 }

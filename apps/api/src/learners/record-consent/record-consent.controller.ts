@@ -1,17 +1,22 @@
-import { Body, Controller, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { instantOf } from '../../http/validators';
 import { RecordDataSharingConsentCommand } from '@ledger/ledger';
-import { LearnerCommandController } from '../learner-commands.base';
-import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
+import {
+  CommandCall,
+  LearnerCommandController,
+  type LearnerCommandCall,
+} from '../learner-commands.base';
+import { LearnerCommandResponse } from '../learner-command.response';
 import { RecordConsentRequestDto } from './record-consent.request.dto';
 
 @ApiTags('learner commands')
 @Controller('v1/learners/:learnerId/consent')
 export class RecordConsentController extends LearnerCommandController {
+  // The handler's Nest shape (route, OpenAPI description, the learner id, the body and the
+  // call), alike in every learner command by design; what they share is in the base class.
   @Put()
   @CommandEndpoint(
     'Grant or withdraw consent to share completion data with the boards selected in the profile (R7); without it no completion goes to a board (R8)',
@@ -23,22 +28,23 @@ export class RecordConsentController extends LearnerCommandController {
   async record(
     @LearnerIdParam() learnerId: string,
     @Body() body: RecordConsentRequestDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @CommandCall() call: LearnerCommandCall,
   ): Promise<LearnerCommandResponse> {
     const now = this.clock();
-    const outcome = await this.send(
+    const { answer } = await this.execute(
       new RecordDataSharingConsentCommand(
         learnerId,
         {
           consent: body.consent,
           occurredAt: body.occurredAt ? instantOf(body.occurredAt) : now,
         },
-        this.metadata(req),
+        call.metadata,
       ),
+      call,
+      now,
     );
-    const response = learnerCommandResponse(learnerId, outcome, now, this.settings.timeZone, res);
-    res.status(200);
-    return response;
+    // A PUT sets a state: it answers 200 whether or not it changed anything.
+    call.response.status(200);
+    return answer;
   }
 }

@@ -1,17 +1,22 @@
-import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { instantOf } from '../../http/validators';
 import { RecordResearchCommand } from '@ledger/ledger';
-import { LearnerCommandController } from '../learner-commands.base';
-import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
+import {
+  CommandCall,
+  LearnerCommandController,
+  type LearnerCommandCall,
+} from '../learner-commands.base';
+import { LearnerCommandResponse } from '../learner-command.response';
 import { RecordResearchRequestDto } from './record-research.request.dto';
 
 @ApiTags('learner commands')
 @Controller('v1/learners/:learnerId/questions-researched')
 export class RecordResearchController extends LearnerCommandController {
+  // The handler's Nest shape (route, OpenAPI description, the learner id, the body and the
+  // call), alike in every learner command by design; what they share is in the base class.
   @Post()
   @CommandEndpoint('Record a clinical question researched: 0.5 credit once per research id (R1)')
   @ApiCreatedResponse({ type: LearnerCommandResponse, description: 'Recorded' })
@@ -22,16 +27,16 @@ export class RecordResearchController extends LearnerCommandController {
   async record(
     @LearnerIdParam() learnerId: string,
     @Body() body: RecordResearchRequestDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @CommandCall() call: LearnerCommandCall,
   ): Promise<LearnerCommandResponse> {
-    const outcome = await this.send(
+    const { answer } = await this.execute(
       new RecordResearchCommand(
         learnerId,
         { researchId: body.researchId, occurredAt: instantOf(body.occurredAt) },
-        this.metadata(req),
+        call.metadata,
       ),
+      call,
     );
-    return learnerCommandResponse(learnerId, outcome, this.clock(), this.settings.timeZone, res);
+    return answer;
   }
 }

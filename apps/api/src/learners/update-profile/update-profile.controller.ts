@@ -1,28 +1,32 @@
-import { Body, Controller, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { CommandEndpoint } from '../../http/command-endpoint.decorator';
 import { LearnerIdParam } from '../../http/route-params';
 import { instantOf } from '../../http/validators';
 import { UpdateProfileCommand } from '@ledger/ledger';
-import { LearnerCommandController } from '../learner-commands.base';
-import { learnerCommandResponse, LearnerCommandResponse } from '../learner-command.response';
+import {
+  CommandCall,
+  LearnerCommandController,
+  type LearnerCommandCall,
+} from '../learner-commands.base';
+import { LearnerCommandResponse } from '../learner-command.response';
 import { UpdateProfileRequestDto } from './update-profile.request.dto';
 
 @ApiTags('learner commands')
 @Controller('v1/learners/:learnerId/profile')
 export class UpdateProfileController extends LearnerCommandController {
+  // The handler's Nest shape (route, OpenAPI description, the learner id, the body and the
+  // call), alike in every learner command by design; what they share is in the base class.
   @Put()
   @CommandEndpoint('Replace the CME profile (R7, R10); affects later claims only')
   @ApiOkResponse({ type: LearnerCommandResponse })
   async update(
     @LearnerIdParam() learnerId: string,
     @Body() body: UpdateProfileRequestDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @CommandCall() call: LearnerCommandCall,
   ): Promise<LearnerCommandResponse> {
     const now = this.clock();
-    const outcome = await this.send(
+    const { answer } = await this.execute(
       new UpdateProfileCommand(
         learnerId,
         {
@@ -40,11 +44,13 @@ export class UpdateProfileController extends LearnerCommandController {
           ...(body.npi ? { npi: body.npi } : {}),
           occurredAt: body.occurredAt ? instantOf(body.occurredAt) : now,
         },
-        this.metadata(req),
+        call.metadata,
       ),
+      call,
+      now,
     );
-    const response = learnerCommandResponse(learnerId, outcome, now, this.settings.timeZone, res);
-    res.status(200);
-    return response;
+    // A PUT sets a state: it answers 200 whether or not it changed anything.
+    call.response.status(200);
+    return answer;
   }
 }
