@@ -40,6 +40,7 @@ import {
 @ApiForbiddenResponse({ description: 'Only the admin role (and, for reads, the auditor)' })
 @Controller('v1/admin/feed')
 export class FeedController {
+  // Nest's controller wiring (the buses injected), alike in every controller.
   constructor(
     @Inject(QueryBus) private readonly queryBus: QueryBus,
     @Inject(CommandBus) private readonly commandBus: CommandBus,

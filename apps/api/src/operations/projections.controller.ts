@@ -20,6 +20,7 @@ import { ProjectionsResponse, RebuildRequestedResponse } from './projections.res
 @ApiBearerAuth()
 @Controller('v1/admin/projections')
 export class ProjectionsController {
+  // Nest's controller wiring (the buses injected), alike in every controller.
   constructor(
     @Inject(QueryBus) private readonly queryBus: QueryBus,
     @Inject(CommandBus) private readonly commandBus: CommandBus,

@@ -14,6 +14,7 @@ import { LearnerIdParam, UuidParam } from '../../http/route-params';
 import { ClaimCertificateQuery } from './certificate.query';
 
 /** R11: the PDF certificate of a claim, made by `ClaimCertificateQuery`'s handler. */
+// A learner read's decorators and wiring, alike in each (the route and the query differ).
 @ApiTags('learner reads')
 @ApiBearerAuth()
 @Allow(...READERS)

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+// The OpenAPI decorators an endpoint describes itself with, alike in every controller's imports.
 import {
   ApiBearerAuth,
   ApiNotFoundResponse,
