@@ -12,6 +12,9 @@ import { freePort } from '@ledger/database';
 import type { BenchFigure } from '../support/figures';
 import { textTable } from '../support/figures';
 import { benchDatabase } from '../support/postgres';
+import { npmStartCommand, ROOT } from '../support/apps';
+
+const API_START = npmStartCommand('start');
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 12);
 const LEARNERS = 2000;
@@ -41,10 +44,12 @@ export async function runCommandsBench(): Promise<BenchFigure[]> {
   const port = await freePort();
   const api = spawn(
     process.execPath,
-    [join(__dirname, '..', '..', 'apps', 'api', 'src', 'main.js')],
+    // As `npm start` runs it: its node flags (the V8 heap's generations) and environment.
+    [...API_START.nodeFlags, join(ROOT, API_START.main)],
     {
       env: {
         ...process.env,
+        ...API_START.env,
         DATABASE_URL: db.url,
         PORT: String(port),
         LOG_LEVEL: 'warn',

@@ -32,6 +32,9 @@ import type { BenchFigure } from '../support/figures';
 import { formatNumber, textTable } from '../support/figures';
 import { benchDatabase } from '../support/postgres';
 import { percentile } from '../support/stats';
+import { npmStartCommand, ROOT } from '../support/apps';
+
+const API_START = npmStartCommand('start');
 
 export const DEFAULT_SIZES = [10_000, 100_000, 1_000_000];
 const EVENTS_PER_LEARNER = 10;
@@ -156,10 +159,12 @@ async function startApi(databaseUrl: string): Promise<Api> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [join(__dirname, '..', '..', 'apps', 'api', 'src', 'main.js')],
+    // As `npm start` runs it: its node flags (the V8 heap's generations) and environment.
+    [...API_START.nodeFlags, join(ROOT, API_START.main)],
     {
       env: {
         ...process.env,
+        ...API_START.env,
         DATABASE_URL: databaseUrl,
         PORT: String(port),
         LOG_LEVEL: 'warn',
