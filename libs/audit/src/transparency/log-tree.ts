@@ -34,6 +34,9 @@ export class LeafNotFoundError extends Error {
 
 const TREE_LOCK = 'cme-ledger/audit/tree';
 
+/** How long the tree waits before reading a short page again (over the store's 20 ms). */
+const HORIZON_SETTLE_MS = 30;
+
 interface LeafRow {
   leaf_index: string;
   event_id: string;
@@ -91,6 +94,11 @@ export class LogTree {
   ): Promise<{ extent: TreeExtent; added: number; result: T | undefined }> {
     const pageSize = this.pageSize;
     let added = 0;
+    // The first short page is read once more, a moment later, before it counts as the log's end:
+    // a transaction open in another database of the server holds a new reader's horizon until
+    // the store has seen it hold for 20 ms (see readLogPages), and a checkpoint asked for now
+    // should cover what was committed before it was asked for.
+    let readAgain = true;
     for (let pages = 0; ; pages++) {
       const client = await this.pool.connect();
       try {
@@ -106,10 +114,16 @@ export class LogTree {
             : [];
         const reached = page.length > 0 ? await this.addPage(client, extent, page) : extent;
         added += page.length;
-        const last = page.length < pageSize || pages + 1 >= limit;
+        const short = page.length < pageSize;
+        const again = short && readAgain && pages + 1 < limit;
+        const last = (short && !again) || pages + 1 >= limit;
         const result = last && then ? await then(client, reached) : undefined;
         await client.query('COMMIT');
         if (last) return { extent: reached, added, result };
+        if (again) {
+          readAgain = false;
+          await new Promise((resolve) => setTimeout(resolve, HORIZON_SETTLE_MS));
+        }
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;

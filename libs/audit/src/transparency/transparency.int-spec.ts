@@ -9,7 +9,7 @@ import {
   PostgresEventStore,
   type EventToAppend,
 } from '@ledger/event-store';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { freshDatabase } from '../../../../test/support/test-database';
 import { openReadModels } from '@ledger/read-models';
 import { AUDIT_TABLES } from './tables/audit-tables';
@@ -133,6 +133,37 @@ describe('signed checkpoints and proofs over a PostgreSQL log', () => {
     expect(report).toEqual(
       expect.objectContaining({ ok: true, eventsRead: 27, treeCopyIntact: true }),
     );
+  });
+
+  it('a checkpoint asked for now covers what was committed, while a transaction of another database holds a new reader back', async () => {
+    const other = await freshDatabase('transparency_foreign');
+    const foreign = new Client({ connectionString: other.url });
+    await foreign.connect();
+    const fresh = await ledger('transparency_held');
+    try {
+      await foreign.query('BEGIN');
+      await foreign.query('SELECT pg_current_xact_id()');
+      await fresh.appendRounds(2);
+      // A store that has not yet seen that transaction: its first read stops below it.
+      const store = await PostgresEventStore.create({
+        connectionString: fresh.store.pool.options.connectionString!,
+      });
+      try {
+        const tree = new LogTree(fresh.pool, store, { pageSize: 7 });
+        const signed = await new Checkpointer(tree, fresh.signer, fresh.witness, {
+          everyEvents: 1000,
+          intervalMs: 60_000,
+        }).checkpointNow();
+        expect(signed.treeSize).toBe(6);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await foreign.query('ROLLBACK');
+      await foreign.end();
+      await fresh.close();
+      await other.drop();
+    }
   });
 
   it('signs only when due: after everyEvents more events, or the interval', async () => {
