@@ -78,11 +78,11 @@ describe('configuration', () => {
   });
   it('the caches are bounded in MiB from the environment, and a bound of 0 or a word is refused, naming the variable', () => {
     expect(loadConfig({})).toMatchObject({
-      streamCacheBytes: 32 * 1024 ** 2,
+      streamCacheBytes: 16 * 1024 ** 2,
       keyCacheBytes: 4 * 1024 ** 2,
     });
-    expect(loadConfig({ LEDGER_STREAM_CACHE_MB: '16', LEDGER_KEY_CACHE_MB: '2' })).toMatchObject({
-      streamCacheBytes: 16 * 1024 ** 2,
+    expect(loadConfig({ LEDGER_STREAM_CACHE_MB: '48', LEDGER_KEY_CACHE_MB: '2' })).toMatchObject({
+      streamCacheBytes: 48 * 1024 ** 2,
       keyCacheBytes: 2 * 1024 ** 2,
     });
     expect(() => loadConfig({ LEDGER_KEY_CACHE_MB: '0' })).toThrow(

@@ -179,7 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       'LEDGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
     ),
     horizonMaxHoldMs: integer(env.LEDGER_HORIZON_MAX_HOLD_MS, 5_000, 'LEDGER_HORIZON_MAX_HOLD_MS'),
-    streamCacheBytes: positive(env.LEDGER_STREAM_CACHE_MB, 32, 'LEDGER_STREAM_CACHE_MB') * MIB,
+    streamCacheBytes: positive(env.LEDGER_STREAM_CACHE_MB, 16, 'LEDGER_STREAM_CACHE_MB') * MIB,
     keyCacheBytes: positive(env.LEDGER_KEY_CACHE_MB, 4, 'LEDGER_KEY_CACHE_MB') * MIB,
     verifiedCacheBytes: positive(env.LEDGER_VERIFIED_CACHE_MB, 4, 'LEDGER_VERIFIED_CACHE_MB') * MIB,
     snapshotEvery: integer(env.LEDGER_SNAPSHOT_EVERY, 500, 'LEDGER_SNAPSHOT_EVERY'),
