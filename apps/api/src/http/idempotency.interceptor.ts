@@ -6,11 +6,12 @@ import {
   type ExecutionContext,
   type NestInterceptor,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
 import type { DataSource, Repository } from 'typeorm';
+import { InterruptibleLoop } from '@ledger/background';
 import { IdempotencyRecord } from '@ledger/ledger';
 import type { LedgerConfig } from '@ledger/runtime';
 import { LEDGER_CONFIG, READ_MODELS } from '../tokens';
@@ -202,32 +203,40 @@ function pickHeaders(response: Response): Record<string, string> {
 }
 
 /**
- * Deletes idempotency records past their retention, every hour (or every retention, if
- * shorter), in batches; several API processes may do it at once. Expiry itself does not wait
- * for it: a record past its retention is already treated as absent.
+ * Deletes idempotency records past their retention: once at start, then every hour (or every
+ * retention, if shorter), in batches; several API processes may do it at once. Expiry itself
+ * does not wait for it: a record past its retention is already treated as absent. A sweep that
+ * fails is logged and tried again a minute later (or at the next sweep, if sooner). It is one
+ * of the ledger's interruptible loops, so shutdown ends its wait at once.
  */
 @Injectable()
-export class IdempotencySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IdempotencySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Idempotency');
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: InterruptibleLoop;
 
   constructor(
     @Inject(READ_MODELS) private readonly dataSource: DataSource,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const every = Math.min(this.config.idempotencyRetentionMs, 60 * 60 * 1000);
-    this.timer = setInterval(() => {
-      this.sweep().catch((error: unknown) =>
+  ) {
+    const every = Math.min(config.idempotencyRetentionMs, 60 * 60 * 1000);
+    this.loop = new InterruptibleLoop({
+      turn: async () => {
+        await this.sweep();
+        return every;
+      },
+      backoffMs: () => Math.min(every, 60 * 1000),
+      onFailure: (error) =>
         this.logger.warn({ msg: 'idempotency sweep failed', err: String(error) }),
-      );
-    }, every);
-    this.timer.unref();
+    });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationBootstrap(): void {
+    void this.loop.start();
+  }
+
+  /** Before the pool closes (onApplicationShutdown), as the other background work. */
+  async onModuleDestroy(): Promise<void> {
+    await this.loop.stop();
   }
 
   /** Deletes the expired records; answers how many. */
