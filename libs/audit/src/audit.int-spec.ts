@@ -26,8 +26,12 @@ async function* linesOf(text: string): AsyncGenerator<string> {
   for (const line of text.split('\n')) yield line;
 }
 
-async function exportText(store: PostgresEventStore, after?: bigint): Promise<string> {
-  const out = exportLog(store, { after, pageSize: 7 });
+async function exportText(
+  store: PostgresEventStore,
+  after?: bigint,
+  upTo?: bigint,
+): Promise<string> {
+  const out = exportLog(store, { after, upTo, pageSize: 7 });
   let text = '';
   for await (const chunk of out.chunks) text += chunk;
   return text;
@@ -45,13 +49,17 @@ describe('audit over a PostgreSQL log', () => {
     superuser = new Client({ connectionString: db.url });
     await superuser.connect();
     // 3 streams × 10 appends, interleaved, some appends of two events.
+    let last = 0n;
     for (let round = 0; round < 10; round++) {
       for (const s of streams) {
         const events = [event({ researchId: `${s}-${round}`, twelfths: '6' })];
         if (round % 3 === 0) events.push(event({ researchId: `${s}-${round}b`, twelfths: '6' }));
-        await store.append(s, events);
+        last = (await store.append(s, events)).position;
       }
     }
+    // The tests read the whole log: on a shared server a reader may not see the last appends
+    // for a moment (a transaction of another database holds the horizon); wait until it does.
+    await digestLog(store, { upTo: last });
   });
   afterAll(async () => {
     await superuser.end();
@@ -128,7 +136,11 @@ describe('audit over a PostgreSQL log', () => {
         }),
       );
       expect(imported.appends).toBeLessThanOrEqual(30);
-      const again = await checkIntegrity(target.store, { expectedDigest: digest.digest });
+      // Up to the import's last event, which a reader on a shared server may see a moment later.
+      const again = await checkIntegrity(target.store, {
+        expectedDigest: digest.digest,
+        upTo: BigInt(imported.upToPosition),
+      });
       expect(again.ok).toBe(true);
       expect(again.log.events).toBe(42);
       // Same events, links and recorded-at, in the same order; the positions are the copy's own.
@@ -211,12 +223,15 @@ describe('audit over a PostgreSQL log', () => {
       const events = Array.from({ length: n }, (_, i) =>
         event({ researchId: `r${i}`, twelfths: '6' }),
       );
-      for (const e of events) await store.append(name, [e]);
+      let last = 0n;
+      for (const e of events) last = (await store.append(name, [e])).position;
+      // Up to the last append: on a shared server a reader may not see it yet for a moment (a
+      // transaction open in another database holds the horizon); upTo reads until it does.
       return {
         name,
         ids: events.map((e) => e.id),
-        kept: (await digestLog(store)).digest,
-        text: await exportText(store),
+        kept: (await digestLog(store, { upTo: last })).digest,
+        text: await exportText(store, undefined, last),
       };
     }
 
@@ -314,8 +329,8 @@ describe('audit over a PostgreSQL log', () => {
       const { name, ids, kept, text } = await freshStream(2);
       const other = `learner-${randomUUID().slice(0, 8)}`;
       const otherEvent = event({ researchId: 'x', twelfths: '6' });
-      await store.append(other, [otherEvent]);
-      const keptAfter = (await digestLog(store)).digest;
+      const appended = await store.append(other, [otherEvent]);
+      const keptAfter = (await digestLog(store, { upTo: appended.position })).digest;
       expect(keptAfter).not.toBe(kept);
       const { rows } = await superuser.query<{ event_id: string; position: string }>(
         'SELECT event_id, position::text FROM events WHERE event_id = ANY($1)',
