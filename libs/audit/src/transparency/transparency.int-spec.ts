@@ -52,12 +52,19 @@ async function ledger(label: string) {
   });
   const ids: Record<string, string[]> = { 'learner-a': [], 'learner-b': [], 'learner-c': [] };
   const appendRounds = async (rounds: number): Promise<void> => {
+    let last: bigint | undefined;
     for (let round = 0; round < rounds; round++) {
       for (const s of STREAMS) {
         const e = event({ researchId: `${s}-${round}`, twelfths: '6' });
-        await store.append(s, [e]);
+        last = (await store.append(s, [e])).position;
         ids[s]?.push(e.id);
       }
+    }
+    // Until the log shows the last append: on a shared server a transaction of another database
+    // holds a new reader back for a moment, and the tests read the log right after.
+    for (const deadline = Date.now() + 5000; last !== undefined && Date.now() < deadline;) {
+      if ((await store.readAll({ after: last - 1n, maxCount: 1 })).length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
   /** As a superuser with the immutability triggers disabled, in one transaction. */
