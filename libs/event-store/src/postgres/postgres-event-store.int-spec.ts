@@ -274,6 +274,29 @@ describe('PostgreSQL event store specifics', () => {
       expect((await store.readStream(x)).map((e) => e.data.n)).toEqual([1, 2]);
     });
 
+    it('never lets an append overtake an earlier one to its stream, even past a group held up by a lock', async () => {
+      // y sorts first, so the group of x1 and y1 waits on y's head (held by another transaction)
+      // before it locks x's, far longer than a group counts against the appends in flight.
+      const [x, y] = [name('twice'), name('beside')];
+      const holder = await store.pool.connect();
+      try {
+        await beginHeldTransaction(holder);
+        await store.appendWith(holder, y, [newEvent()]);
+        const first = occupy();
+        const x1 = grouped.append(x, [newEvent({ data: { n: 1 } })]);
+        const y1 = grouped.append(y, [newEvent()]);
+        const x2 = grouped.append(x, [newEvent({ data: { n: 2 } })]);
+        await first;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await holder.query('COMMIT');
+        const [r1, , r2] = await Promise.all([x1, y1, x2]);
+        expect([r1.nextRevision, r2.nextRevision]).toEqual([0n, 1n]);
+        expect((await store.readStream(x)).map((e) => e.data.n)).toEqual([1, 2]);
+      } finally {
+        holder.release();
+      }
+    });
+
     it('fails only the append the server refuses; the rest of its group goes ahead', async () => {
       const [bad, good] = [name('bad'), name('good')];
       const first = occupy();

@@ -273,6 +273,8 @@ export class PostgresEventStore implements EventStore {
   private readonly appendConcurrency: number;
   private queue: PendingAppend[] = [];
   private inFlight = 0;
+  /** The streams that have an append in a group in flight (one group at a time per stream). */
+  private readonly streamsInFlight = new Set<string>();
   private closed = false;
   /** Open transactions that can never append here (see log-writers.migration.ts). */
   private readonly passedOver = new Set<bigint>();
@@ -391,6 +393,9 @@ export class PostgresEventStore implements EventStore {
   private dispatch(): void {
     while (this.inFlight < this.appendConcurrency && this.queue.length > 0) {
       const group = this.takeGroup();
+      // Every waiting append is to a stream in flight: the group's end dispatches again.
+      if (group.length === 0) return;
+      for (const p of group) this.streamsInFlight.add(p.append.streamName);
       this.inFlight += 1;
       // A group that waits long (a stream's lock held by someone else's transaction) stops
       // counting against the limit, so that it cannot hold up every other stream's appends.
@@ -403,6 +408,7 @@ export class PostgresEventStore implements EventStore {
       slow.unref();
       void this.runGroup(group).finally(() => {
         clearTimeout(slow);
+        for (const p of group) this.streamsInFlight.delete(p.append.streamName);
         if (counted) this.inFlight -= 1;
         this.dispatch();
       });
@@ -410,8 +416,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * The oldest waiting appends, at most one per stream. An append that cannot join keeps its
-   * stream out of this group altogether, so appends to one stream start in the order they came.
+   * The oldest waiting appends, at most one per stream, and none to a stream that has an append
+   * in a group in flight. An append that cannot join keeps its stream out of this group
+   * altogether, so appends to one stream run one after another in the order they came: two
+   * groups in flight at once could otherwise take a stream's head lock in either order.
    */
   private takeGroup(): PendingAppend[] {
     const group: PendingAppend[] = [];
@@ -424,12 +432,13 @@ export class PostgresEventStore implements EventStore {
       const p = this.queue[i] as PendingAppend;
       const name = p.append.streamName;
       const fits =
-        group.length === 0 ||
-        (!p.solo &&
-          !group[0]?.solo &&
-          !taken.has(name) &&
-          !skipped.has(name) &&
-          events + p.append.count <= MAX_GROUP_EVENTS);
+        !this.streamsInFlight.has(name) &&
+        !skipped.has(name) &&
+        (group.length === 0 ||
+          (!p.solo &&
+            !group[0]?.solo &&
+            !taken.has(name) &&
+            events + p.append.count <= MAX_GROUP_EVENTS));
       if (fits) {
         group.push(p);
         taken.add(name);
