@@ -143,9 +143,12 @@ describe('the checkpointed-processor host', () => {
     const holder = hosts.find((h) => h.state === 'running')!;
     const other = hosts.find((h) => h !== holder)!;
     log.append(20);
+    // Only this test's database: on a shared server other databases' sessions hold advisory
+    // locks too (migrations, other tests' leases), and ending them would fail their work.
     await admin.query(
       `SELECT pg_terminate_backend(pid) FROM pg_locks
-        WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`,
+        WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     await holder.stop();
     log.append(20);
