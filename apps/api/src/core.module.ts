@@ -23,6 +23,7 @@ import {
   PostgresSnapshotStore,
   snapshotKey,
   snapshotCodecs,
+  streamStateWeights,
   StreamCommandExecutor,
   type Clock,
 } from '@ledger/ledger';
@@ -122,6 +123,7 @@ export class CoreModule implements OnApplicationShutdown {
         ) =>
           new StreamCommandExecutor(store, {
             cacheBytes: config.streamCacheBytes,
+            stateBytes: streamStateWeights,
             snapshots: {
               store: new PostgresSnapshotStore(readModels),
               key: snapshotKey(config.masterKey),

@@ -8,6 +8,7 @@ import {
   learnerEventCodec,
   PersonalDataCipher,
   StreamCommandExecutor,
+  streamStateWeights,
 } from '@ledger/ledger';
 import { poolOf, ProjectionWorker } from '@ledger/read-models';
 import {
@@ -50,7 +51,11 @@ async function main(): Promise<() => Promise<void>> {
   let boards: BoardProcesses | undefined;
   let commands: INestApplicationContext | undefined;
   if (config.boardGatewayUrl && config.runBoardProcess) {
-    const streams = new StreamCommandExecutor(store);
+    // Bounded as the API's is (LEDGER_STREAM_CACHE_MB), by the same weights.
+    const streams = new StreamCommandExecutor(store, {
+      cacheBytes: config.streamCacheBytes,
+      stateBytes: streamStateWeights,
+    });
     const submissionCodec = boardSubmissionEventCodec();
     const learnerCodec = learnerEventCodec(
       new PersonalDataCipher(readModels, config.masterKey, config.keyCacheBytes),

@@ -9,6 +9,7 @@ export {
   type CommandOutcome,
   type StreamCommandExecutorOptions,
   type StreamCacheFigures,
+  type StreamStateWeight,
 } from './command-handling/stream-command-executor';
 export {
   PostgresSnapshotStore,
@@ -19,6 +20,7 @@ export {
   type StoredSnapshot,
 } from './command-handling/stream-snapshots';
 export { learnerSnapshotCodec, snapshotCodecs } from './learner/learner-snapshot-codec';
+export { learnerStateBytes, streamStateWeights } from './learner/learner-state-weight';
 export { KEY_ENTRY_BYTES, PersonalDataCipher } from './personal-data/personal-data-cipher';
 export { learnerEventCodec, boardSubmissionEventCodec, learnerIdOf } from './event-codecs';
 export { LEDGER_TABLES } from './operational/ledger-tables';

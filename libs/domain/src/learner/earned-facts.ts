@@ -250,6 +250,65 @@ class KeptFacts {
   }
 }
 
+/** A fact's twelfths, shared by the facts of one amount (2 and 6, mostly). */
+const sharedAmounts = new Map<bigint, bigint>();
+const shared = (amount: bigint): bigint => {
+  const found = sharedAmounts.get(amount);
+  if (found !== undefined) return found;
+  if (sharedAmounts.size < 64) sharedAmounts.set(amount, amount);
+  return amount;
+};
+
+/**
+ * The facts folded after a snapshot's, a column per field: an id, a number for the activity and
+ * earned year, a shared bigint and a time in epoch ms each; a fact's object (and its Date) is
+ * made when it is read. About a third of the heap of one object per fact, and a learner's
+ * folded state is what the command executor's cache holds (see learner-state-weight.ts).
+ */
+class AddedFacts {
+  constructor(
+    private readonly ids: string[] = [],
+    /** Activity code + 2 × earned year. */
+    private readonly kinds: number[] = [],
+    private readonly amounts: bigint[] = [],
+    private readonly times: number[] = [],
+  ) {}
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  push(fact: EarnedCredit): void {
+    this.ids.push(fact.sourceId);
+    this.kinds.push(codeOf(fact.activity) + 2 * fact.earnedYear);
+    this.amounts.push(shared(fact.twelfths));
+    this.times.push(fact.occurredAt.getTime());
+  }
+
+  at(index: number): EarnedCredit | undefined {
+    const sourceId = this.ids[index];
+    if (sourceId === undefined) return undefined;
+    const kind = this.kinds[index] as number;
+    return {
+      activity: ACTIVITIES[kind & 1] as Activity,
+      sourceId,
+      earnedYear: (kind - (kind & 1)) / 2,
+      twelfths: this.amounts[index] as bigint,
+      occurredAt: new Date(this.times[index] as number),
+    };
+  }
+
+  /** The first `count` facts, in columns of their own. */
+  firstOf(count: number): AddedFacts {
+    return new AddedFacts(
+      this.ids.slice(0, count),
+      this.kinds.slice(0, count),
+      this.amounts.slice(0, count),
+      this.times.slice(0, count),
+    );
+  }
+}
+
 /**
  * The facts one state shares with the states folded from it. Facts are only ever appended, so
  * a state is a length over this log: it sees the facts before its length and nothing after.
@@ -259,7 +318,7 @@ class KeptFacts {
 interface FactLog {
   readonly kept: KeptFacts;
   /** The facts after `kept`. */
-  readonly facts: EarnedCredit[];
+  readonly facts: AddedFacts;
   /** Per activity code: research or question id → index of its first fact after `kept`. */
   readonly firstAt: readonly [Map<string, number>, Map<string, number>];
 }
@@ -309,7 +368,7 @@ export class EarnedFacts implements Iterable<EarnedCredit> {
 
   private static fromKept(kept: KeptFacts): EarnedFacts {
     return new EarnedFacts(
-      { kept, facts: [], firstAt: [new Map(), new Map()] },
+      { kept, facts: new AddedFacts(), firstAt: [new Map(), new Map()] },
       kept.length,
       kept.sums,
     );
@@ -352,7 +411,7 @@ export class EarnedFacts implements Iterable<EarnedCredit> {
   at(index: number): EarnedCredit | undefined {
     if (index < 0 || index >= this.length) return undefined;
     const { kept, facts } = this.log;
-    return index < kept.length ? kept.at(index) : facts[index - kept.length];
+    return index < kept.length ? kept.at(index) : facts.at(index - kept.length);
   }
 
   /** R12: twelfths earned per earned year of one activity, over every fact held. */
@@ -374,18 +433,19 @@ export class EarnedFacts implements Iterable<EarnedCredit> {
     const added = this.length - kept.length;
     if (added === 0) return kept.columns;
     const writer = new ColumnWriter(kept.columns, kept.lastMs);
-    for (let i = 0; i < added; i++) writer.add(facts[i] as EarnedCredit);
+    for (let i = 0; i < added; i++) writer.add(facts.at(i) as EarnedCredit);
     return writer.columns();
   }
 
   private ownCopy(): FactLog {
     const { kept } = this.log;
-    const facts = this.log.facts.slice(0, this.length - kept.length);
+    const facts = this.log.facts.firstOf(this.length - kept.length);
     const firstAt: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
-    facts.forEach((fact, i) => {
+    for (let i = 0; i < facts.length; i++) {
+      const fact = facts.at(i) as EarnedCredit;
       const ids = firstAt[codeOf(fact.activity)];
       if (!ids.has(fact.sourceId)) ids.set(fact.sourceId, kept.length + i);
-    });
+    }
     return { kept, facts, firstAt };
   }
 }

@@ -3,6 +3,7 @@ import { learnerDecider, type LearnerEvent } from '@ledger/domain';
 import { TEST_MAX_BACKDATE_MS } from '@ledger/domain/testing';
 import { PostgresEventStore, type JsonObject } from '@ledger/event-store';
 import { freshDatabase } from '../../../../test/support/test-database';
+import { learnerStateBytes, streamStateWeights } from '../learner/learner-state-weight';
 import { StreamCommandExecutor, type EventCodec } from './stream-command-executor';
 
 /** Learner events without personal data, so no key table is needed here. */
@@ -95,5 +96,74 @@ describe('StreamCommandExecutor on a real PostgreSQL', () => {
       commandId,
     );
     expect(again.events.length).toBe(1);
+  });
+
+  const answer = (executor: StreamCommandExecutor, streamName: string, correct: boolean) =>
+    executor.execute({
+      streamName,
+      decider: learnerDecider,
+      codec: plainCodec,
+      command: {
+        type: 'RecordAnswer',
+        data: { questionId: randomUUID(), correct, occurredAt: new Date('2026-11-01T10:00:00Z') },
+      },
+      context,
+      metadata: { actor: 'test', correlationId: 'c', commandId: randomUUID() },
+    });
+
+  /** The bytes the cache counts for one stream, loaded alone into an executor of its own. */
+  const cachedBytes = async (streamName: string, weighed: boolean) => {
+    const executor = new StreamCommandExecutor(store, {
+      stateBytes: weighed ? streamStateWeights : undefined,
+    });
+    await executor.state(streamName, learnerDecider, plainCodec);
+    return executor.figures().bytes;
+  };
+
+  it('counts a learner in its cache by what the folded state holds, so wrong answers take less room than right ones', async () => {
+    const writer = new StreamCommandExecutor(store);
+    const [right, wrong] = [`learner-${randomUUID()}`, `learner-${randomUUID()}`];
+    for (let i = 0; i < 10; i++) {
+      await answer(writer, right, true);
+      await answer(writer, wrong, false);
+    }
+    // Counted by events (a kind with no weight), the two learners are alike.
+    expect(await cachedBytes(right, false)).toBe(await cachedBytes(wrong, false));
+    // Weighed, ten earning facts make the difference.
+    const [rightBytes, wrongBytes] = [
+      await cachedBytes(right, true),
+      await cachedBytes(wrong, true),
+    ];
+    expect(rightBytes - wrongBytes).toBe(
+      learnerStateBytes((await writer.state(right, learnerDecider, plainCodec)).state) -
+        learnerStateBytes((await writer.state(wrong, learnerDecider, plainCodec)).state),
+    );
+    expect(rightBytes).toBeGreaterThan(wrongBytes);
+    expect(wrongBytes).toBeLessThan(await cachedBytes(wrong, false));
+  });
+
+  it('lets the least recently used stream go first once its bytes pass the bound', async () => {
+    const writer = new StreamCommandExecutor(store);
+    const [a, b, c] = [1, 2, 3].map(() => `learner-${randomUUID()}`) as [string, string, string];
+    for (const stream of [a, b, c]) await answer(writer, stream, true);
+    const one = await cachedBytes(a, true);
+    const bounded = new StreamCommandExecutor(store, {
+      stateBytes: streamStateWeights,
+      cacheBytes: 2 * one + one / 2,
+    });
+    for (const stream of [a, b, a, c]) await bounded.state(stream, learnerDecider, plainCodec);
+    expect(bounded.figures()).toMatchObject({ streams: 2, bytes: 2 * one });
+    // A cached stream is caught up from past its revision; one sent out is read from the start.
+    const reads = jest.spyOn(store, 'readStream');
+    try {
+      await bounded.state(a, learnerDecider, plainCodec);
+      await bounded.state(b, learnerDecider, plainCodec);
+      expect(reads.mock.calls.map(([stream, options]) => [stream, options?.fromRevision])).toEqual([
+        [a, 1n],
+        [b, 0n],
+      ]);
+    } finally {
+      reads.mockRestore();
+    }
   });
 });

@@ -61,7 +61,7 @@ interface CachedStream {
   state: unknown;
   revision: bigint | undefined;
   /** Command id → where its events ended, for the commands this stream holds. */
-  commands: Map<string, { revision: bigint; position: bigint }>;
+  commands: Map<string, RememberedCommand>;
   /** The revision of the last snapshot written or read (undefined: none). */
   snapshotRevision: bigint | undefined;
   /** The id of the event at `revision` (what a snapshot is checked against). */
@@ -70,17 +70,41 @@ interface CachedStream {
   bytes: number;
 }
 
+/**
+ * Where a command's events ended: numbers, not bigints (two heap objects fewer per command id
+ * remembered), while they are exact; the rare revision or position past 2^53 stays a bigint.
+ */
+interface RememberedCommand {
+  revision: number | bigint;
+  position: number | bigint;
+}
+
+const compact = (n: bigint): number | bigint => (n <= MAX_EXACT ? Number(n) : n);
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 const MAX_REMEMBERED_COMMANDS = 2000;
 const PAGE = 1000;
 
 /**
- * Approximate heap bytes of a cached stream: a folded event (an earning fact with its ids, a
- * Date, a bigint and its place in a set) about 400 bytes, a remembered command id about 190, the stream itself about 1,200 (heap snapshots of a soak, fitted over learners of 8 to 43 commands).
- * Measured with bench/soak's heap figures; an estimate, so that the cache is bounded by memory
- * and not only by count.
+ * Approximate heap bytes of a cached stream: the entry itself (its record, its place in the
+ * cache, the stream's name, the map of command ids) about 900 bytes, a remembered command id
+ * (its text, its place in the map, where its events ended) about 140, and the folded state as
+ * its stream kind weighs it (`StreamStateWeight`; else 400 bytes per event folded). Measured
+ * by `npm run bench:memory`, which holds the estimate against the heap: an estimate, so that
+ * the cache is bounded by memory and not only by count.
  */
-const approximateBytes = (c: CachedStream): number =>
-  1200 + Number((c.revision ?? -1n) + 1n) * 400 + c.commands.size * 190;
+const ENTRY_BYTES = 900;
+const COMMAND_ID_BYTES = 140;
+const EVENT_BYTES = 400;
+
+/**
+ * What one stream kind's folded state holds on the heap, approximately (see
+ * StreamCommandExecutorOptions.stateBytes): streams whose name starts with `prefix`.
+ */
+export interface StreamStateWeight {
+  prefix: string;
+  bytes: (state: never) => number;
+}
 
 export interface StreamCommandExecutorOptions {
   maxAttempts?: number;
@@ -88,6 +112,12 @@ export interface StreamCommandExecutorOptions {
   cacheSize?: number;
   /** And at most about this many bytes of them (default 64 MiB). */
   cacheBytes?: number;
+  /**
+   * The heap bytes of a folded state, per stream kind, that the cache's bound counts (a kind
+   * not named: 400 bytes per event folded). A state that holds little of its events (a learner's
+   * wrong answers, say) then leaves room for more streams.
+   */
+  stateBytes?: readonly StreamStateWeight[];
   /** Snapshots of folded streams, to start a cold load from (none when unset). */
   snapshots?: SnapshotSettings;
   /** Told when a snapshot could not be written or read (a cache: the command goes on). */
@@ -211,7 +241,7 @@ export class StreamCommandExecutor {
               streamName,
               events: [],
               revision: cached.revision,
-              position: before.position,
+              position: BigInt(before.position),
               repeated: true,
               state,
             };
@@ -396,13 +426,16 @@ export class StreamCommandExecutor {
       if (atRevision?.revision !== snapshot.revision || atRevision.id !== snapshot.eventId)
         return undefined;
       if (state === undefined) return undefined;
-      const commands = new Map<string, { revision: bigint; position: bigint }>();
+      const commands = new Map<string, RememberedCommand>();
       for (const [id, revision, position] of JSON.parse(snapshot.commands) as [
         string,
         string,
         string,
       ][])
-        commands.set(id, { revision: BigInt(revision), position: BigInt(position) });
+        commands.set(id, {
+          revision: compact(BigInt(revision)),
+          position: compact(BigInt(position)),
+        });
       this.snapshotsRead += 1;
       return {
         entry: {
@@ -468,9 +501,17 @@ export class StreamCommandExecutor {
     this.cache.delete(streamName);
   }
 
+  private approximateBytes(streamName: string, cached: CachedStream): number {
+    const weight = this.options.stateBytes?.find((w) => streamName.startsWith(w.prefix));
+    const state = weight
+      ? weight.bytes(cached.state as never)
+      : Number((cached.revision ?? -1n) + 1n) * EVENT_BYTES;
+    return ENTRY_BYTES + cached.commands.size * COMMAND_ID_BYTES + state;
+  }
+
   private touch(streamName: string, cached: CachedStream): void {
     this.drop(streamName);
-    cached.bytes = approximateBytes(cached);
+    cached.bytes = this.approximateBytes(streamName, cached);
     this.cache.set(streamName, cached);
     this.cachedBytes += cached.bytes;
     while (this.cache.size > this.limitStreams || this.cachedBytes > this.limitBytes) {
@@ -566,9 +607,9 @@ function remember(
 ): void {
   const revision = at.revision ?? at.nextRevision ?? 0n;
   const known = cached.commands.get(commandId);
-  if (!known || known.revision < revision) {
+  if (!known || BigInt(known.revision) < revision) {
     cached.commands.delete(commandId);
-    cached.commands.set(commandId, { revision, position: at.position });
+    cached.commands.set(commandId, { revision: compact(revision), position: compact(at.position) });
   }
   if (cached.commands.size > MAX_REMEMBERED_COMMANDS) {
     const oldest = cached.commands.keys().next().value;
