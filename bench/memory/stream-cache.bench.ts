@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { learnerDecider, type DecisionContext, type LearnerCommand } from '@ledger/domain';
+import { profileFields } from '@ledger/domain/testing';
 import { textTable } from '../support/figures';
 import type { EventStore, EventToAppend, JsonObject, RecordedEvent } from '@ledger/event-store';
 import {
@@ -97,14 +98,9 @@ export async function runStreamCacheBench(): Promise<void> {
       return {
         type: 'UpdateProfile',
         data: {
-          clinicalRole: 'physician',
-          firstName: 'Ada',
-          lastName: 'Quinn',
-          birthMonth: 3,
-          birthDay: 14,
-          country: 'US',
-          boards: [{ boardId: 'ABIM', learnerBoardId: `1${String(learner).padStart(5, '0')}` }],
-          licenses: [{ state: 'CA', licenseNumber: 'A12345' }],
+          ...profileFields({
+            boards: [{ boardId: 'ABIM', learnerBoardId: `1${String(learner).padStart(5, '0')}` }],
+          }),
           occurredAt,
         },
       };
