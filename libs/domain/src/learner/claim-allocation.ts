@@ -1,5 +1,5 @@
 import type { Activity } from '../credits/activity';
-import type { EarnedCredit, LearnerState } from './learner.state';
+import type { LearnerState } from './learner.state';
 
 /**
  * R6/R8/R11: which earning facts a claim redeems. A claim's breakdown says how much of each
@@ -20,8 +20,8 @@ export interface RedeemedPart {
 /** What an allocation reads of a state. */
 type Allocating = Pick<LearnerState, 'earned' | 'redeemed'>;
 
-const unredeemed = (state: Allocating, index: number, credit: EarnedCredit): bigint =>
-  credit.twelfths - (state.redeemed.get(index) ?? 0n);
+const unredeemed = (state: Allocating, index: number): bigint =>
+  state.earned.twelfthsAt(index) - (state.redeemed.get(index) ?? 0n);
 
 /** The parts of facts that a claim of `activity` with this breakdown redeems, oldest first. */
 export function allocateClaim(
@@ -30,30 +30,31 @@ export function allocateClaim(
   earnedBy: Date,
   breakdown: readonly { readonly earnedYear: number; readonly twelfths: bigint }[],
 ): RedeemedPart[] {
-  const candidates = state.earned
-    .toArray()
-    .map((credit, index) => ({ credit, index }))
-    .filter(
-      ({ credit, index }) =>
-        credit.activity === activity &&
-        credit.occurredAt.getTime() <= earnedBy.getTime() &&
-        unredeemed(state, index, credit) > 0n,
+  // Read by index, field by field: a learner's facts are columns, and a claim reads them all.
+  const { earned } = state;
+  const by = earnedBy.getTime();
+  const candidates: number[] = [];
+  for (let index = 0; index < earned.length; index++) {
+    if (
+      earned.activityAt(index) === activity &&
+      earned.timeAt(index) <= by &&
+      unredeemed(state, index) > 0n
     )
-    .sort(
-      (a, b) => a.credit.occurredAt.getTime() - b.credit.occurredAt.getTime() || a.index - b.index,
-    );
+      candidates.push(index);
+  }
+  candidates.sort((a, b) => earned.timeAt(a) - earned.timeAt(b) || a - b);
   const parts: RedeemedPart[] = [];
   for (const line of breakdown) {
     let left = line.twelfths;
-    for (const { credit, index } of candidates) {
+    for (const index of candidates) {
       if (left === 0n) break;
-      if (credit.earnedYear !== line.earnedYear) continue;
-      const available = unredeemed(state, index, credit);
+      if (earned.earnedYearAt(index) !== line.earnedYear) continue;
+      const available = unredeemed(state, index);
       const take = available < left ? available : left;
       parts.push({
         fact: index,
-        occurredAt: credit.occurredAt,
-        earnedYear: credit.earnedYear,
+        occurredAt: new Date(earned.timeAt(index)),
+        earnedYear: line.earnedYear,
         twelfths: take,
       });
       left -= take;

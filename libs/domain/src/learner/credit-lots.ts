@@ -33,9 +33,10 @@ export function creditLots(state: LearnerState, activity: Activity, view: LotsVi
   // Every fact counts: the sums kept as the facts were folded. Else only those up to `earnedBy`.
   const earned = by === undefined ? state.earned.earnedByYear(activity) : new Map<number, bigint>();
   if (by !== undefined) {
-    for (const credit of state.earned) {
-      if (credit.activity === activity && credit.occurredAt.getTime() <= by)
-        add(earned, credit.earnedYear, credit.twelfths);
+    const facts = state.earned;
+    for (let index = 0; index < facts.length; index++) {
+      if (facts.activityAt(index) === activity && facts.timeAt(index) <= by)
+        add(earned, facts.earnedYearAt(index), facts.twelfthsAt(index));
     }
   }
   const claimed = new Map<number, bigint>();

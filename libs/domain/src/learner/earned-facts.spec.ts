@@ -138,6 +138,33 @@ describe("EarnedFacts: a learner's earning facts as an immutable value (R1, R2, 
     expect(many.at).toEqual([Date.parse('2026-06-01T12:00:00Z'), 1, 0, 49_999]);
   });
 
+  it('reads each field of every fact by index as the fact holds it, from a snapshot and after it', () => {
+    const at = (iso: string) => new Date(iso);
+    const facts: EarnedCredit[] = [
+      { ...answer('q-1', 2025, 3n), occurredAt: at('2025-12-31T23:59:59.999Z') },
+      { ...research('r-1', 2027), occurredAt: at('1970-01-01T00:00:00Z') },
+      { ...answer('q-2'), occurredAt: at('2026-06-01T12:00:00.007Z') },
+      { ...research('r-2'), occurredAt: at('2026-05-30T08:00:00Z') },
+    ];
+    const kept = EarnedFacts.fromColumns(
+      JSON.parse(JSON.stringify(EarnedFacts.of(facts.slice(0, 2)).columns())),
+    );
+    for (const value of [EarnedFacts.of(facts), kept.withAll(facts.slice(2))]) {
+      const fields = facts.map((_, i) => ({
+        activity: value.activityAt(i),
+        earnedYear: value.earnedYearAt(i),
+        twelfths: value.twelfthsAt(i),
+        occurredAt: new Date(value.timeAt(i)),
+      }));
+      expect(fields).toEqual(facts.map(({ sourceId: _, ...rest }) => rest));
+      expect(value.toArray()).toEqual(facts);
+    }
+    // An older value sharing the log reads none of the facts added after it.
+    const older = EarnedFacts.of(facts.slice(0, 1));
+    older.with(facts[1] as EarnedCredit);
+    expect(() => older.timeAt(1)).toThrow(RangeError);
+  });
+
   it('R1/R2: knows ids read from columns by their exact text, whatever characters they hold', () => {
     const ids = ['q', 'q-1', 'q-10', '', 'line\nbreak', 'back\\slash', 'back\\nslash', 'é', 'z'];
     const facts = EarnedFacts.of(ids.map((id) => answer(id)));

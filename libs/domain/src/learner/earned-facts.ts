@@ -157,12 +157,20 @@ const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as nu
 const malformed = (what: string): Error =>
   new RangeError(`earning facts' columns do not agree: ${what}`);
 
+/** A fact's fields by index, without making the fact (see EarnedFacts.activityAt). */
+interface FactFields {
+  activityAt(index: number): Activity;
+  earnedYearAt(index: number): number;
+  twelfthsAt(index: number): bigint;
+  timeAt(index: number): number;
+}
+
 /**
  * The facts a snapshot kept, as its columns: their sums are counted from the runs, their ids
  * searched in the sorted text, and the facts themselves made on the first `at` (a command on a
  * long stream asks `has` and the sums, and reads no fact).
  */
-class KeptFacts {
+class KeptFacts implements FactFields {
   readonly length: number;
   /** The business time of the last fact (0 when none): where appended steps start from. */
   readonly lastMs: number;
@@ -224,6 +232,28 @@ class KeptFacts {
     return this.facts[index];
   }
 
+  activityAt(index: number): Activity {
+    return this.fact(index).activity;
+  }
+
+  earnedYearAt(index: number): number {
+    return this.fact(index).earnedYear;
+  }
+
+  twelfthsAt(index: number): bigint {
+    return this.fact(index).twelfths;
+  }
+
+  timeAt(index: number): number {
+    return this.fact(index).occurredAt.getTime();
+  }
+
+  private fact(index: number): EarnedCredit {
+    const fact = this.at(index);
+    if (!fact) throw new RangeError(`no kept earning fact at ${index} of ${this.length}`);
+    return fact;
+  }
+
   private makeFacts(): EarnedCredit[] {
     const { runs, at } = this.columns;
     const ids = entriesOf(this.columns.ids);
@@ -250,12 +280,11 @@ class KeptFacts {
   }
 }
 
-/** A fact's twelfths, shared by the facts of one amount (2 and 6, mostly). */
-const sharedAmounts = new Map<bigint, bigint>();
+/** A fact's twelfths, shared by the facts of one amount (2 and 6, mostly): a few, compared. */
+const sharedAmounts: bigint[] = [];
 const shared = (amount: bigint): bigint => {
-  const found = sharedAmounts.get(amount);
-  if (found !== undefined) return found;
-  if (sharedAmounts.size < 64) sharedAmounts.set(amount, amount);
+  for (const known of sharedAmounts) if (known === amount) return known;
+  if (sharedAmounts.length < 16) sharedAmounts.push(amount);
   return amount;
 };
 
@@ -265,7 +294,7 @@ const shared = (amount: bigint): bigint => {
  * made when it is read. About a third of the heap of one object per fact, and a learner's
  * folded state is what the command executor's cache holds (see learner-state-weight.ts).
  */
-class AddedFacts {
+class AddedFacts implements FactFields {
   constructor(
     private readonly ids: string[] = [],
     /** Activity code + 2 × earned year. */
@@ -288,14 +317,30 @@ class AddedFacts {
   at(index: number): EarnedCredit | undefined {
     const sourceId = this.ids[index];
     if (sourceId === undefined) return undefined;
-    const kind = this.kinds[index] as number;
     return {
-      activity: ACTIVITIES[kind & 1] as Activity,
+      activity: this.activityAt(index),
       sourceId,
-      earnedYear: (kind - (kind & 1)) / 2,
-      twelfths: this.amounts[index] as bigint,
-      occurredAt: new Date(this.times[index] as number),
+      earnedYear: this.earnedYearAt(index),
+      twelfths: this.twelfthsAt(index),
+      occurredAt: new Date(this.timeAt(index)),
     };
+  }
+
+  activityAt(index: number): Activity {
+    return ACTIVITIES[(this.kinds[index] as number) & 1] as Activity;
+  }
+
+  earnedYearAt(index: number): number {
+    const kind = this.kinds[index] as number;
+    return (kind - (kind & 1)) / 2;
+  }
+
+  twelfthsAt(index: number): bigint {
+    return this.amounts[index] as bigint;
+  }
+
+  timeAt(index: number): number {
+    return this.times[index] as number;
   }
 
   /** The first `count` facts, in columns of their own. */
@@ -412,6 +457,40 @@ export class EarnedFacts implements Iterable<EarnedCredit> {
     if (index < 0 || index >= this.length) return undefined;
     const { kept, facts } = this.log;
     return index < kept.length ? kept.at(index) : facts.at(index - kept.length);
+  }
+
+  /*
+   * The fields of the fact at `index` (0 ≤ index < length) that sums and claims read over every
+   * fact, without making the fact (its object and Date): R5/R6's allocation and as-of lots.
+   */
+  activityAt(index: number): Activity {
+    return this.partOf(index).activityAt(this.inPart(index));
+  }
+
+  earnedYearAt(index: number): number {
+    return this.partOf(index).earnedYearAt(this.inPart(index));
+  }
+
+  twelfthsAt(index: number): bigint {
+    return this.partOf(index).twelfthsAt(this.inPart(index));
+  }
+
+  /** Business time of the fact at `index`, epoch ms. */
+  timeAt(index: number): number {
+    return this.partOf(index).timeAt(this.inPart(index));
+  }
+
+  /** The part of the log that holds the fact at `index`: the snapshot's, or the facts after. */
+  private partOf(index: number): FactFields {
+    // The log may hold facts past this value's length (another value's): never read them.
+    if (!(index >= 0 && index < this.length))
+      throw new RangeError(`no earning fact at ${index} of ${this.length}`);
+    return index < this.log.kept.length ? this.log.kept : this.log.facts;
+  }
+
+  private inPart(index: number): number {
+    const { kept } = this.log;
+    return index < kept.length ? index : index - kept.length;
   }
 
   /** R12: twelfths earned per earned year of one activity, over every fact held. */
