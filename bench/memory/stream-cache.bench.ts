@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { learnerDecider, type DecisionContext, type LearnerCommand } from '@ledger/domain';
-import { profileFields } from '@ledger/domain/testing';
 import { textTable } from '../support/figures';
+import { learnerProfile } from '../support/ledger-count';
 import type { EventStore, EventToAppend, JsonObject, RecordedEvent } from '@ledger/event-store';
 import {
   learnerEventCodec,
@@ -97,12 +97,7 @@ export async function runStreamCacheBench(): Promise<void> {
     if (kind === 'profile')
       return {
         type: 'UpdateProfile',
-        data: {
-          ...profileFields({
-            boards: [{ boardId: 'ABIM', learnerBoardId: `1${String(learner).padStart(5, '0')}` }],
-          }),
-          occurredAt,
-        },
+        data: { ...learnerProfile(learner, true), clinicalRole: 'physician', occurredAt },
       };
     if (kind === 'consent')
       return { type: 'RecordDataSharingConsent', data: { consent: 'granted', occurredAt } };
