@@ -165,6 +165,92 @@ interface FactFields {
   timeAt(index: number): number;
 }
 
+/** A fact's twelfths, shared by the facts of one amount (2 and 6, mostly): a few, compared. */
+const sharedAmounts: bigint[] = [];
+const shared = (amount: bigint): bigint => {
+  for (const known of sharedAmounts) if (known === amount) return known;
+  if (sharedAmounts.length < 16) sharedAmounts.push(amount);
+  return amount;
+};
+
+/**
+ * Facts a column per field: an id, a number for the activity and earned year, a shared bigint
+ * and a time in epoch ms each; a fact's object (and its Date) is made when it is read. About a
+ * third of the heap of one object per fact, and a learner's folded state is what the command
+ * executor's cache holds (see learner-state-weight.ts). The facts folded after a snapshot's
+ * are kept so, and a snapshot's own once read (its columns, run-length coded, cannot be read
+ * by index).
+ */
+class AddedFacts implements FactFields {
+  constructor(
+    private readonly ids: string[] = [],
+    /** Activity code + 2 × earned year. */
+    private readonly kinds: number[] = [],
+    private readonly amounts: bigint[] = [],
+    private readonly times: number[] = [],
+  ) {}
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  push(fact: EarnedCredit): void {
+    this.add(
+      fact.sourceId,
+      codeOf(fact.activity),
+      fact.earnedYear,
+      fact.twelfths,
+      fact.occurredAt.getTime(),
+    );
+  }
+
+  add(sourceId: string, code: 0 | 1, earnedYear: number, twelfths: bigint, ms: number): void {
+    this.ids.push(sourceId);
+    this.kinds.push(code + 2 * earnedYear);
+    this.amounts.push(shared(twelfths));
+    this.times.push(ms);
+  }
+
+  at(index: number): EarnedCredit | undefined {
+    const sourceId = this.ids[index];
+    if (sourceId === undefined) return undefined;
+    return {
+      activity: this.activityAt(index),
+      sourceId,
+      earnedYear: this.earnedYearAt(index),
+      twelfths: this.twelfthsAt(index),
+      occurredAt: new Date(this.timeAt(index)),
+    };
+  }
+
+  activityAt(index: number): Activity {
+    return ACTIVITIES[(this.kinds[index] as number) & 1] as Activity;
+  }
+
+  earnedYearAt(index: number): number {
+    const kind = this.kinds[index] as number;
+    return (kind - (kind & 1)) / 2;
+  }
+
+  twelfthsAt(index: number): bigint {
+    return this.amounts[index] as bigint;
+  }
+
+  timeAt(index: number): number {
+    return this.times[index] as number;
+  }
+
+  /** The first `count` facts, in columns of their own. */
+  firstOf(count: number): AddedFacts {
+    return new AddedFacts(
+      this.ids.slice(0, count),
+      this.kinds.slice(0, count),
+      this.amounts.slice(0, count),
+      this.times.slice(0, count),
+    );
+  }
+}
+
 /**
  * The facts a snapshot kept, as its columns: their sums are counted from the runs, their ids
  * searched in the sorted text, and the facts themselves made on the first `at` (a command on a
@@ -175,7 +261,8 @@ class KeptFacts implements FactFields {
   /** The business time of the last fact (0 when none): where appended steps start from. */
   readonly lastMs: number;
   readonly sums: Sums;
-  private facts: readonly EarnedCredit[] | undefined;
+  /** The facts one field a column, made on the first read (see AddedFacts). */
+  private facts: AddedFacts | undefined;
 
   constructor(readonly columns: EarnedFactColumns) {
     const { runs, ids, sortedIds, at } = columns;
@@ -228,41 +315,41 @@ class KeptFacts implements FactFields {
   }
 
   at(index: number): EarnedCredit | undefined {
-    this.facts ??= this.makeFacts();
-    return this.facts[index];
+    return index >= 0 && index < this.length ? this.expanded(index).at(index) : undefined;
   }
 
   activityAt(index: number): Activity {
-    return this.fact(index).activity;
+    return this.expanded(index).activityAt(index);
   }
 
   earnedYearAt(index: number): number {
-    return this.fact(index).earnedYear;
+    return this.expanded(index).earnedYearAt(index);
   }
 
   twelfthsAt(index: number): bigint {
-    return this.fact(index).twelfths;
+    return this.expanded(index).twelfthsAt(index);
   }
 
   timeAt(index: number): number {
-    return this.fact(index).occurredAt.getTime();
+    return this.expanded(index).timeAt(index);
   }
 
-  private fact(index: number): EarnedCredit {
-    const fact = this.at(index);
-    if (!fact) throw new RangeError(`no kept earning fact at ${index} of ${this.length}`);
-    return fact;
+  private expanded(index: number): AddedFacts {
+    if (!(index >= 0 && index < this.length))
+      throw new RangeError(`no kept earning fact at ${index} of ${this.length}`);
+    this.facts ??= this.makeFacts();
+    return this.facts;
   }
 
-  private makeFacts(): EarnedCredit[] {
+  private makeFacts(): AddedFacts {
     const { runs, at } = this.columns;
     const ids = entriesOf(this.columns.ids);
-    const facts: EarnedCredit[] = [];
+    const facts = new AddedFacts();
     let ms = 0;
     let a = 0;
     let stepsLeft = 0;
     for (let r = 0; r < runs.length; r += 4) {
-      const activity = ACTIVITIES[runs[r] as number] ?? 'ipoc';
+      const code = runs[r] === 1 ? 1 : 0;
       const earnedYear = runs[r + 1] as number;
       const twelfths = amountOf(runs[r + 2] as string);
       for (let n = runs[r + 3] as number; n > 0; n--) {
@@ -272,85 +359,10 @@ class KeptFacts implements FactFields {
         }
         ms += at[a - 2] as number;
         stepsLeft -= 1;
-        const sourceId = idOf(ids[facts.length] as string);
-        facts.push({ activity, sourceId, earnedYear, twelfths, occurredAt: new Date(ms) });
+        facts.add(idOf(ids[facts.length] as string), code, earnedYear, twelfths, ms);
       }
     }
     return facts;
-  }
-}
-
-/** A fact's twelfths, shared by the facts of one amount (2 and 6, mostly): a few, compared. */
-const sharedAmounts: bigint[] = [];
-const shared = (amount: bigint): bigint => {
-  for (const known of sharedAmounts) if (known === amount) return known;
-  if (sharedAmounts.length < 16) sharedAmounts.push(amount);
-  return amount;
-};
-
-/**
- * The facts folded after a snapshot's, a column per field: an id, a number for the activity and
- * earned year, a shared bigint and a time in epoch ms each; a fact's object (and its Date) is
- * made when it is read. About a third of the heap of one object per fact, and a learner's
- * folded state is what the command executor's cache holds (see learner-state-weight.ts).
- */
-class AddedFacts implements FactFields {
-  constructor(
-    private readonly ids: string[] = [],
-    /** Activity code + 2 × earned year. */
-    private readonly kinds: number[] = [],
-    private readonly amounts: bigint[] = [],
-    private readonly times: number[] = [],
-  ) {}
-
-  get length(): number {
-    return this.ids.length;
-  }
-
-  push(fact: EarnedCredit): void {
-    this.ids.push(fact.sourceId);
-    this.kinds.push(codeOf(fact.activity) + 2 * fact.earnedYear);
-    this.amounts.push(shared(fact.twelfths));
-    this.times.push(fact.occurredAt.getTime());
-  }
-
-  at(index: number): EarnedCredit | undefined {
-    const sourceId = this.ids[index];
-    if (sourceId === undefined) return undefined;
-    return {
-      activity: this.activityAt(index),
-      sourceId,
-      earnedYear: this.earnedYearAt(index),
-      twelfths: this.twelfthsAt(index),
-      occurredAt: new Date(this.timeAt(index)),
-    };
-  }
-
-  activityAt(index: number): Activity {
-    return ACTIVITIES[(this.kinds[index] as number) & 1] as Activity;
-  }
-
-  earnedYearAt(index: number): number {
-    const kind = this.kinds[index] as number;
-    return (kind - (kind & 1)) / 2;
-  }
-
-  twelfthsAt(index: number): bigint {
-    return this.amounts[index] as bigint;
-  }
-
-  timeAt(index: number): number {
-    return this.times[index] as number;
-  }
-
-  /** The first `count` facts, in columns of their own. */
-  firstOf(count: number): AddedFacts {
-    return new AddedFacts(
-      this.ids.slice(0, count),
-      this.kinds.slice(0, count),
-      this.amounts.slice(0, count),
-      this.times.slice(0, count),
-    );
   }
 }
 
