@@ -467,12 +467,24 @@ async function verifyLedger(
   context: CliContext,
   options: { upTo?: bigint; expectedDigest?: string },
 ): Promise<IntegrityReport & { readModels?: ReadModelsCheck }> {
-  const report = await checkIntegrity(await context.eventStore(), options);
+  const store = await context.eventStore();
+  let report = await checkIntegrity(store, options);
   if (options.upTo !== undefined) return report;
-  const readModels = await checkReadModels(
-    await context.readModelsSource(),
-    BigInt(report.log.upToPosition),
-  );
+  const source = await context.readModelsSource();
+  let readModels = await checkReadModels(source, BigInt(report.log.upToPosition));
+  // A checkpoint past the log this read saw is not yet "ahead": its events may be committed and
+  // still hidden from a new reader for a moment (on a shared server, another database's
+  // transaction holds the view; see the event store's readable horizon). Read the log again up
+  // to the furthest such checkpoint, which waits for events committed below it, before telling
+  // the operator to rebuild.
+  const ahead = readModels.readers
+    .filter((r) => r.state === 'ahead')
+    .map((r) => BigInt(r.position));
+  if (ahead.length > 0) {
+    const furthest = ahead.reduce((a, b) => (a > b ? a : b));
+    report = await checkIntegrity(store, { ...options, upTo: furthest });
+    readModels = await checkReadModels(source, BigInt(report.log.upToPosition));
+  }
   return { ...report, ok: report.ok && readModels.ok, readModels };
 }
 

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { CLI_POOL_SIZE } from '../src/cli-context';
 import { startTestApp, type TestApp } from '../../../test/support/test-app';
 import { learnerApi } from '../../api/test/audit.fixtures';
-import { ledgerCli } from '../../../test/support/ledger-cli';
+import { expectExit, ledgerCli } from '../../../test/support/ledger-cli';
 
 /**
  * One pg pool per CLI process, as in the API and the worker: the event store, the read models,
@@ -62,8 +62,8 @@ describe('CLI process: one database pool', () => {
     try {
       // The log, the read models' checkpoints (verify); the log and its tree (replay-learner);
       // the log and the learners' keys (pars-batch).
-      expect((await ledger('verify')).code).toBe(0);
-      expect((await ledger('replay-learner', learnerId)).code).toBe(0);
+      expectExit(await ledger('verify'), 0);
+      expectExit(await ledger('replay-learner', learnerId), 0);
       const batch = await ledger(
         'pars-batch',
         '--from',
@@ -73,7 +73,7 @@ describe('CLI process: one database pool', () => {
         '--out',
         join(dir, 'learners.txt'),
       );
-      expect(batch.code).toBe(0);
+      expectExit(batch, 0);
     } finally {
       sampling = false;
       await sampler;
